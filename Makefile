@@ -1,0 +1,29 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint messages bench clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m xiangcheng.devstack run
+
+test: $(STAMP)
+	$(PY) -m xiangcheng.devstack test $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=.local --ignore=tests
+	$(PY) manage.py compilemessages -l zh_Hans -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .local

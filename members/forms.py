@@ -1,0 +1,129 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .avatars import ImageRejected, image_process
+from .models import City, Field, MemberProfile, VisibleField
+
+
+def _privacy_label():
+    return format_html(
+        _('I have read and accept the <a href="{}" target="_blank">privacy policy</a> (version {}).'),
+        reverse_lazy("members:privacy"), settings.PRIVACY_POLICY_VERSION,
+    )
+
+
+class SignupConsentForm(forms.Form):
+    """Extra sign-up rules on top of allauth's form: one contact method, separate consent."""
+
+    accept_privacy = forms.BooleanField(
+        label=lazy(_privacy_label, str)(), required=True,
+        error_messages={"required": _("You must accept the privacy policy to create an account.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        email, phone = cleaned.get("email"), cleaned.get("phone")
+        if not email and not phone and not self.errors.get("email") and not self.errors.get("phone"):
+            raise forms.ValidationError(_("Enter an email address or a mobile number."))
+        if email and phone:
+            raise forms.ValidationError(
+                _("Sign up with either an email address or a mobile number; you can add the other later.")
+            )
+        return cleaned
+
+    def signup(self, request, user) -> None:
+        from allauth.account.adapter import get_adapter
+
+        from .consents import consent_grant
+
+        if phone := self.cleaned_data.get("phone"):
+            get_adapter().set_phone(user, phone, False)
+        consent_grant(user=user, kind="privacy_policy")
+
+
+TAG_SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+class TagsField(forms.CharField):
+    """Expertise tags typed as one line, separated by commas or 、."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "、".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        tags = [t for t in TAG_SPLIT.split(text) if t]
+        return list(dict.fromkeys(tags))
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(value) > 8:
+            raise forms.ValidationError(_("At most 8 tags."))
+        if any(len(t) > 20 for t in value):
+            raise forms.ValidationError(_("Each tag may have at most 20 characters."))
+
+
+class ProfileForm(forms.ModelForm):
+    expertise = TagsField(
+        label=_("Expertise tags"), required=False,
+        help_text=_("Up to 8, separated by commas, e.g. 新材料、专利转化"),
+    )
+    visible_fields = forms.MultipleChoiceField(
+        label=_("What other members may see"), choices=VisibleField.choices,
+        widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Your name is always shown. Your phone and email never are."),
+    )
+    listed_in_directory = forms.BooleanField(
+        label=_("List me in the member directory so approved members can find me"),
+        required=False,
+    )
+    avatar_upload = forms.FileField(
+        label=_("Photo"), required=False,
+        help_text=_("JPEG, PNG, WebP or GIF, up to 5 MB. Location data is removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+
+    class Meta:
+        model = MemberProfile
+        fields = [
+            "real_name", "category", "organisation", "job_title", "field", "expertise",
+            "city", "bio", "listed_in_directory", "visible_fields",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500})}
+
+    def clean_avatar_upload(self):
+        upload = self.cleaned_data.get("avatar_upload")
+        if not upload:
+            return None
+        try:
+            return image_process(upload)
+        except ImageRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        processed = self.cleaned_data.get("avatar_upload")
+        if processed:
+            profile.avatar.save("avatar.jpg", processed.image, save=False)
+            profile.avatar_thumb.save("thumb.jpg", processed.thumbnail, save=False)
+        if commit:
+            profile.save()
+        return profile
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"placeholder": _("Name, organisation or tag"), "type": "search"}))
+    field = forms.ChoiceField(label=_("Field"), required=False,
+                              choices=[("", _("All fields"))] + Field.choices)
+    city = forms.ChoiceField(label=_("City"), required=False,
+                             choices=[("", _("All cities"))] + City.choices)

@@ -1,0 +1,74 @@
+"""Membership rules: a member applies, a reviewer approves or rejects with a reason.
+
+Every decision is recorded (ReviewDecision) and the member is told by email, and by SMS
+when she joined with her mobile number, after the transaction commits.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import MemberProfile, ReviewDecision, Status, User
+
+
+class MembershipError(Exception):
+    """A membership rule was broken; the message is shown to the user."""
+
+
+def profile_apply(*, profile: MemberProfile) -> MemberProfile:
+    """Send (or re-send, after editing) the application for review."""
+    if profile.status == Status.APPROVED:
+        raise MembershipError(_("You are already an approved member."))
+    profile.status = Status.PENDING
+    profile.submitted_at = timezone.now()
+    profile.save(update_fields=["status", "submitted_at", "updated_at"])
+    return profile
+
+
+def _decide(*, profile_ids: Iterable[int], reviewer: User, decision: str, reason: str) -> int:
+    from . import tasks
+
+    new_status = Status.APPROVED if decision == ReviewDecision.Decision.APPROVED else Status.REJECTED
+    now = timezone.now()
+    count = 0
+    with transaction.atomic():
+        profiles = MemberProfile.objects.select_for_update().filter(
+            pk__in=list(profile_ids), status=Status.PENDING
+        )
+        for profile in profiles:
+            profile.status = new_status
+            profile.reviewed_at = now
+            profile.reviewed_by = reviewer
+            profile.rejection_reason = reason if new_status == Status.REJECTED else ""
+            profile.save(update_fields=[
+                "status", "reviewed_at", "reviewed_by", "rejection_reason", "updated_at",
+            ])
+            record = ReviewDecision.objects.create(
+                profile=profile, decision=decision, reason=reason, reviewer=reviewer
+            )
+            transaction.on_commit(
+                lambda pk=record.pk: tasks.send_review_notice.delay(decision_id=pk)
+            )
+            count += 1
+    return count
+
+
+def profiles_approve(*, profile_ids: Iterable[int], reviewer: User) -> int:
+    """Approve pending applications; others are left alone. Returns how many changed."""
+    return _decide(
+        profile_ids=profile_ids, reviewer=reviewer,
+        decision=ReviewDecision.Decision.APPROVED, reason="",
+    )
+
+
+def profiles_reject(*, profile_ids: Iterable[int], reviewer: User, reason: str) -> int:
+    """Reject pending applications with a reason the member will read."""
+    reason = reason.strip()
+    if not reason:
+        raise MembershipError(_("Give the member a reason."))
+    return _decide(
+        profile_ids=profile_ids, reviewer=reviewer,
+        decision=ReviewDecision.Decision.REJECTED, reason=reason,
+    )

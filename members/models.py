@@ -1,0 +1,213 @@
+"""Accounts, member profiles, consents and review decisions (相汇她同盟)."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAINLAND_MOBILE = RegexValidator(
+    r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland China mobile number starting with 13–19.")
+)
+
+
+class User(AbstractUser):
+    """An account. Signs in with a verified email address or a mainland mobile number."""
+
+    phone = models.CharField(
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True,
+        validators=[MAINLAND_MOBILE],
+    )
+    phone_verified = models.BooleanField(_("mobile number verified"), default=False)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.email or self.phone or self.username
+
+
+class Category(models.TextChoices):
+    RESEARCHER = "researcher", _("Researcher")
+    ENGINEER = "engineer", _("Engineer or technician")
+    ENTREPRENEUR = "entrepreneur", _("Entrepreneur")
+    STUDENT = "student", _("University student")
+    OTHER = "other", _("Other")
+
+
+class Field(models.TextChoices):
+    """Research or industry field; the district's key sectors first."""
+
+    DIGITAL_FINANCE = "digital_finance", _("Digital finance")
+    ADVANCED_MATERIALS = "advanced_materials", _("Advanced materials")
+    CONNECTED_VEHICLES = "connected_vehicles", _("Intelligent connected vehicles")
+    BLOCKCHAIN = "blockchain", _("Blockchain")
+    INDUSTRIAL_INTERNET = "industrial_internet", _("Industrial internet")
+    AI = "ai", _("Artificial intelligence")
+    INTEGRATED_CIRCUITS = "integrated_circuits", _("Integrated circuits")
+    BIOMEDICINE = "biomedicine", _("Biomedicine")
+    OTHER = "other", _("Other")
+
+
+class City(models.TextChoices):
+    """Yangtze River Delta cities, Suzhou first."""
+
+    SUZHOU = "suzhou", _("Suzhou")
+    SHANGHAI = "shanghai", _("Shanghai")
+    NANJING = "nanjing", _("Nanjing")
+    WUXI = "wuxi", _("Wuxi")
+    CHANGZHOU = "changzhou", _("Changzhou")
+    NANTONG = "nantong", _("Nantong")
+    HANGZHOU = "hangzhou", _("Hangzhou")
+    NINGBO = "ningbo", _("Ningbo")
+    JIAXING = "jiaxing", _("Jiaxing")
+    HUZHOU = "huzhou", _("Huzhou")
+    HEFEI = "hefei", _("Hefei")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Not yet applied")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+
+
+class VisibleField(models.TextChoices):
+    """Profile fields a member may choose to show to other members in the directory."""
+
+    ORGANISATION = "organisation", _("Organisation")
+    JOB_TITLE = "job_title", _("Job title")
+    FIELD = "field", _("Field")
+    EXPERTISE = "expertise", _("Expertise")
+    CITY = "city", _("City")
+    BIO = "bio", _("Short bio")
+    AVATAR = "avatar", _("Photo")
+
+
+def _avatar_path(instance: "MemberProfile", filename: str) -> str:
+    # The upload's own name is never kept: it may carry personal information.
+    return f"avatars/{uuid.uuid4().hex}.jpg"
+
+
+def _thumb_path(instance: "MemberProfile", filename: str) -> str:
+    return f"avatars/thumbs/{uuid.uuid4().hex}.jpg"
+
+
+class MemberProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile",
+        verbose_name=_("account"),
+    )
+    real_name = models.CharField(_("real name"), max_length=40)
+    category = models.CharField(_("member category"), max_length=20, choices=Category.choices)
+    organisation = models.CharField(_("organisation"), max_length=100)
+    job_title = models.CharField(_("job title"), max_length=60, blank=True)
+    field = models.CharField(_("field"), max_length=30, choices=Field.choices)
+    expertise = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("expertise tags"), default=list,
+        blank=True, size=8,
+    )
+    bio = models.TextField(_("short bio"), max_length=500, blank=True)
+    city = models.CharField(_("city"), max_length=20, choices=City.choices)
+    avatar = models.ImageField(_("photo"), upload_to=_avatar_path, blank=True)
+    avatar_thumb = models.ImageField(_("photo thumbnail"), upload_to=_thumb_path, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("reviewed by"),
+    )
+    rejection_reason = models.TextField(_("reason for not approving"), blank=True)
+
+    # Privacy: off the directory unless she opts in; and then only the fields she picks.
+    listed_in_directory = models.BooleanField(_("shown in the member directory"), default=False)
+    visible_fields = ArrayField(
+        models.CharField(max_length=20, choices=VisibleField.choices),
+        verbose_name=_("fields other members may see"), default=list, blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("member profile")
+        verbose_name_plural = _("member profiles")
+        permissions = [("review_memberprofile", _("Can approve or reject membership"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="rejection_has_reason",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "listed_in_directory"])]
+
+    def __str__(self) -> str:
+        return self.real_name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == Status.APPROVED
+
+    def shows(self, field: str) -> bool:
+        return field in self.visible_fields
+
+
+class ReviewDecision(models.Model):
+    """Each approval or rejection a reviewer makes: who, what, when and why."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+
+    profile = models.ForeignKey(
+        MemberProfile, on_delete=models.CASCADE, related_name="decisions",
+        verbose_name=_("member profile"),
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.profile} · {self.get_decision_display()}"
+
+
+class Consent(models.Model):
+    """A separate, recorded consent (PIPL): what, which version, when given, when withdrawn."""
+
+    class Kind(models.TextChoices):
+        PRIVACY_POLICY = "privacy_policy", _("Privacy policy")
+        DIRECTORY = "directory", _("Listing in the member directory")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents",
+        verbose_name=_("account"),
+    )
+    kind = models.CharField(_("consent"), max_length=20, choices=Kind.choices)
+    version = models.CharField(_("policy version"), max_length=20)
+    granted_at = models.DateTimeField(_("given at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} {self.version}"

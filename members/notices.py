@@ -1,0 +1,25 @@
+"""What a member is told when her application is decided."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from xiangcheng.channels import notify_user
+
+from .models import ReviewDecision
+
+
+def review_notice_send(*, decision: ReviewDecision) -> None:
+    user = decision.profile.user
+    with translation.override(settings.LANGUAGE_CODE):
+        approved = decision.decision == ReviewDecision.Decision.APPROVED
+        subject = _("Your membership is approved") if approved else _("Your membership application was not approved")
+        context = {"decision": decision, "profile": decision.profile, "approved": approved}
+        body = render_to_string("members/email/review_notice.txt", context)
+        sms = (
+            _("[Xiangcheng women in S&T] Welcome! Your membership is approved.")
+            if approved
+            else _("[Xiangcheng women in S&T] Your application was not approved: %(reason)s. You can edit and re-apply.") % {"reason": decision.reason}
+        )
+        notify_user(user=user, subject=subject, body=body, sms=sms)

