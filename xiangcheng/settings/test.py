@@ -1,20 +1,40 @@
 """The test suite: the same PostgreSQL and Redis as development, nothing faked."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from .base import *  # noqa: F403
-from .base import CACHES
+from .base import CACHES, DATABASES, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# locmem for in-process tests; a Celery worker subprocess writes files the test can read.
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", "")
 SMS_BACKEND = "xiangcheng.sms.LocmemBackend"
 # Unit tests run tasks inline; the Celery integration tests switch this off and use a worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-# A separate key space so a test run never reads a dev server's cache or rate limits.
+
+
+def _redis_db(url: str, db: str) -> str:
+    """The same Redis server, another database number: tests may flush theirs freely."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = urlencode({**dict(parse_qsl(parts.query)), "db": db})
+        return f"unix://{parts.path}?{query}"
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+# A separate Redis database so a test run never reads or flushes a dev server's data.
+REDIS_URL = _redis_db(REDIS_URL, env("TEST_REDIS_DB", "1") or "1")
+CACHES["default"]["LOCATION"] = REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = "xc-test"
+CELERY_BROKER_URL = REDIS_URL
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Lets two test runs share one server without sharing a test database.
+DATABASES["default"]["TEST"] = {"NAME": env("DJANGO_TEST_DB_NAME", "test_xiangcheng")}
