@@ -6,6 +6,7 @@ REDIS_URL is set, that server is used instead and nothing is started for it.
 
     python -m xiangcheng.devstack run     # web + worker + beat, Ctrl-C stops all
     python -m xiangcheng.devstack test    # pytest on the embedded servers
+    python -m xiangcheng.devstack manage makemigrations --check   # a manage.py command
     python -m xiangcheng.devstack shell   # print the environment to use them by hand
 """
 
@@ -157,6 +158,12 @@ def test(args: list[str]) -> int:
     return result.returncode
 
 
+def manage(args: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.local")
+    with Stack():
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT).returncode
+
+
 def shell() -> int:
     stack = Stack()
     env = stack.__enter__()
@@ -182,9 +189,11 @@ def main(argv: list[str]) -> int:
         return run()
     if command == "test":
         return test(argv[1:])
+    if command == "manage":
+        return manage(argv[1:])
     if command == "shell":
         return shell()
-    log.error("usage: python -m xiangcheng.devstack run|test|shell")
+    log.error("usage: python -m xiangcheng.devstack run|test|manage …|shell")
     return 2
 
 
