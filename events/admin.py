@@ -1,6 +1,23 @@
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Programme
+from members.avatars import ImageRejected, image_process
+
+from . import booking, exports
+from .copying import event_copy
+from .models import Event, EventStatus, Notification, Programme, Registration, RegistrationStatus, Venue
+
+# Fields whose change is announced to registrants (and reschedules reminders).
+ANNOUNCED_FIELDS = {"starts_at", "ends_at", "venue", "online_url"}
 
 
 @admin.register(Programme)
@@ -8,3 +25,166 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "slogan", "order", "slug"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "capacity"]
+    search_fields = ["name", "address"]
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    can_delete = False
+    fields = ["user", "status", "children_count", "children_ages", "created_at", "checked_in_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+
+
+class EventAdminForm(forms.ModelForm):
+    """Posters follow the avatar rules: verified, re-encoded, EXIF stripped, thumbnailed."""
+
+    processed_poster = None
+
+    def clean_poster(self):
+        poster = self.cleaned_data.get("poster")
+        if isinstance(poster, UploadedFile):
+            try:
+                self.processed_poster = image_process(poster)
+            except ImageRejected as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return poster
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = ["title", "programme", "kind", "starts_at", "status", "capacity",
+                    "n_confirmed", "n_waitlisted", "n_pending", "n_attended", "export_links"]
+    list_filter = ["status", "programme", "kind", "childcare_offered"]
+    search_fields = ["title"]
+    date_hierarchy = "starts_at"
+    inlines = [RegistrationInline]
+    actions = ["copy_events", "cancel_events"]
+    exclude = ["poster_thumb"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("programme").annotate(
+            confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
+            waitlisted=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
+            pending=Count("registrations", filter=Q(registrations__status=RegistrationStatus.PENDING)),
+            attended=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)),
+        )
+
+    @admin.display(description=_("confirmed"), ordering="confirmed")
+    def n_confirmed(self, obj):
+        return obj.confirmed
+
+    @admin.display(description=_("waitlist"), ordering="waitlisted")
+    def n_waitlisted(self, obj):
+        return obj.waitlisted
+
+    @admin.display(description=_("pending"), ordering="pending")
+    def n_pending(self, obj):
+        return obj.pending
+
+    @admin.display(description=_("attended"), ordering="attended")
+    def n_attended(self, obj):
+        return obj.attended
+
+    @admin.display(description=_("attendees"))
+    def export_links(self, obj):
+        return format_html(
+            '<a href="{}">Excel</a> · <a href="{}">CSV</a> · <a href="{}">{}</a>',
+            reverse("admin:events_event_export", args=[obj.pk, "xlsx"]),
+            reverse("admin:events_event_export", args=[obj.pk, "csv"]),
+            reverse("events:checkin_list", args=[obj.pk]), _("check-in"),
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/export.<str:fmt>", self.admin_site.admin_view(self.export),
+                 name="events_event_export"),
+        ] + super().get_urls()
+
+    def export(self, request, pk: int, fmt: str):
+        event = Event.objects.filter(pk=pk).first()
+        if event is None or not self.has_view_permission(request, event) or fmt not in {"csv", "xlsx"}:
+            return HttpResponse(status=404)
+        if fmt == "csv":
+            response = HttpResponse(exports.attendees_csv(event), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                exports.attendees_xlsx(event),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        stamp = timezone.localtime().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-attendees-{stamp}.{fmt}"'
+        return response
+
+    def save_model(self, request, obj, form, change):
+        processed = getattr(form, "processed_poster", None)
+        if processed:
+            obj.poster.save("poster.jpg", processed.image, save=False)
+            obj.poster_thumb.save("thumb.jpg", processed.thumbnail, save=False)
+        super().save_model(request, obj, form, change)
+        changed = ANNOUNCED_FIELDS & set(form.changed_data)
+        if change and changed and obj.status == EventStatus.PUBLISHED:
+            count = booking.event_changed(event=obj, key=timezone.now().strftime("%Y%m%d%H%M%S"))
+            self.message_user(request, ngettext("%(n)d registrant will be told of the change.",
+                                                "%(n)d registrants will be told of the change.", count) % {"n": count})
+
+    @admin.action(description=_("Copy as a new draft event"), permissions=["add"])
+    def copy_events(self, request, queryset):
+        copies = [event_copy(event=event) for event in queryset]
+        if len(copies) == 1:
+            return redirect("admin:events_event_change", copies[0].pk)
+        self.message_user(request, ngettext("%(n)d event copied.", "%(n)d events copied.", len(copies)) % {"n": len(copies)})
+        return None
+
+    @admin.action(description=_("Cancel selected events and tell registrants"), permissions=["change"])
+    def cancel_events(self, request, queryset):
+        told = sum(booking.event_cancel(event=event) for event in queryset.exclude(status=EventStatus.CANCELLED))
+        self.message_user(request, ngettext("%(n)d registrant told.", "%(n)d registrants told.", told) % {"n": told})
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["event", "user", "status", "children_count", "created_at", "checked_in_at"]
+    list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter), "event"]
+    search_fields = ["event__title", "user__profile__real_name", "user__email", "user__phone"]
+    list_select_related = ["event", "user"]
+    actions = ["approve", "reject"]
+    readonly_fields = ["event", "user", "status", "children_count", "children_ages", "created_at",
+                       "decided_at", "cancelled_at", "checked_in_at", "checked_in_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Approve selected sign-ups"), permissions=["change"])
+    def approve(self, request, queryset):
+        n = booking.registrations_decide(registration_ids=list(queryset.values_list("pk", flat=True)), approve=True)
+        self.message_user(request, ngettext("%(n)d sign-up decided.", "%(n)d sign-ups decided.", n) % {"n": n})
+
+    @admin.action(description=_("Reject selected sign-ups"), permissions=["change"])
+    def reject(self, request, queryset):
+        n = booking.registrations_decide(registration_ids=list(queryset.values_list("pk", flat=True)), approve=False)
+        self.message_user(request, ngettext("%(n)d sign-up decided.", "%(n)d sign-ups decided.", n) % {"n": n})
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["registration", "kind", "key", "created_at", "sent_at", "skipped", "attempts"]
+    list_filter = ["kind", "skipped", ("sent_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

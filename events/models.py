@@ -1,5 +1,10 @@
-"""The district action plan's five programmes; events attach to them."""
+"""The district action plan's five programmes, and the events, registrations and their messages."""
 
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -31,3 +36,229 @@ class Programme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:programme", args=[self.slug])
+
+
+class Venue(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    address = models.CharField(_("address"), max_length=200)
+    capacity = models.PositiveIntegerField(_("capacity"))
+    notes = models.TextField(_("notes"), blank=True, help_text=_("How to get there, which door, parking."))
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kind(models.TextChoices):
+    SALON = "salon", _("Salon")
+    SHARING = "sharing", _("Sharing session")
+    TRAINING = "training", _("Training")
+    CONTEST = "contest", _("Contest")
+    ROUNDTABLE = "roundtable", _("Round-table forum")
+    CAMP = "camp", _("Camp")
+    OTHER = "other", _("Other")
+
+
+class Audience(models.TextChoices):
+    MEMBERS = "members", _("Approved members only")
+    VERIFIED = "verified", _("Any verified account")
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def _default_offsets() -> list[int]:
+    return [24 * 60, 2 * 60]
+
+
+def _poster_path(instance, filename: str) -> str:
+    return f"posters/{uuid.uuid4().hex}.jpg"
+
+
+def _poster_thumb_path(instance, filename: str) -> str:
+    return f"posters/thumbs/{uuid.uuid4().hex}.jpg"
+
+
+class Event(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="events", verbose_name=_("programme")
+    )
+    title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), max_length=5000, help_text=_("Plain text."))
+    poster = models.ImageField(_("poster"), upload_to=_poster_path, blank=True)
+    poster_thumb = models.ImageField(_("poster thumbnail"), upload_to=_poster_thumb_path, blank=True)
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        verbose_name=_("venue"),
+    )
+    online_url = models.URLField(_("online link"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    registration_opens_at = models.DateTimeField(_("registration opens at"))
+    registration_closes_at = models.DateTimeField(_("registration closes at"))
+    cancellation_deadline = models.DateTimeField(
+        _("cancellation deadline"), help_text=_("Members may cancel their own registration until then.")
+    )
+    capacity = models.PositiveIntegerField(_("seats"))
+    audience = models.CharField(_("who may sign up"), max_length=10, choices=Audience.choices,
+                                default=Audience.MEMBERS)
+    requires_approval = models.BooleanField(_("registrations need staff approval"), default=False)
+    waitlist_enabled = models.BooleanField(_("waitlist when full"), default=True)
+    reminder_offsets = ArrayField(
+        models.PositiveIntegerField(validators=[MaxValueValidator(7 * 24 * 60)]), verbose_name=_("reminders (minutes before the start)"),
+        default=_default_offsets, blank=True, size=5,
+    )
+    childcare_offered = models.BooleanField(_("childcare offered"), default=False)
+    childcare_places = models.PositiveIntegerField(_("childcare places"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=EventStatus.choices,
+                              default=EventStatus.DRAFT, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
+                                   name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(registration_closes_at__gt=models.F("registration_opens_at")),
+                name="event_registration_window"),
+            models.CheckConstraint(condition=models.Q(capacity__gt=0), name="event_capacity_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(venue__isnull=True, online_url=""), name="event_has_place"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", args=[self.pk])
+
+    @property
+    def seats_left(self) -> int:
+        """Needs the ``confirmed_count`` annotation of events.queries.events_visible()."""
+        return max(self.capacity - self.confirmed_count, 0)
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Not approved")
+
+
+ACTIVE_STATUSES = [RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+
+
+class Registration(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations",
+                              verbose_name=_("event"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="registrations", verbose_name=_("member"))
+    status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices)
+    children_count = models.PositiveSmallIntegerField(_("children in childcare"), default=0)
+    children_ages = ArrayField(models.PositiveSmallIntegerField(), verbose_name=_("children's ages"),
+                               default=list, blank=True, size=5)
+    created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("checked in by"),
+    )
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        permissions = [("checkin_registration", _("Can check members in at events"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"], condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="one_active_registration_per_member",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(children_count__lte=5), name="registration_children_max",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.user}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Notification(models.Model):
+    """The outbox: one row per message, written before it is sent, sent once.
+
+    (registration, kind, key) is unique, so however many scans or workers run at once, a
+    message exists once; ``claimed_at`` lets one worker at a time deliver it.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmation")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        PENDING = "pending", _("Awaiting approval")
+        PROMOTED = "promoted", _("Promoted from the waitlist")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+        CHANGED = "changed", _("Event changed")
+        CANCELLED = "cancelled", _("Event cancelled")
+        REMINDER = "reminder", _("Reminder")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="notifications", verbose_name=_("registration"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=80, blank=True,
+                           help_text=_("Tells apart messages of the same kind, e.g. which reminder."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+    skipped = models.BooleanField(
+        _("skipped"), default=False,
+        help_text=_("Not sent because it no longer applied when its turn came (e.g. she cancelled)."),
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "kind", "key"], name="notification_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.registration}"
+
+
+class CalendarFeed(models.Model):
+    """A member's secret calendar subscription URL; resetting the token revokes the old one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="calendar_feed", verbose_name=_("member"))
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)

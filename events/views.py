@@ -1,6 +1,19 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .models import Programme
+from . import booking, calendar, checkin
+from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
+from .models import ACTIVE_STATUSES, Programme, Registration, RegistrationStatus
+from .queries import events_listed, events_visible, my_registrations
+
+EVENTS_PAGE_SIZE = 10
 
 
 def programme_list(request):
@@ -9,4 +22,167 @@ def programme_list(request):
 
 def programme_detail(request, slug: str):
     programme = get_object_or_404(Programme, slug=slug)
-    return render(request, "events/programme_detail.html", {"programme": programme})
+    upcoming = events_listed(programme=slug)[:6]
+    return render(request, "events/programme_detail.html", {"programme": programme, "events": upcoming})
+
+
+def event_list(request, past: bool = False):
+    form = EventFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = events_listed(past=past, programme=filters.get("programme", ""), kind=filters.get("kind", ""),
+                           month=filters.get("month"), q=filters.get("q", ""))
+    page = Paginator(events, EVENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "events/event_list.html",
+                  {"form": form, "page": page, "query": query.urlencode(), "past": past})
+
+
+def _detail_context(request, event, form=None):
+    registration = None
+    reason = None
+    if request.user.is_authenticated:
+        registration = event.registrations.filter(user=request.user, status__in=ACTIVE_STATUSES).first()
+        if registration is None:
+            try:
+                booking.can_sign_up(event=event, user=request.user)
+            except booking.BookingError as exc:
+                reason = str(exc)
+    return {
+        "event": event, "registration": registration, "reason": reason,
+        "position": booking.waitlist_position(registration) if registration else None,
+        "seats_left": event.seats_left,
+        "can_cancel": bool(registration and timezone.now() < event.cancellation_deadline),
+        "form": form or SignUpForm(),
+    }
+
+
+def event_detail(request, pk: int):
+    event = get_object_or_404(events_visible(), pk=pk)
+    return render(request, "events/event_detail.html", _detail_context(request, event))
+
+
+@login_required
+@require_POST
+def event_sign_up(request, pk: int):
+    event = get_object_or_404(events_visible(), pk=pk)
+    form = SignUpForm(request.POST)
+    if form.is_valid():
+        try:
+            registration = booking.sign_up(event=event, user=request.user,
+                                           children_ages=form.cleaned_data["children_ages"])
+        except booking.BookingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            text = {
+                RegistrationStatus.CONFIRMED: _("You are signed up. A confirmation is on its way."),
+                RegistrationStatus.WAITLISTED: _("The event is full: you are on the waitlist."),
+                RegistrationStatus.PENDING: _("Your sign-up is awaiting the organisers' approval."),
+            }[registration.status]
+            messages.success(request, text)
+            return redirect(event)
+    return render(request, "events/event_detail.html", _detail_context(request, event, form), status=400)
+
+
+def _own_registration(request, pk: int) -> Registration:
+    # Another member's registration answers 404, as if it did not exist.
+    return get_object_or_404(Registration.objects.select_related("event__venue", "event__programme", "user__profile"),
+                             pk=pk, user=request.user)
+
+
+@login_required
+def registration_cancel(request, pk: int):
+    registration = _own_registration(request, pk)
+    if not registration.is_active:
+        raise Http404
+    if request.method == "POST":
+        try:
+            booking.cancel(registration=registration, user=request.user)
+        except booking.BookingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your registration is cancelled."))
+        return redirect("events:mine")
+    return render(request, "events/registration_cancel.html", {"registration": registration})
+
+
+@login_required
+def registration_ticket(request, pk: int):
+    registration = _own_registration(request, pk)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise Http404
+    return render(request, "events/ticket.html",
+                  {"registration": registration, "qr_svg": checkin.ticket_qr_svg(registration)})
+
+
+@login_required
+def my_events(request):
+    return render(request, "events/my_events.html", {
+        "registrations": my_registrations(request.user),
+        "feed_url": request.build_absolute_uri(
+            reverse("events:feed", args=[calendar.feed_token(request.user)])),
+    })
+
+
+def event_ics(request, pk: int):
+    event = get_object_or_404(events_visible(), pk=pk)
+    response = HttpResponse(calendar.event_ics(event), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+def feed(request, token: str):
+    user = calendar.feed_user(token)
+    if user is None:
+        raise Http404
+    return HttpResponse(calendar.feed_ics(user), content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+@require_POST
+def feed_reset(request):
+    calendar.feed_reset(request.user)
+    messages.success(request, _("Your calendar link is new; the old one no longer works."))
+    return redirect("events:mine")
+
+
+@permission_required("events.checkin_registration", raise_exception=False)
+def checkin_scan(request, token: str):
+    try:
+        registration = checkin.registration_from_token(token)
+    except checkin.CheckinError as exc:
+        return render(request, "events/checkin_result.html", {"error": str(exc)}, status=400)
+    context = {"registration": registration}
+    if request.method == "POST":
+        try:
+            checkin.check_in(registration=registration, staff=request.user)
+            context["done"] = True
+        except checkin.AlreadyCheckedIn as exc:
+            context["already"] = exc.at
+        except checkin.CheckinError as exc:
+            context["error"] = str(exc)
+    elif registration.checked_in_at:
+        context["already"] = registration.checked_in_at
+    return render(request, "events/checkin_result.html", context)
+
+
+@permission_required("events.checkin_registration", raise_exception=False)
+def checkin_list(request, pk: int):
+    event = get_object_or_404(events_visible(), pk=pk)
+    form = CheckinSearchForm(request.GET or None)
+    registrations = (event.registrations.filter(status=RegistrationStatus.CONFIRMED)
+                     .select_related("user__profile").order_by("user__profile__real_name", "pk"))
+    if form.is_valid() and form.cleaned_data["q"]:
+        registrations = registrations.filter(user__profile__real_name__icontains=form.cleaned_data["q"])
+    if request.method == "POST":
+        registration = get_object_or_404(registrations, pk=request.POST.get("registration"))
+        try:
+            checkin.check_in(registration=registration, staff=request.user)
+            messages.success(request, _("%(name)s is checked in.") % {"name": registration.user.profile.real_name})
+        except checkin.AlreadyCheckedIn as exc:
+            messages.info(request, _("Already checked in at %(at)s.") % {"at": timezone.localtime(exc.at).strftime("%H:%M")})
+        return redirect(request.get_full_path())
+    page = Paginator(registrations, 50).get_page(request.GET.get("page"))
+    attended = event.registrations.filter(checked_in_at__isnull=False).count()
+    return render(request, "events/checkin_list.html",
+                  {"event": event, "form": form, "page": page, "attended": attended})

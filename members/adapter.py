@@ -1,10 +1,10 @@
 """How django-allauth stores and verifies mainland mobile numbers for our User model."""
 
-from allauth.account import stages
-from allauth.account.adapter import DefaultAccountAdapter, get_adapter
-from allauth.account.internal.flows.email_verification import send_verification_email_at_login
-from allauth.account.utils import has_verified_email
+import string
+
+from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +61,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_user_by_phone(self, phone: str):
         return User.objects.filter(phone=phone).order_by("-phone_verified", "pk").first()
 
+    def generate_phone_verification_code(self, *, user, phone: str) -> str:
+        # Mainland SMS codes are six digits; allauth's default is eight letters with a dash.
+        return get_random_string(6, allowed_chars=string.digits)
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         send_sms(phone=phone, text=gettext("[Xiangcheng women in S&T] Your verification code is %(code)s. It expires in 15 minutes.") % {"code": code})
 
@@ -72,22 +76,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_stages(self) -> list[str]:
         return [
-            "members.adapter.EmailVerificationStage"
+            "members.login_stages.EmailVerificationStage"
             if path == "allauth.account.stages.EmailVerificationStage" else path
             for path in super().get_login_stages()
         ]
-
-
-class EmailVerificationStage(stages.EmailVerificationStage):
-    """Email verification is mandatory for accounts with an email; phone-only accounts
-    verify their number instead and have no address to confirm."""
-
-    def handle(self):
-        login = self.login
-        email = login.email or (login.user.email if login.user else "")
-        if not email:
-            return None, True
-        if has_verified_email(login.user, email):
-            return None, True
-        send_verification_email_at_login(self.request, login)
-        return get_adapter().respond_email_verification_sent(self.request, login.user), True

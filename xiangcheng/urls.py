@@ -14,7 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
-    path("programmes/", include("events.urls")),
+    path("", include("events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

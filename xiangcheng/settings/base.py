@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -102,14 +103,32 @@ CACHES = {
     }
 }
 
-CELERY_BROKER_URL = REDIS_URL
+
+
+def celery_broker_url(redis_url: str) -> str:
+    """Celery (kombu) spells a Unix-socket Redis as redis+socket://path?virtual_host=db."""
+    parts = urlsplit(redis_url)
+    if parts.scheme != "unix":
+        return redis_url
+    db = dict(parse_qsl(parts.query)).get("db", "0")
+    return f"redis+socket://{parts.path}?virtual_host={db}"
+
+
+CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
+CELERY_BEAT_SCHEDULE: dict = {
+    "event-reminders": {"task": "events.tasks.scan_reminders", "schedule": 60.0},
+    "event-outbox-retry": {"task": "events.tasks.deliver_unsent", "schedule": 120.0},
+}
+# A worker that died while sending leaves its claim; after this lease another may retry.
+EVENTS_OUTBOX_LEASE_SECONDS = 300
+SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000") or ""
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [

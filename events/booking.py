@@ -1,0 +1,219 @@
+"""Signing up for events: seats, waitlist, approval, childcare, cancellation.
+
+Every decision about a seat is taken under a row lock on the event (``select_for_update``) in
+the same transaction that writes it, so capacity and childcare places are never exceeded however
+many members press the button at once. Messages are written to the outbox (Notification) in that
+transaction and delivered after commit.
+"""
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Status as MemberStatus
+from members.models import User
+
+from .models import (
+    ACTIVE_STATUSES,
+    Audience,
+    Event,
+    EventStatus,
+    Notification,
+    Registration,
+    RegistrationStatus,
+)
+from .outbox import notify
+
+# The lock is what keeps capacity; tests switch it off once to prove the race test catches it.
+LOCK_EVENT_ROW = True
+
+
+class BookingError(Exception):
+    """A sign-up rule was broken; the message is shown to the member."""
+
+
+def _locked_event(event_id: int) -> Event:
+    qs = Event.objects.all()
+    if LOCK_EVENT_ROW:
+        qs = qs.select_for_update()
+    return qs.get(pk=event_id)
+
+
+def seats_taken(event: Event) -> int:
+    return event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+
+
+def childcare_taken(event: Event) -> int:
+    total = event.registrations.filter(status=RegistrationStatus.CONFIRMED).aggregate(
+        n=Sum("children_count"))["n"]
+    return total or 0
+
+
+def can_sign_up(*, event: Event, user: User) -> None:
+    """Raise BookingError if this account may not sign up for this event now."""
+    now = timezone.now()
+    if event.status != EventStatus.PUBLISHED:
+        raise BookingError(_("This event is not open for sign-up."))
+    if now < event.registration_opens_at:
+        raise BookingError(_("Sign-up has not opened yet."))
+    if now >= event.registration_closes_at or now >= event.starts_at:
+        raise BookingError(_("Sign-up for this event has closed."))
+    if event.audience == Audience.MEMBERS:
+        profile = getattr(user, "profile", None)
+        if profile is None or profile.status != MemberStatus.APPROVED:
+            raise BookingError(_("This event is for approved members of the alliance."))
+    elif not (user.phone_verified or user.emailaddress_set.filter(verified=True).exists()):
+        raise BookingError(_("Verify your email address or mobile number first."))
+
+
+def _check_children(event: Event, children_ages: Sequence[int]) -> None:
+    if not children_ages:
+        return
+    if not event.childcare_offered:
+        raise BookingError(_("This event does not offer childcare."))
+    if len(children_ages) > 5:
+        raise BookingError(_("You can book childcare for at most 5 children."))
+    if any(age < 1 or age > 14 for age in children_ages):
+        raise BookingError(_("Childcare is for children aged 1 to 14."))
+
+
+def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = ()) -> Registration:
+    """Confirm her seat, put her on the waitlist, or file her request for approval.
+
+    Signing up twice returns the registration she already has.
+    """
+    children_ages = list(children_ages)
+    _check_children(event, children_ages)
+    try:
+        with transaction.atomic():
+            event = _locked_event(event.pk)
+            existing = event.registrations.filter(user=user, status__in=ACTIVE_STATUSES).first()
+            if existing is not None:
+                return existing
+            can_sign_up(event=event, user=user)
+            if event.requires_approval:
+                status = RegistrationStatus.PENDING
+            elif seats_taken(event) < event.capacity:
+                if children_ages and childcare_taken(event) + len(children_ages) > event.childcare_places:
+                    raise BookingError(_("Childcare is full for this event. You can sign up without childcare."))
+                status = RegistrationStatus.CONFIRMED
+            elif event.waitlist_enabled:
+                status = RegistrationStatus.WAITLISTED
+            else:
+                raise BookingError(_("This event is full."))
+            registration = Registration.objects.create(
+                event=event, user=user, status=status, children_count=len(children_ages),
+                children_ages=children_ages, decided_at=timezone.now(),
+            )
+            notify(registration=registration, kind=status)
+            return registration
+    except IntegrityError:
+        # Only without the lock can two sign-ups of one member race to the unique constraint.
+        existing = Registration.objects.filter(event=event, user=user, status__in=ACTIVE_STATUSES).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=RegistrationStatus.WAITLISTED,
+    ).filter(Q(created_at__lt=registration.created_at)
+             | Q(created_at=registration.created_at, pk__lt=registration.pk)).count()
+    return ahead + 1
+
+
+def promote_waitlist(*, event: Event) -> list[Registration]:
+    """Give free seats to the first people on the waitlist. Call inside the event's lock."""
+    promoted = []
+    free = event.capacity - seats_taken(event)
+    care_free = event.childcare_places - childcare_taken(event)
+    if free <= 0:
+        return promoted
+    for registration in event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("created_at", "pk"):
+        if free <= 0:
+            break
+        if registration.children_count > care_free:
+            continue  # her children do not fit yet; the next in line may come without children
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.decided_at = timezone.now()
+        registration.save(update_fields=["status", "decided_at"])
+        notify(registration=registration, kind=Notification.Kind.PROMOTED)
+        promoted.append(registration)
+        free -= 1
+        care_free -= registration.children_count
+    return promoted
+
+
+def cancel(*, registration: Registration, user: User) -> Registration:
+    """She cancels her own registration before the deadline; the seat goes to the waitlist."""
+    if registration.user_id != user.pk:
+        raise BookingError(_("This is not your registration."))
+    with transaction.atomic():
+        event = _locked_event(registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            raise BookingError(_("This registration is already cancelled."))
+        if timezone.now() >= event.cancellation_deadline:
+            raise BookingError(_("The cancellation deadline has passed. Please contact the organisers."))
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        promote_waitlist(event=event)
+    return registration
+
+
+def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> int:
+    """Staff approve (seat if free, else waitlist) or reject pending registrations."""
+    count = 0
+    by_event: dict[int, list[int]] = {}
+    for event_id, pk in Registration.objects.filter(
+        pk__in=list(registration_ids), status=RegistrationStatus.PENDING
+    ).values_list("event_id", "pk"):
+        by_event.setdefault(event_id, []).append(pk)
+    for event_id, pks in by_event.items():
+        with transaction.atomic():
+            event = _locked_event(event_id)
+            for registration in Registration.objects.filter(pk__in=pks, status=RegistrationStatus.PENDING).order_by("created_at", "pk"):
+                if not approve:
+                    registration.status = RegistrationStatus.REJECTED
+                    kind = Notification.Kind.REJECTED
+                elif seats_taken(event) < event.capacity and (
+                    childcare_taken(event) + registration.children_count <= event.childcare_places
+                    or not registration.children_count
+                ):
+                    registration.status = RegistrationStatus.CONFIRMED
+                    kind = Notification.Kind.APPROVED
+                else:
+                    registration.status = RegistrationStatus.WAITLISTED
+                    kind = Notification.Kind.WAITLISTED
+                registration.decided_at = timezone.now()
+                registration.save(update_fields=["status", "decided_at"])
+                notify(registration=registration, kind=kind)
+                count += 1
+    return count
+
+
+def event_cancel(*, event: Event) -> int:
+    """Staff cancel an event: every active registrant is told. Returns how many."""
+    with transaction.atomic():
+        event = _locked_event(event.pk)
+        event.status = EventStatus.CANCELLED
+        event.save(update_fields=["status", "updated_at"])
+        registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES))
+        for registration in registrations:
+            notify(registration=registration, kind=Notification.Kind.CANCELLED)
+    return len(registrations)
+
+
+def event_changed(*, event: Event, key: str) -> int:
+    """Tell every active registrant that the time or place changed (key: what changed, when)."""
+    registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES))
+    for registration in registrations:
+        notify(registration=registration, kind=Notification.Kind.CHANGED, key=key)
+    return len(registrations)

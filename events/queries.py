@@ -1,0 +1,56 @@
+"""Read-side helpers the event pages share: seat counts in one query, visibility."""
+
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import Event, EventStatus, Registration, RegistrationStatus
+
+
+def events_visible() -> QuerySet[Event]:
+    """Published and cancelled events (cancelled stay visible so registrants see why)."""
+    return (
+        Event.objects.exclude(status=EventStatus.DRAFT)
+        .select_related("programme", "venue")
+        .annotate(
+            confirmed_count=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
+            waitlist_count=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
+        )
+    )
+
+
+def events_listed(*, past: bool = False, programme: str = "", kind: str = "", month: date | None = None,
+                  q: str = "") -> QuerySet[Event]:
+    now = timezone.now()
+    qs = events_visible()
+    qs = qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past else qs.filter(ends_at__gte=now)
+    if programme:
+        qs = qs.filter(programme__slug=programme)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if month:
+        qs = qs.filter(starts_at__year=month.year, starts_at__month=month.month)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return qs
+
+
+def my_registrations(user) -> list[Registration]:
+    """Her registrations, newest event first, each with ``waitlist_position`` set (2 queries)."""
+    registrations = list(
+        Registration.objects.filter(user=user)
+        .select_related("event__venue", "event__programme")
+        .order_by("-event__starts_at", "-pk")
+    )
+    waiting_events = {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
+    positions: dict[int, int] = {}
+    if waiting_events:
+        counters: dict[int, int] = {}
+        for pk, event_id in (Registration.objects.filter(event_id__in=waiting_events, status=RegistrationStatus.WAITLISTED)
+                             .order_by("created_at", "pk").values_list("pk", "event_id")):
+            counters[event_id] = counters.get(event_id, 0) + 1
+            positions[pk] = counters[event_id]
+    for registration in registrations:
+        registration.waitlist_position = positions.get(registration.pk)
+    return registrations
