@@ -27,3 +27,6 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .local
+
+bench: $(STAMP)
+	$(PY) bench/signup_rush.py
