@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from xiangcheng.channels import notify_user
 
-from .models import ACTIVE_STATUSES, Notification, Registration, RegistrationStatus
+from .models import ACTIVE_STATUSES, EventStatus, Notification, Registration, RegistrationStatus
 
 MAX_ATTEMPTS = 5
 
@@ -30,15 +30,26 @@ def _lease() -> timedelta:
     return timedelta(seconds=getattr(settings, "EVENTS_OUTBOX_LEASE_SECONDS", 300))
 
 
+def _grace() -> timedelta:
+    """How long a fresh row is left to its own after-commit task before the periodic job takes it."""
+    return timedelta(seconds=getattr(settings, "EVENTS_OUTBOX_GRACE_SECONDS", 30))
+
+
+def record(*, registration: Registration, kind: str, key: str = "") -> tuple[int, bool]:
+    """Write the message once (per registration, kind and key), deliver it after commit.
+
+    Returns the row's pk and whether this call created it. Concurrent callers wait on the
+    unique constraint; the one that loses finds the winner's row.
+    """
+    notification, created = Notification.objects.get_or_create(registration=registration, kind=kind, key=key)
+    pk = notification.pk
+    transaction.on_commit(lambda: _enqueue(pk), robust=True)
+    return pk, created
+
+
 def notify(*, registration: Registration, kind: str, key: str = "") -> int:
     """Record one message for her (once per registration, kind and key) and send it after commit."""
-    Notification.objects.bulk_create(
-        [Notification(registration=registration, kind=kind, key=key)], ignore_conflicts=True
-    )
-    pk = Notification.objects.filter(registration=registration, kind=kind, key=key).values_list(
-        "pk", flat=True).get()
-    transaction.on_commit(lambda: _enqueue(pk), robust=True)
-    return pk
+    return record(registration=registration, kind=kind, key=key)[0]
 
 
 def _enqueue(pk: int) -> None:
@@ -57,12 +68,16 @@ def _claim(pk: int) -> bool:
 
 def _still_applies(notification: Notification) -> bool:
     registration = notification.registration
+    event = registration.event
     kind = notification.kind
-    if kind == Notification.Kind.REMINDER:
-        for_this_start = notification.key.endswith("@" + start_stamp(registration.event.starts_at))
-        return registration.status == RegistrationStatus.CONFIRMED and for_this_start
     if kind == Notification.Kind.CANCELLED:
         return True
+    if event.status == EventStatus.CANCELLED:
+        return False  # only the cancellation is news now
+    if kind == Notification.Kind.REMINDER:
+        for_this_start = notification.key.endswith("@" + start_stamp(event.starts_at))
+        return (registration.status == RegistrationStatus.CONFIRMED and for_this_start
+                and event.status == EventStatus.PUBLISHED and timezone.now() < event.starts_at)
     if kind == Notification.Kind.CHANGED:
         return registration.status in ACTIVE_STATUSES
     # Status messages: still true only if her registration is still in that state.
@@ -98,8 +113,8 @@ def deliver(*, notification_id: int) -> bool:
     if not _still_applies(notification):
         Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now(), skipped=True)
         return False
-    subject, body, sms = render(notification)
     try:
+        subject, body, sms = render(notification)
         notify_user(user=notification.registration.user, subject=subject, body=body, sms=sms)
     except Exception as exc:
         # Release the claim so the periodic job retries; keep the reason for staff.
@@ -113,7 +128,7 @@ def deliver_unsent(*, limit: int = 500) -> int:
     """Deliver rows nobody delivered: broker was down, or a worker died holding the claim."""
     now = timezone.now()
     pks = list(
-        Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, created_at__lt=now - timedelta(seconds=30))
+        Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, created_at__lt=now - _grace())
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _lease()))
         .order_by("pk").values_list("pk", flat=True)[:limit]
     )

@@ -9,10 +9,11 @@ new time and the old ones are skipped at delivery.
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .models import Event, EventStatus, Notification, Registration, RegistrationStatus
-from .outbox import notify, start_stamp
+from .outbox import record, start_stamp
 
 # Reminders are at most a week ahead (offsets are validated against this).
 HORIZON = timedelta(days=7)
@@ -40,10 +41,11 @@ def reminders_scan(*, now: datetime | None = None) -> int:
         if offset is None:
             continue
         key = reminder_key(offset_minutes=offset, starts_at=event.starts_at)
+        already = Notification.objects.filter(
+            registration=OuterRef("pk"), kind=Notification.Kind.REMINDER, key=key)
         with transaction.atomic():
-            registrations = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
-            for registration in registrations.exclude(notifications__kind=Notification.Kind.REMINDER,
-                                                      notifications__key=key):
-                notify(registration=registration, kind=Notification.Kind.REMINDER, key=key)
-                created += 1
+            registrations = Registration.objects.filter(
+                event=event, status=RegistrationStatus.CONFIRMED).exclude(Exists(already)).order_by("pk")
+            for registration in registrations:
+                created += record(registration=registration, kind=Notification.Kind.REMINDER, key=key)[1]
     return created

@@ -13,6 +13,14 @@ from xiangcheng.sms import send_sms
 from .models import MAINLAND_MOBILE, User
 
 
+def phone_normalise(value: str) -> str:
+    """The 11 digits of a mainland number typed with spaces, dashes or a +86 prefix."""
+    value = value.strip().replace(" ", "").replace("-", "")
+    if value.startswith("+86"):
+        value = value[3:]
+    return value
+
+
 class MainlandPhoneField(forms.CharField):
     """11 digits, 1[3-9]…; an optional +86 prefix and spaces are accepted and dropped."""
 
@@ -30,10 +38,7 @@ class MainlandPhoneField(forms.CharField):
         super().__init__(max_length=20, **kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value).replace(" ", "").replace("-", "")
-        if value.startswith("+86"):
-            value = value[3:]
-        return value
+        return phone_normalise(super().to_python(value))
 
     def validate(self, value):
         super().validate(value)
@@ -43,6 +48,8 @@ class MainlandPhoneField(forms.CharField):
 
 class AccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs):
+        # allauth passes its generic "Phone" label; ours names what is asked for.
+        kwargs["label"] = _("Mobile number")
         return MainlandPhoneField(**kwargs)
 
     def set_phone(self, user: User, phone: str, verified: bool) -> None:
@@ -59,7 +66,8 @@ class AccountAdapter(DefaultAccountAdapter):
         self.set_phone(user, phone, True)
 
     def get_user_by_phone(self, phone: str):
-        return User.objects.filter(phone=phone).order_by("-phone_verified", "pk").first()
+        # allauth passes the login field as typed ("+86 138 …"), not as the phone field cleans it.
+        return User.objects.filter(phone=phone_normalise(phone)).order_by("-phone_verified", "pk").first()
 
     def generate_phone_verification_code(self, *, user, phone: str) -> str:
         # Mainland SMS codes are six digits; allauth's default is eight letters with a dash.

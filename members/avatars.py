@@ -13,7 +13,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# MPO is how Pillow names a JPEG that embeds a second picture, as many phone cameras write.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"}
 MAX_SIDE = 1024
 THUMB_SIDE = 200
 
@@ -31,13 +32,15 @@ class ProcessedImage:
 def _jpeg(img: Image.Image, side: int) -> ContentFile:
     copy = img.copy()
     copy.thumbnail((side, side))
+    # Pillow carries some of the source's metadata into a new JPEG on its own (a COM comment,
+    # which may name the owner); with no info and no exif= argument the file carries none.
+    copy.info = {}
     out = io.BytesIO()
-    # No exif= argument: the new file carries no metadata (GPS, camera, owner).
     copy.save(out, format="JPEG", quality=85, optimize=True)
     return ContentFile(out.getvalue(), name="image.jpg")
 
 
-def image_process(upload) -> ProcessedImage:
+def image_process(upload, *, max_side: int = MAX_SIDE) -> ProcessedImage:
     """Check an uploaded file and return the re-encoded image and its thumbnail."""
     if upload.size > settings.AVATAR_MAX_BYTES:
         raise ImageRejected(
@@ -64,7 +67,7 @@ def image_process(upload) -> ProcessedImage:
                     rgba = img.convert("RGBA")
                     background.paste(rgba, mask=rgba.getchannel("A"))
                     img = background
-                return ProcessedImage(image=_jpeg(img, MAX_SIDE), thumbnail=_jpeg(img, THUMB_SIDE))
+                return ProcessedImage(image=_jpeg(img, max_side), thumbnail=_jpeg(img, THUMB_SIDE))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRejected(_("The image has too many pixels to be processed safely.")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):

@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -125,9 +126,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "event-reminders": {"task": "events.tasks.scan_reminders", "schedule": 60.0},
     "event-outbox-retry": {"task": "events.tasks.deliver_unsent", "schedule": 120.0},
+    "inbox-outbox-retry": {"task": "services.tasks.deliver_unsent_notices", "schedule": 120.0},
+    "inbox-daily-digest": {"task": "services.tasks.send_daily_digest",
+                           "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri")},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 EVENTS_OUTBOX_LEASE_SECONDS = 300
+# A fresh row is left this long to its own after-commit task before the retry job takes it.
+EVENTS_OUTBOX_GRACE_SECONDS = 30
 SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000") or ""
 
 AUTH_USER_MODEL = "members.User"
@@ -194,6 +200,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / ".local" / "media")) or "")
+# Files only their owner and staff may read (inbox attachments); never under MEDIA_URL.
+PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".local" / "private")) or "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -16,6 +16,11 @@ SMS_BACKEND = "xiangcheng.sms.LocmemBackend"
 # Unit tests run tasks inline; the Celery integration tests switch this off and use a worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# The worker integration tests shorten the outbox lease and grace (tests/events/test_worker.py),
+# and may slow their worker's email backend down to kill it mid-batch.
+EVENTS_OUTBOX_LEASE_SECONDS = float(env("EVENTS_OUTBOX_LEASE_SECONDS", "300") or 300)
+EVENTS_OUTBOX_GRACE_SECONDS = float(env("EVENTS_OUTBOX_GRACE_SECONDS", "30") or 30)
+TEST_EMAIL_PAUSE_SECONDS = float(env("TEST_EMAIL_PAUSE_SECONDS", "0") or 0)
 
 
 def _redis_db(url: str, db: str) -> str:
@@ -32,9 +37,6 @@ REDIS_URL = _redis_db(REDIS_URL, env("TEST_REDIS_DB", "1") or "1")
 CACHES["default"]["LOCATION"] = REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = "xc-test"
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+
 # Lets two test runs share one server without sharing a test database.
 DATABASES["default"]["TEST"] = {"NAME": env("DJANGO_TEST_DB_NAME", "test_xiangcheng")}

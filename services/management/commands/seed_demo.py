@@ -1,18 +1,20 @@
 from django.core.management.base import BaseCommand
 
+from events.demo import demo_load as events_demo_load
 from members.demo import DEMO_PASSWORD
 from members.demo import demo_load as members_demo_load
 
-from ...demo import demo_load as events_demo_load
+from ...demo import demo_load as services_demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo accounts, venues and events (idempotent) and print the logins."
+    help = "Load the demo accounts, venues, events and inbox tickets (idempotent) and print the logins."
 
     def handle(self, *args, **options):
         logins = members_demo_load()
         events = events_demo_load()
+        logins += services_demo_load()
         self.stdout.write(f"Demo events created: {events}")
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for login, role in logins:
-            self.stdout.write(f"  {role:16} {login}")
+            self.stdout.write(f"  {role:17} {login}")

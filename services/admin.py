@@ -1,0 +1,198 @@
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import inbox
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    CannedReply,
+    CategorySla,
+    Notice,
+    Ticket,
+    TicketChange,
+    TicketMessage,
+    TicketStatus,
+)
+from .sla import is_overdue
+from .stats import inbox_stats
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("On time"))]
+
+    def queryset(self, request, queryset):
+        late = {"status__in": [TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS],
+                "due_at__lt": timezone.now()}
+        if self.value() == "yes":
+            return queryset.filter(**late)
+        if self.value() == "no":
+            return queryset.exclude(**late)
+        return queryset
+
+
+class MessageInline(admin.TabularInline):
+    model = TicketMessage
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "author", "kind", "body"]
+    readonly_fields = fields
+
+    @admin.display(description=_("kind"))
+    def kind(self, obj):
+        if obj.internal:
+            return format_html('<strong class="internal-note">{}</strong>', _("internal note"))
+        return _("to the member") if obj.from_staff else _("from the member")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = ["link", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("services:attachment", args=[obj.ticket.reference, obj.pk]),
+                           obj.name)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ChangeInline(admin.TabularInline):
+    model = TicketChange
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "action", "old_value", "new_value"]
+    readonly_fields = fields
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TicketAdminForm(forms.ModelForm):
+    """Assignee, status and priority, plus a reply box; saving goes through services.inbox."""
+
+    canned = forms.ModelChoiceField(label=_("Canned reply"), queryset=CannedReply.objects.all(), required=False,
+                                    help_text=_("Used as the reply when the reply box is empty."))
+    reply = forms.CharField(label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    internal = forms.BooleanField(label=_("Internal note (never shown to the member)"), required=False)
+
+    class Meta:
+        model = Ticket
+        fields = ["assignee", "status", "priority"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        self.fields["assignee"].queryset = get_user_model().objects.filter(
+            Q(groups__name=inbox.AGENT_GROUP) | Q(is_superuser=True), is_active=True).distinct()
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    form = TicketAdminForm
+    list_display = ["reference", "subject", "category", "status", "priority", "assignee", "due", "created_at"]
+    list_filter = ["status", "category", "priority", ("assignee", admin.RelatedOnlyFieldListFilter), OverdueFilter]
+    search_fields = ["reference", "subject", "member__profile__real_name", "member__email", "member__phone"]
+    list_select_related = ["assignee"]
+    actions = ["assign_to_me"]
+    inlines = [MessageInline, AttachmentInline, ChangeInline]
+    readonly_fields = ["reference", "member", "category", "subject", "description", "preferred_contact",
+                       "created_at", "due_at", "first_response_at", "closed_at", "rating", "rating_comment"]
+    fieldsets = [
+        (None, {"fields": ["reference", "member", "category", "subject", "description", "preferred_contact"]}),
+        (_("Handling"), {"fields": ["assignee", "status", "priority", "created_at", "due_at",
+                                    "first_response_at", "closed_at"]}),
+        (_("Answer"), {"fields": ["canned", "reply", "internal"]}),
+        (_("Rating"), {"fields": ["rating", "rating_comment"]}),
+    ]
+    change_list_template = "admin/services/ticket/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("answer due by"), ordering="due_at")
+    def due(self, obj):
+        text = timezone.localtime(obj.due_at).strftime("%Y-%m-%d")
+        if is_overdue(obj):
+            return format_html('<strong class="overdue">{} · {}</strong>', text, _("overdue"))
+        return text
+
+    def save_model(self, request, obj, form, change):
+        # Fields change only through the domain functions, which keep the ticket's history.
+        ticket = Ticket.objects.get(pk=obj.pk)
+        data = form.cleaned_data
+        if "assignee" in form.changed_data:
+            inbox.ticket_assign(ticket=ticket, assignee=data["assignee"], actor=request.user)
+        if "priority" in form.changed_data:
+            inbox.ticket_set_priority(ticket=ticket, priority=data["priority"], actor=request.user)
+        text = data["reply"] or (data["canned"].body if data["canned"] else "")
+        status_changed = "status" in form.changed_data
+        if text:
+            status = data["status"] if status_changed else TicketStatus.ANSWERED
+            inbox.ticket_reply(ticket=ticket, author=request.user, body=text, internal=data["internal"],
+                               status=ticket.status if data["internal"] and not status_changed else status)
+        elif status_changed:
+            inbox.ticket_set_status(ticket=ticket, status=data["status"], actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # inlines are read-only
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        count = 0
+        for ticket in queryset.filter(status__in=OPEN_STATUSES):
+            try:
+                inbox.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
+                count += 1
+            except inbox.InboxError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+        self.message_user(request, ngettext("%(n)d ticket assigned to you.", "%(n)d tickets assigned to you.",
+                                            count) % {"n": count})
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "inbox_stats": inbox_stats()})
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "category"]
+    list_filter = ["category"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(CategorySla)
+class CategorySlaAdmin(admin.ModelAdmin):
+    list_display = ["category", "working_days"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "created_at", "sent_at", "attempts"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["recipient", "key", "subject", "body", "sms", "created_at", "claimed_at", "sent_at",
+                       "skipped", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

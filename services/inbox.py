@@ -1,0 +1,241 @@
+"""巾帼管家: submitting, answering, closing, reopening and rating inbox tickets.
+
+Every change is one transaction that also writes the ticket's history (TicketChange) and the
+messages to send (Notice rows, delivered after commit by Celery). A submission therefore never
+depends on Redis or the worker being up: the row is saved and the notices wait in the outbox.
+"""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import User
+
+from .attachments import CheckedFile
+from .models import Attachment, Ticket, TicketChange, TicketMessage, TicketStatus
+from .notices import notice_ticket
+from .sla import due_for
+
+AGENT_GROUP = "管家客服"
+SUBMISSIONS_PER_HOUR = 5
+REOPEN_DAYS = 14
+
+
+class InboxError(Exception):
+    """A rule of the inbox was broken; the message is shown to the user."""
+
+
+def _next_number(year: int) -> int:
+    """The next reference number of the year. The counter row stays locked until commit, so
+    concurrent submissions queue here and a rolled-back one gives its number back: no gaps."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO services_ticketcounter (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = services_ticketcounter.last + 1 RETURNING last",
+            [year],
+        )
+        return cursor.fetchone()[0]
+
+
+def _record(ticket: Ticket, actor: User, action: str, old: str = "", new: str = "") -> None:
+    TicketChange.objects.create(ticket=ticket, actor=actor, action=action, old_value=old[:100], new_value=new[:100])
+
+
+def _attach(ticket: Ticket, files: Sequence[CheckedFile], user: User) -> None:
+    for checked in files:
+        attachment = Attachment(ticket=ticket, name=checked.name, content_type=checked.content_type,
+                                size=checked.content.size, uploaded_by=user)
+        attachment.file.save(checked.name, checked.content, save=False)
+        attachment.save()
+
+
+def submissions_left(member: User) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return max(SUBMISSIONS_PER_HOUR - Ticket.objects.filter(member=member, created_at__gte=since).count(), 0)
+
+
+def ticket_submit(*, member: User, category: str, subject: str, description: str, preferred_contact: str,
+                  files: Sequence[CheckedFile] = ()) -> Ticket:
+    with transaction.atomic():
+        # Serialise one member's submissions so the hourly limit holds under double clicks.
+        User.objects.select_for_update().filter(pk=member.pk).first()
+        if submissions_left(member) == 0:
+            raise InboxError(_("You have sent %(n)d messages in the last hour. Please try again later.")
+                             % {"n": SUBMISSIONS_PER_HOUR})
+        now = timezone.now()
+        year = timezone.localtime(now).year
+        number = _next_number(year)
+        ticket = Ticket.objects.create(
+            reference=f"JG-{year}-{number:06d}", year=year, number=number, member=member, category=category,
+            subject=subject, description=description, preferred_contact=preferred_contact,
+            due_at=due_for(category=category, submitted_at=now),
+        )
+        _attach(ticket, files, member)
+        _record(ticket, member, TicketChange.Action.SUBMITTED, new=ticket.reference)
+        notice_ticket(ticket=ticket, recipient=member, kind="acknowledged")
+    return ticket
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if assignee is not None and not assignee.groups.filter(name=AGENT_GROUP).exists() and not assignee.is_superuser:
+            raise InboxError(_("Tickets can only be assigned to inbox agents."))
+        old = str(ticket.assignee or "")
+        ticket.assignee = assignee
+        if assignee is not None and ticket.status == TicketStatus.NEW:
+            _record(ticket, actor, TicketChange.Action.STATUS, ticket.status, TicketStatus.ACCEPTED)
+            ticket.status = TicketStatus.ACCEPTED
+        ticket.save(update_fields=["assignee", "status", "updated_at"])
+        _record(ticket, actor, TicketChange.Action.ASSIGNED, old, str(assignee or ""))
+        if assignee is not None and assignee != actor:
+            notice_ticket(ticket=ticket, recipient=assignee, kind="assigned")
+    return ticket
+
+
+def ticket_set_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if status == ticket.status:
+            return ticket
+        old = ticket.status
+        ticket.status = status
+        if status == TicketStatus.CLOSED:
+            ticket.closed_at = timezone.now()
+        ticket.save(update_fields=["status", "closed_at", "updated_at"])
+        _record(ticket, actor, TicketChange.Action.STATUS, old, status)
+        if status in {TicketStatus.AWAITING_INFO, TicketStatus.CLOSED}:
+            notice_ticket(ticket=ticket, recipient=ticket.member, kind=status)
+    return ticket
+
+
+def ticket_set_priority(*, ticket: Ticket, priority: str, actor: User) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if priority != ticket.priority:
+            _record(ticket, actor, TicketChange.Action.PRIORITY, ticket.priority, priority)
+            ticket.priority = priority
+            ticket.save(update_fields=["priority", "updated_at"])
+    return ticket
+
+
+def ticket_reply(*, ticket: Ticket, author: User, body: str, internal: bool = False,
+                 status: str = TicketStatus.ANSWERED) -> TicketMessage:
+    """Staff write to the member (she is told) or leave an internal note (she never sees it)."""
+    body = body.strip()
+    if not body:
+        raise InboxError(_("Write a message first."))
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        message = TicketMessage.objects.create(ticket=ticket, author=author, body=body, internal=internal,
+                                               from_staff=True)
+        if internal:
+            _record(ticket, author, TicketChange.Action.NOTE)
+            return message
+        _record(ticket, author, TicketChange.Action.REPLIED)
+        if ticket.first_response_at is None:
+            ticket.first_response_at = message.created_at
+        if status != ticket.status:
+            _record(ticket, author, TicketChange.Action.STATUS, ticket.status, status)
+            ticket.status = status
+        ticket.save(update_fields=["first_response_at", "status", "updated_at"])
+        notice_ticket(ticket=ticket, recipient=ticket.member, kind="replied", message=message)
+    return message
+
+
+def _own(ticket: Ticket, member: User) -> None:
+    if ticket.member_id != member.pk:
+        raise InboxError(_("This is not your ticket."))
+
+
+def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
+                        files: Sequence[CheckedFile] = ()) -> TicketMessage:
+    """She answers or adds information; the ticket goes back to staff."""
+    _own(ticket, member)
+    body = body.strip()
+    if not body and not files:
+        raise InboxError(_("Write a message or attach a file."))
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.status == TicketStatus.CLOSED:
+            raise InboxError(_("This ticket is closed. Reopen it to add something."))
+        message = TicketMessage.objects.create(ticket=ticket, author=member, body=body or "—")
+        _attach(ticket, files, member)
+        _record(ticket, member, TicketChange.Action.MEMBER_REPLIED)
+        if ticket.status in {TicketStatus.AWAITING_INFO, TicketStatus.ANSWERED}:
+            _record(ticket, member, TicketChange.Action.STATUS, ticket.status, TicketStatus.IN_PROGRESS)
+            ticket.status = TicketStatus.IN_PROGRESS
+            ticket.save(update_fields=["status", "updated_at"])
+        if ticket.assignee_id:
+            notice_ticket(ticket=ticket, recipient=ticket.assignee, kind="member_replied", message=message)
+    return message
+
+
+def ticket_close(*, ticket: Ticket, member: User) -> Ticket:
+    _own(ticket, member)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.status == TicketStatus.CLOSED:
+            raise InboxError(_("This ticket is already closed."))
+        _record(ticket, member, TicketChange.Action.CLOSED, ticket.status, TicketStatus.CLOSED)
+        ticket.status = TicketStatus.CLOSED
+        ticket.closed_at = timezone.now()
+        ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    return ticket
+
+
+def can_reopen(ticket: Ticket) -> bool:
+    return (ticket.status == TicketStatus.CLOSED and ticket.closed_at is not None
+            and timezone.now() <= ticket.closed_at + timedelta(days=REOPEN_DAYS))
+
+
+def ticket_reopen(*, ticket: Ticket, member: User) -> Ticket:
+    _own(ticket, member)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if not can_reopen(ticket):
+            raise InboxError(_("A ticket can be reopened within %(n)d days of closing.") % {"n": REOPEN_DAYS})
+        _record(ticket, member, TicketChange.Action.REOPENED, TicketStatus.CLOSED, TicketStatus.IN_PROGRESS)
+        ticket.status = TicketStatus.IN_PROGRESS
+        ticket.closed_at = None
+        ticket.rating = None
+        ticket.rating_comment = ""
+        ticket.save(update_fields=["status", "closed_at", "rating", "rating_comment", "updated_at"])
+        if ticket.assignee_id:
+            notice_ticket(ticket=ticket, recipient=ticket.assignee, kind="reopened")
+    return ticket
+
+
+def ticket_rate(*, ticket: Ticket, member: User, rating: int, comment: str = "") -> Ticket:
+    _own(ticket, member)
+    if rating not in range(1, 6):
+        raise InboxError(_("Choose a rating from 1 to 5."))
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.status != TicketStatus.CLOSED:
+            raise InboxError(_("You can rate the answer once the ticket is closed."))
+        ticket.rating = rating
+        ticket.rating_comment = comment.strip()[:500]
+        ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
+        _record(ticket, member, TicketChange.Action.RATED, new=str(rating))
+    return ticket
+
+
+def agents() -> list[User]:
+    group = Group.objects.filter(name=AGENT_GROUP).first()
+    return list(group.user_set.filter(is_active=True)) if group else []
+
+
+def supervisors() -> list[User]:
+    return [u for u in User.objects.filter(is_active=True, is_staff=True)
+            if u.has_perm("services.supervise_ticket")]
+
+

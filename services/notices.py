@@ -1,0 +1,69 @@
+"""Inbox messages: rendered once, written as Notice rows, delivered after commit exactly once."""
+
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from members.models import User
+from xiangcheng import outbox
+from xiangcheng.channels import notify_user
+
+from .models import Notice, Ticket, TicketMessage
+
+
+def notice_queue(*, recipient: User, key: str, subject: str, body: str, sms: str = "") -> int:
+    """Write one notice (once per key) and deliver it after commit."""
+    Notice.objects.bulk_create(
+        [Notice(recipient=recipient, key=key, subject=subject[:200], body=body, sms=sms[:300])],
+        ignore_conflicts=True,
+    )
+    pk = Notice.objects.filter(key=key).values_list("pk", flat=True).get()
+    transaction.on_commit(lambda: _enqueue(pk), robust=True)
+    return pk
+
+
+def _enqueue(pk: int) -> None:
+    from .tasks import deliver_notice
+
+    # If the broker is down the row stays unsent; the periodic retry delivers it later.
+    deliver_notice.delay(notice_id=pk)
+
+
+def notice_ticket(*, ticket: Ticket, recipient: User, kind: str, message: TicketMessage | None = None) -> int:
+    """A message about a ticket. Internal notes never reach here: only public messages are quoted."""
+    assert message is None or not message.internal
+    context = {"ticket": ticket, "kind": kind, "message": message, "recipient": recipient,
+               "site_url": settings.SITE_URL, "to_member": recipient.pk == ticket.member_id}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("services/notices/subject.txt", context).strip()
+        body = render_to_string("services/notices/body.txt", context)
+        sms = render_to_string("services/notices/sms.txt", context).strip()
+    unique = message.pk if message else uuid.uuid4().hex
+    key = f"ticket:{ticket.pk}:{kind}:{recipient.pk}:{unique}"
+    return notice_queue(recipient=recipient, key=key, subject=subject, body=body, sms=sms)
+
+
+def deliver(*, notice_id: int) -> bool:
+    if not outbox.claim(Notice, notice_id):
+        return False
+    notice = Notice.objects.select_related("recipient").get(pk=notice_id)
+    try:
+        notify_user(user=notice.recipient, subject=notice.subject, body=notice.body, sms=notice.sms)
+    except Exception as exc:
+        outbox.release(Notice, notice_id, exc)
+        raise
+    outbox.finish(Notice, notice_id)
+    return True
+
+
+def deliver_unsent() -> int:
+    sent = 0
+    for pk in outbox.unsent(Notice):
+        try:
+            sent += deliver(notice_id=pk)
+        except Exception:  # noqa: S112 - recorded on the row; the next run retries it
+            continue
+    return sent

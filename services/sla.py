@@ -1,0 +1,38 @@
+"""Answer deadlines in working days (Monday to Friday), configurable per category."""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from .models import CategorySla, Ticket, TicketStatus
+
+DEFAULT_WORKING_DAYS = 5
+
+
+def working_days_for(category: str) -> int:
+    sla = CategorySla.objects.filter(category=category).values_list("working_days", flat=True).first()
+    return sla or DEFAULT_WORKING_DAYS
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The same local time ``days`` working days later; a weekend start counts from Monday."""
+    local = timezone.localtime(start)
+    while local.weekday() >= 5:
+        local = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    remaining = days
+    while remaining > 0:
+        local += timedelta(days=1)
+        if local.weekday() < 5:
+            remaining -= 1
+    return local
+
+
+def due_for(*, category: str, submitted_at: datetime) -> datetime:
+    return add_working_days(submitted_at, working_days_for(category))
+
+
+def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
+    """Not yet answered (or waiting on staff again) after its due time."""
+    now = now or timezone.now()
+    waiting_on_staff = ticket.status in {TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS}
+    return waiting_on_staff and ticket.due_at < now

@@ -1,0 +1,36 @@
+"""Figures staff report upwards: open tickets by category, response times, SLA, ratings."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from statistics import median
+
+from django.db.models import Avg, Count, F
+
+from .models import OPEN_STATUSES, Category, Ticket
+
+
+@dataclass(frozen=True)
+class InboxStats:
+    open_by_category: list[tuple[str, int]]
+    median_first_response: timedelta | None
+    answered_within_sla: float | None  # share of answered tickets, 0..1
+    average_rating: float | None
+    total: int
+
+
+def inbox_stats() -> InboxStats:
+    labels = dict(Category.choices)
+    open_counts = dict(Ticket.objects.filter(status__in=OPEN_STATUSES).values_list("category")
+                       .annotate(n=Count("pk")).values_list("category", "n"))
+    responses = list(Ticket.objects.filter(first_response_at__isnull=False)
+                     .annotate(wait=F("first_response_at") - F("created_at"))
+                     .values_list("wait", "first_response_at", "due_at"))
+    within = sum(1 for _, answered, due in responses if answered <= due)
+    rating = Ticket.objects.filter(rating__isnull=False).aggregate(avg=Avg("rating"))["avg"]
+    return InboxStats(
+        open_by_category=[(str(labels[c]), open_counts.get(c, 0)) for c in Category.values],
+        median_first_response=median(w for w, _, _ in responses) if responses else None,
+        answered_within_sla=within / len(responses) if responses else None,
+        average_rating=round(rating, 2) if rating is not None else None,
+        total=Ticket.objects.count(),
+    )
