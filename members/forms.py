@@ -28,6 +28,7 @@ class SignupConsentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._hide_taken_email()
         email, phone = cleaned.get("email"), cleaned.get("phone")
         if not email and not phone and not self.errors.get("email") and not self.errors.get("phone"):
             raise forms.ValidationError(_("Enter an email address or a mobile number."))
@@ -36,6 +37,26 @@ class SignupConsentForm(forms.Form):
                 _("Sign up with either an email address or a mobile number; you can add the other later.")
             )
         return cleaned
+
+    def _hide_taken_email(self) -> None:
+        """No account enumeration: an address that already has an account gets the same
+        "verification sent" answer as a new one (and its owner an "account exists" email).
+
+        allauth only hides a taken address when ACCOUNT_EMAIL_VERIFICATION is "mandatory",
+        which we cannot set because phone-only accounts have no address (verification is made
+        mandatory for email accounts by members.login_stages instead). So the "email_taken"
+        error is turned into allauth's own already-exists flow, which `try_save` handles.
+        """
+        if not self.has_error("email", code="email_taken"):
+            return
+        if any(e.code != "email_taken" for e in self.errors["email"].as_data()):
+            return
+        from allauth.account.adapter import get_adapter
+
+        del self.errors["email"]
+        raw = self.data.get(self.add_prefix("email"))
+        self.cleaned_data["email"] = get_adapter().clean_email(self.fields["email"].clean(raw).lower())
+        self.account_already_exists = True
 
     def signup(self, request, user) -> None:
         from allauth.account.adapter import get_adapter

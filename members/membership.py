@@ -34,9 +34,11 @@ def _decide(*, profile_ids: Iterable[int], reviewer: User, decision: str, reason
     now = timezone.now()
     count = 0
     with transaction.atomic():
+        # Locked in primary-key order, so two reviewers acting on overlapping selections wait
+        # for each other instead of deadlocking; a profile the other decided first is skipped.
         profiles = MemberProfile.objects.select_for_update().filter(
             pk__in=list(profile_ids), status=Status.PENDING
-        )
+        ).order_by("pk")
         for profile in profiles:
             profile.status = new_status
             profile.reviewed_at = now
