@@ -16,9 +16,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):
-        if create and self.email:
+        if not create:
+            return
+        if self.email:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
-            self.save()
+        self.save()  # keeps the password set above, with or without an email
 
 
 class MemberProfileFactory(factory.django.DjangoModelFactory):

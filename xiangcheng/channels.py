@@ -1,5 +1,6 @@
 """Notification channels: email to a verified address, SMS to a verified mobile number."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import send_mail
 
@@ -7,8 +8,8 @@ from .sms import send_sms
 
 
 def notify_user(*, user, subject: str, body: str, sms: str) -> None:
-    """Email if she has an address; SMS if she joined with (and verified) her mobile."""
-    if user.email:
+    """Email to her verified address; SMS to her verified mobile. Nothing to unverified ones."""
+    if user.email and EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
         send_mail(
             settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body,
             settings.DEFAULT_FROM_EMAIL, [user.email],
