@@ -24,7 +24,9 @@ def events_listed(*, past: bool = False, programme: str = "", kind: str = "", mo
                   q: str = "") -> QuerySet[Event]:
     now = timezone.now()
     qs = events_visible()
-    qs = qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past else qs.filter(ends_at__gte=now)
+    # Explicit order: Django drops Meta.ordering from a query with GROUP BY (the seat counts).
+    qs = (qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past
+          else qs.filter(ends_at__gte=now).order_by("starts_at", "pk"))
     if programme:
         qs = qs.filter(programme__slug=programme)
     if kind:
@@ -37,7 +39,8 @@ def events_listed(*, past: bool = False, programme: str = "", kind: str = "", mo
 
 
 def my_registrations(user) -> list[Registration]:
-    """Her registrations, newest event first, each with ``waitlist_position`` set (2 queries)."""
+    """Her registrations, newest event first, each with ``waitlist_position`` and ``can_cancel``
+    set (2 queries)."""
     registrations = list(
         Registration.objects.filter(user=user)
         .select_related("event__venue", "event__programme")
@@ -51,6 +54,8 @@ def my_registrations(user) -> list[Registration]:
                              .order_by("created_at", "pk").values_list("pk", "event_id")):
             counters[event_id] = counters.get(event_id, 0) + 1
             positions[pk] = counters[event_id]
+    now = timezone.now()
     for registration in registrations:
         registration.waitlist_position = positions.get(registration.pk)
+        registration.can_cancel = registration.is_active and now < registration.event.cancellation_deadline
     return registrations

@@ -145,15 +145,21 @@ class TicketAdmin(admin.ModelAdmin):
             inbox.ticket_set_priority(ticket=ticket, priority=data["priority"], actor=request.user)
         text = data["reply"] or (data["canned"].body if data["canned"] else "")
         status_changed = "status" in form.changed_data
+        if text and not data["internal"]:
+            inbox.ticket_reply(ticket=ticket, author=request.user, body=text,
+                               status=data["status"] if status_changed else TicketStatus.ANSWERED)
+            return
         if text:
-            status = data["status"] if status_changed else TicketStatus.ANSWERED
-            inbox.ticket_reply(ticket=ticket, author=request.user, body=text, internal=data["internal"],
-                               status=ticket.status if data["internal"] and not status_changed else status)
-        elif status_changed:
+            inbox.ticket_reply(ticket=ticket, author=request.user, body=text, internal=True)
+        if status_changed:
             inbox.ticket_set_status(ticket=ticket, status=data["status"], actor=request.user)
 
     def save_related(self, request, form, formsets, change):
-        pass  # inlines are read-only
+        # The inlines are read-only, so saving their formsets writes nothing; it must still run,
+        # because the admin's change message reads what each formset saved (a bare ``pass`` made
+        # every save of a ticket fail with AttributeError: no attribute 'new_objects').
+        for formset in formsets:
+            formset.save()
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):

@@ -1,0 +1,71 @@
+"""What the journeys share: the page's own words, screenshots, the data migrations' rows."""
+
+import importlib
+from pathlib import Path
+
+from django.utils import translation
+from playwright.sync_api import Page
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+# Members use the portal in Chinese: the browser asks for it the way their phones do.
+LOCALE = "zh-CN"
+UI_LANGUAGE = "zh-hans"
+# The rows the data migrations create (five programmes, the 审核员 group), as they define them.
+programmes_migration = importlib.import_module("events.migrations.0002_five_programmes")
+reviewer_group_migration = importlib.import_module("members.migrations.0002_reviewer_group")
+
+
+def t(message) -> str:
+    """The text the page shows for a source string, in the browser's language.
+
+    Locators are built from the same catalogue the server renders with, so they keep
+    working while the translations are written (or reworded).
+    """
+    with translation.override(UI_LANGUAGE):
+        # A lazy string (a choice label, a verbose name) is rendered as it is.
+        return translation.gettext(message) if isinstance(message, str) else str(message)
+
+
+def label(form_class, field: str, **form_kwargs) -> str:
+    """The label a form field is rendered with, in the browser's language."""
+    with translation.override(UI_LANGUAGE):
+        return str(form_class(**form_kwargs).fields[field].label)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as tests/artifacts/<name>.png (the folder is git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# The staff groups the events and inbox migrations create, as they define them.
+event_manager_group_migration = importlib.import_module("events.migrations.0004_event_manager_group")
+inbox_groups_migration = importlib.import_module("services.migrations.0002_inbox_groups")
+# The password tests.factories.UserFactory gives every account.
+FACTORY_PASSWORD = "correct-horse-42"
+
+
+def log_in(page: Page, login: str, password: str = FACTORY_PASSWORD) -> None:
+    """Fill the login form the page shows (after a redirect to it, or opened directly) and send it."""
+    from allauth.account.forms import LoginForm
+
+    page.get_by_label(label(LoginForm, "login")).fill(login)
+    page.get_by_label(label(LoginForm, "password"), exact=True).fill(password)
+    page.get_by_role("button", name=t("Sign In"), exact=True).click()
+
+
+def wait_for_mail(page: Page, outbox: list, *, to: str, subject: str, timeout_ms: int = 5_000) -> list:
+    """The emails to `to` with `subject`, waiting (bounded) for a delivery that runs after commit.
+
+    Celery is eager in tests, so the live server thread sends the message once its transaction
+    commits; the browser may see the response a moment before the test thread sees the mail.
+    """
+    waited = 0
+    while True:
+        found = [m for m in outbox if m.to == [to] and m.subject == subject]
+        if found or waited >= timeout_ms:
+            return found
+        page.wait_for_timeout(50)
+        waited += 50
