@@ -88,3 +88,9 @@ class AccountAdapter(DefaultAccountAdapter):
             if path == "allauth.account.stages.EmailVerificationStage" else path
             for path in super().get_login_stages()
         ]
+
+
+def user_display(user) -> str:
+    """How allauth names her in messages ("Logged in as …"): her real name, else her contact."""
+    profile = getattr(user, "profile", None)
+    return profile.real_name if profile else (user.email or user.phone or user.username)

@@ -172,6 +172,7 @@ ACCOUNT_RATE_LIMITS = {
     "change_phone": "1/m/user",
     "login": "30/m/ip",
 }
+ACCOUNT_USER_DISPLAY = "members.adapter.user_display"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[相城区女科技工作者联盟] "
 # Our sign-up form requires one of email or phone, which allauth's check cannot see.
 SILENCED_SYSTEM_CHECKS = ["account.W001"]
