@@ -133,6 +133,8 @@ class EventAdmin(admin.ModelAdmin):
             obj.poster.save("poster.jpg", processed.image, save=False)
             obj.poster_thumb.save("thumb.jpg", processed.thumbnail, save=False)
         super().save_model(request, obj, form, change)
+        if change and obj.status == EventStatus.PUBLISHED and {"capacity", "childcare_places"} & set(form.changed_data):
+            booking.waitlist_refill(event=obj)
         changed = ANNOUNCED_FIELDS & set(form.changed_data)
         if change and changed and obj.status == EventStatus.PUBLISHED:
             count = booking.event_changed(event=obj, key=timezone.now().strftime("%Y%m%d%H%M%S"))
@@ -149,7 +151,8 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel selected events and tell registrants"), permissions=["change"])
     def cancel_events(self, request, queryset):
-        told = sum(booking.event_cancel(event=event) for event in queryset.exclude(status=EventStatus.CANCELLED))
+        # Only published events: cancelling a draft would publish it, as a cancelled event.
+        told = sum(booking.event_cancel(event=event) for event in queryset.filter(status=EventStatus.PUBLISHED))
         self.message_user(request, ngettext("%(n)d registrant told.", "%(n)d registrants told.", told) % {"n": told})
 
 

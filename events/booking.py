@@ -52,8 +52,8 @@ def childcare_taken(event: Event) -> int:
     return total or 0
 
 
-def can_sign_up(*, event: Event, user: User) -> None:
-    """Raise BookingError if this account may not sign up for this event now."""
+def registration_open(*, event: Event) -> None:
+    """Raise BookingError unless the event takes sign-ups now, whoever asks."""
     now = timezone.now()
     if event.status != EventStatus.PUBLISHED:
         raise BookingError(_("This event is not open for sign-up."))
@@ -61,6 +61,11 @@ def can_sign_up(*, event: Event, user: User) -> None:
         raise BookingError(_("Sign-up has not opened yet."))
     if now >= event.registration_closes_at or now >= event.starts_at:
         raise BookingError(_("Sign-up for this event has closed."))
+
+
+def can_sign_up(*, event: Event, user: User) -> None:
+    """Raise BookingError if this account may not sign up for this event now."""
+    registration_open(event=event)
     if event.audience == Audience.MEMBERS:
         profile = getattr(user, "profile", None)
         if profile is None or profile.status != MemberStatus.APPROVED:
@@ -131,6 +136,8 @@ def waitlist_position(registration: Registration) -> int | None:
 def promote_waitlist(*, event: Event) -> list[Registration]:
     """Give free seats to the first people on the waitlist. Call inside the event's lock."""
     promoted = []
+    if event.status != EventStatus.PUBLISHED:
+        return promoted  # a cancelled event has no seat to give
     free = event.capacity - seats_taken(event)
     care_free = event.childcare_places - childcare_taken(event)
     if free <= 0:
@@ -148,6 +155,12 @@ def promote_waitlist(*, event: Event) -> list[Registration]:
         free -= 1
         care_free -= registration.children_count
     return promoted
+
+
+def waitlist_refill(*, event: Event) -> list[Registration]:
+    """Staff added seats or childcare places: the waitlist gets them before any new sign-up."""
+    with transaction.atomic():
+        return promote_waitlist(event=_locked_event(event.pk))
 
 
 def cancel(*, registration: Registration, user: User) -> Registration:
@@ -169,7 +182,10 @@ def cancel(*, registration: Registration, user: User) -> Registration:
 
 
 def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> int:
-    """Staff approve (seat if free, else waitlist) or reject pending registrations."""
+    """Staff approve (seat if free, else waitlist) or reject pending registrations.
+
+    Returns how many were decided.
+    """
     count = 0
     by_event: dict[int, list[int]] = {}
     for event_id, pk in Registration.objects.filter(
@@ -179,6 +195,8 @@ def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> i
     for event_id, pks in by_event.items():
         with transaction.atomic():
             event = _locked_event(event_id)
+            if approve and event.status != EventStatus.PUBLISHED:
+                continue  # no seat to give in a cancelled event; rejecting still works
             for registration in Registration.objects.filter(pk__in=pks, status=RegistrationStatus.PENDING).order_by("created_at", "pk"):
                 if not approve:
                     registration.status = RegistrationStatus.REJECTED
@@ -189,9 +207,11 @@ def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> i
                 ):
                     registration.status = RegistrationStatus.CONFIRMED
                     kind = Notification.Kind.APPROVED
-                else:
+                elif event.waitlist_enabled:
                     registration.status = RegistrationStatus.WAITLISTED
                     kind = Notification.Kind.WAITLISTED
+                else:
+                    continue  # full and no waitlist: it stays pending until a seat frees or staff reject
                 registration.decided_at = timezone.now()
                 registration.save(update_fields=["status", "decided_at"])
                 notify(registration=registration, kind=kind)

@@ -9,7 +9,7 @@ from icalendar import Event as VEvent
 
 from members.models import User
 
-from .models import CalendarFeed, Event, RegistrationStatus
+from .models import CalendarFeed, Event, EventStatus, RegistrationStatus
 
 
 def _calendar(name: str) -> Calendar:
@@ -27,6 +27,7 @@ def _vevent(event: Event) -> VEvent:
     item.add("dtstart", event.starts_at)
     item.add("dtend", event.ends_at)
     item.add("dtstamp", event.updated_at)
+    item.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
     place = f"{event.venue.name} {event.venue.address}" if event.venue else event.online_url
     item.add("location", place)
     item.add("description", event.description[:1000])
@@ -44,7 +45,8 @@ def feed_ics(user: User) -> bytes:
     """Her confirmed events, for a calendar app to subscribe to."""
     cal = _calendar(gettext("Xiangcheng Women in S&T · My events"))
     events = Event.objects.filter(
-        registrations__user=user, registrations__status=RegistrationStatus.CONFIRMED
+        registrations__user=user, registrations__status=RegistrationStatus.CONFIRMED,
+        status=EventStatus.PUBLISHED,  # a cancelled event leaves her calendar
     ).select_related("venue").order_by("starts_at")
     for event in events:
         cal.add_component(_vevent(event))

@@ -29,11 +29,22 @@ def _rows(event: Event):
         ]
 
 
+# A cell starting with one of these is a formula to Excel; names and organisations are typed by
+# members, so such text is written as text (CSV: after a quote, the usual guard).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def attendees_csv(event: Event) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in _rows(event):
-        writer.writerow(row)
+        writer.writerow([_csv_text(value) for value in row])
     # A BOM so Excel on Windows opens the Chinese text as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -44,6 +55,9 @@ def attendees_xlsx(event: Event) -> bytes:
     sheet.title = _("Attendees")
     for row in _rows(event):
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text as typed, never a formula (openpyxl makes "=…" one)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -43,11 +43,16 @@ def _detail_context(request, event, form=None):
     reason = None
     if request.user.is_authenticated:
         registration = event.registrations.filter(user=request.user, status__in=ACTIVE_STATUSES).first()
-        if registration is None:
-            try:
+    if registration is None:
+        try:
+            if request.user.is_authenticated:
                 booking.can_sign_up(event=event, user=request.user)
-            except booking.BookingError as exc:
-                reason = str(exc)
+            else:
+                booking.registration_open(event=event)  # no "log in" button for a closed event
+        except booking.BookingError as exc:
+            reason = str(exc)
+        if reason is None and event.seats_left <= 0 and not (event.waitlist_enabled or event.requires_approval):
+            reason = _("This event is full.")  # not a "join the waitlist" button that cannot work
     return {
         "event": event, "registration": registration, "reason": reason,
         "position": booking.waitlist_position(registration) if registration else None,
@@ -175,12 +180,17 @@ def checkin_list(request, pk: int):
     if form.is_valid() and form.cleaned_data["q"]:
         registrations = registrations.filter(user__profile__real_name__icontains=form.cleaned_data["q"])
     if request.method == "POST":
-        registration = get_object_or_404(registrations, pk=request.POST.get("registration"))
+        chosen = request.POST.get("registration", "")
+        if not chosen.isdecimal():  # bad input is a 404, never a 500
+            raise Http404
+        registration = get_object_or_404(registrations, pk=int(chosen))
         try:
             checkin.check_in(registration=registration, staff=request.user)
             messages.success(request, _("%(name)s is checked in.") % {"name": registration.user.profile.real_name})
         except checkin.AlreadyCheckedIn as exc:
             messages.info(request, _("Already checked in at %(at)s.") % {"at": timezone.localtime(exc.at).strftime("%H:%M")})
+        except checkin.CheckinError as exc:  # she cancelled since the list was shown
+            messages.error(request, str(exc))
         return redirect(request.get_full_path())
     page = Paginator(registrations, 50).get_page(request.GET.get("page"))
     attended = event.registrations.filter(checked_in_at__isnull=False).count()

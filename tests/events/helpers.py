@@ -1,0 +1,99 @@
+"""Expected texts in the site's language, and small readers of rendered pages.
+
+Expected strings go through gettext, so the assertions stay exact whether the zh_Hans
+catalogue translates a message or not.
+"""
+
+import html
+import re
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+
+
+def zh(msgid: str, **params) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(msgid)
+    return text % params if params else text
+
+
+def zh_n(singular: str, plural: str, n: int, **params) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = ngettext(singular, plural, n)
+    return text % {"n": n, **params}
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def mail_subject(msgid: str, title: str) -> str:
+    """An event message's email subject: the site prefix and the translated line."""
+    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh(msgid, t=title)
+
+
+def squash(fragment: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def booking_box(response) -> str:
+    """The sign-up / waitlist / cancel box of an event page (raw HTML)."""
+    match = re.search(r'<section class="card booking" id="booking">(.*?)</section>',
+                      response.content.decode(), re.S)
+    assert match is not None, "the event page has no booking box"
+    return match.group(1)
+
+
+def buttons(fragment: str) -> list[str]:
+    return [squash(b) for b in re.findall(r"<button[^>]*>(.*?)</button>", fragment, re.S)]
+
+
+def links(fragment: str) -> list[tuple[str, str]]:
+    """(text, href) of each link."""
+    return [(squash(text), html.unescape(href))
+            for href, text in re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', fragment, re.S)]
+
+
+def admin_event_data(event, **changes) -> dict:
+    """The POST body of the event admin's change form, as the browser sends it unchanged.
+
+    ``changes`` override fields; datetimes are given as aware datetimes.
+    """
+    from django.utils import timezone
+
+    values = {
+        "programme": event.programme_id, "title": event.title, "kind": event.kind,
+        "description": event.description, "venue": event.venue_id or "", "online_url": event.online_url,
+        "starts_at": event.starts_at, "ends_at": event.ends_at,
+        "registration_opens_at": event.registration_opens_at,
+        "registration_closes_at": event.registration_closes_at,
+        "cancellation_deadline": event.cancellation_deadline,
+        "capacity": event.capacity, "audience": event.audience,
+        "requires_approval": event.requires_approval, "waitlist_enabled": event.waitlist_enabled,
+        "reminder_offsets": ",".join(str(o) for o in event.reminder_offsets),
+        "childcare_offered": event.childcare_offered, "childcare_places": event.childcare_places,
+        "status": event.status,
+    }
+    values.update(changes)
+    data = {}
+    for name, value in values.items():
+        if hasattr(value, "tzinfo"):
+            local = timezone.localtime(value)
+            data[f"{name}_0"] = local.strftime("%Y-%m-%d")
+            data[f"{name}_1"] = local.strftime("%H:%M:%S")
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = value
+    registrations = list(event.registrations.order_by("created_at", "pk").values_list("pk", flat=True))
+    data.update({
+        "registrations-TOTAL_FORMS": len(registrations), "registrations-INITIAL_FORMS": len(registrations),
+        "registrations-MIN_NUM_FORMS": 0, "registrations-MAX_NUM_FORMS": 1000,
+    })
+    for i, pk in enumerate(registrations):
+        data[f"registrations-{i}-id"] = pk
+        data[f"registrations-{i}-event"] = event.pk
+    return data

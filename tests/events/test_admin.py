@@ -1,0 +1,218 @@
+"""Staff admin: counts, attendee exports, copying, bulk approval, cancelling events."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from events import booking, checkin
+from events.models import Event, EventStatus, Notification, RegistrationStatus
+from tests.factories import MemberProfileFactory, UserFactory
+
+from .factories import EventFactory, RegistrationFactory
+from .helpers import messages_of, squash, zh, zh_n
+
+pytestmark = pytest.mark.django_db
+
+S = RegistrationStatus
+CHANGELIST = "/admin/events/event/"
+
+
+def cells(response, column: str) -> list[str]:
+    return [squash(c) for c in re.findall(rf'<t[dh] class="field-{column}[^"]*">(.*?)</t[dh]>', response.content.decode(), re.S)]
+
+
+def header() -> list[str]:
+    return [zh("Name"), zh("Organisation"), zh("Status"), zh("Signed up at"), zh("Children"),
+            zh("Children's ages"), zh("Checked in at")]
+
+
+def stamp(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.fixture
+def salon(event_manager):
+    """A salon with childcare: 林晓雯 confirmed with two children and checked in, 周雨桐 confirmed,
+    王芳 waitlisted; and 陈静 confirmed at another event."""
+    event = EventFactory(title="产业资源对接沙龙", capacity=2, childcare_offered=True, childcare_places=4)
+    lin = booking.sign_up(event=event, user=MemberProfileFactory(real_name="林晓雯", organisation="苏大材料学院").user,
+                          children_ages=[4, 7])
+    zhou = booking.sign_up(event=event, user=MemberProfileFactory(real_name="周雨桐", organisation="相城科技").user)
+    wang = booking.sign_up(event=event, user=MemberProfileFactory(real_name="王芳", organisation="元和街道").user)
+    chen = booking.sign_up(event=EventFactory(), user=MemberProfileFactory(real_name="陈静").user)
+    checkin.check_in(registration=lin, staff=event_manager)
+    lin.refresh_from_db()
+    return {"event": event, "lin": lin, "zhou": zhou, "wang": wang, "elsewhere": chen}
+
+
+# The event list -------------------------------------------------------------------------
+
+
+def test_changelist_shows_counts_per_event(manager_client, salon):
+    event = salon["event"]
+    RegistrationFactory(event=event, status=S.PENDING)
+    RegistrationFactory(event=event, status=S.CANCELLED)
+    quiet = EventFactory(title="科企会客厅", starts_at=event.starts_at + timedelta(days=1))
+
+    response = manager_client.get(CHANGELIST)
+    assert response.status_code == 200
+    rows = [(e.pk, e.confirmed, e.waitlisted, e.pending, e.attended) for e in response.context["cl"].result_list]
+    assert sorted(rows) == sorted([(event.pk, 2, 1, 1, 1), (quiet.pk, 0, 0, 0, 0),
+                                   (salon["elsewhere"].event_id, 1, 0, 0, 0)])
+    columns = ["title", "n_confirmed", "n_waitlisted", "n_pending", "n_attended"]
+    table = list(zip(*(cells(response, column) for column in columns), strict=True))
+    assert sorted(table) == sorted([("产业资源对接沙龙", "2", "1", "1", "1"), ("科企会客厅", "0", "0", "0", "0"),
+                                    (salon["elsewhere"].event.title, "1", "0", "0", "0")])
+
+
+def test_changelist_filters_by_status_and_childcare(manager_client, salon):
+    draft = EventFactory(title="草稿沙龙", status=EventStatus.DRAFT)
+    plain = salon["elsewhere"].event
+    assert [e.pk for e in manager_client.get(CHANGELIST, {"status__exact": "draft"}).context["cl"].result_list] == [
+        draft.pk]
+    childcare = manager_client.get(CHANGELIST, {"childcare_offered__exact": "1"}).context["cl"].result_list
+    assert [e.pk for e in childcare] == [salon["event"].pk]
+    assert plain.pk not in [e.pk for e in childcare]
+
+
+def test_change_page_lists_the_registrations_inline(manager_client, salon):
+    response = manager_client.get(reverse("admin:events_event_change", args=[salon["event"].pk]))
+    assert response.status_code == 200
+    inline = response.context["inline_admin_formsets"][0]
+    assert [form.original.pk for form in inline] == [salon["lin"].pk, salon["zhou"].pk, salon["wang"].pk]
+
+
+def test_registration_admin_filters_by_checked_in(manager_client, salon):
+    response = manager_client.get("/admin/events/registration/", {"checked_in_at__isempty": "0"})
+    assert [r.pk for r in response.context["cl"].result_list] == [salon["lin"].pk]
+
+
+# Exports --------------------------------------------------------------------------------
+
+
+def test_export_xlsx_has_the_header_and_a_row_with_childcare(manager_client, salon):
+    event = salon["event"]
+    response = manager_client.get(reverse("admin:events_event_export", args=[event.pk, "xlsx"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    today = timezone.localtime().strftime("%Y%m%d")
+    assert response["Content-Disposition"] == f'attachment; filename="event-{event.pk}-attendees-{today}.xlsx"'
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == zh("Attendees")
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    lin, zhou, wang = salon["lin"], salon["zhou"], salon["wang"]
+    assert rows == [
+        header(),
+        ["林晓雯", "苏大材料学院", zh("Confirmed"), stamp(lin.created_at), 2, "4, 7", stamp(lin.checked_in_at)],
+        ["周雨桐", "相城科技", zh("Confirmed"), stamp(zhou.created_at), 0, None, None],
+        ["王芳", "元和街道", zh("On the waitlist"), stamp(wang.created_at), 0, None, None],
+    ]
+
+
+def test_export_csv_has_a_bom_the_header_and_the_rows(manager_client, salon):
+    event = salon["event"]
+    response = manager_client.get(reverse("admin:events_event_export", args=[event.pk, "csv"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    lin = salon["lin"]
+    assert rows[0] == header()
+    assert rows[1] == ["林晓雯", "苏大材料学院", zh("Confirmed"), stamp(lin.created_at), "2", "4, 7",
+                       stamp(lin.checked_in_at)]
+    assert [r[0] for r in rows[1:]] == ["林晓雯", "周雨桐", "王芳"]
+
+
+def test_exports_never_turn_member_text_into_formulas(manager_client):
+    event = EventFactory()
+    name = '=HYPERLINK("http://evil.example","点我")'
+    RegistrationFactory(event=event, user=MemberProfileFactory(real_name=name, organisation="+86-512 实验室").user)
+
+    xlsx = manager_client.get(reverse("admin:events_event_export", args=[event.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [(c.value, c.data_type) for c in sheet[2][:2]] == [(name, "s"), ("+86-512 实验室", "s")]
+
+    rows = list(csv.reader(io.StringIO(manager_client.get(
+        reverse("admin:events_event_export", args=[event.pk, "csv"])).content.decode("utf-8-sig"))))
+    assert rows[1][:2] == ["'" + name, "'+86-512 实验室"]
+
+
+def test_export_needs_view_permission(client, salon):
+    url = reverse("admin:events_event_export", args=[salon["event"].pk, "csv"])
+    client.force_login(UserFactory(is_staff=True))  # staff, but no events permission
+    assert client.get(url).status_code == 404
+    client.force_login(salon["lin"].user)  # a member: not staff
+    response = client.get(url)
+    assert (response.status_code, response["Location"]) == (302, f"/admin/login/?next={url}")
+
+
+def test_export_of_an_unknown_format_or_event_is_404(manager_client, salon):
+    assert manager_client.get(f"/admin/events/event/{salon['event'].pk}/export.pdf").status_code == 404
+    assert manager_client.get("/admin/events/event/987654/export.csv").status_code == 404
+
+
+# Actions --------------------------------------------------------------------------------
+
+
+def action(client, url, name, pks, follow=False):
+    return client.post(url, {"action": name, "_selected_action": [str(pk) for pk in pks]}, follow=follow)
+
+
+def test_copy_action_creates_a_draft_copy(manager_client, salon):
+    event = salon["event"]
+    response = action(manager_client, CHANGELIST, "copy_events", [event.pk])
+    copy = Event.objects.exclude(pk=event.pk).get(title=zh("%(title)s (copy)", title=event.title))
+    assert (response.status_code, response["Location"]) == (302, reverse("admin:events_event_change", args=[copy.pk]))
+    assert copy.status == EventStatus.DRAFT
+    same = ["programme_id", "kind", "description", "venue_id", "starts_at", "ends_at", "capacity", "audience",
+            "requires_approval", "waitlist_enabled", "reminder_offsets", "childcare_offered", "childcare_places"]
+    assert [getattr(copy, f) for f in same] == [getattr(event, f) for f in same]
+    assert copy.registrations.count() == 0
+    event.refresh_from_db()
+    assert (event.status, event.registrations.count()) == (EventStatus.PUBLISHED, 3)
+
+
+def test_copy_action_with_several_events_says_how_many(manager_client):
+    events = EventFactory.create_batch(2)
+    response = action(manager_client, CHANGELIST, "copy_events", [e.pk for e in events], follow=True)
+    assert messages_of(response) == [zh_n("%(n)d event copied.", "%(n)d events copied.", 2)]
+    assert Event.objects.filter(status=EventStatus.DRAFT).count() == 2
+
+
+def test_bulk_approve_and_reject_from_the_registration_admin(manager_client):
+    event = EventFactory(capacity=2, requires_approval=True)
+    regs = [booking.sign_up(event=event, user=MemberProfileFactory().user) for _ in range(4)]
+    url = "/admin/events/registration/"
+
+    response = action(manager_client, url, "approve", [r.pk for r in regs[:3]], follow=True)
+    assert messages_of(response) == [zh_n("%(n)d sign-up decided.", "%(n)d sign-ups decided.", 3)]
+    response = action(manager_client, url, "reject", [regs[3].pk], follow=True)
+    assert messages_of(response) == [zh_n("%(n)d sign-up decided.", "%(n)d sign-ups decided.", 1)]
+    for r in regs:
+        r.refresh_from_db()
+    assert [r.status for r in regs] == [S.CONFIRMED, S.CONFIRMED, S.WAITLISTED, S.REJECTED]
+    assert [list(r.notifications.order_by("pk").values_list("kind", flat=True)) for r in regs] == [
+        ["pending", "approved"], ["pending", "approved"], ["pending", "waitlisted"], ["pending", "rejected"]]
+
+
+def test_cancel_action_cancels_published_events_and_tells_registrants(manager_client, salon):
+    event = salon["event"]
+    draft = EventFactory(status=EventStatus.DRAFT)
+    response = action(manager_client, CHANGELIST, "cancel_events", [event.pk, draft.pk], follow=True)
+    assert messages_of(response) == [zh_n("%(n)d registrant told.", "%(n)d registrants told.", 3)]
+    event.refresh_from_db()
+    draft.refresh_from_db()
+    assert (event.status, draft.status) == (EventStatus.CANCELLED, EventStatus.DRAFT)
+    assert sorted(Notification.objects.filter(kind="cancelled").values_list("registration_id", flat=True)) == sorted(
+        [salon["lin"].pk, salon["zhou"].pk, salon["wang"].pk])
+    # Cancelling again tells nobody twice.
+    response = action(manager_client, CHANGELIST, "cancel_events", [event.pk], follow=True)
+    assert messages_of(response) == [zh_n("%(n)d registrant told.", "%(n)d registrants told.", 0)]
+    assert Notification.objects.filter(kind="cancelled").count() == 3
