@@ -152,7 +152,10 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description=_("Cancel selected events and tell registrants"), permissions=["change"])
     def cancel_events(self, request, queryset):
         # Only published events: cancelling a draft would publish it, as a cancelled event.
-        told = sum(booking.event_cancel(event=event) for event in queryset.filter(status=EventStatus.PUBLISHED))
+        told = 0
+        for event in queryset.filter(status=EventStatus.PUBLISHED):
+            told += booking.event_cancel(event=event)
+            self.log_change(request, event, [{"changed": {"fields": ["status"]}}])
         self.message_user(request, ngettext("%(n)d registrant told.", "%(n)d registrants told.", told) % {"n": told})
 
 
@@ -169,15 +172,21 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def _decide(self, request, queryset, *, approve: bool) -> None:
+        pending = list(queryset.filter(status=RegistrationStatus.PENDING).values_list("pk", flat=True))
+        n = booking.registrations_decide(registration_ids=pending, approve=approve)
+        # Django's admin log keeps who decided what, and when (the registration keeps decided_at).
+        for registration in Registration.objects.filter(pk__in=pending).exclude(status=RegistrationStatus.PENDING):
+            self.log_change(request, registration, [{"changed": {"fields": ["status"]}}])
+        self.message_user(request, ngettext("%(n)d sign-up decided.", "%(n)d sign-ups decided.", n) % {"n": n})
+
     @admin.action(description=_("Approve selected sign-ups"), permissions=["change"])
     def approve(self, request, queryset):
-        n = booking.registrations_decide(registration_ids=list(queryset.values_list("pk", flat=True)), approve=True)
-        self.message_user(request, ngettext("%(n)d sign-up decided.", "%(n)d sign-ups decided.", n) % {"n": n})
+        self._decide(request, queryset, approve=True)
 
     @admin.action(description=_("Reject selected sign-ups"), permissions=["change"])
     def reject(self, request, queryset):
-        n = booking.registrations_decide(registration_ids=list(queryset.values_list("pk", flat=True)), approve=False)
-        self.message_user(request, ngettext("%(n)d sign-up decided.", "%(n)d sign-ups decided.", n) % {"n": n})
+        self._decide(request, queryset, approve=False)
 
 
 @admin.register(Notification)
