@@ -45,6 +45,19 @@ def _record(ticket: Ticket, actor: User, action: str, old: str = "", new: str = 
     TicketChange.objects.create(ticket=ticket, actor=actor, action=action, old_value=old[:100], new_value=new[:100])
 
 
+def _move(ticket: Ticket, actor: User, status: str, action: str = TicketChange.Action.STATUS) -> None:
+    """Change the status in memory and record it; a closed ticket always has its closing time.
+
+    The caller saves ``status`` and ``closed_at``.
+    """
+    _record(ticket, actor, action, ticket.status, status)
+    if status == TicketStatus.CLOSED:
+        ticket.closed_at = timezone.now()
+    elif ticket.status == TicketStatus.CLOSED:
+        ticket.closed_at = None
+    ticket.status = status
+
+
 def _attach(ticket: Ticket, files: Sequence[CheckedFile], user: User) -> None:
     for checked in files:
         attachment = Attachment(ticket=ticket, name=checked.name, content_type=checked.content_type,
@@ -92,8 +105,7 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Tick
         old = str(ticket.assignee or "")
         ticket.assignee = assignee
         if assignee is not None and ticket.status == TicketStatus.NEW:
-            _record(ticket, actor, TicketChange.Action.STATUS, ticket.status, TicketStatus.ACCEPTED)
-            ticket.status = TicketStatus.ACCEPTED
+            _move(ticket, actor, TicketStatus.ACCEPTED)
         ticket.save(update_fields=["assignee", "status", "updated_at"])
         _record(ticket, actor, TicketChange.Action.ASSIGNED, old, str(assignee or ""))
         if assignee is not None and assignee != actor:
@@ -106,12 +118,8 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
         ticket = _locked(ticket)
         if status == ticket.status:
             return ticket
-        old = ticket.status
-        ticket.status = status
-        if status == TicketStatus.CLOSED:
-            ticket.closed_at = timezone.now()
+        _move(ticket, actor, status)
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
-        _record(ticket, actor, TicketChange.Action.STATUS, old, status)
         if status in {TicketStatus.AWAITING_INFO, TicketStatus.CLOSED}:
             notice_ticket(ticket=ticket, recipient=ticket.member, kind=status)
     return ticket
@@ -129,7 +137,11 @@ def ticket_set_priority(*, ticket: Ticket, priority: str, actor: User) -> Ticket
 
 def ticket_reply(*, ticket: Ticket, author: User, body: str, internal: bool = False,
                  status: str = TicketStatus.ANSWERED) -> TicketMessage:
-    """Staff write to the member (she is told) or leave an internal note (she never sees it)."""
+    """Staff write to the member (she is told) or leave an internal note (she never sees it).
+
+    A public reply moves the ticket to ``status`` (answered unless staff chose another); an
+    internal note leaves the status alone (change it with ``ticket_set_status``).
+    """
     body = body.strip()
     if not body:
         raise InboxError(_("Write a message first."))
@@ -144,9 +156,8 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, internal: bool = Fa
         if ticket.first_response_at is None:
             ticket.first_response_at = message.created_at
         if status != ticket.status:
-            _record(ticket, author, TicketChange.Action.STATUS, ticket.status, status)
-            ticket.status = status
-        ticket.save(update_fields=["first_response_at", "status", "updated_at"])
+            _move(ticket, author, status)
+        ticket.save(update_fields=["first_response_at", "status", "closed_at", "updated_at"])
         notice_ticket(ticket=ticket, recipient=ticket.member, kind="replied", message=message)
     return message
 
@@ -171,8 +182,7 @@ def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
         _attach(ticket, files, member)
         _record(ticket, member, TicketChange.Action.MEMBER_REPLIED)
         if ticket.status in {TicketStatus.AWAITING_INFO, TicketStatus.ANSWERED}:
-            _record(ticket, member, TicketChange.Action.STATUS, ticket.status, TicketStatus.IN_PROGRESS)
-            ticket.status = TicketStatus.IN_PROGRESS
+            _move(ticket, member, TicketStatus.IN_PROGRESS)
             ticket.save(update_fields=["status", "updated_at"])
         if ticket.assignee_id:
             notice_ticket(ticket=ticket, recipient=ticket.assignee, kind="member_replied", message=message)
@@ -185,9 +195,7 @@ def ticket_close(*, ticket: Ticket, member: User) -> Ticket:
         ticket = _locked(ticket)
         if ticket.status == TicketStatus.CLOSED:
             raise InboxError(_("This ticket is already closed."))
-        _record(ticket, member, TicketChange.Action.CLOSED, ticket.status, TicketStatus.CLOSED)
-        ticket.status = TicketStatus.CLOSED
-        ticket.closed_at = timezone.now()
+        _move(ticket, member, TicketStatus.CLOSED, TicketChange.Action.CLOSED)
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
     return ticket
 
@@ -203,9 +211,7 @@ def ticket_reopen(*, ticket: Ticket, member: User) -> Ticket:
         ticket = _locked(ticket)
         if not can_reopen(ticket):
             raise InboxError(_("A ticket can be reopened within %(n)d days of closing.") % {"n": REOPEN_DAYS})
-        _record(ticket, member, TicketChange.Action.REOPENED, TicketStatus.CLOSED, TicketStatus.IN_PROGRESS)
-        ticket.status = TicketStatus.IN_PROGRESS
-        ticket.closed_at = None
+        _move(ticket, member, TicketStatus.IN_PROGRESS, TicketChange.Action.REOPENED)
         ticket.rating = None
         ticket.rating_comment = ""
         ticket.save(update_fields=["status", "closed_at", "rating", "rating_comment", "updated_at"])

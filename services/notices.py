@@ -40,7 +40,7 @@ def notice_ticket(*, ticket: Ticket, recipient: User, kind: str, message: Ticket
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("services/notices/subject.txt", context).strip()
         body = render_to_string("services/notices/body.txt", context)
-        sms = render_to_string("services/notices/sms.txt", context).strip()
+        sms = render_to_string("services/notices/sms.txt", {**context, "subject": subject}).strip()
     unique = message.pk if message else uuid.uuid4().hex
     key = f"ticket:{ticket.pk}:{kind}:{recipient.pk}:{unique}"
     return notice_queue(recipient=recipient, key=key, subject=subject, body=body, sms=sms)
@@ -60,8 +60,12 @@ def deliver(*, notice_id: int) -> bool:
 
 
 def deliver_unsent() -> int:
+    """The periodic retry: notices nobody delivered (broker down, worker died), oldest first.
+
+    A fresh row is left to its own after-commit task for EVENTS_OUTBOX_GRACE_SECONDS.
+    """
     sent = 0
-    for pk in outbox.unsent(Notice):
+    for pk in outbox.unsent(Notice, grace_seconds=settings.EVENTS_OUTBOX_GRACE_SECONDS):
         try:
             sent += deliver(notice_id=pk)
         except Exception:  # noqa: S112 - recorded on the row; the next run retries it

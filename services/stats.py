@@ -1,10 +1,11 @@
 """Figures staff report upwards: open tickets by category, response times, SLA, ratings."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from statistics import median
 
 from django.db.models import Avg, Count, F
+from django.utils.timesince import timesince
 
 from .models import OPEN_STATUSES, Category, Ticket
 
@@ -16,6 +17,14 @@ class InboxStats:
     answered_within_sla: float | None  # share of answered tickets, 0..1
     average_rating: float | None
     total: int
+
+    @property
+    def median_first_response_text(self) -> str:
+        """The median wait in Django's words for durations in the active language, not "1 day, 3:00:00"."""
+        if self.median_first_response is None:
+            return ""
+        start = datetime(2000, 1, 1, tzinfo=UTC)
+        return timesince(start, start + self.median_first_response, depth=2)
 
 
 def inbox_stats() -> InboxStats:

@@ -1,0 +1,135 @@
+"""A submission is never lost: with the broker down it is saved and its acknowledgement waits in
+the outbox; a real Celery worker on the real (embedded) Redis delivers it when the periodic retry
+runs. Nothing sleeps: the test polls with a deadline."""
+
+import logging
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from services.models import Notice, Ticket, TicketChange, TicketStatus
+from services.tasks import deliver_unsent_notices
+from tests.events.worker_support import Worker, broker_unreachable, mails, queue_length, wait_until
+from tests.factories import UserFactory
+from xiangcheng import celery_app
+
+from .helpers import reference, zh
+
+DEADLINE = 30.0
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def real_broker():
+    """This process publishes to Redis instead of running tasks inline; publishing gives up fast."""
+    conf = celery_app.conf
+    saved = (conf.task_always_eager, conf.task_publish_retry_policy, conf.broker_connection_timeout)
+    conf.task_always_eager = False
+    conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
+                                      "interval_max": 0.1}
+    conf.broker_connection_timeout = 1
+    yield
+    conf.task_always_eager, conf.task_publish_retry_policy, conf.broker_connection_timeout = saved
+
+
+@pytest.fixture
+def mail_dir(tmp_path):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path, mail_dir):
+    """Starts a worker on the test database and the test Redis database; always stopped after."""
+    started: list[Worker] = []
+
+    def start() -> Worker:
+        worker = Worker(name="inbox", mail_dir=mail_dir, log_dir=tmp_path, pool="solo", concurrency=1)
+        started.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in started:
+        try:
+            worker.stop()
+        finally:
+            print(f"--- worker log ---\n{worker.log()}")  # shown when the test failed
+
+
+def _finished(worker: Worker, task_id: str) -> str | None:
+    """What the worker logged as the task's return value, once it has run."""
+    match = re.search(rf"\[{re.escape(task_id)}\] succeeded in [0-9.e-]+s: (.*)", worker.log())
+    return match.group(1) if match else None
+
+
+@pytest.fixture
+def member(db):
+    """A member reached by email only (the worker's SMS backend is in its own process)."""
+    return UserFactory(username="linxiaowen", email="linxiaowen@example.cn")
+
+
+def test_a_submission_with_the_broker_down_is_saved_and_delivered_once_the_worker_retries(
+        client, member, real_broker, start_worker, mail_dir, tmp_path, outbox, caplog):
+    client.force_login(member)
+    data = {"category": "finance", "subject": "贷款贴息", "description": "想了解贴息政策。", "preferred_contact": "email"}
+
+    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"), broker_unreachable(celery_app, tmp_path):
+        response = client.post(reverse("services:new"), data)
+
+    # She is thanked and sent to her ticket as usual.
+    assert (response.status_code, response["Location"]) == (302, f"/inbox/{reference(1)}/")
+    ticket = Ticket.objects.get()
+    assert (ticket.reference, ticket.status, ticket.member) == (reference(1), TicketStatus.NEW, member)
+    assert list(TicketChange.objects.values_list("action", flat=True)) == [TicketChange.Action.SUBMITTED]
+    # The enqueue failed after commit, was logged, and did not reach her.
+    assert [(r.levelname, r.exc_info[0].__name__) for r in caplog.records
+            if r.name == "django.db.backends.base"] == [("ERROR", "OperationalError")]
+    notice = Notice.objects.get()
+    assert (notice.recipient, notice.sent_at, notice.claimed_at, notice.attempts) == (member, None, None, 0)
+    assert notice.subject == zh("We received your message %(ref)s", ref=ticket.reference)
+    assert outbox == []
+    assert queue_length() == 0
+
+    # The worker is back; the periodic retry (enqueued on the real broker) sends the acknowledgement.
+    worker = start_worker()
+    retry = deliver_unsent_notices.delay()
+    wait_until(lambda: _finished(worker, retry.id), timeout=DEADLINE, what="the retry task to finish",
+               state=worker.log)
+
+    assert _finished(worker, retry.id) == "1"
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh("We received your message %(ref)s", ref=ticket.reference)
+    assert mails(mail_dir) == [(member.email, subject)]
+    notice.refresh_from_db()
+    assert (notice.sent_at is not None, notice.attempts, notice.last_error) == (True, 1, "")
+
+    # Running the retry again sends nothing more.
+    again = deliver_unsent_notices.delay()
+    wait_until(lambda: _finished(worker, again.id), timeout=DEADLINE, what="the second retry to finish",
+               state=worker.log)
+    assert _finished(worker, again.id) == "0"
+    assert mails(mail_dir) == [(member.email, subject)]
+    assert outbox == []
+
+
+def test_with_the_broker_up_the_worker_sends_the_acknowledgement_right_after_commit(
+        client, member, real_broker, start_worker, mail_dir, outbox):
+    worker = start_worker()
+    client.force_login(member)
+
+    response = client.post(reverse("services:new"), {
+        "category": "policy", "subject": "政策咨询", "description": "请介绍人才政策。", "preferred_contact": "site"})
+
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh("We received your message %(ref)s", ref=ticket.reference)
+    wait_until(lambda: mails(mail_dir), timeout=DEADLINE, what="the acknowledgement email", state=worker.log)
+    notice = Notice.objects.get()
+    wait_until(lambda: Notice.objects.filter(pk=notice.pk, sent_at__isnull=False).exists(), timeout=DEADLINE,
+               what="the notice to be marked sent", state=worker.log)
+    assert mails(mail_dir) == [(member.email, subject)]
+    assert Notice.objects.filter(pk=notice.pk).values_list("attempts", flat=True).get() == 1
+    assert outbox == []  # sent by the worker, not by this process

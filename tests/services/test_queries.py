@@ -1,0 +1,55 @@
+"""List pages run the same number of queries at 5 rows as at 50."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from services.models import Category, Ticket, TicketStatus
+
+from .helpers import reference
+
+pytestmark = pytest.mark.django_db
+
+
+def _tickets(member, n: int, *, start: int = 1, assignees=()) -> None:
+    """``n`` tickets for her, written directly (the hourly limit is not what is measured here)."""
+    now = timezone.now()
+    year = timezone.localdate().year
+    statuses = list(TicketStatus)
+    Ticket.objects.bulk_create([
+        Ticket(reference=reference(i, year), year=year, number=i, member=member, category=list(Category)[i % 8],
+               subject=f"问题{i}", description="说明", due_at=now + timedelta(days=(i % 5) - 2),
+               status=statuses[i % len(statuses)], assignee=assignees[i % len(assignees)] if assignees else None)
+        for i in range(start, start + n)
+    ])
+
+
+def _queries(client, url: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_her_list_of_tickets(member_client, member):
+    url = reverse("services:tickets")
+    _tickets(member, 5)
+    at_5 = _queries(member_client, url)
+    _tickets(member, 45, start=6)
+    at_50 = _queries(member_client, url)
+
+    assert at_50 == at_5
+
+
+def test_the_admin_queue(agent_client, member, agent, colleague):
+    url = reverse("admin:services_ticket_changelist")
+    _tickets(member, 5, assignees=[agent, colleague])
+    at_5 = (_queries(agent_client, url), _queries(agent_client, url, {"q": "问题"}))
+    _tickets(member, 45, start=6, assignees=[agent, colleague])
+    at_50 = (_queries(agent_client, url), _queries(agent_client, url, {"q": "问题"}))
+
+    assert at_50 == at_5
