@@ -50,8 +50,9 @@ def _decide(*, profile_ids: Iterable[int], reviewer: User, decision: str, reason
             record = ReviewDecision.objects.create(
                 profile=profile, decision=decision, reason=reason, reviewer=reviewer
             )
+            # robust: with the broker down the decision stands; beat retries the notice.
             transaction.on_commit(
-                lambda pk=record.pk: tasks.send_review_notice.delay(decision_id=pk)
+                lambda pk=record.pk: tasks.send_review_notice.delay(decision_id=pk), robust=True
             )
             count += 1
     return count

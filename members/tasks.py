@@ -1,11 +1,13 @@
 from celery import shared_task
 
-from .models import ReviewDecision
-from .notices import review_notice_send
+from .notices import review_notice_deliver, review_notices_retry
 
 
 @shared_task
-def send_review_notice(*, decision_id: int) -> None:
-    decision = ReviewDecision.objects.select_related("profile__user").filter(pk=decision_id).first()
-    if decision is not None:
-        review_notice_send(decision=decision)
+def send_review_notice(*, decision_id: int) -> bool:
+    return review_notice_deliver(decision_id=decision_id)
+
+
+@shared_task
+def retry_review_notices() -> int:
+    return review_notices_retry()

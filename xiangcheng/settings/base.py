@@ -125,6 +125,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
 CELERY_BEAT_SCHEDULE: dict = {
     "event-reminders": {"task": "events.tasks.scan_reminders", "schedule": 60.0},
+    "review-notice-retry": {"task": "members.tasks.retry_review_notices", "schedule": 120.0},
     "event-outbox-retry": {"task": "events.tasks.deliver_unsent", "schedule": 120.0},
     "inbox-outbox-retry": {"task": "services.tasks.deliver_unsent_notices", "schedule": 120.0},
     "inbox-daily-digest": {"task": "services.tasks.send_daily_digest",
