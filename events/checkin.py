@@ -7,6 +7,7 @@ import segno
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +38,8 @@ def checkin_url(registration: Registration) -> str:
 
 def ticket_qr_svg(registration: Registration) -> str:
     """An inline SVG QR code of the signed check-in URL."""
-    return segno.make(checkin_url(registration), error="m").svg_inline(scale=5, border=2)
+    # No fixed width/height: the page sizes it; a 4-module quiet zone as the spec asks.
+    return segno.make(checkin_url(registration), error="m").svg_inline(scale=5, border=4, omitsize=True)
 
 
 def registration_from_token(token: str) -> Registration:
@@ -65,3 +67,10 @@ def check_in(*, registration: Registration, staff: User) -> Registration:
         registration.checked_in_by = staff
         registration.save(update_fields=["checked_in_at", "checked_in_by"])
     return registration
+
+
+def attendance(event) -> tuple[int, int]:
+    """(checked in, confirmed) for the whole event, whatever list filter staff are using."""
+    counts = event.registrations.filter(status=RegistrationStatus.CONFIRMED).aggregate(
+        confirmed=Count("pk"), attended=Count("pk", filter=Q(checked_in_at__isnull=False)))
+    return counts["attended"], counts["confirmed"]

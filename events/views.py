@@ -193,6 +193,6 @@ def checkin_list(request, pk: int):
             messages.error(request, str(exc))
         return redirect(request.get_full_path())
     page = Paginator(registrations, 50).get_page(request.GET.get("page"))
-    attended = event.registrations.filter(checked_in_at__isnull=False).count()
+    attended, confirmed = checkin.attendance(event)
     return render(request, "events/checkin_list.html",
-                  {"event": event, "form": form, "page": page, "attended": attended})
+                  {"event": event, "form": form, "page": page, "attended": attended, "confirmed": confirmed})

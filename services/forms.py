@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .attachments import MAX_FILES, AttachmentRejected, attachments_check
@@ -25,7 +26,7 @@ class AttachmentsField(forms.FileField):
 def _attachments_field():
     return AttachmentsField(
         label=_("Attachments"), required=False,
-        help_text=_("Up to %(n)d images or PDF files, 5 MB each.") % {"n": MAX_FILES},
+        help_text=format_lazy(_("Up to {n} images or PDF files, 5 MB each."), n=MAX_FILES),
     )
 
 
@@ -50,6 +51,6 @@ class MemberReplyForm(forms.Form):
 
 class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(label=_("How helpful was the answer?"), coerce=int,
-                                    choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect)
+                                    choices=[(i, str(i)) for i in range(1, 6)], widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comment (optional)"), max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))

@@ -112,6 +112,11 @@ class Ticket(models.Model):
     def is_open(self) -> bool:
         return self.status != TicketStatus.CLOSED
 
+    @property
+    def waiting_on_staff(self) -> bool:
+        """New, accepted or in progress: the next move is staff's, so the deadline runs."""
+        return self.status in {TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS}
+
 
 class TicketMessage(models.Model):
     """A public reply (member or staff) or an internal note (staff only, never shown to her)."""

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from .models import CategorySla, Ticket, TicketStatus
+from .models import CategorySla, Ticket
 
 DEFAULT_WORKING_DAYS = 5
 
@@ -34,5 +34,4 @@ def due_for(*, category: str, submitted_at: datetime) -> datetime:
 def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
     """Not yet answered (or waiting on staff again) after its due time."""
     now = now or timezone.now()
-    waiting_on_staff = ticket.status in {TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS}
-    return waiting_on_staff and ticket.due_at < now
+    return ticket.waiting_on_staff and ticket.due_at < now

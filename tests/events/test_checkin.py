@@ -252,3 +252,18 @@ def test_attendance_count_counts_checked_in_registrations_only(manager_client, e
     response = manager_client.get(reverse("events:checkin_list", args=[event.pk]))
     assert response.context["attended"] == 3
     assert zh("%(n)s of %(total)s checked in", n=3, total=4) in page_text(response)
+
+
+def test_attendance_counts_the_whole_event_while_staff_search(manager_client, event_manager):
+    event = EventFactory(capacity=10)
+    lin = RegistrationFactory(event=event, user=MemberProfileFactory(real_name="林晓雯").user)
+    zhou = RegistrationFactory(event=event, user=MemberProfileFactory(real_name="周雨桐").user)
+    RegistrationFactory(event=event, user=MemberProfileFactory(real_name="王芳").user)
+    checkin.check_in(registration=zhou, staff=event_manager)
+    # A cancelled registration counts neither as confirmed nor as attended.
+    RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED)
+
+    response = manager_client.get(reverse("events:checkin_list", args=[event.pk]), {"q": "林"})
+    assert [r.pk for r in response.context["page"]] == [lin.pk]
+    assert (response.context["attended"], response.context["confirmed"]) == (1, 3)
+    assert zh("%(n)s of %(total)s checked in", n=1, total=3) in page_text(response)
