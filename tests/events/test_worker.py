@@ -1,0 +1,285 @@
+"""Event messages sent exactly once by real Celery workers over the real Redis broker.
+
+Workers are separate processes (tests/events/worker_support.py) on the test database and this
+run's Redis database; they write each email to a file the test counts. Their outbox lease is
+2 s and their grace 0 s, so the retry job can take over a dead worker's claims within a test.
+The test process publishes for real too (task_always_eager is off here).
+"""
+
+import logging
+import re
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from celery.signals import before_task_publish
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from events.booking import sign_up
+from events.models import Notification, RegistrationStatus
+from events.reminders import reminder_key, reminders_scan
+from events.tasks import deliver_notification, deliver_unsent, scan_reminders
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.events.worker_support import (
+    Worker,
+    broker_unreachable,
+    inflight_ages,
+    mails,
+    mails_per_recipient,
+    queue_length,
+    wait_until,
+)
+from tests.factories import MemberProfileFactory
+from xiangcheng import celery_app
+
+DEADLINE = 30.0
+WORKER_LEASE = timedelta(seconds=2)  # EVENTS_OUTBOX_LEASE_SECONDS given to the workers
+
+
+def zh(msgid: str, **params) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(msgid)
+    return text % params if params else text
+
+
+def subject(msgid: str, title: str) -> str:
+    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh(msgid, t=title)
+
+
+@pytest.fixture
+def mail_dir(tmp_path):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def workers(transactional_db, tmp_path, mail_dir):
+    """Starts workers on demand; every one is stopped afterwards, whatever happened."""
+    started: list[Worker] = []
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+
+    def start(name: str, **kwargs) -> Worker:
+        worker = Worker(name=name, mail_dir=mail_dir, log_dir=tmp_path, **kwargs)
+        started.append(worker)
+        return worker.start()
+
+    try:
+        yield start
+    finally:
+        celery_app.conf.task_always_eager = previous
+        for worker in started:
+            try:
+                worker.stop()
+            finally:
+                print(f"--- {worker.name} ---\n{worker.log()}")  # shown when the test failed
+
+
+@pytest.fixture
+def published():
+    """Names of the tasks this process publishes, and whether a transaction was open then."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(sender=None, **kwargs):
+        seen.append((sender, connection.in_atomic_block))
+
+    before_task_publish.connect(record, weak=False)
+    yield seen
+    before_task_publish.disconnect(record)
+
+
+def _task_lines(workers: list[Worker], task: str, outcome: str) -> list[str]:
+    pattern = re.compile(rf"Task events\.tasks\.{task}\[[0-9a-f-]+\] {outcome}")
+    return [line for worker in workers for line in worker.log_path.read_text().splitlines()
+            if pattern.search(line)]
+
+
+def _activity(workers: list[Worker]) -> tuple[int, int, int]:
+    """(messages queued, tasks received, tasks finished)."""
+    return (queue_length(), len(_task_lines(workers, r"\w+", "received")),
+            len(_task_lines(workers, r"\w+", "(succeeded|raised|failed)")))
+
+
+def _quiet(workers: list[Worker]) -> bool:
+    """Nothing waiting in the queue and every task a worker received has finished."""
+    queued, received, finished = _activity(workers)
+    return queued == 0 and received == finished
+
+
+def _wait_quiet(workers: list[Worker]) -> None:
+    # Quiet at three polls in a row: a message just popped from the queue is logged as
+    # received a moment later.
+    streak = [0]
+
+    def settled() -> bool:
+        streak[0] = streak[0] + 1 if _quiet(workers) else 0
+        return streak[0] >= 3
+
+    wait_until(settled, timeout=DEADLINE, what="the workers to finish", state=lambda: _activity(workers))
+
+
+def _sent(**filters) -> int:
+    return Notification.objects.filter(sent_at__isnull=False, **filters).count()
+
+
+def test_sign_ups_are_enqueued_after_commit_and_each_member_is_told_once(workers, published, mail_dir):
+    worker = workers("signups")
+    event = EventFactory(capacity=4, title="产业资源对接沙龙 第1期")
+    members = [MemberProfileFactory().user for _ in range(6)]
+
+    for member in members[:4]:
+        sign_up(event=event, user=member)
+    with transaction.atomic():  # e.g. a view's request transaction
+        for member in members[4:]:
+            sign_up(event=event, user=member)
+        assert published == [("events.tasks.deliver_notification", False)] * 4  # not yet
+
+    assert published == [("events.tasks.deliver_notification", False)] * 6  # each after its commit
+    wait_until(lambda: _sent() == 6, timeout=DEADLINE, what="six messages sent")
+    _wait_quiet([worker])
+
+    assert mails_per_recipient(mail_dir) == Counter({member.email: 1 for member in members})
+    assert sorted(mails(mail_dir)) == sorted(
+        [(m.email, subject("You are signed up: %(t)s", event.title)) for m in members[:4]]
+        + [(m.email, subject("You are on the waitlist: %(t)s", event.title)) for m in members[4:]])
+    assert len(_task_lines([worker], "deliver_notification", r"succeeded in [0-9.]+s: True")) == 6
+    assert sorted(Notification.objects.values_list("kind", "attempts", "skipped")) == (
+        [("confirmed", 1, False)] * 4 + [("waitlisted", 1, False)] * 2)
+
+
+def test_six_reminder_scans_at_once_send_each_reminder_once(workers, mail_dir):
+    pool = [workers("scan-a"), workers("scan-b")]
+    starts_at = (timezone.now() + timedelta(minutes=90)).replace(microsecond=0)
+    event = EventFactory(starts_at=starts_at, title="女性科技人才圆桌论坛")
+    registrations = [RegistrationFactory(event=event) for _ in range(12)]
+    RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)
+    barrier = threading.Barrier(4)
+    created: list[int] = []
+    errors: list[Exception] = []
+
+    def scan_here():
+        try:
+            barrier.wait(timeout=10)
+            created.append(reminders_scan())
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan_here) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=10)
+    for _ in range(3):  # the beat job, three times at once, to two workers
+        scan_reminders.delay()
+    for thread in threads:
+        thread.join(timeout=DEADLINE)
+
+    assert errors == []
+    wait_until(lambda: len(_task_lines(pool, "scan_reminders", "succeeded")) == 3, timeout=DEADLINE,
+               what="three scans in the workers")
+    _wait_quiet(pool)
+
+    key = reminder_key(offset_minutes=120, starts_at=starts_at)
+    assert sorted(Notification.objects.values_list("registration_id", "kind", "key")) == sorted(
+        (r.pk, "reminder", key) for r in registrations)
+    assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
+    assert {s for _, s in mails(mail_dir)} == {subject("Reminder: %(t)s", event.title)}
+    assert len(_task_lines(pool, "deliver_notification", r"succeeded in [0-9.]+s: True")) == 12
+    assert list(Notification.objects.order_by().values_list("attempts", "skipped").distinct()) == [(1, False)]
+    in_workers = [int(line.rsplit(": ", 1)[1]) for line in _task_lines(pool, "scan_reminders", "succeeded")]
+    assert sum(created) + sum(in_workers) == 12  # each row created by exactly one of the six scans
+
+
+def test_one_message_taken_by_four_worker_processes_at_once_is_sent_once(workers, mail_dir):
+    """A broker may hand a task out more than once; the claim lets one process send it."""
+    pool = [workers("dup-a"), workers("dup-b")]
+    event = EventFactory(title="科企对接会")
+    registrations = [RegistrationFactory(event=event) for _ in range(10)]
+    pks = [Notification.objects.create(registration=r, kind=Notification.Kind.CONFIRMED).pk
+           for r in registrations]
+
+    for pk in pks:
+        for _ in range(4):  # adjacent in the queue: the four pool processes take them together
+            deliver_notification.delay(notification_id=pk)
+    wait_until(lambda: _sent() == 10, timeout=DEADLINE, what="ten messages sent")
+    _wait_quiet(pool)
+
+    assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
+    assert len(_task_lines(pool, "deliver_notification", r"succeeded in [0-9.]+s: True")) == 10
+    assert len(_task_lines(pool, "deliver_notification", r"succeeded in [0-9.]+s: False")) == 30
+    assert list(Notification.objects.order_by().values_list("attempts", "skipped").distinct()) == [(1, False)]
+
+
+def test_a_worker_killed_mid_batch_still_sends_every_message_once(workers, mail_dir):
+    pause = 0.25  # per message, in the first worker's email backend
+    first = workers("doomed", env={"DJANGO_EMAIL_BACKEND": "tests.events.worker_support.FileEmailBackend",
+                                   "TEST_EMAIL_PAUSE_SECONDS": str(pause)})
+    starts_at = (timezone.now() + timedelta(minutes=90)).replace(microsecond=0)
+    event = EventFactory(starts_at=starts_at, capacity=40)
+    registrations = [RegistrationFactory(event=event) for _ in range(30)]
+
+    assert reminders_scan() == 30  # 30 rows; 30 deliveries enqueued on commit
+
+    def mid_batch() -> bool:
+        # Some sent, and both pool processes early in the pause before their next message:
+        # far from the instant between writing a message and marking it sent.
+        ages = inflight_ages(mail_dir)
+        return _sent() >= 4 and len(ages) == 2 and max(ages) < pause / 2
+
+    wait_until(mid_batch, timeout=DEADLINE, what="the first worker to be mid-batch")
+    first.kill()
+
+    sent_before = _sent()
+    orphans = list(Notification.objects.filter(sent_at__isnull=True, claimed_at__isnull=False)
+                   .values_list("pk", flat=True))
+    assert 4 <= sent_before < 30
+    assert len(orphans) == 2  # the two messages being sent when it died: claimed, unsent
+    assert len(mails(mail_dir)) == sent_before
+
+    second = workers("rescue")  # takes the rest of the queue
+    wait_until(lambda: queue_length() == 0 and not Notification.objects.filter(
+        sent_at__isnull=True, claimed_at__gte=timezone.now() - WORKER_LEASE).exists(),
+        timeout=DEADLINE, what="the queue drained and the dead worker's claims expired")
+    deliver_unsent.delay()  # the periodic retry job
+    wait_until(lambda: _sent() == 30, timeout=DEADLINE, what="all thirty sent")
+    _wait_quiet([second])
+
+    assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
+    assert len(mails(mail_dir)) == 30
+    assert Notification.objects.filter(skipped=False).count() == 30
+    attempts = dict(Notification.objects.values_list("pk", "attempts"))
+    assert {pk: attempts[pk] for pk in orphans} == dict.fromkeys(orphans, 2)  # dead worker, then retry
+    assert Counter(attempts.values()) == Counter({1: 28, 2: 2})
+
+
+def test_with_the_broker_down_the_sign_up_succeeds_and_the_retry_job_sends_later(
+        workers, mail_dir, tmp_path, caplog):
+    event = EventFactory(title="巾帼创新创业训练营")
+    member = MemberProfileFactory().user
+
+    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"), \
+            broker_unreachable(celery_app, tmp_path):
+        registration = sign_up(event=event, user=member)
+
+    assert registration.status == RegistrationStatus.CONFIRMED
+    # The enqueue failed after commit (logged, not raised into the sign-up).
+    assert [(r.levelname, r.exc_info[0].__name__) for r in caplog.records
+            if r.name == "django.db.backends.base"] == [("ERROR", "OperationalError")]
+    notification = Notification.objects.get()
+    assert (notification.kind, notification.sent_at, notification.claimed_at, notification.attempts) == (
+        "confirmed", None, None, 0)
+
+    worker = workers("after-outage")
+    deliver_unsent.delay()
+    wait_until(lambda: _sent() == 1, timeout=DEADLINE, what="the confirmation sent")
+    _wait_quiet([worker])
+
+    assert mails(mail_dir) == [(member.email, subject("You are signed up: %(t)s", event.title))]
+    notification.refresh_from_db()
+    assert (notification.attempts, notification.skipped) == (1, False)
