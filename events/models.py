@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.outbox import OutboxRow
+
 
 class Programme(models.Model):
     name = models.CharField(_("name"), max_length=20, unique=True)
@@ -203,7 +205,7 @@ class Registration(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
-class Notification(models.Model):
+class Notification(OutboxRow):
     """The outbox: one row per message, written before it is sent, sent once.
 
     (registration, kind, key) is unique, so however many scans or workers run at once, a
@@ -226,15 +228,6 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=80, blank=True,
                            help_text=_("Tells apart messages of the same kind, e.g. which reminder."))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
-    skipped = models.BooleanField(
-        _("skipped"), default=False,
-        help_text=_("Not sent because it no longer applied when its turn came (e.g. she cancelled)."),
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -6,33 +6,24 @@ email and SMS, and marks it sent. A periodic job (``deliver_unsent``) retries ro
 delivery never happened, e.g. when the broker was down or a worker died mid-batch.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from xiangcheng import outbox
 from xiangcheng.channels import notify_user
 
 from .models import ACTIVE_STATUSES, EventStatus, Notification, Registration, RegistrationStatus
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
 
 
 def start_stamp(starts_at: datetime) -> str:
     """The start time a reminder was computed for, as it appears in the reminder's key."""
     return starts_at.astimezone(UTC).strftime("%Y%m%d%H%M")
-
-
-def _lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "EVENTS_OUTBOX_LEASE_SECONDS", 300))
-
-
-def _grace() -> timedelta:
-    """How long a fresh row is left to its own after-commit task before the periodic job takes it."""
-    return timedelta(seconds=getattr(settings, "EVENTS_OUTBOX_GRACE_SECONDS", 30))
 
 
 def record(*, registration: Registration, kind: str, key: str = "") -> tuple[int, bool]:
@@ -57,13 +48,6 @@ def _enqueue(pk: int) -> None:
 
     # If the broker is down the row stays unsent and deliver_unsent picks it up later.
     deliver_notification.delay(notification_id=pk)
-
-
-def _claim(pk: int) -> bool:
-    now = timezone.now()
-    return Notification.objects.filter(pk=pk, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _lease())
-    ).update(claimed_at=now, attempts=F("attempts") + 1) == 1
 
 
 def _still_applies(notification: Notification) -> bool:
@@ -105,38 +89,17 @@ def render(notification: Notification) -> tuple[str, str, str]:
     return subject, body, sms
 
 
+def _send(notification: Notification) -> bool:
+    subject, body, sms = render(notification)
+    return notify_user(user=notification.registration.user, subject=subject, body=body, sms=sms)
+
+
 def deliver(*, notification_id: int) -> bool:
-    """Send one message if it is still unsent and this worker wins the claim. True if sent."""
-    if not _claim(notification_id):
-        return False
-    notification = Notification.objects.select_related(
-        "registration__event__venue", "registration__user").get(pk=notification_id)
-    if not _still_applies(notification):
-        Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now(), skipped=True)
-        return False
-    try:
-        subject, body, sms = render(notification)
-        notify_user(user=notification.registration.user, subject=subject, body=body, sms=sms)
-    except Exception as exc:
-        # Release the claim so the periodic job retries; keep the reason for staff.
-        Notification.objects.filter(pk=notification_id).update(claimed_at=None, last_error=str(exc)[:500])
-        raise
-    Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now(), last_error="")
-    return True
+    """Send one message if it is still unsent, still applies and this worker wins the claim."""
+    return outbox.deliver_once(Notification, notification_id, _send, applies=_still_applies,
+                               related=["registration__event__venue", "registration__user__profile"])
 
 
-def deliver_unsent(*, limit: int = 500) -> int:
+def deliver_unsent() -> int:
     """Deliver rows nobody delivered: broker was down, or a worker died holding the claim."""
-    now = timezone.now()
-    pks = list(
-        Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, created_at__lt=now - _grace())
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _lease()))
-        .order_by("pk").values_list("pk", flat=True)[:limit]
-    )
-    sent = 0
-    for pk in pks:
-        try:
-            sent += deliver(notification_id=pk)
-        except Exception:  # noqa: S112 - recorded on the row; the next run retries it
-            continue
-    return sent
+    return outbox.retry_unsent(Notification, lambda pk: deliver(notification_id=pk))

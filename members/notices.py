@@ -11,7 +11,7 @@ from xiangcheng.channels import notify_user
 from .models import ReviewDecision
 
 
-def review_notice_send(*, decision: ReviewDecision) -> None:
+def review_notice_send(decision: ReviewDecision) -> bool:
     user = decision.profile.user
     with translation.override(settings.LANGUAGE_CODE):
         approved = decision.decision == ReviewDecision.Decision.APPROVED
@@ -23,28 +23,13 @@ def review_notice_send(*, decision: ReviewDecision) -> None:
             if approved
             else _("[Xiangcheng women in S&T] Your application was not approved: %(reason)s. You can edit and re-apply.") % {"reason": decision.reason}
         )
-        notify_user(user=user, subject=subject, body=body, sms=sms)
+        return notify_user(user=user, subject=subject, body=body, sms=sms)
 
 
 def review_notice_deliver(*, decision_id: int) -> bool:
     """Send the decision's notice once: only the worker that claims the row sends it."""
-    if not outbox.claim(ReviewDecision, decision_id):
-        return False
-    decision = ReviewDecision.objects.select_related("profile__user").get(pk=decision_id)
-    try:
-        review_notice_send(decision=decision)
-    except Exception as exc:
-        outbox.release(ReviewDecision, decision_id, exc)
-        raise
-    outbox.finish(ReviewDecision, decision_id)
-    return True
+    return outbox.deliver_once(ReviewDecision, decision_id, review_notice_send, related=["profile__user"])
 
 
 def review_notices_retry() -> int:
-    sent = 0
-    for pk in outbox.unsent(ReviewDecision):
-        try:
-            sent += review_notice_deliver(decision_id=pk)
-        except Exception:  # noqa: S112 - recorded on the row; the next run retries it
-            continue
-    return sent
+    return outbox.retry_unsent(ReviewDecision, lambda pk: review_notice_deliver(decision_id=pk))

@@ -46,28 +46,14 @@ def notice_ticket(*, ticket: Ticket, recipient: User, kind: str, message: Ticket
     return notice_queue(recipient=recipient, key=key, subject=subject, body=body, sms=sms)
 
 
+def _send(notice: Notice) -> bool:
+    return notify_user(user=notice.recipient, subject=notice.subject, body=notice.body, sms=notice.sms)
+
+
 def deliver(*, notice_id: int) -> bool:
-    if not outbox.claim(Notice, notice_id):
-        return False
-    notice = Notice.objects.select_related("recipient").get(pk=notice_id)
-    try:
-        notify_user(user=notice.recipient, subject=notice.subject, body=notice.body, sms=notice.sms)
-    except Exception as exc:
-        outbox.release(Notice, notice_id, exc)
-        raise
-    outbox.finish(Notice, notice_id)
-    return True
+    return outbox.deliver_once(Notice, notice_id, _send, related=["recipient"])
 
 
 def deliver_unsent() -> int:
-    """The periodic retry: notices nobody delivered (broker down, worker died), oldest first.
-
-    A fresh row is left to its own after-commit task for EVENTS_OUTBOX_GRACE_SECONDS.
-    """
-    sent = 0
-    for pk in outbox.unsent(Notice, grace_seconds=settings.EVENTS_OUTBOX_GRACE_SECONDS):
-        try:
-            sent += deliver(notice_id=pk)
-        except Exception:  # noqa: S112 - recorded on the row; the next run retries it
-            continue
-    return sent
+    """The periodic retry: notices nobody delivered (broker down, worker died), oldest first."""
+    return outbox.retry_unsent(Notice, lambda pk: deliver(notice_id=pk))

@@ -1,10 +1,13 @@
 """The outbox pattern shared by the apps: a message is a row before it is a send.
 
-An app's message model inherits ``OutboxRow``. ``claim`` lets exactly one worker take a row
-(an atomic UPDATE); ``finish``/``skip``/``release`` record the outcome. A row whose worker
-died keeps its claim only for the lease, after which a periodic job may take it again.
+An app's message model inherits ``OutboxRow``. ``deliver_once`` lets exactly one worker take
+a row (an atomic conditional UPDATE), re-checks that the message still applies, sends it and
+records the outcome. A row whose worker died keeps its claim only for the lease
+(OUTBOX_LEASE_SECONDS), after which ``retry_unsent`` — run by beat — takes it again; fresh rows
+are left to their own after-commit task for OUTBOX_GRACE_SECONDS.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,7 +35,7 @@ class OutboxRow(models.Model):
 
 
 def lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "EVENTS_OUTBOX_LEASE_SECONDS", 300))
+    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 def claim(model: type[OutboxRow], pk: int) -> bool:
@@ -43,25 +46,44 @@ def claim(model: type[OutboxRow], pk: int) -> bool:
     ).update(claimed_at=now, attempts=F("attempts") + 1) == 1
 
 
-def finish(model: type[OutboxRow], pk: int) -> None:
-    model.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="")
+def deliver_once(model: type[OutboxRow], pk: int, send: Callable[[OutboxRow], bool], *,
+                 applies: Callable[[OutboxRow], bool] | None = None, related: Iterable[str] = ()) -> bool:
+    """Claim, re-check, send, record. ``send`` returns False when there was nobody to reach.
+
+    True if this call sent the message. A failure gives the row back for a retry (and raises).
+    """
+    if not claim(model, pk):
+        return False
+    row = model.objects.select_related(*related).get(pk=pk)
+    if applies is not None and not applies(row):
+        model.objects.filter(pk=pk).update(sent_at=timezone.now(), skipped=True)
+        return False
+    try:
+        reached = send(row)
+    except Exception as exc:
+        model.objects.filter(pk=pk).update(claimed_at=None, last_error=str(exc)[:500])
+        raise
+    model.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="", skipped=not reached)
+    return reached
 
 
-def skip(model: type[OutboxRow], pk: int) -> None:
-    model.objects.filter(pk=pk).update(sent_at=timezone.now(), skipped=True)
-
-
-def release(model: type[OutboxRow], pk: int, error: Exception) -> None:
-    """Give the row back for a retry and keep the reason for staff."""
-    model.objects.filter(pk=pk).update(claimed_at=None, last_error=str(error)[:500])
-
-
-def unsent(model: type[OutboxRow], *, limit: int = 500, grace_seconds: int = 30) -> list[int]:
+def unsent(model: type[OutboxRow], *, limit: int = 500) -> list[int]:
     """Rows nobody delivered: the broker was down, or a worker died holding the claim."""
     now = timezone.now()
     return list(
         model.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS,
-                             created_at__lt=now - timedelta(seconds=grace_seconds))
+                             created_at__lt=now - timedelta(seconds=settings.OUTBOX_GRACE_SECONDS))
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
         .order_by("pk").values_list("pk", flat=True)[:limit]
     )
+
+
+def retry_unsent(model: type[OutboxRow], deliver: Callable[[int], bool]) -> int:
+    """The periodic job: deliver every row left behind. Returns how many were sent."""
+    sent = 0
+    for pk in unsent(model):
+        try:
+            sent += deliver(pk)
+        except Exception:  # noqa: S112 - the reason is on the row; the next run retries it
+            continue
+    return sent

@@ -9,6 +9,7 @@ from members import notices
 from members.membership import profiles_approve
 from members.models import ReviewDecision
 from tests.events.worker_support import broker_unreachable
+from tests.factories import MemberProfileFactory, UserFactory
 from xiangcheng.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,14 @@ def test_a_failed_send_is_released_for_the_retry(reviewer, pending_profile, outb
     ReviewDecision.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     assert notices.review_notices_retry() == 1
     assert len(outbox) == 1
+
+
+def test_a_member_with_no_verified_contact_is_recorded_as_not_reached(reviewer, outbox, sms_outbox,
+                                                                     django_capture_on_commit_callbacks):
+    user = UserFactory(email="", phone="13912345600", phone_verified=False)
+    profile = MemberProfileFactory(user=user, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        profiles_approve(profile_ids=[profile.pk], reviewer=reviewer)
+    decision = ReviewDecision.objects.get()
+    assert (outbox, sms_outbox) == ([], [])
+    assert (decision.sent_at is not None, decision.skipped, decision.attempts) == (True, True, 1)

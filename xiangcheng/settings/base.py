@@ -132,9 +132,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                            "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri")},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
-EVENTS_OUTBOX_LEASE_SECONDS = 300
+OUTBOX_LEASE_SECONDS = 300
 # A fresh row is left this long to its own after-commit task before the retry job takes it.
-EVENTS_OUTBOX_GRACE_SECONDS = 30
+OUTBOX_GRACE_SECONDS = 30
 SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000") or ""
 
 AUTH_USER_MODEL = "members.User"

@@ -36,3 +36,4 @@ def _email_from_url(url: str) -> dict:
 
 
 globals().update(_email_from_url(os.environ["EMAIL_URL"]))
+EMAIL_TIMEOUT = 30  # well under the outbox lease, so a hung send is not sent twice

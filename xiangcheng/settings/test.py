@@ -19,8 +19,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The worker integration tests shorten the outbox lease and grace (tests/events/test_worker.py),
 # and may slow their worker's email backend down to kill it mid-batch.
-EVENTS_OUTBOX_LEASE_SECONDS = float(env("EVENTS_OUTBOX_LEASE_SECONDS", "300") or 300)
-EVENTS_OUTBOX_GRACE_SECONDS = float(env("EVENTS_OUTBOX_GRACE_SECONDS", "30") or 30)
+OUTBOX_LEASE_SECONDS = float(env("OUTBOX_LEASE_SECONDS", "300") or 300)
+OUTBOX_GRACE_SECONDS = float(env("OUTBOX_GRACE_SECONDS", "30") or 30)
 TEST_EMAIL_PAUSE_SECONDS = float(env("TEST_EMAIL_PAUSE_SECONDS", "0") or 0)
 
 
