@@ -1,7 +1,8 @@
 """The 活动管理员 (event manager) group: runs events, registrations and check-in, nothing else."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from xiangcheng.groups import group_grant, group_remove
 
 GROUP = "活动管理员"
 PERMISSIONS = [
@@ -14,20 +15,11 @@ PERMISSIONS = [
 
 
 def create_group(apps, schema_editor):
-    config = apps.get_app_config("events")
-    config.models_module = True
-    create_permissions(config, apps=apps, verbosity=0)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="events", codename__in=PERMISSIONS)
-    )
+    group_grant(apps, app_label="events", name=GROUP, codenames=PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+    group_remove(apps, name=GROUP)
 
 
 class Migration(migrations.Migration):

@@ -1,8 +1,9 @@
 """Inbox staff groups: 管家客服 (agents) answer tickets; 管家主管 (supervisors) also get the
 digest of unassigned tickets and manage canned replies and deadlines."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from xiangcheng.groups import group_grant, group_remove
 
 GROUPS = {
     "管家客服": ["view_ticket", "change_ticket", "view_cannedreply", "view_ticketmessage",
@@ -14,20 +15,13 @@ GROUPS = {
 
 
 def create_groups(apps, schema_editor):
-    config = apps.get_app_config("services")
-    config.models_module = True
-    create_permissions(config, apps=apps, verbosity=0)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     for name, codenames in GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="services", codename__in=codenames))
+        group_grant(apps, app_label="services", name=name, codenames=codenames)
 
 
 def remove_groups(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=GROUPS).delete()
+    for name in GROUPS:
+        group_remove(apps, name=name)
 
 
 class Migration(migrations.Migration):
