@@ -86,7 +86,7 @@ DATABASES = {
     )
 }
 # A socket folder given as ?host=/path arrives in OPTIONS; Django wants it as HOST.
-if socket_dir := DATABASES["default"]["OPTIONS"].pop("host", None):
+if socket_dir := DATABASES["default"].setdefault("OPTIONS", {}).pop("host", None):
     DATABASES["default"]["HOST"] = socket_dir
 DATABASES["default"]["OPTIONS"]["pool"] = {
     "min_size": 1,
