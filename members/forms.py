@@ -2,11 +2,13 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .adapter import MainlandPhoneField
 from .avatars import ImageRejected, image_process
 from .models import City, Field, MemberProfile, VisibleField
 
@@ -148,3 +150,28 @@ class DirectorySearchForm(forms.Form):
                               choices=[("", _("All fields"))] + Field.choices)
     city = forms.ChoiceField(label=_("City"), required=False,
                              choices=[("", _("All cities"))] + City.choices)
+
+
+class PhoneResetRequestForm(forms.Form):
+    phone = MainlandPhoneField(label=_("Mobile number"))
+
+
+class PhoneResetForm(forms.Form):
+    code = forms.CharField(label=_("Code from the SMS"), max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    password1 = forms.CharField(label=_("New password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("New password (again)"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned

@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .access import approved_member_required
-from .forms import DirectorySearchForm, ProfileForm
+from .forms import DirectorySearchForm, PhoneResetForm, PhoneResetRequestForm, ProfileForm
 from .models import Status
+from .phone_reset import PhoneResetError, reset_code_send, reset_password
 from .profiles import profile_for, profile_save
 from .queries import directory_profiles
 
@@ -47,3 +48,35 @@ def directory(request):
 def privacy(request):
     return render(request, "members/privacy.html",
                   {"PRIVACY_POLICY_VERSION": settings.PRIVACY_POLICY_VERSION})
+
+
+def phone_reset_request(request):
+    form = PhoneResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            reset_code_send(phone=phone, client=request.META.get("REMOTE_ADDR", ""))
+        except PhoneResetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            request.session["phone_reset"] = phone
+            return redirect("members:phone_reset_confirm")
+    return render(request, "members/phone_reset_request.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def phone_reset_confirm(request):
+    phone = request.session.get("phone_reset")
+    if not phone:
+        return redirect("members:phone_reset")
+    form = PhoneResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reset_password(phone=phone, code=form.cleaned_data["code"], password=form.cleaned_data["password1"])
+        except PhoneResetError as exc:
+            form.add_error("code", str(exc))
+        else:
+            del request.session["phone_reset"]
+            messages.success(request, _("Your password is changed. Log in with your mobile number and the new password."))
+            return redirect("account_login")
+    return render(request, "members/phone_reset_confirm.html", {"form": form, "phone": phone},
+                  status=400 if form.errors else 200)
