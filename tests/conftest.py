@@ -4,7 +4,9 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from xiangcheng import sms
+from tests.factories import StaffFactory
+from tests.worker_support import Worker
+from xiangcheng import celery_app, sms
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous.
@@ -28,3 +30,67 @@ def outbox():
 @pytest.fixture
 def sms_outbox():
     return sms.outbox
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def staff_in_group(db):
+    """``staff_in_group(username, *groups)``: a staff user at <username>@fulian.example.cn in
+    these staff groups (none at all is allowed), each with exactly the permissions its data
+    migration gives it. Her password is tests.factories.PASSWORD."""
+
+    def make(username: str, *groups: str):
+        return StaffFactory(username=username, groups=groups)
+
+    return make
+
+
+@pytest.fixture
+def clerk(staff_in_group):
+    """A member of staff in no staff group at all: she may log in to the admin, nothing more."""
+    return staff_in_group("clerk")
+
+
+# --- real Celery workers -----------------------------------------------------------------------
+
+@pytest.fixture
+def mail_dir(tmp_path):
+    """Where the workers' file email backends write what they send."""
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def publish_to_redis():
+    """This process publishes its tasks to the test Redis database instead of running them inline."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def workers(transactional_db, tmp_path, mail_dir, publish_to_redis):
+    """``workers(name, **kwargs)`` starts a real Celery worker (tests.worker_support.Worker) on
+    the test database and this run's Redis database, and returns it once it is ready.
+
+    This process publishes to Redis too while the fixture is active. Every worker started is
+    stopped afterwards, whatever happened, and its log printed (shown when the test failed).
+    """
+    started: list[Worker] = []
+
+    def start(name: str, **kwargs) -> Worker:
+        worker = Worker(name=name, mail_dir=mail_dir, log_dir=tmp_path, **kwargs)
+        started.append(worker)
+        return worker.start()
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            try:
+                worker.stop()
+            finally:
+                print(f"--- {worker.name} ---\n{worker.log()}")

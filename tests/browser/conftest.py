@@ -10,19 +10,11 @@ import shutil
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.factories import UserFactory
+from tests.factories import AGENT_GROUP, EVENT_MANAGER_GROUP, REVIEWER_GROUP, staff_group
 
-from .ui import (
-    LOCALE,
-    event_manager_group_migration,
-    inbox_groups_migration,
-    programmes_migration,
-    reviewer_group_migration,
-    screenshot,
-)
+from .ui import LOCALE, programmes_migration, screenshot
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 375, "height": 812}
@@ -47,48 +39,25 @@ def browser() -> Browser:
 def _migration_rows(transactional_db):
     """The rows the data migrations create; a transactional test's flush removes them."""
     programmes_migration.create(apps, None)
-    group, _ = Group.objects.get_or_create(name=reviewer_group_migration.GROUP)
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="members", codename__in=reviewer_group_migration.PERMISSIONS
-        )
-    )
+    staff_group(REVIEWER_GROUP)
 
 
 @pytest.fixture
-def reviewer(_migration_rows):
-    """A federation staff member in the 审核员 group (password correct-horse-42)."""
-    user = UserFactory(username="shenhe", is_staff=True)
-    user.groups.add(Group.objects.get(name=reviewer_group_migration.GROUP))
-    return user
-
-
-def _staff_group(name: str, app_label: str, codenames) -> Group:
-    """A staff group as its data migration creates it (name and permission codenames)."""
-    group, _ = Group.objects.get_or_create(name=name)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-    )
-    return group
+def reviewer(_migration_rows, staff_in_group):
+    """A federation staff member in the 审核员 group (password tests.factories.PASSWORD)."""
+    return staff_in_group("shenhe", REVIEWER_GROUP)
 
 
 @pytest.fixture
-def event_manager(_migration_rows):
-    """A staff member in the 活动管理员 group, who checks members in (password correct-horse-42)."""
-    user = UserFactory(username="huodong", email="huodong@fulian.example.cn", is_staff=True)
-    user.groups.add(_staff_group(
-        event_manager_group_migration.GROUP, "events", event_manager_group_migration.PERMISSIONS
-    ))
-    return user
+def event_manager(_migration_rows, staff_in_group):
+    """A staff member in the 活动管理员 group, who checks members in (password tests.factories.PASSWORD)."""
+    return staff_in_group("huodong", EVENT_MANAGER_GROUP)
 
 
 @pytest.fixture
-def inbox_agent(_migration_rows):
-    """A staff member in the 管家客服 group, who answers inbox tickets (password correct-horse-42)."""
-    name = "管家客服"
-    user = UserFactory(username="guanjia", email="guanjia@fulian.example.cn", is_staff=True)
-    user.groups.add(_staff_group(name, "services", inbox_groups_migration.GROUPS[name]))
-    return user
+def inbox_agent(_migration_rows, staff_in_group):
+    """A staff member in the 管家客服 group, who answers inbox tickets (password tests.factories.PASSWORD)."""
+    return staff_in_group("guanjia", AGENT_GROUP)
 
 
 @pytest.fixture(autouse=True)

@@ -8,25 +8,19 @@ opens her ticket, and an event manager scans the ticket's QR URL at the door.
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from events import booking, checkin
 from events.models import Registration, RegistrationStatus
 from tests.events.factories import EventFactory, VenueFactory
+from tests.events.helpers import mail_subject
 from tests.factories import MemberProfileFactory
 
 from .ui import log_in, screenshot, t, wait_for_mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def subject(message: str, title: str) -> str:
-    """An event email's subject line, as the member receives it."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + translation.gettext(message) % {"t": title}
 
 
 def test_waitlisted_member_is_promoted_gets_her_ticket_and_is_checked_in(
@@ -41,7 +35,7 @@ def test_waitlisted_member_is_promoted_gets_her_ticket_and_is_checked_in(
     seat = booking.sign_up(event=event, user=gu.user)
     assert seat.status == RegistrationStatus.CONFIRMED
     assert [(m.to, m.subject) for m in outbox] == [
-        ([gu.user.email], subject("You are signed up: %(t)s", event.title))
+        ([gu.user.email], mail_subject("You are signed up: %(t)s", event.title))
     ]
 
     # 苏若兰 on her phone: the list says the salon is full but has a waitlist.
@@ -75,7 +69,7 @@ def test_waitlisted_member_is_promoted_gets_her_ticket_and_is_checked_in(
     waiting = Registration.objects.get(event=event, user=su.user)
     assert waiting.status == RegistrationStatus.WAITLISTED
     assert booking.waitlist_position(waiting) == 1
-    waitlisted_mail = subject("You are on the waitlist: %(t)s", event.title)
+    waitlisted_mail = mail_subject("You are on the waitlist: %(t)s", event.title)
     assert len(wait_for_mail(page, outbox, to=su.user.email, subject=waitlisted_mail)) == 1
 
     # 顾晓岚 cancels from 我的活动 (her own phone), after a confirmation page.
@@ -101,14 +95,14 @@ def test_waitlisted_member_is_promoted_gets_her_ticket_and_is_checked_in(
     waiting.refresh_from_db()
     assert (seat.status, waiting.status) == (RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED)
     promoted_mail = wait_for_mail(
-        page, outbox, to=su.user.email, subject=subject("A seat is yours: %(t)s", event.title)
+        page, outbox, to=su.user.email, subject=mail_subject("A seat is yours: %(t)s", event.title)
     )
     assert len(promoted_mail) == 1
     assert event.title in promoted_mail[0].body
     assert sorted((m.to[0], m.subject) for m in outbox) == sorted([
-        (gu.user.email, subject("You are signed up: %(t)s", event.title)),
+        (gu.user.email, mail_subject("You are signed up: %(t)s", event.title)),
         (su.user.email, waitlisted_mail),
-        (su.user.email, subject("A seat is yours: %(t)s", event.title)),
+        (su.user.email, mail_subject("A seat is yours: %(t)s", event.title)),
     ])
 
     # Her event page now says she has a seat; she adds it to her calendar.

@@ -8,8 +8,6 @@ reads the answer (never the note), closes the ticket and rates it.
 import re
 
 import pytest
-from django.conf import settings
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from PIL import Image
@@ -18,8 +16,9 @@ from playwright.sync_api import Page, expect
 from services.forms import RatingForm, TicketForm
 from services.models import Category, Contact, Ticket, TicketChange, TicketMessage, TicketStatus
 from tests.factories import MemberProfileFactory
+from tests.helpers import email_subject
 
-from .ui import FACTORY_PASSWORD, UI_LANGUAGE, label, log_in, screenshot, t, wait_for_mail
+from .ui import UI_LANGUAGE, admin_action, admin_log_in, label, log_in, screenshot, t, tn, wait_for_mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +29,7 @@ RATING_COMMENT = "回复很及时，谢谢管家！"
 
 def mail_subject(message: str, reference: str) -> str:
     """An inbox email's subject line, as it is sent (in the site's language)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + translation.gettext(message) % {"ref": reference}
+    return email_subject(message, ref=reference)
 
 
 def starts_with(text: str) -> re.Pattern:
@@ -97,23 +95,11 @@ def test_member_raises_a_problem_agent_answers_member_closes_and_rates(
 
     # The agent, at her desk: the admin queue, "assign to me", then the ticket.
     staff = new_page()
-    staff.goto("/admin/")
-    staff.get_by_label(label(AdminAuthenticationForm, "username")).fill(inbox_agent.username)
-    staff.get_by_label(label(AdminAuthenticationForm, "password")).fill(FACTORY_PASSWORD)
-    staff.get_by_role("button", name=t("Log in")).click()
-    with translation.override(UI_LANGUAGE):
-        tickets_link = capfirst(str(Ticket._meta.verbose_name_plural))
-        assigned_note = translation.ngettext(
-            "%(n)d ticket assigned to you.", "%(n)d tickets assigned to you.", 1
-        ) % {"n": 1}
-    staff.get_by_role("link", name=tickets_link, exact=True).click()
-    staff.wait_for_url("**/admin/services/ticket/")
-    staff.get_by_role(
-        "checkbox", name=t("Select this object for an action - {}").format(ticket)
-    ).check()
-    staff.get_by_label(t("Action:")).select_option("assign_to_me")
-    staff.get_by_role("button", name=t("Go"), exact=True).click()
-    expect(staff.get_by_text(assigned_note)).to_be_visible()
+    admin_log_in(staff, inbox_agent.username)
+    admin_action(staff, Ticket, ticket, "assign_to_me")
+    expect(staff.get_by_text(
+        tn("%(n)d ticket assigned to you.", "%(n)d tickets assigned to you.", 1)
+    )).to_be_visible()
     ticket.refresh_from_db()
     assert (ticket.assignee, ticket.status) == (inbox_agent, TicketStatus.ACCEPTED)
 

@@ -9,13 +9,11 @@
 import re
 
 import pytest
-from allauth.account.forms import LoginForm, SignupForm
+from allauth.account.forms import SignupForm
 from allauth.account.models import EmailAddress
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import translation
 from django.utils.html import strip_tags
-from django.utils.text import capfirst
 from PIL import Image
 from playwright.sync_api import Page, expect
 
@@ -33,7 +31,17 @@ from members.models import (
 )
 from tests.factories import MemberProfileFactory
 
-from .ui import UI_LANGUAGE, label, programmes_migration, screenshot, t
+from .ui import (
+    UI_LANGUAGE,
+    admin_action,
+    admin_log_in,
+    label,
+    log_in,
+    programmes_migration,
+    screenshot,
+    t,
+    tn,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -151,23 +159,11 @@ def test_email_member_joins_is_approved_and_finds_a_peer(
 
     # A reviewer (审核员) approves her in the admin.
     staff = new_page()
-    staff.goto("/admin/")
-    staff.get_by_label(label(AdminAuthenticationForm, "username")).fill(reviewer.username)
-    staff.get_by_label(label(AdminAuthenticationForm, "password")).fill("correct-horse-42")
-    staff.get_by_role("button", name=t("Log in")).click()
-    with translation.override(UI_LANGUAGE):
-        profiles_link = capfirst(str(MemberProfile._meta.verbose_name_plural))
-        approved_note = translation.ngettext(
-            "%(n)d application approved.", "%(n)d applications approved.", 1
-        ) % {"n": 1}
-    staff.get_by_role("link", name=profiles_link, exact=True).click()
-    staff.wait_for_url("**/admin/members/memberprofile/")
-    staff.get_by_role(
-        "checkbox", name=t("Select this object for an action - {}").format("苏若兰")
-    ).check()
-    staff.get_by_label(t("Action:")).select_option("approve")
-    staff.get_by_role("button", name=t("Go"), exact=True).click()
-    expect(staff.get_by_text(approved_note)).to_be_visible()
+    admin_log_in(staff, reviewer.username)
+    admin_action(staff, MemberProfile, "苏若兰", "approve")
+    expect(staff.get_by_text(
+        tn("%(n)d application approved.", "%(n)d applications approved.", 1)
+    )).to_be_visible()
     screenshot(staff, "admin-approved")
 
     profile.refresh_from_db()
@@ -186,9 +182,7 @@ def test_email_member_joins_is_approved_and_finds_a_peer(
     # She logs back in (another device) and finds her peer by name.
     member = new_page()
     member.goto("/accounts/login/")
-    member.get_by_label(label(LoginForm, "login")).fill(email)
-    member.get_by_label(label(LoginForm, "password"), exact=True).fill(PASSWORD)
-    member.get_by_role("button", name=t("Sign In"), exact=True).click()
+    log_in(member, email, PASSWORD)
     member.wait_for_url("**/members/profile/")
     expect(member.locator(".status-approved")).to_be_visible()
     member.get_by_role("link", name=t("Open the member directory")).click()

@@ -1,18 +1,22 @@
-"""What the journeys share: the page's own words, screenshots, the data migrations' rows."""
+"""What the journeys share: the page's own words, screenshots, logging in, the admin's actions,
+the data migrations' rows."""
 
 import importlib
 from pathlib import Path
 
 from django.utils import translation
+from django.utils.text import capfirst
 from playwright.sync_api import Page
+
+from tests.factories import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 # Members use the portal in Chinese: the browser asks for it the way their phones do.
 LOCALE = "zh-CN"
 UI_LANGUAGE = "zh-hans"
-# The rows the data migrations create (five programmes, the 审核员 group), as they define them.
+# The rows the data migrations create (the five programmes), as they define them; the staff
+# groups are tests.factories.staff_group's.
 programmes_migration = importlib.import_module("events.migrations.0002_five_programmes")
-reviewer_group_migration = importlib.import_module("members.migrations.0002_reviewer_group")
 
 
 def t(message) -> str:
@@ -24,6 +28,12 @@ def t(message) -> str:
     with translation.override(UI_LANGUAGE):
         # A lazy string (a choice label, a verbose name) is rendered as it is.
         return translation.gettext(message) if isinstance(message, str) else str(message)
+
+
+def tn(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form the page shows for ``n``, in the browser's language."""
+    with translation.override(UI_LANGUAGE):
+        return translation.ngettext(singular, plural, n) % {"n": n}
 
 
 def label(form_class, field: str, **form_kwargs) -> str:
@@ -40,20 +50,34 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-# The staff groups the events and inbox migrations create, as they define them.
-event_manager_group_migration = importlib.import_module("events.migrations.0004_event_manager_group")
-inbox_groups_migration = importlib.import_module("services.migrations.0002_inbox_groups")
-# The password tests.factories.UserFactory gives every account.
-FACTORY_PASSWORD = "correct-horse-42"
-
-
-def log_in(page: Page, login: str, password: str = FACTORY_PASSWORD) -> None:
+def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
     """Fill the login form the page shows (after a redirect to it, or opened directly) and send it."""
     from allauth.account.forms import LoginForm
 
     page.get_by_label(label(LoginForm, "login")).fill(login)
     page.get_by_label(label(LoginForm, "password"), exact=True).fill(password)
     page.get_by_role("button", name=t("Sign In"), exact=True).click()
+
+
+def admin_log_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Open the admin and log in there as a member of staff."""
+    from django.contrib.admin.forms import AdminAuthenticationForm
+
+    page.goto("/admin/")
+    page.get_by_label(label(AdminAuthenticationForm, "username")).fill(username)
+    page.get_by_label(label(AdminAuthenticationForm, "password")).fill(password)
+    page.get_by_role("button", name=t("Log in")).click()
+
+
+def admin_action(page: Page, model, selected, action: str) -> None:
+    """From the admin index: open ``model``'s change list, tick ``selected`` and run ``action``."""
+    with translation.override(UI_LANGUAGE):
+        change_list_link = capfirst(str(model._meta.verbose_name_plural))
+    page.get_by_role("link", name=change_list_link, exact=True).click()
+    page.wait_for_url(f"**/admin/{model._meta.app_label}/{model._meta.model_name}/")
+    page.get_by_role("checkbox", name=t("Select this object for an action - {}").format(selected)).check()
+    page.get_by_label(t("Action:")).select_option(action)
+    page.get_by_role("button", name=t("Go"), exact=True).click()
 
 
 def wait_for_mail(page: Page, outbox: list, *, to: str, subject: str, timeout_ms: int = 5_000) -> list:

@@ -1,10 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
-from tests.factories import MemberProfileFactory, UserFactory
-
-# Created with its permissions by events/migrations/0004_event_manager_group.py.
-EVENT_MANAGER_GROUP = "活动管理员"
+from tests.factories import EVENT_MANAGER_GROUP, MemberProfileFactory
 
 
 @pytest.fixture
@@ -19,11 +15,9 @@ def other_member(db):
 
 
 @pytest.fixture
-def event_manager(db):
+def event_manager(staff_in_group):
     """A staff member in the 活动管理员 group, and nothing else."""
-    user = UserFactory(username="huodong", email="huodong@fulian.example.cn", is_staff=True)
-    user.groups.add(Group.objects.get(name=EVENT_MANAGER_GROUP))
-    return user
+    return staff_in_group("huodong", EVENT_MANAGER_GROUP)
 
 
 @pytest.fixture

@@ -1,41 +1,17 @@
-"""Expected texts in the site's language, and small readers of rendered pages.
+"""Readers of rendered event pages, event email subjects and the event admin's form data.
 
-Expected strings go through gettext, so the assertions stay exact whether the zh_Hans
-catalogue translates a message or not.
+The site-wide ones (zh, zh_n, messages_of, squash, …) are in tests/helpers.py.
 """
 
 import html
 import re
 
-from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext, ngettext
-
-
-def zh(msgid: str, **params) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = gettext(msgid)
-    return text % params if params else text
-
-
-def zh_n(singular: str, plural: str, n: int, **params) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = ngettext(singular, plural, n)
-    return text % {"n": n, **params}
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
+from tests.helpers import email_subject, squash
 
 
 def mail_subject(msgid: str, title: str) -> str:
     """An event message's email subject: the site prefix and the translated line."""
-    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh(msgid, t=title)
-
-
-def squash(fragment: str) -> str:
-    """The visible text of an HTML fragment, whitespace collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    return email_subject(msgid, t=title)
 
 
 def booking_box(response) -> str:

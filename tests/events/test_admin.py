@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from events import booking, checkin
 from events.models import Event, EventStatus, Notification, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import messages_of, squash, zh, zh_n
 
 from .factories import EventFactory, RegistrationFactory
-from .helpers import messages_of, squash, zh, zh_n
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,10 @@ from events import booking
 from events.booking import BookingError
 from events.models import Audience, EventStatus, Notification, Registration, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import zh
 
 from .factories import EventFactory, RegistrationFactory
-from .helpers import admin_event_data, mail_subject, zh
+from .helpers import admin_event_data, mail_subject
 
 pytestmark = pytest.mark.django_db
 

@@ -4,14 +4,13 @@ The same race run with the event-row lock switched off must oversell, which prov
 test would catch a missing lock.
 """
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
 
 from events import booking
 from events.models import Registration, RegistrationStatus
+from tests.concurrency import pool_for_threads, race
 from tests.factories import MemberProfileFactory
 
 from .factories import EventFactory, RegistrationFactory
@@ -23,50 +22,7 @@ CAPACITY = 5
 UNLOCKED_ROUNDS = 10
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _pool_for_every_thread(transactional_db):
-    """One pooled connection per thread, so all of them can wait at the barrier together."""
-    conn = connections["default"]
-    options = conn.settings_dict["OPTIONS"]["pool"]
-    saved = dict(options)
-    conn.close()
-    conn.close_pool()
-    options["max_size"] = THREADS + 2
-    yield
-    conn.close()
-    conn.close_pool()
-    options.clear()
-    options.update(saved)
-
-
-def race(call, args_list) -> tuple[list, list]:
-    """Run call(*args) in one thread per args, all released at once; return (results, errors)."""
-    barrier = threading.Barrier(len(args_list))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def worker(args):
-        try:
-            connection.ensure_connection()  # this thread's own connection, before the start line
-            barrier.wait(timeout=30)
-            result = call(*args)
-            with lock:
-                results.append(result)
-        except BaseException as exc:  # every failure is reported by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(args,)) for args in args_list]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
+_pool_for_every_thread = pool_for_threads(THREADS)
 
 
 def event_with_three_seats_left():

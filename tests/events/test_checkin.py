@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from events import booking, checkin
 from events.models import RegistrationStatus
-from tests.factories import MemberProfileFactory, UserFactory
+from tests.factories import EVENT_MANAGER_GROUP, MemberProfileFactory, UserFactory
+from tests.helpers import messages_of, squash, zh, zh_n
 
-from .conftest import EVENT_MANAGER_GROUP
 from .factories import EventFactory, RegistrationFactory
-from .helpers import buttons, messages_of, squash, zh, zh_n
+from .helpers import buttons
 
 pytestmark = pytest.mark.django_db
 

@@ -5,31 +5,24 @@ these non-transactional tests run only where a test captures them."""
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from events import outbox
 from events.booking import cancel, sign_up
 from events.models import Notification, RegistrationStatus
 from events.outbox import MAX_ATTEMPTS, deliver, deliver_unsent, notify
 from tests.events.factories import EventFactory, RegistrationFactory
+from tests.events.helpers import mail_subject
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import zh
 from xiangcheng import sms
-
-
-def zh(msgid: str, **params) -> str:
-    """A message in the site's language (exact whether or not the catalogue translates it)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        text = gettext(msgid)
-    return text % params if params else text
 
 
 @pytest.fixture
 def no_grace(settings):
     """deliver_unsent may take rows created a moment ago (the default grace is 30 s)."""
-    settings.EVENTS_OUTBOX_GRACE_SECONDS = 0
+    settings.OUTBOX_GRACE_SECONDS = 0
 
 
 class FailingSend:
@@ -41,6 +34,14 @@ class FailingSend:
     def __call__(self, *args, **kwargs):
         self.calls += 1
         raise ConnectionRefusedError("smtp.example.cn:587 refused the connection")
+
+
+@pytest.fixture
+def failing_send(monkeypatch):
+    """The mail server refuses every message until the test calls monkeypatch.undo()."""
+    failing = FailingSend()
+    monkeypatch.setattr("xiangcheng.channels.send_mail", failing)
+    return failing
 
 
 @pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_sign_up_delivers_her_confirmation_after_commit(django_capture_on_commit
 
     assert registration.status == RegistrationStatus.CONFIRMED
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        ([member.email], settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh("You are signed up: %(t)s", t=event.title))]
+        ([member.email], mail_subject("You are signed up: %(t)s", event.title))]
     notification = Notification.objects.get()
     assert (notification.kind, notification.attempts, notification.sent_at is not None) == ("confirmed", 1, True)
 
@@ -93,7 +94,7 @@ def test_deliver_claims_once_so_two_calls_send_one_email():
 
 @pytest.mark.django_db
 def test_a_claim_held_by_another_worker_is_respected_until_its_lease_ends(settings):
-    settings.EVENTS_OUTBOX_LEASE_SECONDS = 300
+    settings.OUTBOX_LEASE_SECONDS = 300
     registration = RegistrationFactory()
     pk = notify(registration=registration, kind=Notification.Kind.CONFIRMED)
     Notification.objects.filter(pk=pk).update(claimed_at=timezone.now() - timedelta(seconds=299), attempts=1)
@@ -124,11 +125,9 @@ def test_a_confirmation_she_cancelled_before_delivery_is_skipped():
 
 
 @pytest.mark.django_db
-def test_a_failed_send_releases_the_claim_and_the_retry_job_sends_it(monkeypatch, no_grace):
+def test_a_failed_send_releases_the_claim_and_the_retry_job_sends_it(monkeypatch, no_grace, failing_send):
     registration = RegistrationFactory()
     pk = notify(registration=registration, kind=Notification.Kind.CONFIRMED)
-    failing = FailingSend()
-    monkeypatch.setattr("xiangcheng.channels.send_mail", failing)
 
     with pytest.raises(ConnectionRefusedError):
         deliver(notification_id=pk)
@@ -137,7 +136,7 @@ def test_a_failed_send_releases_the_claim_and_the_retry_job_sends_it(monkeypatch
     assert (notification.claimed_at, notification.sent_at, notification.attempts, notification.last_error) == (
         None, None, 1, "smtp.example.cn:587 refused the connection")
     assert deliver_unsent() == 0  # still failing: recorded, not raised
-    assert failing.calls == 2
+    assert failing_send.calls == 2
 
     monkeypatch.undo()  # the mail server is back
     assert deliver_unsent() == 1
@@ -149,16 +148,14 @@ def test_a_failed_send_releases_the_claim_and_the_retry_job_sends_it(monkeypatch
 
 
 @pytest.mark.django_db
-def test_a_message_that_keeps_failing_is_tried_max_attempts_times(monkeypatch, no_grace):
+def test_a_message_that_keeps_failing_is_tried_max_attempts_times(monkeypatch, no_grace, failing_send):
     registration = RegistrationFactory()
     pk = notify(registration=registration, kind=Notification.Kind.CONFIRMED)
-    failing = FailingSend()
-    monkeypatch.setattr("xiangcheng.channels.send_mail", failing)
 
     results = [deliver_unsent() for _ in range(MAX_ATTEMPTS + 3)]
 
     assert results == [0] * (MAX_ATTEMPTS + 3)
-    assert failing.calls == MAX_ATTEMPTS == 5
+    assert failing_send.calls == MAX_ATTEMPTS == 5
     notification = Notification.objects.get(pk=pk)
     assert (notification.attempts, notification.sent_at, notification.claimed_at) == (MAX_ATTEMPTS, None, None)
 
@@ -169,7 +166,7 @@ def test_a_message_that_keeps_failing_is_tried_max_attempts_times(monkeypatch, n
 
 @pytest.mark.django_db
 def test_a_fresh_row_is_left_to_its_own_task_during_the_grace_period(settings):
-    settings.EVENTS_OUTBOX_GRACE_SECONDS = 30
+    settings.OUTBOX_GRACE_SECONDS = 30
     registration = RegistrationFactory()
     pk = notify(registration=registration, kind=Notification.Kind.CONFIRMED)
 

@@ -4,8 +4,6 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -13,9 +11,10 @@ from icalendar import Calendar
 from events import booking, checkin
 from events.models import Audience, EventStatus, Kind, Registration, RegistrationStatus
 from tests.factories import MemberProfileFactory
+from tests.helpers import messages_of, queries_for, squash, zh, zh_n
 
 from .factories import EventFactory, RegistrationFactory, VenueFactory, programme
-from .helpers import booking_box, buttons, links, messages_of, squash, zh, zh_n
+from .helpers import booking_box, buttons, links
 
 pytestmark = pytest.mark.django_db
 
@@ -457,13 +456,6 @@ def test_unknown_feed_token_answers_404(client):
 # Query counts ---------------------------------------------------------------------------
 
 
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def make_listed_events(n: int, days_from: int) -> None:
     slugs = ["gather", "support", "alliance", "link", "create"]
     for i in range(n):
@@ -476,16 +468,16 @@ def make_listed_events(n: int, days_from: int) -> None:
 def test_event_list_queries_do_not_grow_with_rows(client, member):
     client.force_login(member)
     make_listed_events(5, 1)
-    at_5 = count_queries(client, reverse("events:list"))
+    at_5 = queries_for(client, reverse("events:list"))
     make_listed_events(45, 1)
-    at_50 = count_queries(client, reverse("events:list"))
+    at_50 = queries_for(client, reverse("events:list"))
     assert at_50 == at_5
     for i in range(5):
         past_event(f"往期{i}", 2 + i)
-    at_5_past = count_queries(client, reverse("events:past"))
+    at_5_past = queries_for(client, reverse("events:past"))
     for i in range(45):
         past_event(f"往期更多{i}", 10 + i)
-    assert count_queries(client, reverse("events:past")) == at_5_past
+    assert queries_for(client, reverse("events:past")) == at_5_past
 
 
 def register_for(user, n: int, days_from: int) -> None:
@@ -506,8 +498,8 @@ def test_my_events_queries_do_not_grow_with_rows(client):
     register_for(fifty, 50, 1)
     client.force_login(five)
     client.get(reverse("events:mine"))  # creates her calendar token once
-    at_5 = count_queries(client, reverse("events:mine"))
+    at_5 = queries_for(client, reverse("events:mine"))
     client.force_login(fifty)
     client.get(reverse("events:mine"))
-    at_50 = count_queries(client, reverse("events:mine"))
+    at_50 = queries_for(client, reverse("events:mine"))
     assert at_50 == at_5

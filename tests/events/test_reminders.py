@@ -2,17 +2,16 @@
 and rescheduled when the event moves. Celery runs eagerly here (unit tests); the real worker
 is in test_worker.py. ``now`` is driven explicitly through reminders_scan(now=...)."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from events.models import Event, EventStatus, Notification, RegistrationStatus
 from events.outbox import deliver
 from events.reminders import due_offset, reminder_key, reminders_scan
+from tests.concurrency import race
 from tests.events.factories import EventFactory, RegistrationFactory
 
 DAY, HOUR = 24 * 60, 60
@@ -118,24 +117,8 @@ def test_three_scans_at_once_create_and_send_each_reminder_once():
     event = _soon_event()
     registrations = [RegistrationFactory(event=event) for _ in range(12)]
     now = event.starts_at - timedelta(hours=1, minutes=30)  # the 2 h reminder is due
-    barrier = threading.Barrier(3)
-    created: list[int] = []
-    errors: list[Exception] = []
 
-    def scan():
-        try:
-            barrier.wait(timeout=10)
-            created.append(reminders_scan(now=now))
-        except Exception as exc:  # reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=scan) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    created, errors = race(lambda: reminders_scan(now=now), [()] * 3)
 
     assert errors == []
     assert sum(created) == 12  # each row was created by exactly one of the scans

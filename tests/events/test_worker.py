@@ -1,6 +1,6 @@
 """Event messages sent exactly once by real Celery workers over the real Redis broker.
 
-Workers are separate processes (tests/events/worker_support.py) on the test database and this
+Workers are separate processes (tests/worker_support.py) on the test database and this
 run's Redis database; they write each email to a file the test counts. Their outbox lease is
 2 s and their grace 0 s, so the retry job can take over a dead worker's claims within a test.
 The test process publishes for real too (task_always_eager is off here).
@@ -8,23 +8,22 @@ The test process publishes for real too (task_always_eager is off here).
 
 import logging
 import re
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from celery.signals import before_task_publish
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from events.booking import sign_up
 from events.models import Notification, RegistrationStatus
 from events.reminders import reminder_key, reminders_scan
 from events.tasks import deliver_notification, deliver_unsent, scan_reminders
+from tests.concurrency import race
 from tests.events.factories import EventFactory, RegistrationFactory
-from tests.events.worker_support import (
+from tests.factories import MemberProfileFactory
+from tests.worker_support import (
     Worker,
     broker_unreachable,
     inflight_ages,
@@ -33,51 +32,12 @@ from tests.events.worker_support import (
     queue_length,
     wait_until,
 )
-from tests.factories import MemberProfileFactory
 from xiangcheng import celery_app
 
+from .helpers import mail_subject
+
 DEADLINE = 30.0
-WORKER_LEASE = timedelta(seconds=2)  # EVENTS_OUTBOX_LEASE_SECONDS given to the workers
-
-
-def zh(msgid: str, **params) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = gettext(msgid)
-    return text % params if params else text
-
-
-def subject(msgid: str, title: str) -> str:
-    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh(msgid, t=title)
-
-
-@pytest.fixture
-def mail_dir(tmp_path):
-    folder = tmp_path / "mail"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def workers(transactional_db, tmp_path, mail_dir):
-    """Starts workers on demand; every one is stopped afterwards, whatever happened."""
-    started: list[Worker] = []
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-
-    def start(name: str, **kwargs) -> Worker:
-        worker = Worker(name=name, mail_dir=mail_dir, log_dir=tmp_path, **kwargs)
-        started.append(worker)
-        return worker.start()
-
-    try:
-        yield start
-    finally:
-        celery_app.conf.task_always_eager = previous
-        for worker in started:
-            try:
-                worker.stop()
-            finally:
-                print(f"--- {worker.name} ---\n{worker.log()}")  # shown when the test failed
+WORKER_LEASE = timedelta(seconds=2)  # OUTBOX_LEASE_SECONDS given to the workers
 
 
 @pytest.fixture
@@ -145,8 +105,8 @@ def test_sign_ups_are_enqueued_after_commit_and_each_member_is_told_once(workers
 
     assert mails_per_recipient(mail_dir) == Counter({member.email: 1 for member in members})
     assert sorted(mails(mail_dir)) == sorted(
-        [(m.email, subject("You are signed up: %(t)s", event.title)) for m in members[:4]]
-        + [(m.email, subject("You are on the waitlist: %(t)s", event.title)) for m in members[4:]])
+        [(m.email, mail_subject("You are signed up: %(t)s", event.title)) for m in members[:4]]
+        + [(m.email, mail_subject("You are on the waitlist: %(t)s", event.title)) for m in members[4:]])
     assert len(_task_lines([worker], "deliver_notification", r"succeeded in [0-9.]+s: True")) == 6
     assert sorted(Notification.objects.values_list("kind", "attempts", "skipped")) == (
         [("confirmed", 1, False)] * 4 + [("waitlisted", 1, False)] * 2)
@@ -158,27 +118,13 @@ def test_six_reminder_scans_at_once_send_each_reminder_once(workers, mail_dir):
     event = EventFactory(starts_at=starts_at, title="女性科技人才圆桌论坛")
     registrations = [RegistrationFactory(event=event) for _ in range(12)]
     RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)
-    barrier = threading.Barrier(4)
-    created: list[int] = []
-    errors: list[Exception] = []
 
-    def scan_here():
-        try:
-            barrier.wait(timeout=10)
-            created.append(reminders_scan())
-        except Exception as exc:  # reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def beat_job_three_times():  # the beat job, three times at once, to two workers
+        for _ in range(3):
+            scan_reminders.delay()
 
-    threads = [threading.Thread(target=scan_here) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    barrier.wait(timeout=10)
-    for _ in range(3):  # the beat job, three times at once, to two workers
-        scan_reminders.delay()
-    for thread in threads:
-        thread.join(timeout=DEADLINE)
+    # Three scans here, released together with the three enqueued for the workers.
+    created, errors = race(reminders_scan, [()] * 3, alongside=beat_job_three_times)
 
     assert errors == []
     wait_until(lambda: len(_task_lines(pool, "scan_reminders", "succeeded")) == 3, timeout=DEADLINE,
@@ -189,7 +135,7 @@ def test_six_reminder_scans_at_once_send_each_reminder_once(workers, mail_dir):
     assert sorted(Notification.objects.values_list("registration_id", "kind", "key")) == sorted(
         (r.pk, "reminder", key) for r in registrations)
     assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
-    assert {s for _, s in mails(mail_dir)} == {subject("Reminder: %(t)s", event.title)}
+    assert {s for _, s in mails(mail_dir)} == {mail_subject("Reminder: %(t)s", event.title)}
     assert len(_task_lines(pool, "deliver_notification", r"succeeded in [0-9.]+s: True")) == 12
     assert list(Notification.objects.order_by().values_list("attempts", "skipped").distinct()) == [(1, False)]
     in_workers = [int(line.rsplit(": ", 1)[1]) for line in _task_lines(pool, "scan_reminders", "succeeded")]
@@ -218,7 +164,7 @@ def test_one_message_taken_by_four_worker_processes_at_once_is_sent_once(workers
 
 def test_a_worker_killed_mid_batch_still_sends_every_message_once(workers, mail_dir):
     pause = 0.25  # per message, in the first worker's email backend
-    first = workers("doomed", env={"DJANGO_EMAIL_BACKEND": "tests.events.worker_support.FileEmailBackend",
+    first = workers("doomed", env={"DJANGO_EMAIL_BACKEND": "tests.worker_support.FileEmailBackend",
                                    "TEST_EMAIL_PAUSE_SECONDS": str(pause)})
     starts_at = (timezone.now() + timedelta(minutes=90)).replace(microsecond=0)
     event = EventFactory(starts_at=starts_at, capacity=40)
@@ -280,6 +226,6 @@ def test_with_the_broker_down_the_sign_up_succeeds_and_the_retry_job_sends_later
     wait_until(lambda: _sent() == 1, timeout=DEADLINE, what="the confirmation sent")
     _wait_quiet([worker])
 
-    assert mails(mail_dir) == [(member.email, subject("You are signed up: %(t)s", event.title))]
+    assert mails(mail_dir) == [(member.email, mail_subject("You are signed up: %(t)s", event.title))]
     notification.refresh_from_db()
     assert (notification.attempts, notification.skipped) == (1, False)

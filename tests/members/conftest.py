@@ -1,9 +1,6 @@
 import pytest
-from django.contrib.auth.models import Group
 
-from tests.factories import MemberProfileFactory, UserFactory
-
-REVIEWER_GROUP = "审核员"
+from tests.factories import PASSWORD, REVIEWER_GROUP, MemberProfileFactory, UserFactory
 
 
 @pytest.fixture
@@ -14,16 +11,9 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def reviewer(db):
+def reviewer(staff_in_group):
     """A staff member in the 审核员 group created by the data migration."""
-    user = UserFactory(username="reviewer", email="reviewer@fulian.example.cn", is_staff=True)
-    user.groups.add(Group.objects.get(name=REVIEWER_GROUP))
-    return user
-
-
-@pytest.fixture
-def staff_without_group(db):
-    return UserFactory(username="clerk", email="clerk@fulian.example.cn", is_staff=True)
+    return staff_in_group("reviewer", REVIEWER_GROUP)
 
 
 @pytest.fixture
@@ -32,7 +22,7 @@ def make_phone_user(db):
 
     (UserFactory only saves the password it sets when it also saves an email address.)"""
 
-    def make(phone: str, *, verified: bool = True, password: str = "correct-horse-42"):
+    def make(phone: str, *, verified: bool = True, password: str = PASSWORD):
         user = UserFactory(email="", phone=phone, phone_verified=verified)
         user.set_password(password)
         user.save(update_fields=["password"])

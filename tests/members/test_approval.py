@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext
 
 from members.forms import ProfileForm
@@ -13,16 +12,11 @@ from members.membership import MembershipError, profile_apply, profiles_approve,
 from members.models import Consent, MemberProfile, ReviewDecision, Status
 from members.profiles import profile_save
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import zh
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/members/memberprofile/"
-
-
-def zh(message: str) -> str:
-    """What a member reads: notices are always written in the site's language (Chinese)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return gettext(message)
 
 
 def profile_form_data(profile: MemberProfile, **overrides) -> dict:
@@ -346,8 +340,8 @@ def test_reviewer_rejects_with_a_reason_through_the_intermediate_page(
     assert len(outbox) == 2
 
 
-def test_staff_without_the_group_cannot_open_the_review_admin(client, staff_without_group, pending_profile):
-    client.force_login(staff_without_group)
+def test_staff_without_the_group_cannot_open_the_review_admin(client, clerk, pending_profile):
+    client.force_login(clerk)
     assert client.get(CHANGELIST).status_code == 403
     response = client.post(CHANGELIST, {
         "action": "approve", "index": "0", ACTION_CHECKBOX_NAME: [pending_profile.pk],
@@ -357,12 +351,12 @@ def test_staff_without_the_group_cannot_open_the_review_admin(client, staff_with
 
 
 def test_staff_who_may_only_view_profiles_cannot_run_the_review_actions(
-    client, staff_without_group, pending_profile
+    client, clerk, pending_profile
 ):
-    staff_without_group.user_permissions.add(
+    clerk.user_permissions.add(
         Permission.objects.get(content_type__app_label="members", codename="view_memberprofile")
     )
-    client.force_login(staff_without_group)
+    client.force_login(clerk)
     response = client.get(CHANGELIST)
     assert response.status_code == 200
     assert response.context["action_form"] is None

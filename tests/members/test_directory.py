@@ -3,12 +3,11 @@
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from members.models import City, Field, Status, VisibleField
 from members.queries import directory_profiles
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -131,22 +130,15 @@ def test_pagination_twenty_per_page(client, viewer):
     assert re.search(r'href="\?[^"]*q=%E4%BC%9A%E5%91%98[^"]*page=3"', html)
 
 
-def _directory_queries(client) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(URL)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_number_of_queries_does_not_grow_with_the_members_listed(client, viewer, media_root):
     MemberProfileFactory.create_batch(5)
     assert len(client.get(URL).context["page"]) == 5
-    with_five = _directory_queries(client)
+    with_five = queries_for(client, URL)
 
     MemberProfileFactory.create_batch(45)
     # 50 listed, 20 on the page: more rows per page must not mean more queries either.
     assert len(client.get(URL).context["page"]) == 20
-    with_fifty = _directory_queries(client)
+    with_fifty = queries_for(client, URL)
     assert with_five == with_fifty
 
 

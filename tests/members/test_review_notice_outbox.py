@@ -8,8 +8,8 @@ from django.utils import timezone
 from members import notices
 from members.membership import profiles_approve
 from members.models import ReviewDecision
-from tests.events.worker_support import broker_unreachable
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.worker_support import broker_unreachable
 from xiangcheng.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,7 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from services.models import Category, Contact
-from tests.factories import MemberProfileFactory, UserFactory
-
-# Created with their permissions by services/migrations/0002_inbox_groups.py.
-AGENT_GROUP = "管家客服"
-SUPERVISOR_GROUP = "管家主管"
+from tests.factories import AGENT_GROUP, SUPERVISOR_GROUP, MemberProfileFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -44,33 +39,21 @@ def other_member(db):
     return user
 
 
-def _staff(username: str, *groups: str):
-    user = UserFactory(username=username, email=f"{username}@fulian.example.cn", is_staff=True)
-    user.groups.add(*Group.objects.filter(name__in=groups))
-    return user
-
-
 @pytest.fixture
-def agent(db):
+def agent(staff_in_group):
     """A 管家客服 agent (is_staff)."""
-    return _staff("kefu", AGENT_GROUP)
+    return staff_in_group("kefu", AGENT_GROUP)
 
 
 @pytest.fixture
-def colleague(db):
-    return _staff("kefu2", AGENT_GROUP)
+def colleague(staff_in_group):
+    return staff_in_group("kefu2", AGENT_GROUP)
 
 
 @pytest.fixture
-def supervisor(db):
+def supervisor(staff_in_group):
     """A 管家主管 who is not an agent herself."""
-    return _staff("zhuguan", SUPERVISOR_GROUP)
-
-
-@pytest.fixture
-def clerk(db):
-    """Staff without any inbox group."""
-    return _staff("clerk")
+    return staff_in_group("zhuguan", SUPERVISOR_GROUP)
 
 
 @pytest.fixture

@@ -21,8 +21,9 @@ from services.models import (
     TicketMessage,
     TicketStatus,
 )
+from tests.helpers import label, messages_of, squash, zh
 
-from .helpers import form_values, label, mail_subject, member_mail_body, messages_of, squash, submit, zh
+from .helpers import due_in, form_values, mail_subject, member_mail_body, submit
 
 A = TicketChange.Action
 S = TicketStatus
@@ -53,18 +54,13 @@ def _history(ticket) -> list[tuple[str, str, str, str]]:
             for c in TicketChange.objects.filter(ticket=ticket).select_related("actor")][1:]  # after SUBMITTED
 
 
-def _late(ticket: Ticket) -> Ticket:
-    Ticket.objects.filter(pk=ticket.pk).update(due_at=timezone.now() - timedelta(hours=1))
-    return ticket
-
-
 @pytest.fixture
 def queue(member, other_member, agent, colleague):
     t = {}
     t["new"] = submit(member, subject="贷款贴息政策", category=Category.FINANCE)
     t["mine"] = submit(other_member, subject="政策解读", category=Category.POLICY)
     inbox.ticket_assign(ticket=t["mine"], assignee=agent, actor=agent)
-    t["late"] = _late(submit(member, subject="托管名额", category=Category.CHILDCARE))
+    t["late"] = due_in(submit(member, subject="托管名额", category=Category.CHILDCARE), -timedelta(hours=1))
     inbox.ticket_assign(ticket=t["late"], assignee=colleague, actor=colleague)
     inbox.ticket_set_status(ticket=t["late"], status=S.IN_PROGRESS, actor=colleague)
     t["closed"] = submit(other_member, subject="融资对接", category=Category.FINANCE)

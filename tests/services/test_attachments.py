@@ -8,8 +8,9 @@ from PIL import Image
 
 from services.attachments import MAX_BYTES
 from services.models import Attachment, Ticket
+from tests.helpers import zh
 
-from .helpers import OWNER_MARKER, jpeg_with_exif, minimal_pdf, png_bytes, upload, zh
+from .helpers import OWNER_MARKER, jpeg_with_exif, minimal_pdf, png_bytes, upload
 
 
 def _post(client, ticket_data, *files):

@@ -9,19 +9,14 @@ from django.utils import timezone
 from services import inbox
 from services.digest import digest_send
 from services.models import Category, Notice, Ticket, TicketStatus
+from tests.helpers import label, zh
 
-from .helpers import label, local_date, submit, zh
+from .helpers import due_in, local_date, submit
 
 S = TicketStatus
 NOTE = "内部备注：她的公司正在被调查。"
 
 pytestmark = pytest.mark.django_db
-
-
-def _due_in(ticket: Ticket, days: float) -> Ticket:
-    Ticket.objects.filter(pk=ticket.pk).update(due_at=timezone.now() + timedelta(days=days))
-    ticket.refresh_from_db()
-    return ticket
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def queue(member, other_member, agent, colleague):
     t["nobody"] = submit(member, subject="新建议", category=Category.SUGGESTION)
     for name, days in [("mine_late", -2), ("mine", 3), ("mine_answered", -1), ("mine_closed", -5), ("hers", 1),
                        ("nobody_late", -1), ("nobody", 2)]:
-        t[name] = _due_in(t[name], days)
+        t[name] = due_in(t[name], timedelta(days=days))
     return t
 
 

@@ -6,16 +6,16 @@ import logging
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from services.models import Notice, Ticket, TicketChange, TicketStatus
 from services.tasks import deliver_unsent_notices
-from tests.events.worker_support import Worker, broker_unreachable, mails, queue_length, wait_until
 from tests.factories import UserFactory
+from tests.helpers import zh
+from tests.worker_support import Worker, broker_unreachable, mails, queue_length
 from xiangcheng import celery_app
 
-from .helpers import reference, zh
+from .helpers import mail_subject, reference
 
 DEADLINE = 30.0
 
@@ -23,41 +23,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def real_broker():
+def real_broker(publish_to_redis):
     """This process publishes to Redis instead of running tasks inline; publishing gives up fast."""
     conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.task_publish_retry_policy, conf.broker_connection_timeout)
-    conf.task_always_eager = False
+    saved = (conf.task_publish_retry_policy, conf.broker_connection_timeout)
     conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
                                       "interval_max": 0.1}
     conf.broker_connection_timeout = 1
     yield
-    conf.task_always_eager, conf.task_publish_retry_policy, conf.broker_connection_timeout = saved
+    conf.task_publish_retry_policy, conf.broker_connection_timeout = saved
 
 
 @pytest.fixture
-def mail_dir(tmp_path):
-    folder = tmp_path / "mail"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def start_worker(transactional_db, tmp_path, mail_dir):
-    """Starts a worker on the test database and the test Redis database; always stopped after."""
-    started: list[Worker] = []
-
-    def start() -> Worker:
-        worker = Worker(name="inbox", mail_dir=mail_dir, log_dir=tmp_path, pool="solo", concurrency=1)
-        started.append(worker)
-        return worker.start()
-
-    yield start
-    for worker in started:
-        try:
-            worker.stop()
-        finally:
-            print(f"--- worker log ---\n{worker.log()}")  # shown when the test failed
+def start_worker(workers):
+    """One solo worker on the test database and the test Redis database (tests/conftest.py)."""
+    return lambda: workers("inbox", pool="solo", concurrency=1)
 
 
 def _finished(worker: Worker, task_id: str) -> str | None:
@@ -97,19 +77,17 @@ def test_a_submission_with_the_broker_down_is_saved_and_delivered_once_the_worke
     # The worker is back; the periodic retry (enqueued on the real broker) sends the acknowledgement.
     worker = start_worker()
     retry = deliver_unsent_notices.delay()
-    wait_until(lambda: _finished(worker, retry.id), timeout=DEADLINE, what="the retry task to finish",
-               state=worker.log)
+    worker.wait_for(lambda: _finished(worker, retry.id), timeout=DEADLINE, what="the retry task to finish")
 
     assert _finished(worker, retry.id) == "1"
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh("We received your message %(ref)s", ref=ticket.reference)
+    subject = mail_subject("We received your message %(ref)s", ticket)
     assert mails(mail_dir) == [(member.email, subject)]
     notice.refresh_from_db()
     assert (notice.sent_at is not None, notice.attempts, notice.last_error) == (True, 1, "")
 
     # Running the retry again sends nothing more.
     again = deliver_unsent_notices.delay()
-    wait_until(lambda: _finished(worker, again.id), timeout=DEADLINE, what="the second retry to finish",
-               state=worker.log)
+    worker.wait_for(lambda: _finished(worker, again.id), timeout=DEADLINE, what="the second retry to finish")
     assert _finished(worker, again.id) == "0"
     assert mails(mail_dir) == [(member.email, subject)]
     assert outbox == []
@@ -125,11 +103,11 @@ def test_with_the_broker_up_the_worker_sends_the_acknowledgement_right_after_com
 
     assert response.status_code == 302
     ticket = Ticket.objects.get()
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh("We received your message %(ref)s", ref=ticket.reference)
-    wait_until(lambda: mails(mail_dir), timeout=DEADLINE, what="the acknowledgement email", state=worker.log)
+    subject = mail_subject("We received your message %(ref)s", ticket)
+    worker.wait_for(lambda: mails(mail_dir), timeout=DEADLINE, what="the acknowledgement email")
     notice = Notice.objects.get()
-    wait_until(lambda: Notice.objects.filter(pk=notice.pk, sent_at__isnull=False).exists(), timeout=DEADLINE,
-               what="the notice to be marked sent", state=worker.log)
+    worker.wait_for(lambda: Notice.objects.filter(pk=notice.pk, sent_at__isnull=False).exists(), timeout=DEADLINE,
+                    what="the notice to be marked sent")
     assert mails(mail_dir) == [(member.email, subject)]
     assert Notice.objects.filter(pk=notice.pk).values_list("attempts", flat=True).get() == 1
     assert outbox == []  # sent by the worker, not by this process

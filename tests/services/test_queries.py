@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from services.models import Category, Ticket, TicketStatus
+from tests.helpers import queries_for
 
 from .helpers import reference
 
@@ -28,19 +27,12 @@ def _tickets(member, n: int, *, start: int = 1, assignees=()) -> None:
     ])
 
 
-def _queries(client, url: str, params: dict | None = None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_her_list_of_tickets(member_client, member):
     url = reverse("services:tickets")
     _tickets(member, 5)
-    at_5 = _queries(member_client, url)
+    at_5 = queries_for(member_client, url)
     _tickets(member, 45, start=6)
-    at_50 = _queries(member_client, url)
+    at_50 = queries_for(member_client, url)
 
     assert at_50 == at_5
 
@@ -48,8 +40,8 @@ def test_her_list_of_tickets(member_client, member):
 def test_the_admin_queue(agent_client, member, agent, colleague):
     url = reverse("admin:services_ticket_changelist")
     _tickets(member, 5, assignees=[agent, colleague])
-    at_5 = (_queries(agent_client, url), _queries(agent_client, url, {"q": "问题"}))
+    at_5 = (queries_for(agent_client, url), queries_for(agent_client, url, {"q": "问题"}))
     _tickets(member, 45, start=6, assignees=[agent, colleague])
-    at_50 = (_queries(agent_client, url), _queries(agent_client, url, {"q": "问题"}))
+    at_50 = (queries_for(agent_client, url), queries_for(agent_client, url, {"q": "问题"}))
 
     assert at_50 == at_5

@@ -5,14 +5,14 @@ the counter together. The same rush with a read-then-write counter (no row lock)
 duplicate numbers, which shows that the test would catch a missing lock.
 """
 
-import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError
 from django.utils import timezone
 
 from services import inbox
 from services.models import Ticket, TicketCounter
+from tests.concurrency import pool_for_threads, race
 from tests.factories import UserFactory
 
 from .helpers import reference, submit
@@ -20,50 +20,7 @@ from .helpers import reference, submit
 THREADS = 20
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _pool_for_every_thread(transactional_db):
-    """One pooled connection per thread, so all of them can wait at the barrier together."""
-    conn = connections["default"]
-    options = conn.settings_dict["OPTIONS"]["pool"]
-    saved = dict(options)
-    conn.close()
-    conn.close_pool()
-    options["max_size"] = THREADS + 2
-    yield
-    conn.close()
-    conn.close_pool()
-    options.clear()
-    options.update(saved)
-
-
-def race(call, args_list) -> tuple[list, list]:
-    """Run call(*args) in one thread per args, all released at once; return (results, errors)."""
-    barrier = threading.Barrier(len(args_list))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def worker(args):
-        try:
-            connection.ensure_connection()  # this thread's own connection, before the start line
-            barrier.wait(timeout=30)
-            result = call(*args)
-            with lock:
-                results.append(result)
-        except BaseException as exc:  # every failure is reported by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(args,)) for args in args_list]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
+_pool_for_every_thread = pool_for_threads(THREADS)
 
 
 def _members(n: int) -> list:

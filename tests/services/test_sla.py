@@ -11,8 +11,9 @@ from django.utils import timezone
 from services import inbox
 from services.models import Category, CategorySla, Ticket, TicketStatus
 from services.sla import add_working_days, due_for, is_overdue, working_days_for
+from tests.helpers import squash, zh
 
-from .helpers import local_date, squash, submit, zh
+from .helpers import due_in, local_date, submit
 
 S = TicketStatus
 SH = ZoneInfo("Asia/Shanghai")
@@ -84,9 +85,7 @@ def test_overdue_means_waiting_on_staff_after_the_due_time(status, late):
 # --- the admin queue --------------------------------------------------------------------------
 
 def _late(ticket: Ticket, status: str = S.NEW, days: int = 1) -> Ticket:
-    Ticket.objects.filter(pk=ticket.pk).update(status=status, due_at=timezone.now() - timedelta(days=days))
-    ticket.refresh_from_db()
-    return ticket
+    return due_in(ticket, -timedelta(days=days), status=status)
 
 
 def _rows(response) -> dict[str, str]:

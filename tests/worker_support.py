@@ -1,4 +1,4 @@
-"""Real Celery worker processes for the outbox integration tests, and what they leave behind.
+"""Real Celery worker processes for the integration tests of every app, and what they leave behind.
 
 A worker is `python -m celery -A xiangcheng worker` in its own process group, on the test
 database (DATABASE_URL built from the test process's connection) and the test Redis database
@@ -7,11 +7,14 @@ reads. ``FileEmailBackend`` can pause before each message (TEST_EMAIL_PAUSE_SECO
 lets a test kill a worker while it is in the middle of a batch: that pause runs in the worker,
 the test itself only polls for conditions.
 
+The ``workers`` and ``mail_dir`` fixtures in tests/conftest.py start and stop them.
+
 This module is also imported by the worker (for the email backend), so it imports Django
 models and test libraries only inside functions.
 """
 
 import email
+import email.message
 import email.policy
 import os
 import signal
@@ -85,16 +88,20 @@ def _decoded(value: str | None) -> str:
     return str(make_header(decode_header(value or "")))
 
 
-def mails(folder: Path) -> list[tuple[str, str]]:
-    """(recipient, subject) of every message the file backends wrote into ``folder``."""
+def messages(folder: Path, policy: email.policy.Policy = email.policy.default) -> list[email.message.Message]:
+    """Every message the file backends wrote into ``folder``, parsed with ``policy``."""
     found = []
     for path in sorted(folder.glob("*.log")):
         for chunk in path.read_bytes().split(b"\n" + SEPARATOR):
-            if not chunk.strip():
-                continue
-            message = email.message_from_bytes(chunk, policy=email.policy.compat32)
-            found.append((_decoded(message["To"]), _decoded(message["Subject"])))
+            if chunk.strip():
+                found.append(email.message_from_bytes(chunk, policy=policy))
     return found
+
+
+def mails(folder: Path) -> list[tuple[str, str]]:
+    """(recipient, subject) of every message the file backends wrote into ``folder``, decoded
+    from the headers as sent."""
+    return [(_decoded(m["To"]), _decoded(m["Subject"])) for m in messages(folder, email.policy.compat32)]
 
 
 def mails_per_recipient(folder: Path) -> Counter:
@@ -146,8 +153,8 @@ class Worker:
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
             "CELERY_TASK_ALWAYS_EAGER": "false",  # what it enqueues goes through Redis too
-            "EVENTS_OUTBOX_LEASE_SECONDS": "2",
-            "EVENTS_OUTBOX_GRACE_SECONDS": "0",
+            "OUTBOX_LEASE_SECONDS": "2",
+            "OUTBOX_GRACE_SECONDS": "0",
             **(env or {}),
         }
         self.args = [sys.executable, "-m", "celery", "-A", "xiangcheng", "worker", "--pool", pool,
@@ -159,13 +166,19 @@ class Worker:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(self.args, cwd=settings.BASE_DIR, env=self.env, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until(self._ready, timeout=READY_TIMEOUT, what=f"worker {self.name} to be ready")
+        self.wait_for(lambda: b" ready." in self.log_path.read_bytes(), timeout=READY_TIMEOUT,
+                      what=f"worker {self.name} to be ready")
         return self
 
-    def _ready(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"worker {self.name} exited ({self.proc.returncode}):\n{self.log()}")
-        return b" ready." in self.log_path.read_bytes()
+    def wait_for(self, condition: Callable[[], object], *, timeout: float, what: str):
+        """``wait_until`` while this worker runs: fails at once, with its log, if it exits."""
+
+        def met():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"worker {self.name} exited ({self.proc.returncode}):\n{self.log()}")
+            return condition()
+
+        return wait_until(met, timeout=timeout, what=what, state=self.log)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]

@@ -1,0 +1,57 @@
+"""Expected texts in the site's language, and small readers of rendered pages, for every app.
+
+Expected strings go through gettext, so the assertions stay exact whether the zh_Hans
+catalogue translates a message or not.
+"""
+
+import html
+import re
+
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+
+
+def zh(msgid: str, **params) -> str:
+    """A message in the site's language, with its %(name)s placeholders filled in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(msgid)
+    return text % params if params else text
+
+
+def zh_n(singular: str, plural: str, n: int, **params) -> str:
+    """The singular or plural form for ``n``, in the site's language (%(n)d is ``n``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = ngettext(singular, plural, n)
+    return text % {"n": n, **params}
+
+
+def label(choice) -> str:
+    """A choice's label in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(choice.label)
+
+
+def email_subject(msgid: str, **params) -> str:
+    """An email's subject line as it is sent: the site's prefix, then the translated line."""
+    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + zh(msgid, **params)
+
+
+def messages_of(response) -> list[str]:
+    """The texts of the Django messages a response rendered."""
+    return [str(m) for m in response.context["messages"]]
+
+
+def squash(fragment: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def queries_for(client, url: str, params: dict | None = None) -> int:
+    """How many database queries one successful GET of ``url`` makes."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries.captured_queries)
