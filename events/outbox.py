@@ -84,8 +84,7 @@ def render(notification: Notification) -> tuple[str, str, str]:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("events/messages/subject.txt", context).strip()
         body = render_to_string("events/messages/body.txt", context)
-        # One line: the subject template it includes ends with a newline.
-        sms = " ".join(render_to_string("events/messages/sms.txt", context).split())
+        sms = " ".join(render_to_string("events/messages/sms.txt", {**context, "subject": subject}).split())
     return subject, body, sms
 
 

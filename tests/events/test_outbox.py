@@ -189,6 +189,8 @@ def test_a_member_who_joined_by_phone_gets_an_sms_and_no_email():
 
     assert mail.outbox == []
     assert [m.phone for m in sms.outbox] == ["13912345678"]
-    expected = zh("[Xiangcheng women in S&T]") + " " + zh("You are signed up: %(t)s", t=event.title)
-    assert sms.outbox[0].text.startswith(expected + " ")
+    when = timezone.localtime(event.starts_at).strftime("%-m/%-d %H:%M")
+    expected = zh("[Xiangcheng women in S&T] %(subject)s %(when)s",
+                  subject=zh("You are signed up: %(t)s", t=event.title), when=when)
+    assert sms.outbox[0].text == f"{expected} {event.venue.name}"
 

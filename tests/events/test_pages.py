@@ -381,9 +381,9 @@ def test_my_events_offers_cancel_only_before_the_deadline(client, member):
     row_links = [links(r.split("</li>")[0]) for r in rows]
     assert row_links == [
         [("已过期限", f"/events/{late_event.pk}/"), (zh("Ticket"), f"/events/registrations/{late_reg.pk}/ticket/"),
-         (zh(".ics"), f"/events/{late_event.pk}/calendar.ics")],
+         (zh("Add to calendar"), f"/events/{late_event.pk}/calendar.ics")],
         [("还能取消", f"/events/{open_event.pk}/"), (zh("Ticket"), f"/events/registrations/{open_reg.pk}/ticket/"),
-         (zh(".ics"), f"/events/{open_event.pk}/calendar.ics"),
+         (zh("Add to calendar"), f"/events/{open_event.pk}/calendar.ics"),
          (zh("Cancel"), f"/events/registrations/{open_reg.pk}/cancel/")],
     ]
 

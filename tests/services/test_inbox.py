@@ -59,9 +59,9 @@ def test_submitting_gives_consecutive_references_and_an_acknowledgement(
         "Thank you for writing to 巾帼管家. Your reference number is %(ref)s; we will answer by %(due)s.",
         ref=reference(1), due=local_date(ticket.due_at)))
     assert sms_outbox == [
-        SmsMessage(phone="13912345678", text=" ".join([
-            zh("[Xiangcheng women in S&T]"), zh("We received your message %(ref)s", ref=t.reference),
-            zh("Details on the portal.")]))
+        SmsMessage(phone="13912345678", text=zh(
+            "[Xiangcheng women in S&T] %(subject)s Details on the portal.",
+            subject=zh("We received your message %(ref)s", ref=t.reference)))
         for t in tickets
     ]
     assert [(n.recipient.username, n.sent_at is not None) for n in Notice.objects.all()] == [
@@ -79,9 +79,9 @@ def test_a_member_who_joined_with_her_mobile_is_acknowledged_by_sms_only(db, cli
 
     ticket = Ticket.objects.get()
     assert outbox == []
-    assert sms_outbox == [SmsMessage(phone="13800001111", text=" ".join([
-        zh("[Xiangcheng women in S&T]"), zh("We received your message %(ref)s", ref=ticket.reference),
-        zh("Details on the portal.")]))]
+    assert sms_outbox == [SmsMessage(phone="13800001111", text=zh(
+        "[Xiangcheng women in S&T] %(subject)s Details on the portal.",
+        subject=zh("We received your message %(ref)s", ref=ticket.reference)))]
 
 
 def test_the_thank_you_message_names_the_reference_and_the_due_date(member_client, ticket_data):
