@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -65,6 +66,7 @@ class EventAdminForm(forms.ModelForm):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "programme", "kind", "starts_at", "status", "capacity",
                     "n_confirmed", "n_waitlisted", "n_pending", "n_attended", "export_links"]
     list_filter = ["status", "programme", "kind", "childcare_offered"]
