@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -115,11 +116,20 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def _wait_for_web(host: str, port: int, *, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.2)
+
+
 def run() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.local")
     with Stack():
         _manage("migrate", "--noinput")
-        _manage("seed_demo")
+        logins = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, check=True,
+                                capture_output=True, text=True).stdout
         procs = [
             subprocess.Popen([sys.executable, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT),
             subprocess.Popen([sys.executable, "-m", "celery", "-A", "xiangcheng", "worker", "-l", "info",
@@ -127,7 +137,9 @@ def run() -> int:
             subprocess.Popen([sys.executable, "-m", "celery", "-A", "xiangcheng", "beat", "-l", "info",
                               "--schedule", str(LOCAL / "celerybeat-schedule")], cwd=ROOT),
         ]
-        log.warning("The portal is at http://127.0.0.1:8000/  (Ctrl-C stops everything)")
+        _wait_for_web("127.0.0.1", 8000, deadline=time.monotonic() + 60)
+        # Said last, so it is not lost among the servers' start-up lines.
+        log.warning("\n%s\nThe portal is at http://127.0.0.1:8000/  (Ctrl-C stops everything)\n", logins.strip())
         stopping = False
 
         def stop(*_):
