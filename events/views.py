@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
-from .models import ACTIVE_STATUSES, Programme, Registration, RegistrationStatus
+from .models import ACTIVE_STATUSES, Event, EventStatus, Programme, Registration, RegistrationStatus
 from .queries import events_listed, events_visible, my_registrations
 
 EVENTS_PAGE_SIZE = 10
@@ -70,7 +70,8 @@ def event_detail(request, pk: int):
 @login_required
 @require_POST
 def event_sign_up(request, pk: int):
-    event = get_object_or_404(events_visible(), pk=pk)
+    # The seat counts are only needed to show the page again, not to sign up.
+    event = get_object_or_404(Event.objects.exclude(status=EventStatus.DRAFT), pk=pk)
     form = SignUpForm(request.POST)
     if form.is_valid():
         try:
@@ -86,6 +87,7 @@ def event_sign_up(request, pk: int):
             }[registration.status]
             messages.success(request, text)
             return redirect(event)
+    event = events_visible().get(pk=event.pk)
     return render(request, "events/event_detail.html", _detail_context(request, event, form), status=400)
 
 
