@@ -1,3 +1,4 @@
+import logging
 import os
 
 import pytest
@@ -93,4 +94,5 @@ def workers(transactional_db, tmp_path, mail_dir, publish_to_redis):
             try:
                 worker.stop()
             finally:
-                print(f"--- {worker.name} ---\n{worker.log()}")
+                # Captured by pytest and shown with the report when the test failed.
+                logging.getLogger("tests.workers").warning("--- %s ---\n%s", worker.name, worker.log())
