@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Programme
 
@@ -14,3 +17,18 @@ def test_home_shows_the_five_programmes_in_chinese(client):
     for name in names:
         assert name in html
     assert Programme.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_home_shows_the_next_three_upcoming_events():
+    from django.test import Client
+
+    from tests.events.factories import EventFactory
+
+    now = timezone.now()
+    soon = [EventFactory(title=f"沙龙{i}", starts_at=now + timedelta(days=i), ends_at=now + timedelta(days=i, hours=2))
+            for i in (4, 1, 3, 2)]
+    EventFactory(title="草稿", status="draft", starts_at=now + timedelta(hours=5), ends_at=now + timedelta(hours=7))
+    response = Client().get(reverse("home"))
+    assert [e.title for e in response.context["events"]] == ["沙龙1", "沙龙2", "沙龙3"]
+    assert soon[0].title not in response.content.decode()
