@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from . import booking, calendar, checkin
@@ -198,3 +199,10 @@ def checkin_list(request, pk: int):
     attended, confirmed = checkin.attendance(event)
     return render(request, "events/checkin_list.html",
                   {"event": event, "form": form, "page": page, "attended": attended, "confirmed": confirmed})
+
+
+@cache_control(max_age=300, public=True)
+def programme_colours(request):
+    """Each programme's colour as a CSS class, so pages need no inline style (CSP)."""
+    css = "".join(f".accent-{p.slug}{{--accent:{p.colour}}}\n" for p in Programme.objects.only("slug", "colour"))
+    return HttpResponse(css, content_type="text/css; charset=utf-8")

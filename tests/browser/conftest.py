@@ -97,8 +97,13 @@ def new_page(browser, live_server, request):
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # The site's Content-Security-Policy must never block anything on a member page.
+        page.on("console", lambda message: "Content Security Policy" in message.text
+                and csp_violations.append(f"{page.url}: {message.text}"))
+        return page
 
+    csp_violations: list[str] = []
     yield open_page
     failed = getattr(request.node, "browser_failed", False)
     for number, context in enumerate(contexts):
@@ -106,6 +111,7 @@ def new_page(browser, live_server, request):
             for page in context.pages:
                 screenshot(page, f"failed-{request.node.name}-{number}")
         context.close()
+    assert csp_violations == []
 
 
 @pytest.fixture
