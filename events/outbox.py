@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from xiangcheng import outbox
-from xiangcheng.channels import notify_user
 
 from .models import ACTIVE_STATUSES, EventStatus, Notification, Registration, RegistrationStatus
 
@@ -88,14 +87,14 @@ def render(notification: Notification) -> tuple[str, str, str]:
     return subject, body, sms
 
 
-def _send(notification: Notification) -> bool:
+def _compose(notification: Notification) -> outbox.Message:
     subject, body, sms = render(notification)
-    return notify_user(user=notification.registration.user, subject=subject, body=body, sms=sms)
+    return outbox.Message(notification.registration.user, subject, body, sms)
 
 
 def deliver(*, notification_id: int) -> bool:
     """Send one message if it is still unsent, still applies and this worker wins the claim."""
-    return outbox.deliver_once(Notification, notification_id, _send, applies=_still_applies,
+    return outbox.deliver_once(Notification, notification_id, _compose, applies=_still_applies,
                                related=["registration__event__venue", "registration__user__profile"])
 
 

@@ -6,12 +6,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xiangcheng import outbox
-from xiangcheng.channels import notify_user
 
 from .models import ReviewDecision
 
 
-def review_notice_send(decision: ReviewDecision) -> bool:
+def review_notice_compose(decision: ReviewDecision) -> outbox.Message:
     user = decision.profile.user
     with translation.override(settings.LANGUAGE_CODE):
         approved = decision.decision == ReviewDecision.Decision.APPROVED
@@ -23,12 +22,12 @@ def review_notice_send(decision: ReviewDecision) -> bool:
             if approved
             else _("[Xiangcheng women in S&T] Your application was not approved: %(reason)s. You can edit and re-apply.") % {"reason": decision.reason}
         )
-        return notify_user(user=user, subject=subject, body=body, sms=sms)
+        return outbox.Message(user, subject, body, sms)
 
 
 def review_notice_deliver(*, decision_id: int) -> bool:
     """Send the decision's notice once: only the worker that claims the row sends it."""
-    return outbox.deliver_once(ReviewDecision, decision_id, review_notice_send, related=["profile__user"])
+    return outbox.deliver_once(ReviewDecision, decision_id, review_notice_compose, related=["profile__user"])
 
 
 def review_notices_retry() -> int:

@@ -9,7 +9,6 @@ from django.utils import translation
 
 from members.models import User
 from xiangcheng import outbox
-from xiangcheng.channels import notify_user
 
 from .models import Notice, Ticket, TicketMessage
 
@@ -46,12 +45,12 @@ def notice_ticket(*, ticket: Ticket, recipient: User, kind: str, message: Ticket
     return notice_queue(recipient=recipient, key=key, subject=subject, body=body, sms=sms)
 
 
-def _send(notice: Notice) -> bool:
-    return notify_user(user=notice.recipient, subject=notice.subject, body=notice.body, sms=notice.sms)
+def _compose(notice: Notice) -> outbox.Message:
+    return outbox.Message(notice.recipient, notice.subject, notice.body, notice.sms)
 
 
 def deliver(*, notice_id: int) -> bool:
-    return outbox.deliver_once(Notice, notice_id, _send, related=["recipient"])
+    return outbox.deliver_once(Notice, notice_id, _compose, related=["recipient"])
 
 
 def deliver_unsent() -> int:

@@ -8,15 +8,29 @@ are left to their own after-commit task for OUTBOX_GRACE_SECONDS.
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .channels import notify_user
+
 MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one outbox row says, to whom: composed when it is sent."""
+
+    recipient: object
+    subject: str
+    body: str
+    sms: str
 
 
 class OutboxRow(models.Model):
@@ -29,6 +43,10 @@ class OutboxRow(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    channels_sent = ArrayField(
+        models.CharField(max_length=10), verbose_name=_("channels sent"), default=list, blank=True,
+        help_text=_("Email and/or SMS already delivered; a retry sends only the others."),
+    )
 
     class Meta:
         abstract = True
@@ -46,11 +64,12 @@ def claim(model: type[OutboxRow], pk: int) -> bool:
     ).update(claimed_at=now, attempts=F("attempts") + 1) == 1
 
 
-def deliver_once(model: type[OutboxRow], pk: int, send: Callable[[OutboxRow], bool], *,
+def deliver_once(model: type[OutboxRow], pk: int, compose: Callable[[OutboxRow], Message], *,
                  applies: Callable[[OutboxRow], bool] | None = None, related: Iterable[str] = ()) -> bool:
-    """Claim, re-check, send, record. ``send`` returns False when there was nobody to reach.
+    """Claim, re-check, compose, send the channels not yet sent, record.
 
-    True if this call sent the message. A failure gives the row back for a retry (and raises).
+    True if this call finished the message and it reached her. A failure gives the row back for
+    a retry (and raises); channels already delivered are remembered and not sent again.
     """
     if not claim(model, pk):
         return False
@@ -58,8 +77,15 @@ def deliver_once(model: type[OutboxRow], pk: int, send: Callable[[OutboxRow], bo
     if applies is not None and not applies(row):
         model.objects.filter(pk=pk).update(sent_at=timezone.now(), skipped=True)
         return False
+
+    def sent(channel: str) -> None:
+        row.channels_sent.append(channel)
+        model.objects.filter(pk=pk).update(channels_sent=row.channels_sent)
+
     try:
-        reached = send(row)
+        message = compose(row)
+        reached = notify_user(user=message.recipient, subject=message.subject, body=message.body,
+                              sms=message.sms, already=list(row.channels_sent), sent=sent)
     except Exception as exc:
         model.objects.filter(pk=pk).update(claimed_at=None, last_error=str(exc)[:500])
         raise

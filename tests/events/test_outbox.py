@@ -194,3 +194,29 @@ def test_a_member_who_joined_by_phone_gets_an_sms_and_no_email():
                   subject=zh("You are signed up: %(t)s", t=event.title), when=when)
     assert sms.outbox[0].text == f"{expected} {event.venue.name}"
 
+
+
+@pytest.mark.django_db
+def test_when_the_sms_fails_after_the_email_the_retry_sends_only_the_sms(monkeypatch, no_grace):
+    user = UserFactory(phone="13912345678", phone_verified=True)  # a verified email too
+    MemberProfileFactory(user=user)
+    registration = RegistrationFactory(event=EventFactory(), user=user)
+    pk = notify(registration=registration, kind=Notification.Kind.CONFIRMED)
+
+    def gateway_down(*, phone, text):
+        raise ConnectionError("sms gateway down")
+
+    monkeypatch.setattr("xiangcheng.channels.send_sms", gateway_down)
+    with pytest.raises(ConnectionError):
+        deliver(notification_id=pk)
+    notification = Notification.objects.get(pk=pk)
+    assert (notification.channels_sent, notification.sent_at, notification.last_error) == (
+        ["email"], None, "sms gateway down")
+    assert (len(mail.outbox), sms.outbox) == (1, [])
+
+    monkeypatch.undo()
+    assert deliver_unsent() == 1
+    notification.refresh_from_db()
+    assert notification.channels_sent == ["email", "sms"] and notification.sent_at is not None
+    # Her email came once; the SMS came on the retry.
+    assert (len(mail.outbox), [m.phone for m in sms.outbox]) == (1, ["13912345678"])
