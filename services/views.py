@@ -78,28 +78,27 @@ def ticket_reply(request, reference: str):
     return _detail(request, ticket, reply_form=form, status=400)
 
 
-@login_required
-@require_POST
-def ticket_close(request, reference: str):
+def _member_step(request, reference: str, step, done: str):
+    """Close or reopen her own ticket: one domain call, its message, back to the ticket."""
     ticket = _own_ticket(request, reference)
     try:
-        inbox.ticket_close(ticket=ticket, member=request.user)
-        messages.success(request, _("The ticket is closed. Please rate the answer."))
+        step(ticket=ticket, member=request.user)
+        messages.success(request, done)
     except inbox.InboxError as exc:
         messages.error(request, str(exc))
     return redirect(ticket)
+
+
+@login_required
+@require_POST
+def ticket_close(request, reference: str):
+    return _member_step(request, reference, inbox.ticket_close, _("The ticket is closed. Please rate the answer."))
 
 
 @login_required
 @require_POST
 def ticket_reopen(request, reference: str):
-    ticket = _own_ticket(request, reference)
-    try:
-        inbox.ticket_reopen(ticket=ticket, member=request.user)
-        messages.success(request, _("The ticket is open again."))
-    except inbox.InboxError as exc:
-        messages.error(request, str(exc))
-    return redirect(ticket)
+    return _member_step(request, reference, inbox.ticket_reopen, _("The ticket is open again."))
 
 
 @login_required
