@@ -1,10 +1,9 @@
 """Settings shared by every environment. Values that differ come from the environment."""
 
-import os
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-import dj_database_url
+import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -12,23 +11,13 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
-def env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(name, default)
+# The one reader of the environment for every settings module (and Celery, and manage.py).
+env = environ.Env()
 
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.lower() in {"1", "true", "yes", "on"}
-
-
-SECRET_KEY = env("DJANGO_SECRET_KEY", "")
-DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = [h for h in (env("DJANGO_ALLOWED_HOSTS", "") or "").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o for o in (env("DJANGO_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o
-]
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "csp",
@@ -83,8 +72,8 @@ TEMPLATES = [
 
 # One PostgreSQL database; psycopg 3 with its connection pool.
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", "postgresql://postgres@localhost/xiangcheng") or "",
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="postgresql://postgres@localhost/xiangcheng"),
         engine="django.db.backends.postgresql",
     )
 }
@@ -93,12 +82,12 @@ if socket_dir := DATABASES["default"].setdefault("OPTIONS", {}).pop("host", None
     DATABASES["default"]["HOST"] = socket_dir
 DATABASES["default"]["OPTIONS"]["pool"] = {
     "min_size": 1,
-    "max_size": int(env("DJANGO_DB_POOL_SIZE", "10") or 10),
+    "max_size": env.int("DJANGO_DB_POOL_SIZE", default=10),
     "timeout": 10,
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-REDIS_URL = env("REDIS_URL", "redis://localhost:6379/0") or ""
+REDIS_URL = env.str("REDIS_URL", default="redis://localhost:6379/0")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -138,7 +127,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 OUTBOX_LEASE_SECONDS = 300
 # A fresh row is left this long to its own after-commit task before the retry job takes it.
 OUTBOX_GRACE_SECONDS = 30
-SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000") or ""
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
 # Content Security Policy: everything from this site only; no inline script or style anywhere on
 # member pages (programme colours come from a generated stylesheet). Django admin ships inline
@@ -201,13 +190,13 @@ LOGIN_REDIRECT_URL = "members:profile"
 LOGIN_URL = "account_login"
 
 # Member-facing rules that staff may want to tune without a code change.
-PRIVACY_POLICY_VERSION = env("PRIVACY_POLICY_VERSION", "2026-11") or "2026-11"
+PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-11")
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_PIXELS = 40_000_000
 
 # Notification channels. SMS goes through a backend chosen here (xiangcheng/sms.py).
-SMS_BACKEND = env("SMS_BACKEND", "xiangcheng.sms.ConsoleBackend")
-DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@xcwomenstech.cn")
+SMS_BACKEND = env.str("SMS_BACKEND", default="xiangcheng.sms.ConsoleBackend")
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 LANGUAGE_CODE = "zh-hans"
@@ -221,9 +210,9 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / ".local" / "media")) or "")
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media")))
 # Files only their owner and staff may read (inbox attachments); never under MEDIA_URL.
-PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".local" / "private")) or "")
+PRIVATE_MEDIA_ROOT = Path(env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

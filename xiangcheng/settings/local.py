@@ -4,6 +4,6 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = True
-SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-not-secret") or ""
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,16 +1,16 @@
 """Production: every secret and address comes from the environment; no defaults for secrets."""
 
-import os
 from urllib.parse import unquote, urlparse
 
 from .base import *  # noqa: F403
+from .base import env
 
-SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 DEBUG = False
-ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "true") == "true"
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -35,5 +35,5 @@ def _email_from_url(url: str) -> dict:
     }
 
 
-globals().update(_email_from_url(os.environ["EMAIL_URL"]))
+globals().update(_email_from_url(env.str("EMAIL_URL")))
 EMAIL_TIMEOUT = 30  # well under the outbox lease, so a hung send is not sent twice

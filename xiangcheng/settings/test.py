@@ -3,25 +3,25 @@
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, REDIS_URL, celery_broker_url, env, env_bool
+from .base import CACHES, DATABASES, REDIS_URL, celery_broker_url, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # locmem for in-process tests; a Celery worker subprocess writes files the test can read.
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", "")
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default="")
 SMS_BACKEND = "xiangcheng.sms.LocmemBackend"
 # Unit tests run tasks inline; the Celery integration tests switch this off and use a worker,
 # whose own settings say false too, so a task it enqueues goes through the broker as in production.
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The worker integration tests shorten the outbox lease and grace (tests/events/test_worker.py),
 # and may slow their worker's email backend down to kill it mid-batch.
-OUTBOX_LEASE_SECONDS = float(env("OUTBOX_LEASE_SECONDS", "300") or 300)
-OUTBOX_GRACE_SECONDS = float(env("OUTBOX_GRACE_SECONDS", "30") or 30)
-TEST_EMAIL_PAUSE_SECONDS = float(env("TEST_EMAIL_PAUSE_SECONDS", "0") or 0)
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_GRACE_SECONDS = env.float("OUTBOX_GRACE_SECONDS", default=30)
+TEST_EMAIL_PAUSE_SECONDS = env.float("TEST_EMAIL_PAUSE_SECONDS", default=0)
 
 
 def _redis_db(url: str, db: str) -> str:
@@ -34,10 +34,10 @@ def _redis_db(url: str, db: str) -> str:
 
 
 # A separate Redis database so a test run never reads or flushes a dev server's data.
-REDIS_URL = _redis_db(REDIS_URL, env("TEST_REDIS_DB", "1") or "1")
+REDIS_URL = _redis_db(REDIS_URL, env.str("TEST_REDIS_DB", default="1"))
 CACHES["default"]["LOCATION"] = REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = "xc-test"
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 
 # Lets two test runs share one server without sharing a test database.
-DATABASES["default"]["TEST"] = {"NAME": env("DJANGO_TEST_DB_NAME", "test_xiangcheng")}
+DATABASES["default"]["TEST"] = {"NAME": env.str("DJANGO_TEST_DB_NAME", default="test_xiangcheng")}
