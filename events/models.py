@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xiangcheng.outbox import OutboxRow
+from xiangcheng.core.outbox import OutboxRow
 
 
 class Programme(models.Model):

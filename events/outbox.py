@@ -13,7 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from xiangcheng import outbox
+from xiangcheng.core import outbox
 
 from .models import ACTIVE_STATUSES, EventStatus, Notification, Registration, RegistrationStatus
 

@@ -8,7 +8,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xiangcheng.sms import send_sms
+from xiangcheng.core.sms import send_sms
 
 from .models import MAINLAND_MOBILE, User
 

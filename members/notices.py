@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from xiangcheng import outbox
+from xiangcheng.core import outbox
 
 from .models import ReviewDecision
 

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from xiangcheng.sms import send_sms
+from xiangcheng.core.sms import send_sms
 
 from .models import User
 

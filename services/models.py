@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
-from xiangcheng.outbox import OutboxRow
+from xiangcheng.core.outbox import OutboxRow
 
 
 class Category(models.TextChoices):

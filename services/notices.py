@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from members.models import User
-from xiangcheng import outbox
+from xiangcheng.core import outbox
 
 from .models import Notice, Ticket, TicketMessage
 

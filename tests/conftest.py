@@ -7,7 +7,8 @@ from django.core.cache import cache
 
 from tests.factories import StaffFactory
 from tests.worker_support import Worker
-from xiangcheng import celery_app, sms
+from xiangcheng import celery_app
+from xiangcheng.core import sms
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous.

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from members.models import Category, City, Field, MemberProfile, Status, User, VisibleField
-from xiangcheng.groups import group_grant
+from xiangcheng.core.roles import group_grant
 
 # The password UserFactory gives every account.
 PASSWORD = "correct-horse-42"

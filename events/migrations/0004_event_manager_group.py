@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from xiangcheng.groups import group_grant, group_remove
+from xiangcheng.core.roles import group_grant, group_remove
 
 GROUP = "活动管理员"
 PERMISSIONS = [

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import services.models
-import xiangcheng.storage
+import xiangcheng.core.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=xiangcheng.storage.private_storage, upload_to=services.models._attachment_path, verbose_name='file')),
+                ('file', models.FileField(storage=xiangcheng.core.storage.private_storage, upload_to=services.models._attachment_path, verbose_name='file')),
                 ('name', models.CharField(max_length=120, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=40, verbose_name='type')),
                 ('size', models.PositiveIntegerField(verbose_name='size')),

@@ -3,7 +3,7 @@ digest of unassigned tickets and manage canned replies and deadlines."""
 
 from django.db import migrations
 
-from xiangcheng.groups import group_grant, group_remove
+from xiangcheng.core.roles import group_grant, group_remove
 
 GROUPS = {
     "管家客服": ["view_ticket", "change_ticket", "view_cannedreply", "view_ticketmessage",

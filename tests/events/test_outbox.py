@@ -16,7 +16,7 @@ from tests.events.factories import EventFactory, RegistrationFactory
 from tests.events.helpers import mail_subject
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import zh
-from xiangcheng import sms
+from xiangcheng.core import sms
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def no_grace(settings):
 
 
 class FailingSend:
-    """Stands in for django.core.mail.send_mail as imported by xiangcheng.channels."""
+    """Stands in for django.core.mail.send_mail as imported by xiangcheng.core.channels."""
 
     def __init__(self):
         self.calls = 0
@@ -40,7 +40,7 @@ class FailingSend:
 def failing_send(monkeypatch):
     """The mail server refuses every message until the test calls monkeypatch.undo()."""
     failing = FailingSend()
-    monkeypatch.setattr("xiangcheng.channels.send_mail", failing)
+    monkeypatch.setattr("xiangcheng.core.channels.send_mail", failing)
     return failing
 
 
@@ -206,7 +206,7 @@ def test_when_the_sms_fails_after_the_email_the_retry_sends_only_the_sms(monkeyp
     def gateway_down(*, phone, text):
         raise ConnectionError("sms gateway down")
 
-    monkeypatch.setattr("xiangcheng.channels.send_sms", gateway_down)
+    monkeypatch.setattr("xiangcheng.core.channels.send_sms", gateway_down)
     with pytest.raises(ConnectionError):
         deliver(notification_id=pk)
     notification = Notification.objects.get(pk=pk)

@@ -58,7 +58,7 @@ def test_a_failed_send_is_released_for_the_retry(reviewer, pending_profile, outb
     def refuse(**kwargs):
         raise ConnectionError("smtp down")
 
-    monkeypatch.setattr("xiangcheng.outbox.notify_user", refuse)
+    monkeypatch.setattr("xiangcheng.core.outbox.notify_user", refuse)
     with pytest.raises(ConnectionError):
         notices.review_notice_deliver(decision_id=decision.pk)
     decision.refresh_from_db()

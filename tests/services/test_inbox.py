@@ -10,7 +10,7 @@ from django.utils import timezone
 from services import inbox
 from services.models import Notice, Ticket, TicketChange, TicketMessage, TicketStatus
 from tests.helpers import label, messages_of, zh
-from xiangcheng.sms import SmsMessage
+from xiangcheng.core.sms import SmsMessage
 
 from .helpers import local_date, mail_subject, member_mail_body, reference, submit
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "xiangcheng.core",
     "members",
     "events",
     "services",
@@ -195,7 +196,7 @@ AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_PIXELS = 40_000_000
 
 # Notification channels. SMS goes through a backend chosen here (xiangcheng/sms.py).
-SMS_BACKEND = env.str("SMS_BACKEND", default="xiangcheng.sms.ConsoleBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="xiangcheng.core.sms.ConsoleBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

@@ -12,7 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # locmem for in-process tests; a Celery worker subprocess writes files the test can read.
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default="")
-SMS_BACKEND = "xiangcheng.sms.LocmemBackend"
+SMS_BACKEND = "xiangcheng.core.sms.LocmemBackend"
 # Unit tests run tasks inline; the Celery integration tests switch this off and use a worker,
 # whose own settings say false too, so a task it enqueues goes through the broker as in production.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
