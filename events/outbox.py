@@ -12,12 +12,18 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core import outbox
+from xiangcheng.core.sms import sms_template
 
 from .models import ACTIVE_STATUSES, EventStatus, Notification, Registration, RegistrationStatus
 
 MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
+
+EVENT_NOTICE = sms_template(
+    "event_notice", _("{subject}. {time}, {place}. Details on the portal."), ["subject", "time", "place"])
 
 
 def start_stamp(starts_at: datetime) -> str:
@@ -75,21 +81,23 @@ def _still_applies(notification: Notification) -> bool:
     return registration.status == expected.get(kind)
 
 
-def render(notification: Notification) -> tuple[str, str, str]:
-    """Subject, email body and SMS text, in the site's language."""
+def render(notification: Notification) -> tuple[str, str, dict[str, str]]:
+    """Subject, email body and the SMS template's parameters, in the site's language."""
     registration = notification.registration
-    context = {"n": notification, "registration": registration, "event": registration.event,
+    event = registration.event
+    context = {"n": notification, "registration": registration, "event": event,
                "site_url": getattr(settings, "SITE_URL", "")}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("events/messages/subject.txt", context).strip()
         body = render_to_string("events/messages/body.txt", context)
-        sms = " ".join(render_to_string("events/messages/sms.txt", {**context, "subject": subject}).split())
-    return subject, body, sms
+        place = event.venue.name if event.venue else gettext("online")
+    when = timezone.localtime(event.starts_at).strftime("%-m/%-d %H:%M")
+    return subject, body, {"subject": subject, "time": when, "place": place}
 
 
 def _compose(notification: Notification) -> outbox.Message:
-    subject, body, sms = render(notification)
-    return outbox.Message(notification.registration.user, subject, body, sms)
+    subject, body, params = render(notification)
+    return outbox.Message(notification.registration.user, subject, body, (EVENT_NOTICE, params))
 
 
 def deliver(*, notification_id: int) -> bool:

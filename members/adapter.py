@@ -5,10 +5,9 @@ import string
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xiangcheng.core.sms import send_sms
+from xiangcheng.core.sms import send_sms, sms_template
 
 from .models import MAINLAND_MOBILE, User
 
@@ -19,6 +18,14 @@ def phone_normalise(value: str) -> str:
     if value.startswith("+86"):
         value = value[3:]
     return value
+
+
+VERIFICATION_CODE = sms_template(
+    "verification_code", _("Your verification code is {code}. It expires in 15 minutes."), ["code"])
+NO_ACCOUNT = sms_template(
+    "no_account", _("No account uses this number. You can sign up on the portal."))
+ACCOUNT_EXISTS = sms_template(
+    "account_exists", _("This number already has an account. Log in or reset your password on the portal."))
 
 
 class MainlandPhoneField(forms.CharField):
@@ -74,13 +81,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return get_random_string(6, allowed_chars=string.digits)
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        send_sms(phone=phone, text=gettext("[Xiangcheng women in S&T] Your verification code is %(code)s. It expires in 15 minutes.") % {"code": code})
+        send_sms(phone=phone, template=VERIFICATION_CODE, params={"code": code})
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
-        send_sms(phone=phone, text=gettext("[Xiangcheng women in S&T] No account uses this number. You can sign up on the portal."))
+        send_sms(phone=phone, template=NO_ACCOUNT)
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        send_sms(phone=phone, text=gettext("[Xiangcheng women in S&T] This number already has an account. Log in or reset your password on the portal."))
+        send_sms(phone=phone, template=ACCOUNT_EXISTS)
 
     def get_login_stages(self) -> list[str]:
         return [

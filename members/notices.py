@@ -4,10 +4,18 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiangcheng.core import outbox
+from xiangcheng.core.sms import sms_template
 
 from .models import ReviewDecision
+
+MEMBERSHIP_APPROVED = sms_template(
+    "membership_approved", gettext_lazy("Welcome! Your membership of the alliance is approved."))
+MEMBERSHIP_REJECTED = sms_template(
+    "membership_rejected",
+    gettext_lazy("Your membership application was not approved. The reason is on the portal; you can edit and re-apply."))
 
 
 def review_notice_compose(decision: ReviewDecision) -> outbox.Message:
@@ -17,11 +25,7 @@ def review_notice_compose(decision: ReviewDecision) -> outbox.Message:
         subject = _("Your membership is approved") if approved else _("Your membership application was not approved")
         context = {"decision": decision, "profile": decision.profile, "approved": approved}
         body = render_to_string("members/email/review_notice.txt", context)
-        sms = (
-            _("[Xiangcheng women in S&T] Welcome! Your membership is approved.")
-            if approved
-            else _("[Xiangcheng women in S&T] Your application was not approved: %(reason)s. You can edit and re-apply.") % {"reason": decision.reason}
-        )
+        sms = (MEMBERSHIP_APPROVED if approved else MEMBERSHIP_REJECTED, {})
         return outbox.Message(user, subject, body, sms)
 
 

@@ -11,8 +11,9 @@ import string
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from xiangcheng.core.sms import send_sms
+from xiangcheng.core.sms import send_sms, sms_template
 
 from .models import User
 
@@ -20,6 +21,14 @@ CODE_SECONDS = 15 * 60
 MAX_ATTEMPTS = 3
 SENDS_PER_HOUR_PER_PHONE = 3
 SENDS_PER_HOUR_PER_CLIENT = 10
+
+
+RESET_CODE = sms_template(
+    "password_reset_code", gettext_lazy("Your password reset code is {code}. It expires in 15 minutes."), ["code"])
+RESET_NO_ACCOUNT = sms_template(
+    "password_reset_no_account",
+    gettext_lazy("Someone asked to reset a password for this number, but no account uses it. "
+                 "You can ignore this message."))
 
 
 class PhoneResetError(Exception):
@@ -41,13 +50,11 @@ def reset_code_send(*, phone: str, client: str) -> None:
         raise PhoneResetError(_("Too many codes were requested. Please try again in an hour."))
     user = User.objects.filter(phone=phone, phone_verified=True, is_active=True).first()
     if user is None:
-        send_sms(phone=phone, text=_("[Xiangcheng women in S&T] Someone asked to reset a password for this "
-                                     "number, but no account uses it. You can ignore this message."))
+        send_sms(phone=phone, template=RESET_NO_ACCOUNT)
         return
     code = "".join(secrets.choice(string.digits) for _ in range(6))
     cache.set(f"phone-reset:{phone}", {"code": make_password(code), "attempts": 0}, timeout=CODE_SECONDS)
-    send_sms(phone=phone, text=_("[Xiangcheng women in S&T] Your password reset code is %(code)s. "
-                                 "It expires in 15 minutes.") % {"code": code})
+    send_sms(phone=phone, template=RESET_CODE, params={"code": code})
 
 
 def reset_password(*, phone: str, code: str, password: str) -> User:

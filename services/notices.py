@@ -6,11 +6,19 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from members.models import User
 from xiangcheng.core import outbox
+from xiangcheng.core.sms import sms_template
 
 from .models import Notice, Ticket, TicketMessage
+
+INBOX_TO_MEMBER = sms_template("inbox_to_member", _("{subject}. Details on the portal."), ["subject"])
+INBOX_TO_STAFF = sms_template("inbox_to_staff", _("{subject}."), ["subject"])
+# Notice.sms holds which template and its subject parameter: "member:…" or "staff:…"; digests
+# have none and send no SMS.
+_SMS_AUDIENCES = {"member": INBOX_TO_MEMBER, "staff": INBOX_TO_STAFF}
 
 
 def notice_queue(*, recipient: User, key: str, subject: str, body: str, sms: str = "") -> int:
@@ -39,14 +47,17 @@ def notice_ticket(*, ticket: Ticket, recipient: User, kind: str, message: Ticket
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("services/notices/subject.txt", context).strip()
         body = render_to_string("services/notices/body.txt", context)
-        sms = render_to_string("services/notices/sms.txt", {**context, "subject": subject}).strip()
+        sms = ("member:" if context["to_member"] else "staff:") + subject
     unique = message.pk if message else uuid.uuid4().hex
     key = f"ticket:{ticket.pk}:{kind}:{recipient.pk}:{unique}"
     return notice_queue(recipient=recipient, key=key, subject=subject, body=body, sms=sms)
 
 
 def _compose(notice: Notice) -> outbox.Message:
-    return outbox.Message(notice.recipient, notice.subject, notice.body, notice.sms)
+    audience, _sep, subject = notice.sms.partition(":")
+    template = _SMS_AUDIENCES.get(audience)
+    sms = (template, {"subject": subject}) if template else None
+    return outbox.Message(notice.recipient, notice.subject, notice.body, sms)
 
 
 def deliver(*, notice_id: int) -> bool:

@@ -190,9 +190,11 @@ def test_a_member_who_joined_by_phone_gets_an_sms_and_no_email():
     assert mail.outbox == []
     assert [m.phone for m in sms.outbox] == ["13912345678"]
     when = timezone.localtime(event.starts_at).strftime("%-m/%-d %H:%M")
-    expected = zh("[Xiangcheng women in S&T] %(subject)s %(when)s",
-                  subject=zh("You are signed up: %(t)s", t=event.title), when=when)
-    assert sms.outbox[0].text == f"{expected} {event.venue.name}"
+    subject = zh("You are signed up: %(t)s", t=event.title)
+    assert (sms.outbox[0].template, sms.outbox[0].params) == (
+        "event_notice", {"subject": subject, "time": when, "place": event.venue.name})
+    assert sms.outbox[0].text == zh("{subject}. {time}, {place}. Details on the portal.").format(
+        subject=subject, time=when, place=event.venue.name)
 
 
 
@@ -203,7 +205,7 @@ def test_when_the_sms_fails_after_the_email_the_retry_sends_only_the_sms(monkeyp
     registration = RegistrationFactory(event=EventFactory(), user=user)
     pk = notify(registration=registration, kind=Notification.Kind.CONFIRMED)
 
-    def gateway_down(*, phone, text):
+    def gateway_down(*, phone, template, params):
         raise ConnectionError("sms gateway down")
 
     monkeypatch.setattr("xiangcheng.core.channels.send_sms", gateway_down)

@@ -160,22 +160,19 @@ def test_member_who_joined_by_phone_gets_an_sms(
     with django_capture_on_commit_callbacks(execute=True):
         profiles_approve(profile_ids=[phone_member_profile.pk], reviewer=reviewer)
     assert outbox == []
-    assert [(s.phone, s.text) for s in sms_outbox] == [
-        ("13912345678", zh("[Xiangcheng women in S&T] Welcome! Your membership is approved."))
+    assert [(s.phone, s.template, s.text) for s in sms_outbox] == [
+        ("13912345678", "membership_approved", zh("Welcome! Your membership of the alliance is approved."))
     ]
 
 
-def test_rejection_sms_quotes_the_reason(
+def test_rejection_sms_points_to_the_reason_on_the_portal(
     reviewer, phone_member_profile, outbox, sms_outbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         profiles_reject(profile_ids=[phone_member_profile.pk], reviewer=reviewer, reason="单位信息不完整")
     assert outbox == []
-    assert [(s.phone, s.text) for s in sms_outbox] == [(
-        "13912345678",
-        zh("[Xiangcheng women in S&T] Your application was not approved: %(reason)s. "
-           "You can edit and re-apply.") % {"reason": "单位信息不完整"},
-    )]
+    # An approved SMS template carries no free text: the reason is in the email and on the portal.
+    assert [(s.phone, s.template, s.params) for s in sms_outbox] == [("13912345678", "membership_rejected", {})]
 
 
 def test_an_unverified_mobile_number_gets_no_sms(

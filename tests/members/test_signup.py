@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 SIGNUP = "/accounts/signup/"
 LOGIN = "/accounts/login/"
 PASSWORD = "Xiangcheng-2026-safe"
-CODE_SMS = "[Xiangcheng women in S&T] Your verification code is %(code)s. It expires in 15 minutes."
+CODE_SMS = "Your verification code is {code}. It expires in 15 minutes."
 
 
 def signup_data(**fields) -> dict:
@@ -38,7 +38,7 @@ def confirmation_link(message) -> str:
 
 
 def sms_code(text: str) -> str:
-    match = re.fullmatch(re.escape(gettext(CODE_SMS)).replace(re.escape("%(code)s"), r"(\d{6})"), text)
+    match = re.fullmatch(re.escape(gettext(CODE_SMS)).replace(re.escape("{code}"), r"(\d{6})"), text)
     assert match, text
     return match.group(1)
 
@@ -162,7 +162,8 @@ def test_phone_signup_sends_a_six_digit_code_that_verifies_and_logs_in(client, s
 
     assert [s.phone for s in sms_outbox] == ["13812345678"]
     code = sms_code(sms_outbox[0].text)
-    assert sms_outbox[0].text == gettext(CODE_SMS) % {"code": code}
+    assert (sms_outbox[0].template, sms_outbox[0].params) == ("verification_code", {"code": code})
+    assert sms_outbox[0].text == gettext(CODE_SMS).format(code=code)
 
     wrong = "000000" if code != "000000" else "111111"
     response = client.post(reverse("account_verify_phone"), {"code": wrong})
@@ -243,9 +244,8 @@ def test_signing_up_with_an_existing_phone_looks_the_same_as_a_new_one(client, s
     assert (again.status_code, again.url) == (new.status_code, new.url) == (302, reverse("account_verify_phone"))
     assert User.objects.filter(phone="13700001111").count() == 1
     assert [s.phone for s in sms_outbox] == ["13700002222", "13700001111"]
-    assert sms_outbox[1].text == gettext(
-        "[Xiangcheng women in S&T] This number already has an account. Log in or reset your password on the portal."
-    )
+    assert (sms_outbox[1].template, sms_outbox[1].text) == ("account_exists", gettext(
+        "This number already has an account. Log in or reset your password on the portal."))
 
 
 # --- password reset and phone log-in ---------------------------------------------------------

@@ -35,6 +35,12 @@ def page(client, ticket) -> str:
     return response.content.decode()
 
 
+def member_sms(phone: str, subject: str) -> SmsMessage:
+    """The inbox's SMS to a member: the approved template with the notice's subject."""
+    return SmsMessage(phone=phone, template="inbox_to_member", params={"subject": subject},
+                      text=zh("{subject}. Details on the portal.").format(subject=subject))
+
+
 # --- submitting -------------------------------------------------------------------------------
 
 def test_submitting_gives_consecutive_references_and_an_acknowledgement(
@@ -58,12 +64,8 @@ def test_submitting_gives_consecutive_references_and_an_acknowledgement(
     assert outbox[0].body == member_mail_body(ticket, zh(
         "Thank you for writing to 巾帼管家. Your reference number is %(ref)s; we will answer by %(due)s.",
         ref=reference(1), due=local_date(ticket.due_at)))
-    assert sms_outbox == [
-        SmsMessage(phone="13912345678", text=zh(
-            "[Xiangcheng women in S&T] %(subject)s Details on the portal.",
-            subject=zh("We received your message %(ref)s", ref=t.reference)))
-        for t in tickets
-    ]
+    assert sms_outbox == [member_sms("13912345678", zh("We received your message %(ref)s", ref=t.reference))
+                          for t in tickets]
     assert [(n.recipient.username, n.sent_at is not None) for n in Notice.objects.all()] == [
         ("linxiaowen", True), ("linxiaowen", True)]
 
@@ -79,9 +81,7 @@ def test_a_member_who_joined_with_her_mobile_is_acknowledged_by_sms_only(db, cli
 
     ticket = Ticket.objects.get()
     assert outbox == []
-    assert sms_outbox == [SmsMessage(phone="13800001111", text=zh(
-        "[Xiangcheng women in S&T] %(subject)s Details on the portal.",
-        subject=zh("We received your message %(ref)s", ref=ticket.reference)))]
+    assert sms_outbox == [member_sms("13800001111", zh("We received your message %(ref)s", ref=ticket.reference))]
 
 
 def test_the_thank_you_message_names_the_reference_and_the_due_date(member_client, ticket_data):

@@ -6,13 +6,14 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import send_mail
 
-from .sms import send_sms
+from .sms import SmsTemplate, send_sms
 
 EMAIL = "email"
 SMS = "sms"
 
 
-def notify_user(*, user, subject: str, body: str, sms: str, already: Iterable[str] = (),
+def notify_user(*, user, subject: str, body: str, sms: tuple[SmsTemplate, dict[str, str]] | None,
+                already: Iterable[str] = (),
                 sent: Callable[[str], None] | None = None) -> bool:
     """Email to her verified address; SMS to her verified mobile. Nothing to unverified ones.
 
@@ -30,10 +31,11 @@ def notify_user(*, user, subject: str, body: str, sms: str, already: Iterable[st
             )
             if sent:
                 sent(EMAIL)
-    if user.phone and user.phone_verified:
+    if user.phone and user.phone_verified and sms is not None:
         reached = True
         if SMS not in already:
-            send_sms(phone=user.phone, text=sms)
+            template, params = sms
+            send_sms(phone=user.phone, template=template, params=params)
             if sent:
                 sent(SMS)
     return reached

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .channels import notify_user
+from .sms import SmsTemplate
 
 MAX_ATTEMPTS = 5
 
@@ -30,7 +31,7 @@ class Message:
     recipient: object
     subject: str
     body: str
-    sms: str
+    sms: tuple[SmsTemplate, dict[str, str]] | None = None
 
 
 class OutboxRow(models.Model):

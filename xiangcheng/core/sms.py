@@ -1,23 +1,69 @@
-"""SMS channel: a pluggable backend chosen by settings.SMS_BACKEND.
+"""SMS: only pre-approved templates, never free text.
 
-A real provider (e.g. a mainland SMS gateway) is added by writing a class with the same
-``send(phone, text)`` method and pointing SMS_BACKEND at it; credentials come from the
-environment. Development logs messages; tests keep them in ``outbox``.
+Mainland SMS gateways send a message only from a template the provider approved beforehand,
+with the sender's registered signature (签名) put in front by the gateway. So every SMS the
+portal sends names one of the templates registered here (``sms_template``) and fills in its
+parameters; the wording below is what is registered with the provider, and the provider's code
+for each template comes from the environment (``SMS_TEMPLATE_<NAME>``).
+
+The backend is chosen by ``settings.SMS_BACKEND``: ``ConsoleBackend`` logs the rendered text
+(development), ``LocmemBackend`` keeps messages in ``outbox`` (tests); a provider backend sends
+the template code and parameters through the provider's API.
 """
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
 
+class SmsError(Exception):
+    """The SMS could not be sent; the outbox records the reason and retries later."""
+
+
+@dataclass(frozen=True)
+class SmsTemplate:
+    """One approved template: our name for it, its wording and the parameters it takes.
+
+    ``text`` is a lazily translated string with ``{param}`` placeholders; the provider's copy
+    of the template is the same wording in Chinese with ``${param}``.
+    """
+
+    name: str
+    text: object
+    params: tuple[str, ...] = ()
+
+    def render(self, params: Mapping[str, str]) -> str:
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self.text).format(**params)
+
+
+# Every template the portal may send, by name: the list to register with the provider.
+TEMPLATES: dict[str, SmsTemplate] = {}
+
+
+def sms_template(name: str, text, params: Sequence[str] = ()) -> SmsTemplate:
+    """Declare a template (once, at import time of the module that sends it)."""
+    template = SmsTemplate(name=name, text=text, params=tuple(params))
+    existing = TEMPLATES.setdefault(name, template)
+    if existing != template:
+        raise ValueError(f"SMS template {name!r} is declared twice with different contents")
+    return template
+
+
 @dataclass(frozen=True)
 class SmsMessage:
+    """One SMS: the number, the template's name and its parameters, and the text as rendered."""
+
     phone: str
-    text: str
+    template: str
+    params: dict[str, str] = field(default_factory=dict)
+    text: str = ""
 
 
 # Messages sent through LocmemBackend, read by tests the way django.core.mail.outbox is.
@@ -27,17 +73,21 @@ outbox: list[SmsMessage] = []
 class ConsoleBackend:
     """Writes each message to the log: the development backend."""
 
-    def send(self, phone: str, text: str) -> None:
-        logger.warning("SMS to %s: %s", phone, text)
+    def send(self, message: SmsMessage) -> None:
+        logger.warning("SMS to %s [%s]: %s", message.phone, message.template, message.text)
 
 
 class LocmemBackend:
     """Keeps each message in ``outbox``: the test backend."""
 
-    def send(self, phone: str, text: str) -> None:
-        outbox.append(SmsMessage(phone=phone, text=text))
+    def send(self, message: SmsMessage) -> None:
+        outbox.append(message)
 
 
-def send_sms(*, phone: str, text: str) -> None:
-    backend = import_string(settings.SMS_BACKEND)()
-    backend.send(phone, text)
+def send_sms(*, phone: str, template: SmsTemplate, params: Mapping[str, str] | None = None) -> None:
+    """Send one templated SMS through the configured backend; raises SmsError on failure."""
+    params = {key: str(value) for key, value in (params or {}).items()}
+    if set(params) != set(template.params):
+        raise ValueError(f"SMS template {template.name!r} takes {template.params}, got {tuple(params)}")
+    message = SmsMessage(phone=phone, template=template.name, params=params, text=template.render(params))
+    import_string(settings.SMS_BACKEND)().send(message)
