@@ -44,8 +44,9 @@ def _prepare(clients: int, seats: int) -> tuple[int, list[tuple[str, str]]]:
     from django.middleware.csrf import _get_new_csrf_string
     from django.utils import timezone
 
-    from events.models import Event, EventStatus, Programme, Registration
+    from events.models import Event, EventStatus, Registration
     from members.models import MemberProfile, Status, User
+    from xiangcheng.core.models import Programme
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)

@@ -15,17 +15,10 @@ from members.avatars import ImageRejected, image_process
 
 from . import booking, exports
 from .copying import event_copy
-from .models import Event, EventStatus, Notification, Programme, Registration, RegistrationStatus, Venue
+from .models import Event, EventStatus, Notification, Registration, RegistrationStatus, Venue
 
 # Fields whose change is announced to registrants (and reschedules reminders).
 ANNOUNCED_FIELDS = {"starts_at", "ends_at", "venue", "online_url"}
-
-
-@admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slogan", "order", "slug"]
-    list_editable = ["order"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Venue)

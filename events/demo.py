@@ -5,7 +5,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Audience, Event, EventStatus, Kind, Programme, Venue
+from xiangcheng.core.models import Programme
+
+from .models import Audience, Event, EventStatus, Kind, Venue
 
 VENUES = [
     ("LADIES 聚力空间", "相城区高铁新城北河泾街道新时代文明实践所", 40,

@@ -3,7 +3,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Kind, Programme
+from xiangcheng.core.models import Programme
+
+from .models import Kind
 
 
 class EventFilterForm(forms.Form):

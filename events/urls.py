@@ -4,9 +4,6 @@ from . import views
 
 app_name = "events"
 urlpatterns = [
-    path("programmes/", views.programme_list, name="programmes"),
-    path("programmes/colours.css", views.programme_colours, name="programme_colours"),
-    path("programmes/<slug:slug>/", views.programme_detail, name="programme"),
     path("events/", views.event_list, name="list"),
     path("events/past/", views.event_list, {"past": True}, name="past"),
     path("events/mine/", views.my_events, name="mine"),

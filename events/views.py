@@ -6,25 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
-from .models import ACTIVE_STATUSES, Event, EventStatus, Programme, Registration, RegistrationStatus
+from .models import ACTIVE_STATUSES, Event, EventStatus, Registration, RegistrationStatus
 from .queries import events_listed, events_visible, my_registrations
 
 EVENTS_PAGE_SIZE = 10
-
-
-def programme_list(request):
-    return render(request, "events/programme_list.html", {"programmes": Programme.objects.all()})
-
-
-def programme_detail(request, slug: str):
-    programme = get_object_or_404(Programme, slug=slug)
-    upcoming = events_listed(programme=slug)[:6]
-    return render(request, "events/programme_detail.html", {"programme": programme, "events": upcoming})
 
 
 def event_list(request, past: bool = False):
@@ -199,10 +188,3 @@ def checkin_list(request, pk: int):
     attended, confirmed = checkin.attendance(event)
     return render(request, "events/checkin_list.html",
                   {"event": event, "form": form, "page": page, "attended": attended, "confirmed": confirmed})
-
-
-@cache_control(max_age=300, public=True)
-def programme_colours(request):
-    """Each programme's colour as a CSS class, so pages need no inline style (CSP)."""
-    css = "".join(f".accent-{p.slug}{{--accent:{p.colour}}}\n" for p in Programme.objects.only("slug", "colour"))
-    return HttpResponse(css, content_type="text/css; charset=utf-8")

@@ -6,6 +6,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from xiangcheng.core.roles import INBOX_AGENT
+
 from . import inbox
 from .models import (
     OPEN_STATUSES,
@@ -102,7 +104,7 @@ class TicketAdminForm(forms.ModelForm):
         from django.db.models import Q
 
         self.fields["assignee"].queryset = get_user_model().objects.filter(
-            Q(groups__name=inbox.AGENT_GROUP) | Q(is_superuser=True), is_active=True).distinct()
+            Q(groups__name=INBOX_AGENT.name) | Q(is_superuser=True), is_active=True).distinct()
 
 
 @admin.register(Ticket)

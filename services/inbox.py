@@ -8,19 +8,18 @@ depends on Redis or the worker being up: the row is saved and the notices wait i
 from collections.abc import Sequence
 from datetime import timedelta
 
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
+from xiangcheng.core.roles import INBOX_AGENT, role_members
 
 from .attachments import CheckedFile
 from .models import Attachment, Ticket, TicketChange, TicketMessage, TicketStatus
 from .notices import notice_ticket
 from .sla import due_for
 
-AGENT_GROUP = "管家客服"
 SUBMISSIONS_PER_HOUR = 5
 REOPEN_DAYS = 14
 
@@ -100,7 +99,7 @@ def _locked(ticket: Ticket) -> Ticket:
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
     with transaction.atomic():
         ticket = _locked(ticket)
-        if assignee is not None and not assignee.groups.filter(name=AGENT_GROUP).exists() and not assignee.is_superuser:
+        if assignee is not None and not assignee.groups.filter(name=INBOX_AGENT.name).exists() and not assignee.is_superuser:
             raise InboxError(_("Tickets can only be assigned to inbox agents."))
         old = str(ticket.assignee or "")
         ticket.assignee = assignee
@@ -236,8 +235,7 @@ def ticket_rate(*, ticket: Ticket, member: User, rating: int, comment: str = "")
 
 
 def agents() -> list[User]:
-    group = Group.objects.filter(name=AGENT_GROUP).first()
-    return list(group.user_set.filter(is_active=True)) if group else []
+    return list(role_members(INBOX_AGENT).order_by("pk"))
 
 
 def supervisors() -> list[User]:

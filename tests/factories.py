@@ -1,40 +1,24 @@
-import importlib
-
 import factory
 from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from members.models import Category, City, Field, MemberProfile, Status, User, VisibleField
-from xiangcheng.core.roles import group_grant
+from xiangcheng.core.roles import EVENT_MANAGER, INBOX_AGENT, INBOX_SUPERVISOR, REVIEWER
 
 # The password UserFactory gives every account.
 PASSWORD = "correct-horse-42"
 
-# The staff groups the data migrations create, as they define them: name -> (app, codenames).
-_reviewer = importlib.import_module("members.migrations.0002_reviewer_group")
-_event_manager = importlib.import_module("events.migrations.0004_event_manager_group")
-_inbox = importlib.import_module("services.migrations.0002_inbox_groups")
-STAFF_GROUPS = {
-    _reviewer.GROUP: ("members", _reviewer.PERMISSIONS),
-    _event_manager.GROUP: ("events", _event_manager.PERMISSIONS),
-    **{name: ("services", codenames) for name, codenames in _inbox.GROUPS.items()},
-}
-REVIEWER_GROUP = _reviewer.GROUP  # 审核员
-EVENT_MANAGER_GROUP = _event_manager.GROUP  # 活动管理员
-AGENT_GROUP = "管家客服"
-SUPERVISOR_GROUP = "管家主管"
+# The staff roles (xiangcheng.core.roles), by their group names.
+REVIEWER_GROUP = REVIEWER.name  # 审核员
+EVENT_MANAGER_GROUP = EVENT_MANAGER.name  # 活动管理员
+AGENT_GROUP = INBOX_AGENT.name  # 管家客服
+SUPERVISOR_GROUP = INBOX_SUPERVISOR.name  # 管家主管
 
 
 def staff_group(name: str) -> Group:
-    """The staff group its data migration created; re-created the same way when a transactional
-    test's flush removed it."""
-    group = Group.objects.filter(name=name).first()
-    if group is None:
-        app_label, codenames = STAFF_GROUPS[name]
-        group = group_grant(apps, app_label=app_label, name=name, codenames=codenames)
-    return group
+    """The staff group of a role; the kernel re-creates every role's group after each flush."""
+    return Group.objects.get(name=name)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -33,14 +33,14 @@ def test_member_pages_have_the_policy_and_no_inline_script_or_style(client):
     event = EventFactory()
     client.force_login(MemberProfileFactory().user)
     assert_nothing_inline(client, [
-        reverse("home"), reverse("events:programmes"), reverse("events:programme", args=["gather"]),
+        reverse("home"), reverse("programmes:list"), reverse("programmes:detail", args=["gather"]),
         reverse("events:list"), event.get_absolute_url(), reverse("events:mine"),
         reverse("members:profile"), reverse("members:directory"), reverse("services:tickets"),
         reverse("services:new")])
 
 
 def test_programme_colours_come_from_a_stylesheet(client):
-    response = client.get(reverse("events:programme_colours"))
+    response = client.get(reverse("programmes:colours"))
     assert response["Content-Type"] == "text/css; charset=utf-8"
     assert response.content.decode().splitlines() == [
         ".accent-gather{--accent:#c2185b}", ".accent-support{--accent:#ef6c00}",

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Programme
+from xiangcheng.core.models import Programme
 
 
 @pytest.mark.django_db
@@ -30,5 +30,6 @@ def test_home_shows_the_next_three_upcoming_events():
             for i in (4, 1, 3, 2)]
     EventFactory(title="草稿", status="draft", starts_at=now + timedelta(hours=5), ends_at=now + timedelta(hours=7))
     response = Client().get(reverse("home"))
-    assert [e.title for e in response.context["events"]] == ["沙龙1", "沙龙2", "沙龙3"]
+    [events] = [s.context["events"] for s in response.context["sections"] if s.key == "events"]
+    assert [e.title for e in events] == ["沙龙1", "沙龙2", "沙龙3"]
     assert soon[0].title not in response.content.decode()

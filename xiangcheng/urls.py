@@ -4,14 +4,15 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
-from . import views
+from xiangcheng.core import views as core_views
 
 admin.site.site_header = _("Xiangcheng Women in Science & Technology Alliance · Staff")
 admin.site.site_title = _("Alliance staff")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", core_views.home, name="home"),
+    path("programmes/", include("xiangcheng.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("", include("events.urls")),

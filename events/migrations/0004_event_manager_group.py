@@ -1,25 +1,7 @@
-"""The 活动管理员 (event manager) group: runs events, registrations and check-in, nothing else."""
+"""The 活动管理员 (event manager) group was created here; staff groups now come from the roles registry
+(xiangcheng.core.roles), which sets every group's permissions after each migrate."""
 
 from django.db import migrations
-
-from xiangcheng.core.roles import group_grant, group_remove
-
-GROUP = "活动管理员"
-PERMISSIONS = [
-    "view_programme",
-    "view_venue", "add_venue", "change_venue",
-    "view_event", "add_event", "change_event",
-    "view_registration", "change_registration", "checkin_registration",
-    "view_notification",
-]
-
-
-def create_group(apps, schema_editor):
-    group_grant(apps, app_label="events", name=GROUP, codenames=PERMISSIONS)
-
-
-def remove_group(apps, schema_editor):
-    group_remove(apps, name=GROUP)
 
 
 class Migration(migrations.Migration):
@@ -28,4 +10,4 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
-    operations = [migrations.RunPython(create_group, remove_group)]
+    operations = []

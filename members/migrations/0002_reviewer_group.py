@@ -1,19 +1,7 @@
-"""The 审核员 (reviewer) group: may read member profiles and approve or reject them, nothing more."""
+"""The 审核员 (reviewer) group was created here; staff groups now come from the roles registry
+(xiangcheng.core.roles), which sets every group's permissions after each migrate."""
 
 from django.db import migrations
-
-from xiangcheng.core.roles import group_grant, group_remove
-
-GROUP = "审核员"
-PERMISSIONS = ["view_memberprofile", "review_memberprofile", "view_reviewdecision"]
-
-
-def create_group(apps, schema_editor):
-    group_grant(apps, app_label="members", name=GROUP, codenames=PERMISSIONS)
-
-
-def remove_group(apps, schema_editor):
-    group_remove(apps, name=GROUP)
 
 
 class Migration(migrations.Migration):
@@ -22,4 +10,4 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
-    operations = [migrations.RunPython(create_group, remove_group)]
+    operations = []

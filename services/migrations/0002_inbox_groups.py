@@ -1,27 +1,7 @@
-"""Inbox staff groups: 管家客服 (agents) answer tickets; 管家主管 (supervisors) also get the
-digest of unassigned tickets and manage canned replies and deadlines."""
+"""The inbox staff groups was created here; staff groups now come from the roles registry
+(xiangcheng.core.roles), which sets every group's permissions after each migrate."""
 
 from django.db import migrations
-
-from xiangcheng.core.roles import group_grant, group_remove
-
-GROUPS = {
-    "管家客服": ["view_ticket", "change_ticket", "view_cannedreply", "view_ticketmessage",
-               "view_attachment", "view_ticketchange"],
-    "管家主管": ["view_ticket", "change_ticket", "supervise_ticket", "view_cannedreply", "add_cannedreply",
-               "change_cannedreply", "delete_cannedreply", "view_categorysla", "change_categorysla",
-               "add_categorysla", "view_ticketmessage", "view_attachment", "view_ticketchange", "view_notice"],
-}
-
-
-def create_groups(apps, schema_editor):
-    for name, codenames in GROUPS.items():
-        group_grant(apps, app_label="services", name=name, codenames=codenames)
-
-
-def remove_groups(apps, schema_editor):
-    for name in GROUPS:
-        group_remove(apps, name=name)
 
 
 class Migration(migrations.Migration):
@@ -30,4 +10,4 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
-    operations = [migrations.RunPython(create_groups, remove_groups)]
+    operations = []

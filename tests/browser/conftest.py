@@ -9,12 +9,11 @@ group) are therefore re-created before each test from the migrations' own defini
 import shutil
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.factories import AGENT_GROUP, EVENT_MANAGER_GROUP, REVIEWER_GROUP, staff_group
+from tests.factories import AGENT_GROUP, EVENT_MANAGER_GROUP, REVIEWER_GROUP
 
-from .ui import LOCALE, programmes_migration, screenshot
+from .ui import LOCALE, screenshot
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 375, "height": 812}
@@ -35,27 +34,20 @@ def browser() -> Browser:
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _migration_rows(transactional_db):
-    """The rows the data migrations create; a transactional test's flush removes them."""
-    programmes_migration.create(apps, None)
-    staff_group(REVIEWER_GROUP)
-
-
 @pytest.fixture
-def reviewer(_migration_rows, staff_in_group):
+def reviewer(transactional_db, staff_in_group):
     """A federation staff member in the 审核员 group (password tests.factories.PASSWORD)."""
     return staff_in_group("shenhe", REVIEWER_GROUP)
 
 
 @pytest.fixture
-def event_manager(_migration_rows, staff_in_group):
+def event_manager(transactional_db, staff_in_group):
     """A staff member in the 活动管理员 group, who checks members in (password tests.factories.PASSWORD)."""
     return staff_in_group("huodong", EVENT_MANAGER_GROUP)
 
 
 @pytest.fixture
-def inbox_agent(_migration_rows, staff_in_group):
+def inbox_agent(transactional_db, staff_in_group):
     """A staff member in the 管家客服 group, who answers inbox tickets (password tests.factories.PASSWORD)."""
     return staff_in_group("guanjia", AGENT_GROUP)
 

@@ -30,6 +30,7 @@ from members.models import (
     VisibleField,
 )
 from tests.factories import MemberProfileFactory
+from xiangcheng.core.programmes import PROGRAMMES
 
 from .ui import (
     UI_LANGUAGE,
@@ -37,7 +38,6 @@ from .ui import (
     admin_log_in,
     label,
     log_in,
-    programmes_migration,
     screenshot,
     t,
     tn,
@@ -79,7 +79,7 @@ def test_email_member_joins_is_approved_and_finds_a_peer(
     # The front door, then 加入联盟.
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    for name, *_ in programmes_migration.PROGRAMMES:
+    for name, *_ in PROGRAMMES:
         expect(page.get_by_text(name, exact=True)).to_be_visible()
     screenshot(page, "home")
     page.get_by_role("link", name=t("Join the alliance")).click()

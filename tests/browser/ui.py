@@ -1,7 +1,6 @@
 """What the journeys share: the page's own words, screenshots, logging in, the admin's actions,
 the data migrations' rows."""
 
-import importlib
 from pathlib import Path
 
 from django.utils import translation
@@ -14,9 +13,6 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 # Members use the portal in Chinese: the browser asks for it the way their phones do.
 LOCALE = "zh-CN"
 UI_LANGUAGE = "zh-hans"
-# The rows the data migrations create (the five programmes), as they define them; the staff
-# groups are tests.factories.staff_group's.
-programmes_migration = importlib.import_module("events.migrations.0002_five_programmes")
 
 
 def t(message) -> str:

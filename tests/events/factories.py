@@ -5,8 +5,9 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from events.models import Event, EventStatus, Kind, Programme, Registration, RegistrationStatus, Venue
+from events.models import Event, EventStatus, Kind, Registration, RegistrationStatus, Venue
 from tests.factories import MemberProfileFactory
+from xiangcheng.core.models import Programme
 
 
 def programme(slug: str = "gather") -> Programme:

@@ -124,7 +124,7 @@ def test_draft_events_are_never_listed_and_their_pages_answer_404(client, member
 
     assert titles(client.get(reverse("events:list"))) == []
     assert titles(client.get(reverse("events:past"))) == []
-    assert list(client.get(reverse("events:programme", args=["gather"])).context["events"]) == []
+    assert list(programme_section(client.get(reverse("programmes:detail", args=["gather"])), "events")["events"]) == []
     assert client.get(reverse("events:detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("events:ics", args=[draft.pk])).status_code == 404
     assert client.post(reverse("events:sign_up", args=[draft.pk])).status_code == 404
@@ -137,8 +137,14 @@ def test_programme_page_shows_its_next_six_events_in_order(client):
     for d in days:
         EventFactory(title=f"链{d}", programme=programme("link"), starts_at=in_days(d))
     EventFactory(title="别的栏目", programme=programme("gather"), starts_at=in_days(1))
-    response = client.get(reverse("events:programme", args=["link"]))
-    assert [e.title for e in response.context["events"]] == [f"链{d}" for d in range(1, 7)]
+    response = client.get(reverse("programmes:detail", args=["link"]))
+    assert [e.title for e in programme_section(response, "events")["events"]] == [f"链{d}" for d in range(1, 7)]
+
+
+def programme_section(response, key: str) -> dict:
+    """The context of one section of a programme (or home) page, by its registry key."""
+    [section] = [s for s in response.context["sections"] if s.key == key]
+    return section.context
 
 
 # The detail page and its button ---------------------------------------------------------

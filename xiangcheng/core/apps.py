@@ -1,8 +1,27 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_kernel_rows(sender, apps=global_apps, **kwargs) -> None:
+    """After every migrate and every flush (a flush passes no ``apps``): the five programmes exist, and every staff
+    group holds exactly what the roles registry grants it."""
+    from .programmes import programmes_ensure
+    from .roles import roles_sync
+
+    try:
+        programme = apps.get_model("core", "Programme")
+    except LookupError:  # migrated back before the kernel's tables exist
+        return
+    programmes_ensure(programme)
+    roles_sync(apps)
 
 
 class CoreConfig(AppConfig):
     name = "xiangcheng.core"
     label = "core"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_kernel_rows, sender=self, dispatch_uid="core-kernel-rows")

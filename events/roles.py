@@ -1,0 +1,12 @@
+"""What event work the staff roles may do (the kernel's roles registry)."""
+
+from xiangcheng.core.roles import EVENT_MANAGER, grant
+
+# Event managers run events, sign-ups and check-in; they read the programmes, not edit them.
+grant(EVENT_MANAGER, "core", ["view_programme"])
+grant(EVENT_MANAGER, "events", [
+    "view_venue", "add_venue", "change_venue",
+    "view_event", "add_event", "change_event",
+    "view_registration", "change_registration", "checkin_registration",
+    "view_notification",
+])

@@ -1,0 +1,6 @@
+"""What membership work the staff roles may do (the kernel's roles registry)."""
+
+from xiangcheng.core.roles import REVIEWER, grant
+
+# Reviewers read profiles and decide applications: nothing else.
+grant(REVIEWER, "members", ["view_memberprofile", "review_memberprofile", "view_reviewdecision"])

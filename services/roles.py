@@ -1,0 +1,12 @@
+"""What inbox work the staff roles may do (the kernel's roles registry)."""
+
+from xiangcheng.core.roles import INBOX_AGENT, INBOX_SUPERVISOR, grant
+
+READ_TICKETS = ["view_ticket", "change_ticket", "view_ticketmessage", "view_attachment", "view_ticketchange"]
+grant(INBOX_AGENT, "services", [*READ_TICKETS, "view_cannedreply"])
+# Supervisors also get the digest of unassigned tickets and keep the canned replies and deadlines.
+grant(INBOX_SUPERVISOR, "services", [
+    *READ_TICKETS, "supervise_ticket", "view_notice",
+    "view_cannedreply", "add_cannedreply", "change_cannedreply", "delete_cannedreply",
+    "view_categorysla", "add_categorysla", "change_categorysla",
+])

@@ -1,0 +1,16 @@
+"""What the inbox puts on the home page and on 相聚她平台's page (the kernel's section registry)."""
+
+from xiangcheng.core.sections import home_section, programme_section
+
+# 巾帼管家 is part of 相聚她平台, the gathering platform.
+INBOX_PROGRAMME = "gather"
+
+
+def inbox_entry(request, programme=None) -> dict:
+    return {}
+
+
+def register() -> None:
+    home_section(key="inbox", template="services/_inbox_section.html", context=inbox_entry, order=20)
+    programme_section(key="inbox", template="services/_inbox_section.html", context=inbox_entry, order=20,
+                      programmes=(INBOX_PROGRAMME,))

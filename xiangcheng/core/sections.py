@@ -1,0 +1,73 @@
+"""Sections that apps contribute to a programme's page and to the home page.
+
+The programme and home views know no app: each app registers its sections (in its AppConfig's
+``ready``), and the views render whatever is registered, in order. A section is a template and a
+function that returns its context, or ``None`` to leave the section out for this request.
+
+    programme_section(key="events", template="events/_programme_events.html",
+                      context=upcoming_for_programme, order=10)
+
+A section's context function must run a constant number of queries however many rows it shows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    template: str
+    context: Callable[..., dict | None]
+    order: int = 100
+    # Programme slugs the section appears on; empty: every programme.
+    programmes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    key: str
+    template: str
+    context: dict
+
+
+_programme_sections: dict[str, Section] = {}
+_home_sections: dict[str, Section] = {}
+
+
+def programme_section(*, key: str, template: str, context: Callable[[HttpRequest, object], dict | None],
+                      order: int = 100, programmes: tuple[str, ...] = ()) -> None:
+    """Add a section to programme pages: ``context(request, programme)``."""
+    _programme_sections[key] = Section(key, template, context, order, tuple(programmes))
+
+
+def home_section(*, key: str, template: str, context: Callable[[HttpRequest], dict | None],
+                 order: int = 100) -> None:
+    """Add a section to the home page: ``context(request)``."""
+    _home_sections[key] = Section(key, template, context, order)
+
+
+def _ordered(sections: dict[str, Section]) -> list[Section]:
+    return sorted(sections.values(), key=lambda s: (s.order, s.key))
+
+
+def sections_for_programme(request: HttpRequest, programme) -> list[RenderedSection]:
+    rendered = []
+    for section in _ordered(_programme_sections):
+        if section.programmes and programme.slug not in section.programmes:
+            continue
+        context = section.context(request, programme)
+        if context is not None:
+            rendered.append(RenderedSection(section.key, section.template, context))
+    return rendered
+
+
+def sections_for_home(request: HttpRequest) -> list[RenderedSection]:
+    rendered = []
+    for section in _ordered(_home_sections):
+        context = section.context(request)
+        if context is not None:
+            rendered.append(RenderedSection(section.key, section.template, context))
+    return rendered
