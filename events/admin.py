@@ -15,7 +15,7 @@ from members.avatars import ImageRejected, image_process
 
 from . import booking, exports
 from .copying import event_copy
-from .models import Event, EventStatus, Notification, Registration, RegistrationStatus, Venue
+from .models import Event, EventStatus, Registration, RegistrationStatus, Venue
 
 # Fields whose change is announced to registrants (and reschedules reminders).
 ANNOUNCED_FIELDS = {"starts_at", "ends_at", "venue", "online_url"}
@@ -182,16 +182,3 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Reject selected sign-ups"), permissions=["change"])
     def reject(self, request, queryset):
         self._decide(request, queryset, approve=False)
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["registration", "kind", "key", "created_at", "sent_at", "skipped", "attempts"]
-    list_filter = ["kind", "skipped", ("sent_at", admin.EmptyFieldListFilter)]
-    readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -2,7 +2,7 @@
 
 Every decision about a seat is taken under a row lock on the event (``select_for_update``) in
 the same transaction that writes it, so capacity and childcare places are never exceeded however
-many members press the button at once. Messages are written to the outbox (Notification) in that
+many members press the button at once. Messages are written to the kernel's outbox in that
 transaction and delivered after commit.
 """
 
@@ -16,16 +16,16 @@ from django.utils.translation import gettext as _
 from members.models import Status as MemberStatus
 from members.models import User
 
+from . import notices
 from .models import (
     ACTIVE_STATUSES,
     Audience,
     Event,
     EventStatus,
-    Notification,
     Registration,
     RegistrationStatus,
 )
-from .outbox import notify
+from .notices import notify_registration
 
 # The lock is what keeps capacity; tests switch it off once to prove the race test catches it.
 LOCK_EVENT_ROW = True
@@ -113,7 +113,7 @@ def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = ()) -> R
                 event=event, user=user, status=status, children_count=len(children_ages),
                 children_ages=children_ages, decided_at=timezone.now(),
             )
-            notify(registration=registration, kind=status)
+            notify_registration(registration=registration, kind=status)
             return registration
     except IntegrityError:
         # Only without the lock can two sign-ups of one member race to the unique constraint.
@@ -150,7 +150,7 @@ def promote_waitlist(*, event: Event) -> list[Registration]:
         registration.status = RegistrationStatus.CONFIRMED
         registration.decided_at = timezone.now()
         registration.save(update_fields=["status", "decided_at"])
-        notify(registration=registration, kind=Notification.Kind.PROMOTED)
+        notify_registration(registration=registration, kind=notices.PROMOTED)
         promoted.append(registration)
         free -= 1
         care_free -= registration.children_count
@@ -200,21 +200,21 @@ def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> i
             for registration in Registration.objects.filter(pk__in=pks, status=RegistrationStatus.PENDING).order_by("created_at", "pk"):
                 if not approve:
                     registration.status = RegistrationStatus.REJECTED
-                    kind = Notification.Kind.REJECTED
+                    kind = notices.REJECTED
                 elif seats_taken(event) < event.capacity and (
                     childcare_taken(event) + registration.children_count <= event.childcare_places
                     or not registration.children_count
                 ):
                     registration.status = RegistrationStatus.CONFIRMED
-                    kind = Notification.Kind.APPROVED
+                    kind = notices.APPROVED
                 elif event.waitlist_enabled:
                     registration.status = RegistrationStatus.WAITLISTED
-                    kind = Notification.Kind.WAITLISTED
+                    kind = notices.WAITLISTED
                 else:
                     continue  # full and no waitlist: it stays pending until a seat frees or staff reject
                 registration.decided_at = timezone.now()
                 registration.save(update_fields=["status", "decided_at"])
-                notify(registration=registration, kind=kind)
+                notify_registration(registration=registration, kind=kind)
                 count += 1
     return count
 
@@ -227,7 +227,7 @@ def event_cancel(*, event: Event) -> int:
         event.save(update_fields=["status", "updated_at"])
         registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES))
         for registration in registrations:
-            notify(registration=registration, kind=Notification.Kind.CANCELLED)
+            notify_registration(registration=registration, kind=notices.CANCELLED)
     return len(registrations)
 
 
@@ -235,5 +235,5 @@ def event_changed(*, event: Event, key: str) -> int:
     """Tell every active registrant that the time or place changed (key: what changed, when)."""
     registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES))
     for registration in registrations:
-        notify(registration=registration, kind=Notification.Kind.CHANGED, key=key)
+        notify_registration(registration=registration, kind=notices.CHANGED, key=key)
     return len(registrations)

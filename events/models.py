@@ -1,4 +1,4 @@
-"""Venues, events, registrations and their messages; each event belongs to a programme."""
+"""Venues, events and registrations; each event belongs to a programme."""
 
 import uuid
 
@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.models import Programme
-from xiangcheng.core.outbox import OutboxRow
 
 
 class Venue(models.Model):
@@ -176,42 +175,6 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
-
-
-class Notification(OutboxRow):
-    """The outbox: one row per message, written before it is sent, sent once.
-
-    (registration, kind, key) is unique, so however many scans or workers run at once, a
-    message exists once; ``claimed_at`` lets one worker at a time deliver it.
-    """
-
-    class Kind(models.TextChoices):
-        CONFIRMED = "confirmed", _("Confirmation")
-        WAITLISTED = "waitlisted", _("Waitlisted")
-        PENDING = "pending", _("Awaiting approval")
-        PROMOTED = "promoted", _("Promoted from the waitlist")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Not approved")
-        CHANGED = "changed", _("Event changed")
-        CANCELLED = "cancelled", _("Event cancelled")
-        REMINDER = "reminder", _("Reminder")
-
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
-                                     related_name="notifications", verbose_name=_("registration"))
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    key = models.CharField(_("key"), max_length=80, blank=True,
-                           help_text=_("Tells apart messages of the same kind, e.g. which reminder."))
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["registration", "kind", "key"], name="notification_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.registration}"
 
 
 class CalendarFeed(models.Model):

@@ -1,9 +1,9 @@
 """Reminders before an event, at each of its offsets (default 24 h and 2 h).
 
-A beat job scans for due reminders every minute. Each reminder is one Notification row whose
-key names the offset and the start time it was computed for, so: running the scan several times
-at once still creates it once (unique constraint); moving the event creates new reminders for the
-new time and the old ones are skipped at delivery.
+A beat job scans for due reminders every minute. Each reminder is one outbox notice whose key
+names the registration, the offset and the start time it was computed for, so: running the scan
+several times at once still creates it once (unique key); moving the event creates new reminders
+for the new time and the old ones are skipped at delivery.
 """
 
 from datetime import datetime, timedelta
@@ -12,8 +12,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Event, EventStatus, Notification, Registration, RegistrationStatus
-from .outbox import record, start_stamp
+from xiangcheng.core.models import Notice
+
+from . import notices
+from .models import Event, EventStatus, Registration, RegistrationStatus
+from .notices import notify_registration, registration_notice_key, start_stamp
 
 # Reminders are at most a week ahead (offsets are validated against this).
 HORIZON = timedelta(days=7)
@@ -41,11 +44,10 @@ def reminders_scan(*, now: datetime | None = None) -> int:
         if offset is None:
             continue
         key = reminder_key(offset_minutes=offset, starts_at=event.starts_at)
-        already = Notification.objects.filter(
-            registration=OuterRef("pk"), kind=Notification.Kind.REMINDER, key=key)
+        already = Notice.objects.filter(key=registration_notice_key(OuterRef("pk"), kind=notices.REMINDER, key=key))
         with transaction.atomic():
             registrations = Registration.objects.filter(
                 event=event, status=RegistrationStatus.CONFIRMED).exclude(Exists(already)).order_by("pk")
             for registration in registrations:
-                created += record(registration=registration, kind=Notification.Kind.REMINDER, key=key)[1]
+                created += notify_registration(registration=registration, kind=notices.REMINDER, key=key)[1]
     return created

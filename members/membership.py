@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import MemberProfile, ReviewDecision, Status, User
+from .notices import notify_decision
 
 
 class MembershipError(Exception):
@@ -28,8 +29,6 @@ def profile_apply(*, profile: MemberProfile) -> MemberProfile:
 
 
 def _decide(*, profile_ids: Iterable[int], reviewer: User, decision: str, reason: str) -> int:
-    from . import tasks
-
     new_status = Status.APPROVED if decision == ReviewDecision.Decision.APPROVED else Status.REJECTED
     now = timezone.now()
     count = 0
@@ -50,10 +49,9 @@ def _decide(*, profile_ids: Iterable[int], reviewer: User, decision: str, reason
             record = ReviewDecision.objects.create(
                 profile=profile, decision=decision, reason=reason, reviewer=reviewer
             )
-            # robust: with the broker down the decision stands; beat retries the notice.
-            transaction.on_commit(
-                lambda pk=record.pk: tasks.send_review_notice.delay(decision_id=pk), robust=True
-            )
+            # Written in this transaction, sent after commit; with the broker down the decision
+            # stands and the outbox's retry job sends the notice.
+            notify_decision(decision=record)
             count += 1
     return count
 

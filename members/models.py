@@ -9,8 +9,6 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xiangcheng.core.outbox import OutboxRow
-
 MAINLAND_MOBILE = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland China mobile number starting with 13–19.")
 )
@@ -162,12 +160,8 @@ class MemberProfile(models.Model):
         return field in self.visible_fields
 
 
-class ReviewDecision(OutboxRow):
-    """Each approval or rejection a reviewer makes: who, what, when and why.
-
-    The row is also the outbox entry for the member's notice: written in the deciding
-    transaction, delivered once by Celery, retried by beat if the broker or worker was down.
-    """
+class ReviewDecision(models.Model):
+    """Each approval or rejection a reviewer makes: who, what, when and why."""
 
     class Decision(models.TextChoices):
         APPROVED = "approved", _("Approved")

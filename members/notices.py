@@ -1,38 +1,47 @@
-"""What a member is told when her application is decided."""
+"""What a member is told when her application is decided, as a kind of the kernel's outbox."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from xiangcheng.core import outbox
+from xiangcheng.core.models import Notice
+from xiangcheng.core.outbox import Message, notice_kind, notify
 from xiangcheng.core.sms import sms_template
 
-from .models import ReviewDecision
+from .models import MemberProfile, ReviewDecision
 
 MEMBERSHIP_APPROVED = sms_template(
-    "membership_approved", gettext_lazy("Welcome! Your membership of the alliance is approved."))
+    "membership_approved", _("Welcome! Your membership of the alliance is approved."))
 MEMBERSHIP_REJECTED = sms_template(
     "membership_rejected",
-    gettext_lazy("Your membership application was not approved. The reason is on the portal; you can edit and re-apply."))
+    _("Your membership application was not approved. The reason is on the portal; you can edit and re-apply."))
 
 
-def review_notice_compose(decision: ReviewDecision) -> outbox.Message:
-    user = decision.profile.user
+def _compose(notice: Notice) -> Message:
+    approved = notice.data["decision"] == ReviewDecision.Decision.APPROVED
+    profile = MemberProfile.objects.get(pk=notice.target_id)
     with translation.override(settings.LANGUAGE_CODE):
-        approved = decision.decision == ReviewDecision.Decision.APPROVED
-        subject = _("Your membership is approved") if approved else _("Your membership application was not approved")
-        context = {"decision": decision, "profile": decision.profile, "approved": approved}
-        body = render_to_string("members/email/review_notice.txt", context)
-        sms = (MEMBERSHIP_APPROVED if approved else MEMBERSHIP_REJECTED, {})
-        return outbox.Message(user, subject, body, sms)
+        subject = (gettext("Your membership is approved") if approved
+                   else gettext("Your membership application was not approved"))
+        body = render_to_string("members/email/review_notice.txt", {
+            "profile": profile, "approved": approved, "reason": notice.data.get("reason", "")})
+    sms = (MEMBERSHIP_APPROVED if approved else MEMBERSHIP_REJECTED, {})
+    return Message(subject=subject, body=body, sms=sms, url=reverse("members:profile"))
 
 
-def review_notice_deliver(*, decision_id: int) -> bool:
-    """Send the decision's notice once: only the worker that claims the row sends it."""
-    return outbox.deliver_once(ReviewDecision, decision_id, review_notice_compose, related=["profile__user"])
+def _applies(notice: Notice) -> bool:
+    # A decision she has since moved past (rejected, re-applied and approved) is old news.
+    return MemberProfile.objects.filter(pk=notice.target_id, status=notice.data["decision"]).exists()
 
 
-def review_notices_retry() -> int:
-    return outbox.retry_unsent(ReviewDecision, lambda pk: review_notice_deliver(decision_id=pk))
+DECISION = notice_kind("members.decision", label=_("Membership: decision"), compose=_compose, applies=_applies,
+                       permission="members.view_memberprofile")
+
+
+def notify_decision(*, decision: ReviewDecision) -> int:
+    """Tell her of a decision, once per decision; sent after commit."""
+    return notify(kind=DECISION, recipient=decision.profile.user, key=str(decision.pk), target=decision.profile,
+                  data={"decision": decision.decision, "reason": decision.reason})[0]

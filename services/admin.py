@@ -14,7 +14,6 @@ from .models import (
     Attachment,
     CannedReply,
     CategorySla,
-    Notice,
     Ticket,
     TicketChange,
     TicketMessage,
@@ -190,17 +189,3 @@ class CannedReplyAdmin(admin.ModelAdmin):
 @admin.register(CategorySla)
 class CategorySlaAdmin(admin.ModelAdmin):
     list_display = ["category", "working_days"]
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["subject", "recipient", "created_at", "sent_at", "attempts"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["recipient", "key", "subject", "body", "sms", "created_at", "claimed_at", "sent_at",
-                       "skipped", "attempts", "last_error"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,7 +1,7 @@
 """巾帼管家: submitting, answering, closing, reopening and rating inbox tickets.
 
 Every change is one transaction that also writes the ticket's history (TicketChange) and the
-messages to send (Notice rows, delivered after commit by Celery). A submission therefore never
+notices to send (the kernel's outbox, delivered after commit by Celery). A submission therefore never
 depends on Redis or the worker being up: the row is saved and the notices wait in the outbox.
 """
 
@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from members.models import User
 from xiangcheng.core.roles import INBOX_AGENT, role_members
 
+from . import notices
 from .attachments import CheckedFile
 from .models import Attachment, Ticket, TicketChange, TicketMessage, TicketStatus
-from .notices import notice_ticket
+from .notices import notify_ticket
 from .sla import due_for
 
 SUBMISSIONS_PER_HOUR = 5
@@ -88,7 +89,7 @@ def ticket_submit(*, member: User, category: str, subject: str, description: str
         )
         _attach(ticket, files, member)
         _record(ticket, member, TicketChange.Action.SUBMITTED, new=ticket.reference)
-        notice_ticket(ticket=ticket, recipient=member, kind="acknowledged")
+        notify_ticket(ticket=ticket, recipient=member, kind=notices.ACKNOWLEDGED)
     return ticket
 
 
@@ -108,7 +109,7 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Tick
         ticket.save(update_fields=["assignee", "status", "updated_at"])
         _record(ticket, actor, TicketChange.Action.ASSIGNED, old, str(assignee or ""))
         if assignee is not None and assignee != actor:
-            notice_ticket(ticket=ticket, recipient=assignee, kind="assigned")
+            notify_ticket(ticket=ticket, recipient=assignee, kind=notices.ASSIGNED)
     return ticket
 
 
@@ -120,7 +121,7 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
         _move(ticket, actor, status)
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
         if status in {TicketStatus.AWAITING_INFO, TicketStatus.CLOSED}:
-            notice_ticket(ticket=ticket, recipient=ticket.member, kind=status)
+            notify_ticket(ticket=ticket, recipient=ticket.member, kind=status)
     return ticket
 
 
@@ -157,7 +158,7 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, internal: bool = Fa
         if status != ticket.status:
             _move(ticket, author, status)
         ticket.save(update_fields=["first_response_at", "status", "closed_at", "updated_at"])
-        notice_ticket(ticket=ticket, recipient=ticket.member, kind="replied", message=message)
+        notify_ticket(ticket=ticket, recipient=ticket.member, kind=notices.REPLIED, message=message)
     return message
 
 
@@ -184,7 +185,7 @@ def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
             _move(ticket, member, TicketStatus.IN_PROGRESS)
             ticket.save(update_fields=["status", "updated_at"])
         if ticket.assignee_id:
-            notice_ticket(ticket=ticket, recipient=ticket.assignee, kind="member_replied", message=message)
+            notify_ticket(ticket=ticket, recipient=ticket.assignee, kind=notices.MEMBER_REPLIED, message=message)
     return message
 
 
@@ -215,7 +216,7 @@ def ticket_reopen(*, ticket: Ticket, member: User) -> Ticket:
         ticket.rating_comment = ""
         ticket.save(update_fields=["status", "closed_at", "rating", "rating_comment", "updated_at"])
         if ticket.assignee_id:
-            notice_ticket(ticket=ticket, recipient=ticket.assignee, kind="reopened")
+            notify_ticket(ticket=ticket, recipient=ticket.assignee, kind=notices.REOPENED)
     return ticket
 
 

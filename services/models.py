@@ -12,8 +12,6 @@ from django.urls import reverse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
-from xiangcheng.core.outbox import OutboxRow
-
 
 class Category(models.TextChoices):
     FINANCE = "finance", _("Financial services")
@@ -247,25 +245,3 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class Notice(OutboxRow):
-    """An inbox message to one person (acknowledgement, reply, digest), written before it is sent.
-
-    ``key`` is unique, so a retried step never writes the same message twice.
-    """
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("recipient"))
-    key = models.CharField(_("key"), max_length=120, unique=True)
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("email text"))
-    sms = models.CharField(_("SMS text"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("inbox notice")
-        verbose_name_plural = _("inbox notices")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.subject} → {self.recipient}"

@@ -6,7 +6,9 @@ READ_TICKETS = ["view_ticket", "change_ticket", "view_ticketmessage", "view_atta
 grant(INBOX_AGENT, "services", [*READ_TICKETS, "view_cannedreply"])
 # Supervisors also get the digest of unassigned tickets and keep the canned replies and deadlines.
 grant(INBOX_SUPERVISOR, "services", [
-    *READ_TICKETS, "supervise_ticket", "view_notice",
+    *READ_TICKETS, "supervise_ticket",
     "view_cannedreply", "add_cannedreply", "change_cannedreply", "delete_cannedreply",
     "view_categorysla", "add_categorysla", "change_categorysla",
 ])
+# Supervisors read (and retry) the inbox notices in the outbox.
+grant(INBOX_SUPERVISOR, "core", ["view_notice", "change_notice"])

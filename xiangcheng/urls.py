@@ -13,6 +13,7 @@ admin.site.index_title = _("Administration")
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("programmes/", include("xiangcheng.core.urls")),
+    path("messages/", include("xiangcheng.core.notice_urls")),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("", include("events.urls")),

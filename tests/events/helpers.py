@@ -73,3 +73,22 @@ def admin_event_data(event, **changes) -> dict:
         data[f"registrations-{i}-id"] = pk
         data[f"registrations-{i}-event"] = event.pk
     return data
+
+
+def event_notices(*, kind: str = "", registration=None, event=None):
+    """The outbox's notices about registrations, by short kind ("confirmed"), registration or event."""
+    from xiangcheng.core.models import Notice
+
+    qs = Notice.objects.filter(kind__startswith="events.")
+    if kind:
+        qs = qs.filter(kind=f"events.{kind}")
+    if registration is not None:
+        qs = qs.filter(target_id=registration.pk)
+    if event is not None:
+        qs = qs.filter(target_id__in=event.registrations.values("pk"))
+    return qs
+
+
+def notice_suffix(notice) -> str:
+    """What tells two notices of a kind for one registration apart (e.g. which reminder)."""
+    return notice.key.split(":", 2)[2]

@@ -12,11 +12,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from events import booking, checkin
-from events.models import Event, EventStatus, Notification, RegistrationStatus
+from events.models import Event, EventStatus, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import messages_of, squash, zh, zh_n
 
 from .factories import EventFactory, RegistrationFactory
+from .helpers import event_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -199,8 +200,9 @@ def test_bulk_approve_and_reject_from_the_registration_admin(manager_client):
     for r in regs:
         r.refresh_from_db()
     assert [r.status for r in regs] == [S.CONFIRMED, S.CONFIRMED, S.WAITLISTED, S.REJECTED]
-    assert [list(r.notifications.order_by("pk").values_list("kind", flat=True)) for r in regs] == [
-        ["pending", "approved"], ["pending", "approved"], ["pending", "waitlisted"], ["pending", "rejected"]]
+    assert [list(event_notices(registration=r).order_by("pk").values_list("kind", flat=True)) for r in regs] == [
+        ["events.pending", "events.approved"], ["events.pending", "events.approved"],
+        ["events.pending", "events.waitlisted"], ["events.pending", "events.rejected"]]
     # Who decided each one is in the admin log.
     manager = manager_client.session["_auth_user_id"]
     logged = LogEntry.objects.filter(content_type__model="registration").order_by("object_id")
@@ -215,11 +217,11 @@ def test_cancel_action_cancels_published_events_and_tells_registrants(manager_cl
     event.refresh_from_db()
     draft.refresh_from_db()
     assert (event.status, draft.status) == (EventStatus.CANCELLED, EventStatus.DRAFT)
-    assert sorted(Notification.objects.filter(kind="cancelled").values_list("registration_id", flat=True)) == sorted(
+    assert sorted(event_notices(kind="cancelled").values_list("target_id", flat=True)) == sorted(
         [salon["lin"].pk, salon["zhou"].pk, salon["wang"].pk])
     # Cancelling again tells nobody twice.
     response = action(manager_client, CHANGELIST, "cancel_events", [event.pk], follow=True)
     assert messages_of(response) == [zh_n("%(n)d registrant told.", "%(n)d registrants told.", 0)]
-    assert Notification.objects.filter(kind="cancelled").count() == 3
+    assert event_notices(kind="cancelled").count() == 3
     assert list(LogEntry.objects.filter(content_type__model="event").values_list("object_id", flat=True)) == [
         str(event.pk)]

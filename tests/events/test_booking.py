@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from events import booking
 from events.booking import BookingError
-from events.models import Audience, EventStatus, Notification, Registration, RegistrationStatus
+from events.models import Audience, EventStatus, Registration, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import zh
+from xiangcheng.core.models import Notice
 
 from .factories import EventFactory, RegistrationFactory
-from .helpers import admin_event_data, mail_subject
+from .helpers import admin_event_data, event_notices, mail_subject
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,8 @@ def members(n: int) -> list:
 
 
 def kinds(registration: Registration) -> list[str]:
-    return list(registration.notifications.order_by("pk").values_list("kind", flat=True))
+    return [kind.removeprefix("events.") for kind in
+            event_notices(registration=registration).order_by("pk").values_list("kind", flat=True)]
 
 
 def sign_up_refused(event, user, children_ages=()) -> str:
@@ -174,7 +176,7 @@ def test_cancel_before_deadline_promotes_the_first_waitlisted_who_gets_an_email(
     assert kinds(w1) == ["waitlisted", "promoted"]
     assert [(m.to, m.subject) for m in outbox] == [
         ([first_in_line.email], mail_subject("A seat is yours: %(t)s", "女企业家产业分享会"))]
-    assert Notification.objects.get(registration=w1, kind="promoted").sent_at is not None
+    assert event_notices(registration=w1, kind="promoted").get().state == Notice.State.SENT
 
 
 def test_cancel_and_promotion_are_one_transaction(monkeypatch):
@@ -187,7 +189,7 @@ def test_cancel_and_promotion_are_one_transaction(monkeypatch):
     def broken_notify(**kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(booking, "notify", broken_notify)
+    monkeypatch.setattr(booking, "notify_registration", broken_notify)
     with pytest.raises(RuntimeError):
         booking.cancel(registration=seat, user=holder)
     seat.refresh_from_db()
@@ -363,7 +365,7 @@ def test_event_cancel_tells_every_active_registrant(django_capture_on_commit_cal
     assert event.status == EventStatus.CANCELLED
     assert sorted(m.to[0] for m in outbox) == sorted([confirmed_user.email, waiting_user.email, pending.user.email])
     assert {m.subject for m in outbox} == {mail_subject("Event cancelled: %(t)s", "数字化发展培训")}
-    assert Notification.objects.filter(kind="cancelled").count() == 3
+    assert event_notices(kind="cancelled").count() == 3
     assert kinds(gone) == []
     assert sign_up_refused(event, members(1)[0]) == zh("This event is not open for sign-up.")
 
@@ -381,7 +383,7 @@ def test_admin_change_of_the_start_time_tells_registrants(client, event_manager,
     # Saving with nothing announced changed tells nobody.
     response = client.post(url, admin_event_data(event, description="地点与议程见海报。"))
     assert response.status_code == 302
-    assert Notification.objects.filter(kind="changed").count() == 0
+    assert event_notices(kind="changed").count() == 0
 
     new_start = event.starts_at + timedelta(hours=3)
     with django_capture_on_commit_callbacks(execute=True):
@@ -390,8 +392,8 @@ def test_admin_change_of_the_start_time_tells_registrants(client, event_manager,
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.starts_at == new_start
-    changed = Notification.objects.filter(kind="changed").order_by("registration__user__pk")
-    assert [n.registration.user for n in changed] == [confirmed_user, waiting_user]
+    changed = event_notices(kind="changed").order_by("recipient__pk")
+    assert [n.recipient for n in changed] == [confirmed_user, waiting_user]
     assert sorted(m.to[0] for m in outbox) == sorted([confirmed_user.email, waiting_user.email])
     assert {m.subject for m in outbox} == {mail_subject("Event changed: %(t)s", "科技女性思维营")}
 
@@ -403,7 +405,7 @@ def test_admin_change_of_a_draft_event_tells_nobody(client, event_manager):
     response = client.post(reverse("admin:events_event_change", args=[event.pk]),
                            admin_event_data(event, starts_at=event.starts_at + timedelta(hours=1)))
     assert response.status_code == 302
-    assert Notification.objects.filter(kind="changed").count() == 0
+    assert event_notices(kind="changed").count() == 0
 
 
 def test_admin_raising_the_capacity_gives_the_new_seats_to_the_waitlist_first(

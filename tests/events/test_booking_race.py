@@ -14,6 +14,7 @@ from tests.concurrency import pool_for_threads, race
 from tests.factories import MemberProfileFactory
 
 from .factories import EventFactory, RegistrationFactory
+from .helpers import event_notices
 
 S = RegistrationStatus
 THREADS = 20
@@ -85,4 +86,4 @@ def test_one_member_signing_up_ten_times_at_once_gets_one_registration(monkeypat
     registration = Registration.objects.get(event=event, user=user)
     assert results == [registration.pk] * 10
     assert registration.status == S.CONFIRMED
-    assert list(registration.notifications.values_list("kind", flat=True)) == ["confirmed"]
+    assert list(event_notices(registration=registration).values_list("kind", flat=True)) == ["events.confirmed"]

@@ -150,11 +150,11 @@ def test_a_registration_that_is_not_confirmed_cannot_check_in(manager_client):
 def test_the_event_manager_group_has_exactly_its_permissions():
     group = Group.objects.get(name=EVENT_MANAGER_GROUP)
     assert sorted(group.permissions.values_list("content_type__app_label", "codename")) == sorted(
-        [("core", "view_programme")] + [("events", codename) for codename in [
+        [("core", "view_programme"), ("core", "view_notice"), ("core", "change_notice")]
+        + [("events", codename) for codename in [
             "view_venue", "add_venue", "change_venue",
             "view_event", "add_event", "change_event",
             "view_registration", "change_registration", "checkin_registration",
-            "view_notification",
         ]])
 
 

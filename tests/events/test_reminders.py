@@ -8,11 +8,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events.models import Event, EventStatus, Notification, RegistrationStatus
-from events.outbox import deliver
+from events.models import Event, EventStatus, RegistrationStatus
 from events.reminders import due_offset, reminder_key, reminders_scan
 from tests.concurrency import race
 from tests.events.factories import EventFactory, RegistrationFactory
+from tests.events.helpers import event_notices, notice_suffix
+from xiangcheng.core.models import Notice
+from xiangcheng.core.outbox import deliver
 
 DAY, HOUR = 24 * 60, 60
 START = datetime(2031, 5, 20, 6, 30, tzinfo=UTC)  # 14:30 in Suzhou
@@ -63,8 +65,7 @@ def _soon_event(**fields) -> Event:
 
 
 def _reminders(event: Event) -> list[tuple[int, str]]:
-    return sorted(Notification.objects.filter(registration__event=event, kind=Notification.Kind.REMINDER)
-                  .values_list("registration_id", "key"))
+    return sorted((n.target_id, notice_suffix(n)) for n in event_notices(kind="reminder", event=event))
 
 
 @pytest.mark.django_db
@@ -81,7 +82,7 @@ def test_scan_creates_one_reminder_per_confirmed_registration():
     assert reminders_scan(now=now) == 3
 
     assert _reminders(event) == sorted((r.pk, key) for r in confirmed)
-    assert set(Notification.objects.values_list("kind", flat=True)) == {Notification.Kind.REMINDER}
+    assert set(Notice.objects.values_list("kind", flat=True)) == {"events.reminder"}
 
 
 @pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_scan_ignores_draft_cancelled_and_past_events():
 
     assert reminders_scan(now=draft.starts_at - timedelta(hours=1)) == 0
     assert reminders_scan() == 0  # the past event at the real now
-    assert Notification.objects.count() == 0
+    assert Notice.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -109,7 +110,7 @@ def test_scan_three_times_still_one_reminder_each_sent_once(django_capture_on_co
     assert results == [4, 0, 0]
     assert len(_reminders(event)) == 4
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.user.email for r in registrations)
-    assert list(Notification.objects.values_list("attempts", "skipped").order_by().distinct()) == [(1, False)]
+    assert list(Notice.objects.values_list("attempts", "state").order_by().distinct()) == [(1, Notice.State.SENT)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -126,7 +127,7 @@ def test_three_scans_at_once_create_and_send_each_reminder_once():
     assert _reminders(event) == sorted((r.pk, key) for r in registrations)
     # Eager Celery delivers in the thread that committed; each message went out once.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.user.email for r in registrations)
-    assert Notification.objects.filter(sent_at__isnull=False, skipped=False).count() == 12
+    assert Notice.objects.filter(state=Notice.State.SENT).count() == 12
 
 
 @pytest.mark.django_db
@@ -138,17 +139,17 @@ def test_moving_the_event_later_reschedules_its_reminders(django_capture_on_comm
 
     # 23 h before the old start the 24 h reminder is written; its delivery has not run yet.
     assert reminders_scan(now=old_start - timedelta(hours=23)) == 1
-    old = Notification.objects.get(registration=registration, kind=Notification.Kind.REMINDER)
-    assert old.key == old_key
+    old = event_notices(registration=registration, kind="reminder").get()
+    assert notice_suffix(old) == old_key
 
     # Staff move the event two days later.
     new_start = old_start + timedelta(days=2)
     Event.objects.filter(pk=event.pk).update(starts_at=new_start, ends_at=new_start + timedelta(hours=2))
 
     # The old reminder no longer applies: skipped at delivery, nothing sent.
-    assert deliver(notification_id=old.pk) is False
+    assert deliver(notice_id=old.pk) is False
     old.refresh_from_db()
-    assert (old.skipped, old.sent_at is not None) == (True, True)
+    assert (old.state, old.sent_at is not None) == (Notice.State.SKIPPED, True)
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -160,12 +161,11 @@ def test_moving_the_event_later_reschedules_its_reminders(django_capture_on_comm
         assert reminders_scan(now=new_start - timedelta(hours=2)) == 1
         assert reminders_scan(now=new_start - timedelta(hours=1)) == 0
 
-    rows = list(Notification.objects.filter(registration=registration).order_by("pk")
-                .values_list("key", "skipped", "attempts"))
+    rows = [(notice_suffix(n), n.state, n.attempts) for n in event_notices(registration=registration).order_by("pk")]
     assert rows == [
-        (old_key, True, 1),
-        (reminder_key(offset_minutes=DAY, starts_at=new_start), False, 1),
-        (reminder_key(offset_minutes=2 * HOUR, starts_at=new_start), False, 1),
+        (old_key, Notice.State.SKIPPED, 1),
+        (reminder_key(offset_minutes=DAY, starts_at=new_start), Notice.State.SENT, 1),
+        (reminder_key(offset_minutes=2 * HOUR, starts_at=new_start), Notice.State.SENT, 1),
     ]
     assert [m.to for m in mail.outbox] == [[registration.user.email], [registration.user.email]]
 
@@ -175,9 +175,9 @@ def test_a_reminder_for_an_event_cancelled_meanwhile_is_skipped():
     event = _soon_event()
     registration = RegistrationFactory(event=event)
     reminders_scan(now=event.starts_at - timedelta(hours=1))
-    reminder = Notification.objects.get(registration=registration)
+    reminder = event_notices(registration=registration).get()
     Event.objects.filter(pk=event.pk).update(status=EventStatus.CANCELLED)
 
-    assert deliver(notification_id=reminder.pk) is False
+    assert deliver(notice_id=reminder.pk) is False
     reminder.refresh_from_db()
-    assert (reminder.skipped, mail.outbox) == (True, [])
+    assert (reminder.state, mail.outbox) == (Notice.State.SKIPPED, [])

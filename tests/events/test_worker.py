@@ -17,9 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from events.booking import sign_up
-from events.models import Notification, RegistrationStatus
+from events.models import RegistrationStatus
 from events.reminders import reminder_key, reminders_scan
-from events.tasks import deliver_notification, deliver_unsent, scan_reminders
+from events.tasks import scan_reminders
 from tests.concurrency import race
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MemberProfileFactory
@@ -33,8 +33,14 @@ from tests.worker_support import (
     wait_until,
 )
 from xiangcheng import celery_app
+from xiangcheng.core.models import Notice
+from xiangcheng.core.tasks import deliver_notice, retry_unsent_notices
 
-from .helpers import mail_subject
+from .helpers import mail_subject, notice_suffix
+
+DELIVER = r"xiangcheng\.core\.tasks\.deliver_notice"
+SCAN = r"events\.tasks\.scan_reminders"
+RETRY = r"xiangcheng\.core\.tasks\.retry_unsent_notices"
 
 DEADLINE = 30.0
 WORKER_LEASE = timedelta(seconds=2)  # OUTBOX_LEASE_SECONDS given to the workers
@@ -54,15 +60,15 @@ def published():
 
 
 def _task_lines(workers: list[Worker], task: str, outcome: str) -> list[str]:
-    pattern = re.compile(rf"Task events\.tasks\.{task}\[[0-9a-f-]+\] {outcome}")
+    pattern = re.compile(rf"Task {task}\[[0-9a-f-]+\] {outcome}")
     return [line for worker in workers for line in worker.log_path.read_text().splitlines()
             if pattern.search(line)]
 
 
 def _activity(workers: list[Worker]) -> tuple[int, int, int]:
     """(messages queued, tasks received, tasks finished)."""
-    return (queue_length(), len(_task_lines(workers, r"\w+", "received")),
-            len(_task_lines(workers, r"\w+", "(succeeded|raised|failed)")))
+    return (queue_length(), len(_task_lines(workers, r"[\w.]+", "received")),
+            len(_task_lines(workers, r"[\w.]+", "(succeeded|raised|failed)")))
 
 
 def _quiet(workers: list[Worker]) -> bool:
@@ -84,7 +90,7 @@ def _wait_quiet(workers: list[Worker]) -> None:
 
 
 def _sent(**filters) -> int:
-    return Notification.objects.filter(sent_at__isnull=False, **filters).count()
+    return Notice.objects.filter(state=Notice.State.SENT, **filters).count()
 
 
 def test_sign_ups_are_enqueued_after_commit_and_each_member_is_told_once(workers, published, mail_dir):
@@ -97,9 +103,9 @@ def test_sign_ups_are_enqueued_after_commit_and_each_member_is_told_once(workers
     with transaction.atomic():  # e.g. a view's request transaction
         for member in members[4:]:
             sign_up(event=event, user=member)
-        assert published == [("events.tasks.deliver_notification", False)] * 4  # not yet
+        assert published == [("xiangcheng.core.tasks.deliver_notice", False)] * 4  # not yet
 
-    assert published == [("events.tasks.deliver_notification", False)] * 6  # each after its commit
+    assert published == [("xiangcheng.core.tasks.deliver_notice", False)] * 6  # each after its commit
     wait_until(lambda: _sent() == 6, timeout=DEADLINE, what="six messages sent")
     _wait_quiet([worker])
 
@@ -107,9 +113,9 @@ def test_sign_ups_are_enqueued_after_commit_and_each_member_is_told_once(workers
     assert sorted(mails(mail_dir)) == sorted(
         [(m.email, mail_subject("You are signed up: %(t)s", event.title)) for m in members[:4]]
         + [(m.email, mail_subject("You are on the waitlist: %(t)s", event.title)) for m in members[4:]])
-    assert len(_task_lines([worker], "deliver_notification", r"succeeded in [0-9.]+s: True")) == 6
-    assert sorted(Notification.objects.values_list("kind", "attempts", "skipped")) == (
-        [("confirmed", 1, False)] * 4 + [("waitlisted", 1, False)] * 2)
+    assert len(_task_lines([worker], DELIVER, r"succeeded in [0-9.]+s: True")) == 6
+    assert sorted(Notice.objects.values_list("kind", "attempts", "state")) == (
+        [("events.confirmed", 1, "sent")] * 4 + [("events.waitlisted", 1, "sent")] * 2)
 
 
 def test_six_reminder_scans_at_once_send_each_reminder_once(workers, mail_dir):
@@ -127,18 +133,18 @@ def test_six_reminder_scans_at_once_send_each_reminder_once(workers, mail_dir):
     created, errors = race(reminders_scan, [()] * 3, alongside=beat_job_three_times)
 
     assert errors == []
-    wait_until(lambda: len(_task_lines(pool, "scan_reminders", "succeeded")) == 3, timeout=DEADLINE,
+    wait_until(lambda: len(_task_lines(pool, SCAN, "succeeded")) == 3, timeout=DEADLINE,
                what="three scans in the workers")
     _wait_quiet(pool)
 
     key = reminder_key(offset_minutes=120, starts_at=starts_at)
-    assert sorted(Notification.objects.values_list("registration_id", "kind", "key")) == sorted(
-        (r.pk, "reminder", key) for r in registrations)
+    assert sorted((n.target_id, n.kind, notice_suffix(n)) for n in Notice.objects.all()) == sorted(
+        (r.pk, "events.reminder", key) for r in registrations)
     assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
     assert {s for _, s in mails(mail_dir)} == {mail_subject("Reminder: %(t)s", event.title)}
-    assert len(_task_lines(pool, "deliver_notification", r"succeeded in [0-9.]+s: True")) == 12
-    assert list(Notification.objects.order_by().values_list("attempts", "skipped").distinct()) == [(1, False)]
-    in_workers = [int(line.rsplit(": ", 1)[1]) for line in _task_lines(pool, "scan_reminders", "succeeded")]
+    assert len(_task_lines(pool, DELIVER, r"succeeded in [0-9.]+s: True")) == 12
+    assert list(Notice.objects.order_by().values_list("attempts", "state").distinct()) == [(1, "sent")]
+    in_workers = [int(line.rsplit(": ", 1)[1]) for line in _task_lines(pool, SCAN, "succeeded")]
     assert sum(created) + sum(in_workers) == 12  # each row created by exactly one of the six scans
 
 
@@ -147,19 +153,20 @@ def test_one_message_taken_by_four_worker_processes_at_once_is_sent_once(workers
     pool = [workers("dup-a"), workers("dup-b")]
     event = EventFactory(title="科企对接会")
     registrations = [RegistrationFactory(event=event) for _ in range(10)]
-    pks = [Notification.objects.create(registration=r, kind=Notification.Kind.CONFIRMED).pk
-           for r in registrations]
+    # Rows as notify writes them, but not enqueued: the test enqueues each one four times.
+    pks = [Notice.objects.create(recipient=r.user, kind="events.confirmed", key=f"events.confirmed:{r.pk}:",
+                                 target=r).pk for r in registrations]
 
     for pk in pks:
         for _ in range(4):  # adjacent in the queue: the four pool processes take them together
-            deliver_notification.delay(notification_id=pk)
+            deliver_notice.delay(notice_id=pk)
     wait_until(lambda: _sent() == 10, timeout=DEADLINE, what="ten messages sent")
     _wait_quiet(pool)
 
     assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
-    assert len(_task_lines(pool, "deliver_notification", r"succeeded in [0-9.]+s: True")) == 10
-    assert len(_task_lines(pool, "deliver_notification", r"succeeded in [0-9.]+s: False")) == 30
-    assert list(Notification.objects.order_by().values_list("attempts", "skipped").distinct()) == [(1, False)]
+    assert len(_task_lines(pool, DELIVER, r"succeeded in [0-9.]+s: True")) == 10
+    assert len(_task_lines(pool, DELIVER, r"succeeded in [0-9.]+s: False")) == 30
+    assert list(Notice.objects.order_by().values_list("attempts", "state").distinct()) == [(1, "sent")]
 
 
 def test_a_worker_killed_mid_batch_still_sends_every_message_once(workers, mail_dir):
@@ -182,24 +189,24 @@ def test_a_worker_killed_mid_batch_still_sends_every_message_once(workers, mail_
     first.kill()
 
     sent_before = _sent()
-    orphans = list(Notification.objects.filter(sent_at__isnull=True, claimed_at__isnull=False)
+    orphans = list(Notice.objects.filter(state=Notice.State.PENDING, claimed_at__isnull=False)
                    .values_list("pk", flat=True))
     assert 4 <= sent_before < 30
     assert len(orphans) == 2  # the two messages being sent when it died: claimed, unsent
     assert len(mails(mail_dir)) == sent_before
 
     second = workers("rescue")  # takes the rest of the queue
-    wait_until(lambda: queue_length() == 0 and not Notification.objects.filter(
-        sent_at__isnull=True, claimed_at__gte=timezone.now() - WORKER_LEASE).exists(),
+    wait_until(lambda: queue_length() == 0 and not Notice.objects.filter(
+        state=Notice.State.PENDING, claimed_at__gte=timezone.now() - WORKER_LEASE).exists(),
         timeout=DEADLINE, what="the queue drained and the dead worker's claims expired")
-    deliver_unsent.delay()  # the periodic retry job
+    retry_unsent_notices.delay()  # the periodic retry job
     wait_until(lambda: _sent() == 30, timeout=DEADLINE, what="all thirty sent")
     _wait_quiet([second])
 
     assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
     assert len(mails(mail_dir)) == 30
-    assert Notification.objects.filter(skipped=False).count() == 30
-    attempts = dict(Notification.objects.values_list("pk", "attempts"))
+    assert Notice.objects.filter(state=Notice.State.SENT).count() == 30
+    attempts = dict(Notice.objects.values_list("pk", "attempts"))
     assert {pk: attempts[pk] for pk in orphans} == dict.fromkeys(orphans, 2)  # dead worker, then retry
     assert Counter(attempts.values()) == Counter({1: 28, 2: 2})
 
@@ -217,15 +224,14 @@ def test_with_the_broker_down_the_sign_up_succeeds_and_the_retry_job_sends_later
     # The enqueue failed after commit (logged, not raised into the sign-up).
     assert [(r.levelname, r.exc_info[0].__name__) for r in caplog.records
             if r.name == "django.db.backends.base"] == [("ERROR", "OperationalError")]
-    notification = Notification.objects.get()
-    assert (notification.kind, notification.sent_at, notification.claimed_at, notification.attempts) == (
-        "confirmed", None, None, 0)
+    notice = Notice.objects.get()
+    assert (notice.kind, notice.state, notice.claimed_at, notice.attempts) == ("events.confirmed", "pending", None, 0)
 
     worker = workers("after-outage")
-    deliver_unsent.delay()
+    retry_unsent_notices.delay()
     wait_until(lambda: _sent() == 1, timeout=DEADLINE, what="the confirmation sent")
     _wait_quiet([worker])
 
     assert mails(mail_dir) == [(member.email, mail_subject("You are signed up: %(t)s", event.title))]
-    notification.refresh_from_db()
-    assert (notification.attempts, notification.skipped) == (1, False)
+    notice.refresh_from_db()
+    assert (notice.attempts, notice.state) == (1, "sent")

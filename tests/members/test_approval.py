@@ -263,6 +263,8 @@ def test_reviewer_group_has_exactly_the_review_permissions():
     group = Group.objects.get(name="审核员")
     perms = sorted(group.permissions.values_list("content_type__app_label", "codename"))
     assert perms == [
+        ("core", "change_notice"),
+        ("core", "view_notice"),
         ("members", "review_memberprofile"),
         ("members", "view_memberprofile"),
         ("members", "view_reviewdecision"),

@@ -9,9 +9,10 @@ from members.models import ReviewDecision, Status
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import email_subject
 from tests.worker_support import mails, messages
+from xiangcheng.core.models import Notice
 
 WORKER_DEADLINE_SECONDS = 60
-SUCCEEDED = re.compile(r"Task members\.tasks\.send_review_notice\[[0-9a-f-]+\] succeeded")
+SUCCEEDED = re.compile(r"Task xiangcheng\.core\.tasks\.deliver_notice\[[0-9a-f-]+\] succeeded")
 
 
 def test_review_notice_is_sent_by_a_real_worker(workers, mail_dir, outbox):
@@ -27,7 +28,8 @@ def test_review_notice_is_sent_by_a_real_worker(workers, mail_dir, outbox):
     assert ReviewDecision.objects.filter(profile=profile, decision="approved").count() == 1
 
     # Marked sent once the worker's email backend has written the whole message; the task logged last.
-    worker.wait_for(lambda: ReviewDecision.objects.filter(profile=profile, sent_at__isnull=False).exists()
+    worker.wait_for(lambda: Notice.objects.filter(target_id=profile.pk, kind="members.decision",
+                                                  state=Notice.State.SENT).exists()
                     and SUCCEEDED.search(worker.log_path.read_text()),
                     timeout=WORKER_DEADLINE_SECONDS, what="the review notice to be sent")
     sent = messages(mail_dir)

@@ -1,16 +1,19 @@
-"""The decision notice is an outbox row: never lost with the broker down, never sent twice."""
+"""The decision notice goes through the one outbox: never lost with the broker down, never sent
+twice, dropped if she has moved past it, and kept in her messages even with no contact verified."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from members import notices
-from members.membership import profiles_approve
+from members.membership import profile_apply, profiles_approve, profiles_reject
 from members.models import ReviewDecision
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import zh
 from tests.worker_support import broker_unreachable
 from xiangcheng.celery import app as celery_app
+from xiangcheng.core.models import Notice
+from xiangcheng.core.outbox import deliver, retry_unsent
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +23,15 @@ def test_sending_the_same_decision_twice_sends_one_email(reviewer, pending_profi
     with django_capture_on_commit_callbacks(execute=False):
         profiles_approve(profile_ids=[pending_profile.pk], reviewer=reviewer)
     decision = ReviewDecision.objects.get()
-    assert notices.review_notice_deliver(decision_id=decision.pk) is True
-    assert notices.review_notice_deliver(decision_id=decision.pk) is False
+    notice = Notice.objects.get()
+    assert (notice.kind, notice.key, notice.target_id, notice.data) == (
+        "members.decision", f"members.decision:{decision.pk}", pending_profile.pk,
+        {"decision": "approved", "reason": ""})
+    assert deliver(notice_id=notice.pk) is True
+    assert deliver(notice_id=notice.pk) is False
     assert len(outbox) == 1
-    decision.refresh_from_db()
-    assert (decision.attempts, decision.sent_at is not None) == (1, True)
+    notice.refresh_from_db()
+    assert (notice.attempts, notice.state) == (1, Notice.State.SENT)
 
 
 def test_with_the_broker_down_the_decision_stands_and_the_retry_sends_it(
@@ -37,44 +44,39 @@ def test_with_the_broker_down_the_decision_stands_and_the_retry_sends_it(
         celery_app.conf.task_always_eager = True
     pending_profile.refresh_from_db()
     assert pending_profile.status == "approved"
-    decision = ReviewDecision.objects.get()
-    assert (decision.sent_at, outbox) == (None, [])
+    assert (Notice.objects.get().state, outbox) == (Notice.State.PENDING, [])
 
     # Too recent for the retry (a delivery may still be on its way) …
-    assert notices.review_notices_retry() == 0
+    assert retry_unsent() == 0
     # … but once the grace period has passed, the periodic job sends it, once.
-    ReviewDecision.objects.update(created_at=timezone.now() - timedelta(minutes=5))
-    assert notices.review_notices_retry() == 1
-    assert notices.review_notices_retry() == 0
+    Notice.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert retry_unsent() == 1
+    assert retry_unsent() == 0
     assert [m.to for m in outbox] == [[pending_profile.user.email]]
 
 
-def test_a_failed_send_is_released_for_the_retry(reviewer, pending_profile, outbox, monkeypatch,
-                                                 django_capture_on_commit_callbacks):
+def test_a_rejection_she_has_moved_past_is_not_sent(reviewer, pending_profile, outbox,
+                                                   django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
+        profiles_reject(profile_ids=[pending_profile.pk], reviewer=reviewer, reason="单位信息不完整")
+        profile_apply(profile=pending_profile)
         profiles_approve(profile_ids=[pending_profile.pk], reviewer=reviewer)
-    decision = ReviewDecision.objects.get()
+    rejection, approval = Notice.objects.order_by("pk")
 
-    def refuse(**kwargs):
-        raise ConnectionError("smtp down")
+    assert deliver(notice_id=rejection.pk) is False
+    assert deliver(notice_id=approval.pk) is True
 
-    monkeypatch.setattr("xiangcheng.core.outbox.notify_user", refuse)
-    with pytest.raises(ConnectionError):
-        notices.review_notice_deliver(decision_id=decision.pk)
-    decision.refresh_from_db()
-    assert (decision.claimed_at, decision.sent_at, decision.last_error) == (None, None, "smtp down")
-    monkeypatch.undo()
-    ReviewDecision.objects.update(created_at=timezone.now() - timedelta(minutes=5))
-    assert notices.review_notices_retry() == 1
+    assert [n.state for n in Notice.objects.order_by("pk")] == [Notice.State.SKIPPED, Notice.State.SENT]
     assert len(outbox) == 1
 
 
-def test_a_member_with_no_verified_contact_is_recorded_as_not_reached(reviewer, outbox, sms_outbox,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_member_with_no_verified_contact_reads_it_in_her_messages(reviewer, outbox, sms_outbox,
+                                                                   django_capture_on_commit_callbacks):
     user = UserFactory(email="", phone="13912345600", phone_verified=False)
     profile = MemberProfileFactory(user=user, status="pending")
     with django_capture_on_commit_callbacks(execute=True):
         profiles_approve(profile_ids=[profile.pk], reviewer=reviewer)
-    decision = ReviewDecision.objects.get()
+    notice = Notice.objects.get()
     assert (outbox, sms_outbox) == ([], [])
-    assert (decision.sent_at is not None, decision.skipped, decision.attempts) == (True, True, 1)
+    assert (notice.state, notice.channels_sent, notice.attempts) == (Notice.State.SENT, [], 1)
+    assert notice.subject == zh("Your membership is approved")

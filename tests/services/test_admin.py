@@ -14,7 +14,6 @@ from services import inbox
 from services.models import (
     CannedReply,
     Category,
-    Notice,
     Priority,
     Ticket,
     TicketChange,
@@ -22,6 +21,7 @@ from services.models import (
     TicketStatus,
 )
 from tests.helpers import label, messages_of, squash, zh
+from xiangcheng.core.models import Notice
 
 from .helpers import due_in, form_values, mail_subject, member_mail_body, submit
 
@@ -159,8 +159,7 @@ def test_an_internal_note_from_the_change_form(agent_client, member, agent, comm
     assert list(TicketMessage.objects.values_list("body", "internal")) == [(NOTE, True)]
     assert _history(ticket)[-1] == (A.NOTE, "kefu", "", "")
     # Only her acknowledgement was ever written; the note made no notice and no email.
-    assert list(Notice.objects.values_list("subject", flat=True)) == [
-        zh("We received your message %(ref)s", ref=ticket.reference)]
+    assert list(Notice.objects.values_list("kind", "recipient")) == [("inbox.acknowledged", member.pk)]
     assert outbox == []
     member_client = Client()
     member_client.force_login(member)

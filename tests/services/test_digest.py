@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from services import inbox
 from services.digest import digest_send
-from services.models import Category, Notice, Ticket, TicketStatus
+from services.models import Category, Ticket, TicketStatus
 from tests.helpers import label, zh
+from xiangcheng.core.models import Notice
 
 from .helpers import due_in, local_date, submit
 
@@ -56,7 +57,8 @@ def _line(ticket: Ticket, middle: str, late: bool) -> str:
 
 
 def _digests() -> dict[str, Notice]:
-    return {n.key.split(":")[1] + ":" + n.recipient.username: n for n in Notice.objects.filter(key__startswith="digest:")}
+    """Today's digests, by audience and recipient ("agent:kefu"), as they were sent."""
+    return {f"{n.data['audience']}:{n.recipient.username}": n for n in Notice.objects.filter(kind="inbox.digest")}
 
 
 def test_each_agent_gets_her_open_tickets_and_the_supervisor_the_unassigned(
@@ -110,9 +112,9 @@ def test_running_the_digest_twice_a_day_sends_one_per_person(queue, supervisor, 
     with committed():
         digest_send()
 
-    assert Notice.objects.filter(key__startswith="digest:").count() == 3
+    assert Notice.objects.filter(kind="inbox.digest").count() == 3
     assert len(outbox) == 3
-    assert Notice.objects.filter(key__startswith="digest:", sent_at__isnull=True).count() == 0
+    assert Notice.objects.filter(kind="inbox.digest").exclude(state=Notice.State.SENT).count() == 0
 
 
 def test_an_agent_without_open_tickets_gets_no_digest(member, agent, supervisor):
@@ -121,11 +123,12 @@ def test_an_agent_without_open_tickets_gets_no_digest(member, agent, supervisor)
     inbox.ticket_close(ticket=ticket, member=member)
 
     assert digest_send() == 0
-    assert Notice.objects.filter(key__startswith="digest:").count() == 0
+    assert Notice.objects.filter(kind="inbox.digest").count() == 0
 
 
-def test_the_links_in_the_digest_open_the_same_tickets_in_the_admin(client, queue, agent, supervisor):
-    digest_send()
+def test_the_links_in_the_digest_open_the_same_tickets_in_the_admin(client, queue, agent, supervisor, committed):
+    with committed():
+        digest_send()
     digests = _digests()
 
     def path(notice: Notice) -> str:
@@ -149,4 +152,17 @@ def test_the_daily_task_runs_the_digest(queue, supervisor):
     from services.tasks import send_daily_digest
 
     assert send_daily_digest.delay().get() == 3
-    assert Notice.objects.filter(key__startswith="digest:").count() == 3
+    assert Notice.objects.filter(kind="inbox.digest").count() == 3
+
+
+def test_a_digest_is_emailed_never_sent_by_sms_nor_listed_in_her_messages(
+        queue, agent, colleague, committed, outbox, sms_outbox, client):
+    type(agent).objects.filter(pk=agent.pk).update(phone="13800009999", phone_verified=True)
+    sms_outbox.clear()
+    with committed():
+        digest_send()
+
+    assert sorted(m.to[0] for m in outbox) == sorted([agent.email, colleague.email])
+    assert sms_outbox == []  # her mobile is verified, but a digest has no SMS template
+    client.force_login(agent)
+    assert list(client.get("/messages/").context["page"]) == []

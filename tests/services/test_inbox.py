@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services import inbox
-from services.models import Notice, Ticket, TicketChange, TicketMessage, TicketStatus
+from services.models import Ticket, TicketChange, TicketMessage, TicketStatus
 from tests.helpers import label, messages_of, zh
+from xiangcheng.core.models import Notice
 from xiangcheng.core.sms import SmsMessage
 
 from .helpers import local_date, mail_subject, member_mail_body, reference, submit
@@ -66,8 +67,8 @@ def test_submitting_gives_consecutive_references_and_an_acknowledgement(
         ref=reference(1), due=local_date(ticket.due_at)))
     assert sms_outbox == [member_sms("13912345678", zh("We received your message %(ref)s", ref=t.reference))
                           for t in tickets]
-    assert [(n.recipient.username, n.sent_at is not None) for n in Notice.objects.all()] == [
-        ("linxiaowen", True), ("linxiaowen", True)]
+    assert [(n.recipient.username, n.kind, n.state) for n in Notice.objects.order_by("pk")] == [
+        ("linxiaowen", "inbox.acknowledged", "sent"), ("linxiaowen", "inbox.acknowledged", "sent")]
 
 
 def test_a_member_who_joined_with_her_mobile_is_acknowledged_by_sms_only(db, client, committed, ticket_data, outbox,
@@ -198,7 +199,7 @@ def test_full_lifecycle(client, member, agent, colleague, committed, ticket_data
     assert [m.subject for m in outbox if NOTE in m.body or NOTE in m.subject] == []
     assert [m.text for m in sms_outbox if NOTE in m.text] == []
     assert Notice.objects.filter(body__contains=NOTE).count() == 0
-    assert Notice.objects.filter(sent_at__isnull=True).count() == 0
+    assert Notice.objects.exclude(state=Notice.State.SENT).count() == 0
     assert list(TicketMessage.objects.filter(ticket=ticket).values_list("internal", "from_staff")) == [
         (False, True), (True, True), (False, False)]
 
@@ -244,7 +245,8 @@ def test_an_internal_note_is_never_shown_or_sent_to_her(member_client, member, a
         (member.email, mail_subject("%(ref)s is closed", ticket)),
     ]
     assert [NOTE in m.body for m in outbox] == [False, False, False]
-    assert [NOTE in n.body or NOTE in n.sms for n in Notice.objects.all()] == [False, False, False]
+    assert [NOTE in n.body or NOTE in n.subject or NOTE in str(n.data) for n in Notice.objects.all()] == [
+        False, False, False]
     # Her list of tickets does not show it either.
     assert NOTE not in member_client.get(reverse("services:tickets")).content.decode()
 

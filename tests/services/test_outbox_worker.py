@@ -8,12 +8,13 @@ import re
 import pytest
 from django.urls import reverse
 
-from services.models import Notice, Ticket, TicketChange, TicketStatus
-from services.tasks import deliver_unsent_notices
+from services.models import Ticket, TicketChange, TicketStatus
 from tests.factories import UserFactory
 from tests.helpers import zh
 from tests.worker_support import Worker, broker_unreachable, mails, queue_length
 from xiangcheng import celery_app
+from xiangcheng.core.models import Notice
+from xiangcheng.core.tasks import retry_unsent_notices
 
 from .helpers import mail_subject, reference
 
@@ -69,24 +70,25 @@ def test_a_submission_with_the_broker_down_is_saved_and_delivered_once_the_worke
     assert [(r.levelname, r.exc_info[0].__name__) for r in caplog.records
             if r.name == "django.db.backends.base"] == [("ERROR", "OperationalError")]
     notice = Notice.objects.get()
-    assert (notice.recipient, notice.sent_at, notice.claimed_at, notice.attempts) == (member, None, None, 0)
-    assert notice.subject == zh("We received your message %(ref)s", ref=ticket.reference)
+    assert (notice.recipient, notice.kind, notice.state, notice.claimed_at, notice.attempts) == (
+        member, "inbox.acknowledged", Notice.State.PENDING, None, 0)
     assert outbox == []
     assert queue_length() == 0
 
     # The worker is back; the periodic retry (enqueued on the real broker) sends the acknowledgement.
     worker = start_worker()
-    retry = deliver_unsent_notices.delay()
+    retry = retry_unsent_notices.delay()
     worker.wait_for(lambda: _finished(worker, retry.id), timeout=DEADLINE, what="the retry task to finish")
 
     assert _finished(worker, retry.id) == "1"
     subject = mail_subject("We received your message %(ref)s", ticket)
     assert mails(mail_dir) == [(member.email, subject)]
     notice.refresh_from_db()
-    assert (notice.sent_at is not None, notice.attempts, notice.last_error) == (True, 1, "")
+    assert (notice.state, notice.attempts, notice.last_error) == (Notice.State.SENT, 1, "")
+    assert notice.subject == zh("We received your message %(ref)s", ref=ticket.reference)
 
     # Running the retry again sends nothing more.
-    again = deliver_unsent_notices.delay()
+    again = retry_unsent_notices.delay()
     worker.wait_for(lambda: _finished(worker, again.id), timeout=DEADLINE, what="the second retry to finish")
     assert _finished(worker, again.id) == "0"
     assert mails(mail_dir) == [(member.email, subject)]
@@ -106,7 +108,7 @@ def test_with_the_broker_up_the_worker_sends_the_acknowledgement_right_after_com
     subject = mail_subject("We received your message %(ref)s", ticket)
     worker.wait_for(lambda: mails(mail_dir), timeout=DEADLINE, what="the acknowledgement email")
     notice = Notice.objects.get()
-    worker.wait_for(lambda: Notice.objects.filter(pk=notice.pk, sent_at__isnull=False).exists(), timeout=DEADLINE,
+    worker.wait_for(lambda: Notice.objects.filter(pk=notice.pk, state=Notice.State.SENT).exists(), timeout=DEADLINE,
                     what="the notice to be marked sent")
     assert mails(mail_dir) == [(member.email, subject)]
     assert Notice.objects.filter(pk=notice.pk).values_list("attempts", flat=True).get() == 1

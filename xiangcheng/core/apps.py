@@ -25,3 +25,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_kernel_rows, sender=self, dispatch_uid="core-kernel-rows")
+        # The outbox enqueues its delivery task by name; the web process must know it too.
+        from . import tasks  # noqa: F401

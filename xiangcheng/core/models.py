@@ -1,5 +1,9 @@
 """The kernel's tables: the five programmes, and (below) the one notification outbox."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +37,68 @@ class Programme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("programmes:detail", args=[self.slug])
+
+
+class Notice(models.Model):
+    """One message to one person, from any app: written in the transaction that caused it,
+    delivered once by email and SMS, and kept for her message centre (我的消息).
+
+    ``key`` is unique (the kind's name, then what tells two notices of the kind apart), so a
+    retried step, a concurrent scan or a second worker never makes a second message.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent: no longer applied")
+        FAILED = "failed", _("Failed: gave up after retries")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices",
+                                  verbose_name=_("recipient"))
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    key = models.CharField(_("key"), max_length=160, unique=True)
+    staff_only = models.BooleanField(_("staff only"), default=False,
+                                     help_text=_("Digests for staff; never listed in a member's messages."))
+    # What the notice is about: the kind's composer and its "does it still apply?" check read it.
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="+", verbose_name=_("about (type)"))
+    target_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    channels_sent = ArrayField(
+        models.CharField(max_length=10), verbose_name=_("channels sent"), default=list, blank=True,
+        help_text=_("Email and/or SMS already delivered; a retry sends only the others."),
+    )
+
+    # As she reads it: composed when it was sent.
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # 我的消息 and its unread count.
+            models.Index(fields=["recipient", "-created_at"], condition=models.Q(state="sent", staff_only=False),
+                         name="notice_inbox"),
+            # The retry job's scan.
+            models.Index(fields=["created_at"], condition=models.Q(state="pending"), name="notice_pending"),
+            models.Index(fields=["target_type", "target_id"], name="notice_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

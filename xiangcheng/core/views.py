@@ -1,11 +1,19 @@
 """The front door and the programme pages; what they list comes from the section registry."""
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
+from .message_centre import centre_notices, notice_read, notices_read_all
 from .models import Programme
 from .sections import sections_for_home, sections_for_programme
+
+NOTICES_PAGE_SIZE = 20
 
 
 def home(request):
@@ -33,3 +41,26 @@ def programme_colours(request):
     """Each programme's colour as a CSS class, so pages need no inline style (CSP)."""
     css = "".join(f".accent-{p.slug}{{--accent:{p.colour}}}\n" for p in Programme.objects.only("slug", "colour"))
     return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+@login_required
+def notice_list(request):
+    page = Paginator(centre_notices(request.user).only(
+        "pk", "subject", "created_at", "read_at", "kind"), NOTICES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/notice_list.html", {"page": page})
+
+
+@login_required
+def notice_detail(request, pk: int):
+    notice = notice_read(user=request.user, notice_id=pk)
+    if notice is None:
+        raise Http404
+    return render(request, "core/notice_detail.html", {"notice": notice})
+
+
+@login_required
+@require_POST
+def notices_mark_read(request):
+    count = notices_read_all(user=request.user)
+    messages.success(request, _("All messages are marked as read.") if count else _("No unread messages."))
+    return redirect("notices:list")

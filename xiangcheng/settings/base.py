@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.membership",
+                "xiangcheng.core.context_processors.unread_notices",
             ],
         },
     },
@@ -118,9 +119,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
 CELERY_BEAT_SCHEDULE: dict = {
     "event-reminders": {"task": "events.tasks.scan_reminders", "schedule": 60.0},
-    "review-notice-retry": {"task": "members.tasks.retry_review_notices", "schedule": 120.0},
-    "event-outbox-retry": {"task": "events.tasks.deliver_unsent", "schedule": 120.0},
-    "inbox-outbox-retry": {"task": "services.tasks.deliver_unsent_notices", "schedule": 120.0},
+    "outbox-retry": {"task": "xiangcheng.core.tasks.retry_unsent_notices", "schedule": 120.0},
     "inbox-daily-digest": {"task": "services.tasks.send_daily_digest",
                            "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri")},
 }
