@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from members.avatars import ImageRejected, image_process
+from xiangcheng.core.files import POSTER, FileRejected, image_process
 
 from . import booking, exports
 from .copying import event_copy
@@ -42,7 +42,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 class EventAdminForm(forms.ModelForm):
-    """Posters follow the avatar rules: verified, re-encoded, EXIF stripped, thumbnailed."""
+    """Posters pass the file gate: verified, re-encoded, EXIF stripped, thumbnailed."""
 
     processed_poster = None
 
@@ -50,8 +50,8 @@ class EventAdminForm(forms.ModelForm):
         poster = self.cleaned_data.get("poster")
         if isinstance(poster, UploadedFile):
             try:
-                self.processed_poster = image_process(poster)
-            except ImageRejected as exc:
+                self.processed_poster = image_process(poster, use=POSTER)
+            except FileRejected as exc:
                 raise forms.ValidationError(str(exc)) from None
         return poster
 

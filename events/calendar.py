@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -20,7 +21,9 @@ def _calendar(name: str) -> Calendar:
     return cal
 
 
-def _vevent(event: Event) -> VEvent:
+def _vevent(event: Event, *, with_link: bool) -> VEvent:
+    """One event. The online meeting link only with ``with_link`` (her confirmed seat): the
+    public page hides it, so the public .ics does too."""
     item = VEvent()
     item.add("uid", f"event-{event.pk}@xiangcheng-portal")
     item.add("summary", event.title)
@@ -28,28 +31,40 @@ def _vevent(event: Event) -> VEvent:
     item.add("dtend", event.ends_at)
     item.add("dtstamp", event.updated_at)
     item.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
-    place = f"{event.venue.name} {event.venue.address}" if event.venue else event.online_url
-    item.add("location", place)
-    item.add("description", event.description[:1000])
+    link = event.online_url if with_link else ""
+    if event.venue:
+        item.add("location", f"{event.venue.name} {event.venue.address}")
+    else:
+        item.add("location", link or gettext("Online"))
+    description = event.description[:1000]
+    if link:
+        description = gettext("Online: %(link)s") % {"link": link} + "\n\n" + description
+    item.add("description", description)
     item.add("url", settings.SITE_URL + event.get_absolute_url())
     return item
 
 
-def event_ics(event: Event) -> bytes:
+def has_confirmed_seat(*, event: Event, user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and event.registrations.filter(
+        user=user, status=RegistrationStatus.CONFIRMED).exists()
+
+
+def event_ics(*, event: Event, user: User | AnonymousUser) -> bytes:
+    """The event's .ics for whoever asks; the meeting link only for her confirmed seat."""
     cal = _calendar(event.title)
-    cal.add_component(_vevent(event))
+    cal.add_component(_vevent(event, with_link=has_confirmed_seat(event=event, user=user)))
     return cal.to_ical()
 
 
 def feed_ics(user: User) -> bytes:
-    """Her confirmed events, for a calendar app to subscribe to."""
+    """Her confirmed events, for a calendar app to subscribe to (with the meeting links)."""
     cal = _calendar(gettext("Xiangcheng Women in S&T · My events"))
     events = Event.objects.filter(
         registrations__user=user, registrations__status=RegistrationStatus.CONFIRMED,
         status=EventStatus.PUBLISHED,  # a cancelled event leaves her calendar
     ).select_related("venue").order_by("starts_at")
     for event in events:
-        cal.add_component(_vevent(event))
+        cal.add_component(_vevent(event, with_link=True))
     return cal.to_ical()
 
 
@@ -66,5 +81,6 @@ def feed_reset(user: User) -> str:
 
 
 def feed_user(token: str) -> User | None:
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    """Whose feed this is; a deactivated account's feed no longer answers."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
     return feed.user if feed else None

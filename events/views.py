@@ -1,5 +1,8 @@
+from functools import wraps
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -123,8 +126,10 @@ def my_events(request):
 
 def event_ics(request, pk: int):
     event = get_object_or_404(events_visible(), pk=pk)
-    response = HttpResponse(calendar.event_ics(event), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar.event_ics(event=event, user=request.user),
+                            content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    response["Cache-Control"] = "private"  # hers may carry the meeting link
     return response
 
 
@@ -143,7 +148,38 @@ def feed_reset(request):
     return redirect("events:mine")
 
 
-@permission_required("events.checkin_registration", raise_exception=False)
+CHECKIN_PERMISSION = "events.checkin_registration"
+
+
+def checkin_staff_required(view):
+    """Visitors log in; a logged-in account without the check-in permission gets a page that
+    says so (403), never the login page again: that would send her straight back here."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm(CHECKIN_PERMISSION):
+            return _checkin_refused(request, token=kwargs.get("token"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _checkin_refused(request, *, token: str | None):
+    """A member who scans her own ticket is told what it is for; anyone else, that only event
+    staff check people in (whether the code is valid is not said)."""
+    if token is not None:
+        try:
+            registration = checkin.registration_from_token(token)
+        except checkin.CheckinError:
+            registration = None
+        if registration is not None and registration.user_id == request.user.pk:
+            return render(request, "events/checkin_result.html", {"own": registration})
+    return render(request, "events/checkin_result.html", {"forbidden": True}, status=403)
+
+
+@checkin_staff_required
 def checkin_scan(request, token: str):
     try:
         registration = checkin.registration_from_token(token)
@@ -163,7 +199,7 @@ def checkin_scan(request, token: str):
     return render(request, "events/checkin_result.html", context)
 
 
-@permission_required("events.checkin_registration", raise_exception=False)
+@checkin_staff_required
 def checkin_list(request, pk: int):
     event = get_object_or_404(events_visible(), pk=pk)
     form = CheckinSearchForm(request.GET or None)

@@ -8,8 +8,9 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.files import AVATAR, FileRejected, image_process
+
 from .adapter import MainlandPhoneField
-from .avatars import ImageRejected, image_process
 from .models import City, Field, MemberProfile, VisibleField
 
 
@@ -124,23 +125,14 @@ class ProfileForm(forms.ModelForm):
         widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500})}
 
     def clean_avatar_upload(self):
+        """The checked, re-encoded photo and thumbnail (saved by ``profile_save``), or None."""
         upload = self.cleaned_data.get("avatar_upload")
         if not upload:
             return None
         try:
-            return image_process(upload)
-        except ImageRejected as exc:
+            return image_process(upload, use=AVATAR)
+        except FileRejected as exc:
             raise forms.ValidationError(str(exc)) from None
-
-    def save(self, commit=True):
-        profile = super().save(commit=False)
-        processed = self.cleaned_data.get("avatar_upload")
-        if processed:
-            profile.avatar.save("avatar.jpg", processed.image, save=False)
-            profile.avatar_thumb.save("thumb.jpg", processed.thumbnail, save=False)
-        if commit:
-            profile.save()
-        return profile
 
 
 class DirectorySearchForm(forms.Form):

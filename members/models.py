@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.storage import served_privately
+
 MAINLAND_MOBILE = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland China mobile number starting with 13–19.")
 )
@@ -98,6 +100,11 @@ def _thumb_path(instance: "MemberProfile", filename: str) -> str:
     return f"avatars/thumbs/{uuid.uuid4().hex}.jpg"
 
 
+def photo_storage():
+    """Photos are private files, served by ``members:photo`` only to whom she lets see them."""
+    return served_privately("members:photo")
+
+
 class MemberProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile",
@@ -114,8 +121,9 @@ class MemberProfile(models.Model):
     )
     bio = models.TextField(_("short bio"), max_length=500, blank=True)
     city = models.CharField(_("city"), max_length=20, choices=City.choices)
-    avatar = models.ImageField(_("photo"), upload_to=_avatar_path, blank=True)
-    avatar_thumb = models.ImageField(_("photo thumbnail"), upload_to=_thumb_path, blank=True)
+    avatar = models.ImageField(_("photo"), upload_to=_avatar_path, storage=photo_storage, blank=True)
+    avatar_thumb = models.ImageField(_("photo thumbnail"), upload_to=_thumb_path, storage=photo_storage,
+                                     blank=True)
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True

@@ -2,12 +2,15 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import MemberProfile, Status
+from .models import MemberProfile, Status, User
+
+# A member other members may find: approved, opted in, and her account not deactivated.
+LISTED = Q(status=Status.APPROVED, listed_in_directory=True, user__is_active=True)
 
 
 def directory_profiles(*, q: str = "", field: str = "", city: str = "") -> QuerySet[MemberProfile]:
     """Approved members who chose to be listed. Contact details are not selected at all."""
-    qs = MemberProfile.objects.filter(status=Status.APPROVED, listed_in_directory=True)
+    qs = MemberProfile.objects.filter(LISTED)
     if q:
         # Organisation and tags only match where the member lets others see them.
         qs = qs.filter(
@@ -23,3 +26,21 @@ def directory_profiles(*, q: str = "", field: str = "", city: str = "") -> Query
         "pk", "real_name", "category", "organisation", "job_title", "field", "expertise",
         "city", "bio", "avatar_thumb", "visible_fields",
     ).order_by("real_name", "pk")
+
+
+def photo_owner(*, name: str, viewer: User) -> MemberProfile | None:
+    """The profile whose photo or thumbnail is stored as ``name``, if ``viewer`` may see it.
+
+    Her own photo, always; any photo, for staff who may view member profiles; another
+    member's only for approved members, and only while she is listed in the directory and
+    shows her photo there. Anyone else (and anonymous visitors) gets None: the view's 404.
+    """
+    if not viewer.is_authenticated:
+        return None
+    profiles = MemberProfile.objects.filter(Q(avatar=name) | Q(avatar_thumb=name))
+    if not viewer.has_perm("members.view_memberprofile"):
+        rule = Q(user=viewer)
+        if MemberProfile.objects.filter(user=viewer, status=Status.APPROVED).exists():
+            rule |= LISTED & Q(visible_fields__contains=["avatar"])
+        profiles = profiles.filter(rule)
+    return profiles.only("pk").first()

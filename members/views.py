@@ -2,15 +2,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 
 from .access import approved_member_required
 from .forms import DirectorySearchForm, PhoneResetForm, PhoneResetRequestForm, ProfileForm
-from .models import Status
+from .models import MemberProfile, Status
 from .phone_reset import PhoneResetError, reset_code_send, reset_password
-from .profiles import profile_for, profile_save
-from .queries import directory_profiles
+from .profiles import profile_for, profile_photo_remove, profile_save
+from .queries import directory_profiles, photo_owner
 
 DIRECTORY_PAGE_SIZE = 20
 
@@ -29,6 +31,41 @@ def profile(request):
             return redirect("members:profile")
         messages.error(request, _("Please correct the errors below."))
     return render(request, "members/profile.html", {"form": form, "profile": current})
+
+
+@login_required
+def photo_remove(request):
+    """Asks first (a page, no script); the files go once the removal is committed."""
+    current = profile_for(request.user)
+    if request.method == "POST":
+        if profile_photo_remove(user=request.user):
+            messages.success(request, _("Your photo is removed."))
+        return redirect("members:profile")
+    if current is None or not current.avatar_thumb:
+        return redirect("members:profile")
+    return render(request, "members/photo_remove.html", {"profile": current})
+
+
+def photo(request, name: str):
+    """A member's photo, to whom the rules let see it (members.queries.photo_owner); else 404.
+
+    Browsers revalidate every time (the name is the ETag), so a photo she hides stops showing
+    at once, while an unchanged one costs a 304.
+    """
+    if photo_owner(name=name, viewer=request.user) is None:
+        raise Http404
+    etag = f'"{name.rsplit("/", 1)[-1]}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        storage = MemberProfile._meta.get_field("avatar").storage
+        try:
+            response = FileResponse(storage.open(name, "rb"), content_type="image/jpeg")
+        except FileNotFoundError:
+            raise Http404 from None
+        response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @approved_member_required

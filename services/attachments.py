@@ -1,8 +1,9 @@
-"""Inbox attachments: images and PDFs, recognised by their content, never by their name.
+"""Inbox attachments: images and PDFs, through the file gate's ATTACHMENT use.
 
 Images are re-encoded (EXIF and anything hidden in the file are dropped); PDFs must look like
 PDFs from their first and last bytes. Files are kept in private storage and served only to the
-ticket's member and to staff.
+ticket's member and to staff. Several files share one form field, so each refusal names the
+file it is about.
 """
 
 from dataclasses import dataclass
@@ -11,11 +12,10 @@ from django.core.files.base import ContentFile
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from members.avatars import ImageRejected, image_process
+from xiangcheng.core.files import ATTACHMENT, MB, FileRejected, file_check
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = ATTACHMENT.max_bytes
 MAX_FILES = 3
-IMAGE_MAX_SIDE = 2048
 
 
 class AttachmentRejected(Exception):
@@ -34,25 +34,23 @@ def _display_name(upload, extension: str) -> str:
     return f"{get_valid_filename(stem) or 'file'}.{extension}"
 
 
+def _refusal(exc: FileRejected, name: str) -> str:
+    if exc.code == "too_large":
+        return (_("%(name)s is too large; each file may be at most %(limit)d MB.")
+                % {"name": name, "limit": MAX_BYTES // MB})
+    if exc.code == "incomplete_pdf":
+        return _("%(name)s is not a complete PDF file.") % {"name": name}
+    if exc.code == "too_many_pixels":
+        return _("%(name)s: %(reason)s") % {"name": name, "reason": exc}
+    return _("%(name)s is not an image (JPEG, PNG, WebP, GIF) or a PDF.") % {"name": name}
+
+
 def attachment_check(upload) -> CheckedFile:
-    if upload.size > MAX_BYTES:
-        raise AttachmentRejected(
-            _("%(name)s is too large; each file may be at most %(limit)d MB.")
-            % {"name": upload.name, "limit": MAX_BYTES // 1024 // 1024})
-    upload.seek(0)
-    head = upload.read(5)
-    if head == b"%PDF-":
-        upload.seek(0)
-        data = upload.read()
-        if b"%%EOF" not in data[-1024:]:
-            raise AttachmentRejected(_("%(name)s is not a complete PDF file.") % {"name": upload.name})
-        return CheckedFile(ContentFile(data), _display_name(upload, "pdf"), "application/pdf")
     try:
-        processed = image_process(upload, max_side=IMAGE_MAX_SIDE)
-    except ImageRejected:
-        raise AttachmentRejected(
-            _("%(name)s is not an image (JPEG, PNG, WebP, GIF) or a PDF.") % {"name": upload.name}) from None
-    return CheckedFile(processed.image, _display_name(upload, "jpg"), "image/jpeg")
+        checked = file_check(upload, use=ATTACHMENT)
+    except FileRejected as exc:
+        raise AttachmentRejected(_refusal(exc, upload.name)) from None
+    return CheckedFile(checked.content, _display_name(upload, checked.extension), checked.content_type)
 
 
 def attachments_check(uploads) -> list[CheckedFile]:

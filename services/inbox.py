@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,10 @@ from .notices import notify_ticket
 from .sla import due_for
 
 SUBMISSIONS_PER_HOUR = 5
+# Her replies, and the bytes of the files she attaches (to replies and new tickets), in any
+# rolling 24 hours: enough for a long exchange, not enough to fill the disk or the agents' day.
+REPLIES_PER_DAY = 30
+UPLOAD_BYTES_PER_DAY = 20 * 1024 * 1024
 REOPEN_DAYS = 14
 
 
@@ -71,14 +76,39 @@ def submissions_left(member: User) -> int:
     return max(SUBMISSIONS_PER_HOUR - Ticket.objects.filter(member=member, created_at__gte=since).count(), 0)
 
 
+def _member_lock(member: User) -> None:
+    """Serialise one member's submissions and replies, so her limits hold under double clicks
+    and parallel tabs: they are counted in the database, under this lock."""
+    User.objects.select_for_update().filter(pk=member.pk).first()
+
+
+def _upload_quota_check(member: User, files: Sequence[CheckedFile]) -> None:
+    if not files:
+        return
+    since = timezone.now() - timedelta(hours=24)
+    used = Attachment.objects.filter(uploaded_by=member, created_at__gte=since).aggregate(n=Sum("size"))["n"] or 0
+    if used + sum(f.content.size for f in files) > UPLOAD_BYTES_PER_DAY:
+        raise InboxError(
+            _("Your files of the last 24 hours already take %(used).1f MB of the %(limit)d MB a day allows. "
+              "Send your message without these files, or attach them later.")
+            % {"used": used / 1024 / 1024, "limit": UPLOAD_BYTES_PER_DAY // 1024 // 1024})
+
+
+def _reply_quota_check(member: User) -> None:
+    since = timezone.now() - timedelta(hours=24)
+    if TicketMessage.objects.filter(author=member, from_staff=False, created_at__gte=since).count() >= REPLIES_PER_DAY:
+        raise InboxError(_("You have sent %(n)d replies in the last 24 hours. Please try again later.")
+                         % {"n": REPLIES_PER_DAY})
+
+
 def ticket_submit(*, member: User, category: str, subject: str, description: str, preferred_contact: str,
                   files: Sequence[CheckedFile] = ()) -> Ticket:
     with transaction.atomic():
-        # Serialise one member's submissions so the hourly limit holds under double clicks.
-        User.objects.select_for_update().filter(pk=member.pk).first()
+        _member_lock(member)
         if submissions_left(member) == 0:
             raise InboxError(_("You have sent %(n)d messages in the last hour. Please try again later.")
                              % {"n": SUBMISSIONS_PER_HOUR})
+        _upload_quota_check(member, files)
         now = timezone.now()
         year = timezone.localtime(now).year
         number = _next_number(year)
@@ -175,9 +205,12 @@ def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
     if not body and not files:
         raise InboxError(_("Write a message or attach a file."))
     with transaction.atomic():
+        _member_lock(member)  # before the ticket's lock, in the order ticket_submit takes them
         ticket = _locked(ticket)
         if ticket.status == TicketStatus.CLOSED:
             raise InboxError(_("This ticket is closed. Reopen it to add something."))
+        _reply_quota_check(member)
+        _upload_quota_check(member, files)
         message = TicketMessage.objects.create(ticket=ticket, author=member, body=body or "—")
         _attach(ticket, files, member)
         _record(ticket, member, TicketChange.Action.MEMBER_REPLIED)

@@ -3,14 +3,12 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
-from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+
+from xiangcheng.core.storage import private_storage
 
 
 class Category(models.TextChoices):
@@ -136,28 +134,9 @@ class TicketMessage(models.Model):
         return f"{self.ticket.reference} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class _PrivateStorage(LazyObject):
-    """``storages["private"]``, looked up when first used and again after STORAGES changes.
-
-    A FileField evaluates a storage callable once, when the model class is created; returning
-    the storage itself would pin the location configured at import time.
-    """
-
-    def _setup(self):
-        self._wrapped = storages["private"]
-
-
-_private = _PrivateStorage()
-
-
-def attachment_storage():
-    return _private
-
-
-@receiver(setting_changed)
-def _private_storage_changed(*, setting: str, **kwargs) -> None:
-    if setting == "STORAGES":
-        _private._wrapped = empty
+# The name the first migrations gave the storage callable; every private file now uses the
+# kernel's one private storage.
+attachment_storage = private_storage
 
 
 def _attachment_path(instance, filename: str) -> str:
@@ -168,7 +147,7 @@ class Attachment(models.Model):
     """An image or PDF a member attached; stored privately and served only to her and staff."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket"))
-    file = models.FileField(_("file"), upload_to=_attachment_path, storage=attachment_storage)
+    file = models.FileField(_("file"), upload_to=_attachment_path, storage=private_storage)
     name = models.CharField(_("file name"), max_length=120)
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size"))

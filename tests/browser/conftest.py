@@ -59,14 +59,13 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _private_root(tmp_path, monkeypatch):
-    """Inbox attachments (private storage) too: the field gets a temporary storage of its own."""
-    from django.core.files.storage import FileSystemStorage
-
-    from services.models import Attachment
-
-    field = Attachment._meta.get_field("file")
-    monkeypatch.setattr(field, "storage", FileSystemStorage(location=tmp_path / "private"))
+def _private_root(settings, tmp_path):
+    """Private files (member photos, inbox attachments) too."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+    }
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

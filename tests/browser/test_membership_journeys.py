@@ -131,7 +131,7 @@ def test_email_member_joins_is_approved_and_finds_a_peer(
     page.get_by_role("button", name=t("Save and apply for membership")).click()
     page.wait_for_url("**/members/profile/")
     expect(page.locator(".status-pending")).to_be_visible()
-    # The re-encoded 200 px thumbnail, served from MEDIA_URL.
+    # The re-encoded 200 px thumbnail, served to her by the photo view (private, never /media/).
     expect(page.get_by_role("img", name=t("Current photo"))).to_have_js_property("naturalWidth", 200)
     expect(textbox("real_name")).to_have_value("苏若兰")
     screenshot(page, "profile")
@@ -196,6 +196,27 @@ def test_email_member_joins_is_approved_and_finds_a_peer(
     expect(results).to_contain_text(peer.organisation)
     expect(member.get_by_text("苏若兰")).to_have_count(0)
     screenshot(member, "directory")
+
+    # She changes her mind about her photo: removed from her profile page, after a question.
+    profile.refresh_from_db()
+    photo_url = profile.avatar_thumb.url
+    photo_files = [tmp_path / "private" / profile.avatar.name, tmp_path / "private" / profile.avatar_thumb.name]
+    assert all(path.is_file() for path in photo_files)
+    member.goto("/members/profile/")
+    member.get_by_role("link", name=t("Remove photo")).click()
+    member.wait_for_url("**/members/profile/photo/remove/")
+    expect(member.get_by_role("heading", name=t("Remove your photo?"))).to_be_visible()
+    screenshot(member, "photo-remove")
+    member.get_by_role("button", name=t("Yes, remove it")).click()
+    member.wait_for_url("**/members/profile/")
+    expect(member.get_by_text(t("Your photo is removed."))).to_be_visible()
+    expect(member.get_by_role("img", name=t("Current photo"))).to_have_count(0)
+    expect(member.get_by_role("link", name=t("Remove photo"))).to_have_count(0)
+    screenshot(member, "profile-photo-removed")
+    profile.refresh_from_db()
+    assert (profile.avatar.name, profile.avatar_thumb.name) == ("", "")
+    assert [path.exists() for path in photo_files] == [False, False]
+    assert member.request.get(photo_url).status == 404
 
 
 def test_phone_member_joins_with_the_sms_code(page: Page, sms_outbox, outbox):

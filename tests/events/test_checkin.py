@@ -158,22 +158,68 @@ def test_the_event_manager_group_has_exactly_its_permissions():
         ]])
 
 
-@pytest.mark.parametrize("who", ["anonymous", "the-member-herself", "another-member", "staff-without-group"])
-def test_only_event_managers_open_the_check_in_pages(client, registration, who):
-    users = {
-        "anonymous": None,
-        "the-member-herself": registration.user,
-        "another-member": MemberProfileFactory().user,
-        "staff-without-group": UserFactory(is_staff=True),
-    }
-    if users[who] is not None:
-        client.force_login(users[who])
+def test_anonymous_visitors_log_in_first(client, registration):
     for url in (scan_url(registration), reverse("events:checkin_list", args=[registration.event_id])):
         for response in (client.get(url), client.post(url, {"registration": registration.pk})):
             assert response.status_code == 302
             assert response["Location"] == f"{reverse('account_login')}?next={quote(url)}"
+
+
+@pytest.mark.parametrize("who", ["the-member-herself", "another-member", "staff-without-group"])
+def test_a_logged_in_account_without_the_permission_is_never_sent_to_log_in_again(client, registration, who):
+    # Logging in again would bring her straight back here: the redirect loop of a member who
+    # scans her own QR code. Every such page answers at once instead.
+    users = {
+        "the-member-herself": registration.user,
+        "another-member": MemberProfileFactory().user,
+        "staff-without-group": UserFactory(is_staff=True),
+    }
+    client.force_login(users[who])
+    for url in (scan_url(registration), reverse("events:checkin_list", args=[registration.event_id])):
+        for response in (client.get(url), client.post(url, {"registration": registration.pk})):
+            assert response.status_code in (200, 403)
+            assert "Location" not in response
     registration.refresh_from_db()
     assert registration.checked_in_at is None
+
+
+def test_a_member_who_scans_her_own_ticket_is_told_to_show_it_at_the_door(client, registration):
+    client.force_login(registration.user)
+    for response in (client.get(scan_url(registration)), client.post(scan_url(registration))):
+        assert response.status_code == 200
+        assert response.context["own"] == registration
+        text = page_text(response)
+        assert zh("This is your ticket") in text
+        assert zh("Show it to the staff at the door: they scan it to check you in. "
+                  "There is nothing for you to do here.") in text
+        assert "科技女性思维营" in text
+        assert checkin_buttons(response) == []  # no "confirm check-in" for her
+        assert f'href="{reverse("events:ticket", args=[registration.pk])}"' in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.checked_in_at is None
+
+
+def test_her_own_ticket_page_says_when_she_was_checked_in(client, registration, event_manager):
+    checked = checkin.check_in(registration=registration, staff=event_manager)
+    client.force_login(registration.user)
+    text = page_text(client.get(scan_url(registration)))
+    at = timezone.localtime(checked.checked_in_at).strftime("%Y-%m-%d %H:%M")
+    assert zh("You were checked in at %(at)s.", at=at) in text
+
+
+@pytest.mark.parametrize("who", ["another-member", "staff-without-group"])
+def test_anyone_else_without_the_permission_gets_a_clear_refusal(client, registration, who):
+    user = MemberProfileFactory().user if who == "another-member" else UserFactory(is_staff=True)
+    client.force_login(user)
+    urls = [scan_url(registration), reverse("events:checkin", args=["not-a-ticket"]),
+            reverse("events:checkin_list", args=[registration.event_id])]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 403
+        text = page_text(response)
+        assert zh("Only the event staff can check tickets in. If this is your own ticket, "
+                  "log in with your own account to see it.") in text
+        assert "林晓雯" not in text and "科技女性思维营" not in text  # nothing about the ticket
 
 
 def test_event_manager_and_superuser_open_the_scan_page(client, registration, event_manager):

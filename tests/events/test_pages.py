@@ -420,6 +420,76 @@ def test_event_ics_of_a_cancelled_event_says_cancelled(client):
     assert [str(item["STATUS"]) for item in Calendar.from_ical(response.content).walk("VEVENT")] == ["CANCELLED"]
 
 
+MEETING = "https://meeting.example.cn/j/8848-secret"
+
+
+def only_vevent(response):
+    assert response.status_code == 200
+    items = Calendar.from_ical(response.content).walk("VEVENT")
+    assert len(items) == 1
+    return items[0]
+
+
+@pytest.mark.parametrize("venue", [False, True], ids=["online", "online-and-in-a-room"])
+def test_the_public_ics_never_carries_the_meeting_link(client, venue):
+    event = EventFactory(online_url=MEETING, **({} if venue else {"venue": None}))
+    response = client.get(reverse("events:ics", args=[event.pk]))
+    item = only_vevent(response)
+    assert b"meeting.example.cn" not in response.content
+    assert str(item["LOCATION"]) == (f"{event.venue.name} {event.venue.address}" if venue else zh("Online"))
+    assert str(item["DESCRIPTION"]) == event.description
+
+
+@pytest.mark.parametrize("status", [S.WAITLISTED, S.PENDING, S.CANCELLED, S.REJECTED])
+def test_a_registrant_without_a_confirmed_seat_does_not_get_the_link(client, member, status):
+    event = EventFactory(online_url=MEETING, venue=None)
+    RegistrationFactory(event=event, user=member, status=status)
+    client.force_login(member)
+    response = client.get(reverse("events:ics", args=[event.pk]))
+    only_vevent(response)
+    assert b"meeting.example.cn" not in response.content
+
+
+def test_her_confirmed_seat_gets_the_link_in_the_ics_she_downloads(client, member, other_member):
+    online = EventFactory(online_url=MEETING, venue=None)
+    both = EventFactory(online_url=MEETING)
+    for event in (online, both):
+        RegistrationFactory(event=event, user=member, status=S.CONFIRMED)
+    client.force_login(member)
+
+    item = only_vevent(response := client.get(reverse("events:ics", args=[online.pk])))
+    assert response["Cache-Control"] == "private"
+    assert str(item["LOCATION"]) == MEETING
+    assert str(item["DESCRIPTION"]) == zh("Online: %(link)s", link=MEETING) + "\n\n" + online.description
+    item = only_vevent(client.get(reverse("events:ics", args=[both.pk])))
+    assert str(item["LOCATION"]) == f"{both.venue.name} {both.venue.address}"
+    assert str(item["DESCRIPTION"]).startswith(zh("Online: %(link)s", link=MEETING))
+    # Someone else's seat is not hers.
+    client.force_login(other_member)
+    assert b"meeting.example.cn" not in client.get(reverse("events:ics", args=[online.pk])).content
+
+
+def test_her_feed_carries_the_link_of_her_confirmed_events(client, member):
+    event = EventFactory(title="线上分享会", online_url=MEETING, venue=None)
+    booking.sign_up(event=event, user=member)
+    client.force_login(member)
+    path = client.get(reverse("events:mine")).context["feed_url"].removeprefix("http://testserver")
+    client.logout()
+    item = only_vevent(client.get(path))
+    assert (str(item["SUMMARY"]), str(item["LOCATION"])) == ("线上分享会", MEETING)
+
+
+def test_a_deactivated_accounts_feed_stops_answering(client, member):
+    booking.sign_up(event=EventFactory(title="我的沙龙"), user=member)
+    client.force_login(member)
+    path = client.get(reverse("events:mine")).context["feed_url"].removeprefix("http://testserver")
+    client.logout()
+    assert client.get(path).status_code == 200
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    assert client.get(path).status_code == 404
+
+
 def feed_titles(response) -> list[str]:
     return [str(item["SUMMARY"]) for item in Calendar.from_ical(response.content).walk("VEVENT")]
 

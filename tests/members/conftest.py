@@ -5,9 +5,21 @@ from tests.factories import PASSWORD, REVIEWER_GROUP, MemberProfileFactory, User
 
 @pytest.fixture
 def media_root(settings, tmp_path):
-    """Uploaded files go to a temporary folder that disappears with the test."""
+    """Public uploaded files go to a temporary folder that disappears with the test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def private_root(settings, tmp_path):
+    """Private files (member photos) go to a temporary folder that disappears with the test."""
+    private = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(private), "base_url": None}},
+    }
+    return private
 
 
 @pytest.fixture

@@ -37,12 +37,13 @@ def test_only_approved_members_who_chose_to_be_listed_appear(client, viewer):
     MemberProfileFactory(real_name="丙-待审核", status=Status.PENDING)
     MemberProfileFactory(real_name="丁-未通过", status=Status.REJECTED, rejection_reason="资料不全")
     MemberProfileFactory(real_name="戊-未申请", status=Status.DRAFT)
+    MemberProfileFactory(real_name="己-已停用", user=UserFactory(is_active=False))
 
     assert names(directory_profiles()) == ["甲-已批准"]
     response = client.get(URL)
     assert listed_names(response) == ["甲-已批准"]
     html = response.content.decode()
-    for hidden in ["乙-不公开", "丙-待审核", "丁-未通过", "戊-未申请", "观察者"]:
+    for hidden in ["乙-不公开", "丙-待审核", "丁-未通过", "戊-未申请", "己-已停用", "观察者"]:
         assert hidden not in html
 
 
@@ -147,5 +148,16 @@ def test_a_photo_is_shown_only_when_she_chose_to_show_it(client, viewer):
     MemberProfileFactory(avatar_thumb="avatars/thumbs/" + "b" * 32 + ".jpg",
                          visible_fields=[f for f in ALL_FIELDS if f != "avatar"])
     html = client.get(URL).content.decode()
-    assert f'src="/media/{shown.avatar_thumb.name}"' in html
+    # Served by the view that checks who asks, never from /media/.
+    assert f'src="/members/photos/{shown.avatar_thumb.name}"' in html
+    assert "/media/" not in html
     assert "b" * 32 not in html
+
+
+def test_an_account_deactivated_by_staff_leaves_the_directory(client, viewer):
+    profile = MemberProfileFactory(real_name="庚-在列")
+    assert listed_names(client.get(URL)) == ["庚-在列"]
+    profile.user.is_active = False
+    profile.user.save(update_fields=["is_active"])
+    assert listed_names(client.get(URL)) == []
+    assert listed_names(client.get(URL, {"q": "庚"})) == []

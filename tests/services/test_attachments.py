@@ -9,6 +9,7 @@ from PIL import Image
 from services.attachments import MAX_BYTES
 from services.models import Attachment, Ticket
 from tests.helpers import zh
+from tests.images import one_bit_png, phone_jpeg
 
 from .helpers import OWNER_MARKER, jpeg_with_exif, minimal_pdf, png_bytes, upload
 
@@ -112,6 +113,25 @@ def test_files_that_are_not_what_we_accept_are_refused_with_a_reason(
     assert 'value="初创企业贷款咨询"' in response.content.decode()
     assert Ticket.objects.count() == 0
     assert _files_under(file_dirs["private"]) == []
+
+
+def test_a_pixel_bomb_is_refused_with_its_own_reason(member_client, ticket_data, file_dirs):
+    response = _post(member_client, ticket_data, upload("扫描件.png", one_bit_png(10_000, 10_000), "image/png"))
+
+    assert response.status_code == 400
+    reason = zh("The image has too many pixels to be processed safely.")
+    assert response.context["form"].errors == {"files": [zh("%(name)s: %(reason)s", name="扫描件.png", reason=reason)]}
+    assert Ticket.objects.count() == 0
+    assert _files_under(file_dirs["private"]) == []
+
+
+def test_a_48_megapixel_phone_photo_is_accepted_and_scaled(member_client, ticket_data):
+    response = _post(member_client, ticket_data, upload("现场照片.jpg", phone_jpeg(), "image/jpeg"))
+
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    with Image.open(io.BytesIO(_stored(attachment))) as img:
+        assert (img.format, img.size) == ("JPEG", (2048, 1536))
 
 
 def test_exactly_5_mb_is_accepted(member_client, ticket_data):

@@ -191,8 +191,6 @@ LOGIN_URL = "account_login"
 
 # Member-facing rules that staff may want to tune without a code change.
 PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-11")
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
-AVATAR_MAX_PIXELS = 40_000_000
 
 # Notification channels. SMS goes through a backend chosen here (xiangcheng/sms.py).
 SMS_BACKEND = env.str("SMS_BACKEND", default="xiangcheng.core.sms.ConsoleBackend")
