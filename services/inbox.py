@@ -1,7 +1,8 @@
 """巾帼管家: submitting, answering, closing, reopening and rating inbox tickets.
 
-Every change is one transaction that also writes the ticket's history (TicketChange) and the
-messages to send (Notice rows, delivered after commit by Celery). A submission therefore never
+Every change is one transaction that also writes the messages to send (Notice rows, delivered
+after commit by Celery); the audit trail records it, by the actor named here (services.history
+reads the ticket's history from it). A submission therefore never
 depends on Redis or the worker being up: the row is saved and the notices wait in the outbox.
 """
 
@@ -14,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
+from xiangcheng.core.audit import audit_context
 
 from .attachments import CheckedFile
-from .models import Attachment, Ticket, TicketChange, TicketMessage, TicketStatus
+from .models import Attachment, Ticket, TicketMessage, TicketStatus
 from .notices import notice_ticket
 from .sla import due_for
 
@@ -41,16 +43,11 @@ def _next_number(year: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _record(ticket: Ticket, actor: User, action: str, old: str = "", new: str = "") -> None:
-    TicketChange.objects.create(ticket=ticket, actor=actor, action=action, old_value=old[:100], new_value=new[:100])
-
-
-def _move(ticket: Ticket, actor: User, status: str, action: str = TicketChange.Action.STATUS) -> None:
-    """Change the status in memory and record it; a closed ticket always has its closing time.
+def _move(ticket: Ticket, status: str) -> None:
+    """Change the status in memory; a closed ticket always has its closing time.
 
     The caller saves ``status`` and ``closed_at``.
     """
-    _record(ticket, actor, action, ticket.status, status)
     if status == TicketStatus.CLOSED:
         ticket.closed_at = timezone.now()
     elif ticket.status == TicketStatus.CLOSED:
@@ -73,7 +70,7 @@ def submissions_left(member: User) -> int:
 
 def ticket_submit(*, member: User, category: str, subject: str, description: str, preferred_contact: str,
                   files: Sequence[CheckedFile] = ()) -> Ticket:
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         # Serialise one member's submissions so the hourly limit holds under double clicks.
         User.objects.select_for_update().filter(pk=member.pk).first()
         if submissions_left(member) == 0:
@@ -88,7 +85,6 @@ def ticket_submit(*, member: User, category: str, subject: str, description: str
             due_at=due_for(category=category, submitted_at=now),
         )
         _attach(ticket, files, member)
-        _record(ticket, member, TicketChange.Action.SUBMITTED, new=ticket.reference)
         notice_ticket(ticket=ticket, recipient=member, kind="acknowledged")
     return ticket
 
@@ -98,27 +94,25 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=actor):
         ticket = _locked(ticket)
         if assignee is not None and not assignee.groups.filter(name=AGENT_GROUP).exists() and not assignee.is_superuser:
             raise InboxError(_("Tickets can only be assigned to inbox agents."))
-        old = str(ticket.assignee or "")
         ticket.assignee = assignee
         if assignee is not None and ticket.status == TicketStatus.NEW:
-            _move(ticket, actor, TicketStatus.ACCEPTED)
+            _move(ticket, TicketStatus.ACCEPTED)
         ticket.save(update_fields=["assignee", "status", "updated_at"])
-        _record(ticket, actor, TicketChange.Action.ASSIGNED, old, str(assignee or ""))
         if assignee is not None and assignee != actor:
             notice_ticket(ticket=ticket, recipient=assignee, kind="assigned")
     return ticket
 
 
 def ticket_set_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=actor):
         ticket = _locked(ticket)
         if status == ticket.status:
             return ticket
-        _move(ticket, actor, status)
+        _move(ticket, status)
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
         if status in {TicketStatus.AWAITING_INFO, TicketStatus.CLOSED}:
             notice_ticket(ticket=ticket, recipient=ticket.member, kind=status)
@@ -126,10 +120,9 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
 
 
 def ticket_set_priority(*, ticket: Ticket, priority: str, actor: User) -> Ticket:
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=actor):
         ticket = _locked(ticket)
         if priority != ticket.priority:
-            _record(ticket, actor, TicketChange.Action.PRIORITY, ticket.priority, priority)
             ticket.priority = priority
             ticket.save(update_fields=["priority", "updated_at"])
     return ticket
@@ -145,18 +138,16 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, internal: bool = Fa
     body = body.strip()
     if not body:
         raise InboxError(_("Write a message first."))
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=author):
         ticket = _locked(ticket)
         message = TicketMessage.objects.create(ticket=ticket, author=author, body=body, internal=internal,
                                                from_staff=True)
         if internal:
-            _record(ticket, author, TicketChange.Action.NOTE)
             return message
-        _record(ticket, author, TicketChange.Action.REPLIED)
         if ticket.first_response_at is None:
             ticket.first_response_at = message.created_at
         if status != ticket.status:
-            _move(ticket, author, status)
+            _move(ticket, status)
         ticket.save(update_fields=["first_response_at", "status", "closed_at", "updated_at"])
         notice_ticket(ticket=ticket, recipient=ticket.member, kind="replied", message=message)
     return message
@@ -174,15 +165,14 @@ def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
     body = body.strip()
     if not body and not files:
         raise InboxError(_("Write a message or attach a file."))
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         ticket = _locked(ticket)
         if ticket.status == TicketStatus.CLOSED:
             raise InboxError(_("This ticket is closed. Reopen it to add something."))
         message = TicketMessage.objects.create(ticket=ticket, author=member, body=body or "—")
         _attach(ticket, files, member)
-        _record(ticket, member, TicketChange.Action.MEMBER_REPLIED)
         if ticket.status in {TicketStatus.AWAITING_INFO, TicketStatus.ANSWERED}:
-            _move(ticket, member, TicketStatus.IN_PROGRESS)
+            _move(ticket, TicketStatus.IN_PROGRESS)
             ticket.save(update_fields=["status", "updated_at"])
         if ticket.assignee_id:
             notice_ticket(ticket=ticket, recipient=ticket.assignee, kind="member_replied", message=message)
@@ -191,11 +181,11 @@ def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
 
 def ticket_close(*, ticket: Ticket, member: User) -> Ticket:
     _own(ticket, member)
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         ticket = _locked(ticket)
         if ticket.status == TicketStatus.CLOSED:
             raise InboxError(_("This ticket is already closed."))
-        _move(ticket, member, TicketStatus.CLOSED, TicketChange.Action.CLOSED)
+        _move(ticket, TicketStatus.CLOSED)
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
     return ticket
 
@@ -207,11 +197,11 @@ def can_reopen(ticket: Ticket) -> bool:
 
 def ticket_reopen(*, ticket: Ticket, member: User) -> Ticket:
     _own(ticket, member)
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         ticket = _locked(ticket)
         if not can_reopen(ticket):
             raise InboxError(_("A ticket can be reopened within %(n)d days of closing.") % {"n": REOPEN_DAYS})
-        _move(ticket, member, TicketStatus.IN_PROGRESS, TicketChange.Action.REOPENED)
+        _move(ticket, TicketStatus.IN_PROGRESS)
         ticket.rating = None
         ticket.rating_comment = ""
         ticket.save(update_fields=["status", "closed_at", "rating", "rating_comment", "updated_at"])
@@ -224,14 +214,13 @@ def ticket_rate(*, ticket: Ticket, member: User, rating: int, comment: str = "")
     _own(ticket, member)
     if rating not in range(1, 6):
         raise InboxError(_("Choose a rating from 1 to 5."))
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         ticket = _locked(ticket)
         if ticket.status != TicketStatus.CLOSED:
             raise InboxError(_("You can rate the answer once the ticket is closed."))
         ticket.rating = rating
         ticket.rating_comment = comment.strip()[:500]
         ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
-        _record(ticket, member, TicketChange.Action.RATED, new=str(rating))
     return ticket
 
 
