@@ -9,8 +9,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
+from xiangcheng.core.admin import AuditHistoryMixin
+from xiangcheng.core.audit import EXPORTED, record_access
 from xiangcheng.core.files import POSTER, FileRejected, image_process
 
 from . import booking, exports
@@ -57,7 +59,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(AuditHistoryMixin, admin.ModelAdmin):
     form = EventAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "programme", "kind", "starts_at", "status", "capacity",
@@ -118,6 +120,7 @@ class EventAdmin(admin.ModelAdmin):
             response = HttpResponse(
                 exports.attendees_xlsx(event),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        record_access(event, label=EXPORTED, actor=request.user, what=gettext_noop("attendee list"), format=fmt)
         stamp = timezone.localtime().strftime("%Y%m%d")
         response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-attendees-{stamp}.{fmt}"'
         return response
@@ -150,12 +153,11 @@ class EventAdmin(admin.ModelAdmin):
         told = 0
         for event in queryset.filter(status=EventStatus.PUBLISHED):
             told += booking.event_cancel(event=event)
-            self.log_change(request, event, [{"changed": {"fields": ["status"]}}])
         self.message_user(request, ngettext("%(n)d registrant told.", "%(n)d registrants told.", told) % {"n": told})
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["event", "user", "status", "children_count", "created_at", "checked_in_at"]
     list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter), "event"]
     search_fields = ["event__title", "user__profile__real_name", "user__email", "user__phone"]
@@ -170,9 +172,6 @@ class RegistrationAdmin(admin.ModelAdmin):
     def _decide(self, request, queryset, *, approve: bool) -> None:
         pending = list(queryset.filter(status=RegistrationStatus.PENDING).values_list("pk", flat=True))
         n = booking.registrations_decide(registration_ids=pending, approve=approve)
-        # Django's admin log keeps who decided what, and when (the registration keeps decided_at).
-        for registration in Registration.objects.filter(pk__in=pending).exclude(status=RegistrationStatus.PENDING):
-            self.log_change(request, registration, [{"changed": {"fields": ["status"]}}])
         self.message_user(request, ngettext("%(n)d sign-up decided.", "%(n)d sign-ups decided.", n) % {"n": n})
 
     @admin.action(description=_("Approve selected sign-ups"), permissions=["change"])

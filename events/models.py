@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core import audit
 from xiangcheng.core.models import Programme
 
 
@@ -60,6 +61,7 @@ def _poster_thumb_path(instance, filename: str) -> str:
     return f"posters/thumbs/{uuid.uuid4().hex}.jpg"
 
 
+@audit.track(status="status")
 class Event(models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="events", verbose_name=_("programme")
@@ -135,6 +137,7 @@ class RegistrationStatus(models.TextChoices):
 ACTIVE_STATUSES = [RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
 
 
+@audit.track(status="status")
 class Registration(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations",
                               verbose_name=_("event"))

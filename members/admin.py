@@ -4,13 +4,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from xiangcheng.core.admin import AuditHistoryMixin
+
 from .admin_forms import RejectForm
 from .membership import MembershipError, profiles_approve, profiles_reject
 from .models import Consent, MemberProfile, ReviewDecision, User
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(AuditHistoryMixin, UserAdmin):
     list_display = ["username", "email", "phone", "phone_verified", "is_staff", "date_joined"]
     search_fields = ["username", "email", "phone"]
     fieldsets = UserAdmin.fieldsets + ((_("Mobile"), {"fields": ["phone", "phone_verified"]}),)
@@ -28,7 +30,7 @@ class ReviewDecisionInline(admin.TabularInline):
 
 
 @admin.register(MemberProfile)
-class MemberProfileAdmin(admin.ModelAdmin):
+class MemberProfileAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["real_name", "category", "organisation", "field", "city", "status", "submitted_at"]
     list_filter = ["status", "category", "field", "city"]
     search_fields = ["real_name", "organisation", "user__email", "user__phone"]

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiangcheng.core.audit import audit_context
+
 from .models import MemberProfile, ReviewDecision, Status, User
 from .notices import notify_decision
 
@@ -32,7 +34,8 @@ def _decide(*, profile_ids: Iterable[int], reviewer: User, decision: str, reason
     new_status = Status.APPROVED if decision == ReviewDecision.Decision.APPROVED else Status.REJECTED
     now = timezone.now()
     count = 0
-    with transaction.atomic():
+    # The audit trail records each decision with its reviewer and reason, whoever calls this.
+    with transaction.atomic(), audit_context(actor=reviewer, reason=reason):
         # Locked in primary-key order, so two reviewers acting on overlapping selections wait
         # for each other instead of deadlocking; a profile the other decided first is skipped.
         profiles = MemberProfile.objects.select_for_update().filter(

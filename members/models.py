@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core import audit
 from xiangcheng.core.storage import served_privately
 
 MAINLAND_MOBILE = RegexValidator(
@@ -16,6 +17,7 @@ MAINLAND_MOBILE = RegexValidator(
 )
 
 
+@audit.track(fields=["is_active", "is_staff", "is_superuser"])
 class User(AbstractUser):
     """An account. Signs in with a verified email address or a mainland mobile number."""
 
@@ -105,6 +107,10 @@ def photo_storage():
     return served_privately("members:photo")
 
 
+# Membership decisions: who applied, who approved or rejected, and why. The profile's own
+# content (bio, photo …) is not copied into the audit trail.
+@audit.track(fields=["user", "status", "submitted_at", "reviewed_at", "reviewed_by", "rejection_reason"],
+             status="status")
 class MemberProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile",

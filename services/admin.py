@@ -6,16 +6,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from xiangcheng.core.admin import AuditHistoryMixin, HistoryRow
 from xiangcheng.core.roles import INBOX_AGENT
 
 from . import inbox
+from .history import ticket_history
 from .models import (
     OPEN_STATUSES,
     Attachment,
     CannedReply,
     CategorySla,
     Ticket,
-    TicketChange,
     TicketMessage,
     TicketStatus,
 )
@@ -73,18 +74,6 @@ class AttachmentInline(admin.TabularInline):
         return False
 
 
-class ChangeInline(admin.TabularInline):
-    model = TicketChange
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "actor", "action", "old_value", "new_value"]
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class TicketAdminForm(forms.ModelForm):
     """Assignee, status and priority, plus a reply box; saving goes through services.inbox."""
 
@@ -107,14 +96,14 @@ class TicketAdminForm(forms.ModelForm):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(AuditHistoryMixin, admin.ModelAdmin):
     form = TicketAdminForm
     list_display = ["reference", "subject", "category", "status", "priority", "assignee", "due", "created_at"]
     list_filter = ["status", "category", "priority", ("assignee", admin.RelatedOnlyFieldListFilter), OverdueFilter]
     search_fields = ["reference", "subject", "member__profile__real_name", "member__email", "member__phone"]
     list_select_related = ["assignee"]
     actions = ["assign_to_me"]
-    inlines = [MessageInline, AttachmentInline, ChangeInline]
+    inlines = [MessageInline, AttachmentInline]
     readonly_fields = ["reference", "member", "category", "subject", "description", "preferred_contact",
                        "created_at", "due_at", "first_response_at", "closed_at", "rating", "rating_comment"]
     fieldsets = [
@@ -128,6 +117,12 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def history_rows(self, obj):
+        # The ticket's steps (replies and notes included), read from the audit trail.
+        return [HistoryRow(at=s.at, who=str(s.actor or "—"), what=s.title, reason=s.reason,
+                           changes=[(s.field, s.old_text, s.new_text)] if s.field else [])
+                for s in ticket_history(obj)]
 
     @admin.display(description=_("answer due by"), ordering="due_at")
     def due(self, obj):

@@ -1,7 +1,8 @@
 """巾帼管家: submitting, answering, closing, reopening and rating inbox tickets.
 
-Every change is one transaction that also writes the ticket's history (TicketChange) and the
-notices to send (the kernel's outbox, delivered after commit by Celery). A submission therefore never
+Every change is one transaction that also writes the notices to send (the kernel's outbox,
+delivered after commit by Celery); the audit trail records it, by the actor named here
+(services.history reads the ticket's history from it). A submission therefore never
 depends on Redis or the worker being up: the row is saved and the notices wait in the outbox.
 """
 
@@ -14,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
+from xiangcheng.core.audit import audit_context
 from xiangcheng.core.roles import INBOX_AGENT, role_members
 
 from . import notices
 from .attachments import CheckedFile
-from .models import Attachment, Ticket, TicketChange, TicketMessage, TicketStatus
+from .models import Attachment, Ticket, TicketMessage, TicketStatus
 from .notices import notify_ticket
 from .sla import due_for
 
@@ -46,16 +48,11 @@ def _next_number(year: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _record(ticket: Ticket, actor: User, action: str, old: str = "", new: str = "") -> None:
-    TicketChange.objects.create(ticket=ticket, actor=actor, action=action, old_value=old[:100], new_value=new[:100])
-
-
-def _move(ticket: Ticket, actor: User, status: str, action: str = TicketChange.Action.STATUS) -> None:
-    """Change the status in memory and record it; a closed ticket always has its closing time.
+def _move(ticket: Ticket, status: str) -> None:
+    """Change the status in memory; a closed ticket always has its closing time.
 
     The caller saves ``status`` and ``closed_at``.
     """
-    _record(ticket, actor, action, ticket.status, status)
     if status == TicketStatus.CLOSED:
         ticket.closed_at = timezone.now()
     elif ticket.status == TicketStatus.CLOSED:
@@ -103,7 +100,7 @@ def _reply_quota_check(member: User) -> None:
 
 def ticket_submit(*, member: User, category: str, subject: str, description: str, preferred_contact: str,
                   files: Sequence[CheckedFile] = ()) -> Ticket:
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         _member_lock(member)
         if submissions_left(member) == 0:
             raise InboxError(_("You have sent %(n)d messages in the last hour. Please try again later.")
@@ -118,7 +115,6 @@ def ticket_submit(*, member: User, category: str, subject: str, description: str
             due_at=due_for(category=category, submitted_at=now),
         )
         _attach(ticket, files, member)
-        _record(ticket, member, TicketChange.Action.SUBMITTED, new=ticket.reference)
         notify_ticket(ticket=ticket, recipient=member, kind=notices.ACKNOWLEDGED)
     return ticket
 
@@ -128,27 +124,25 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=actor):
         ticket = _locked(ticket)
         if assignee is not None and not assignee.groups.filter(name=INBOX_AGENT.name).exists() and not assignee.is_superuser:
             raise InboxError(_("Tickets can only be assigned to inbox agents."))
-        old = str(ticket.assignee or "")
         ticket.assignee = assignee
         if assignee is not None and ticket.status == TicketStatus.NEW:
-            _move(ticket, actor, TicketStatus.ACCEPTED)
+            _move(ticket, TicketStatus.ACCEPTED)
         ticket.save(update_fields=["assignee", "status", "updated_at"])
-        _record(ticket, actor, TicketChange.Action.ASSIGNED, old, str(assignee or ""))
         if assignee is not None and assignee != actor:
             notify_ticket(ticket=ticket, recipient=assignee, kind=notices.ASSIGNED)
     return ticket
 
 
 def ticket_set_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=actor):
         ticket = _locked(ticket)
         if status == ticket.status:
             return ticket
-        _move(ticket, actor, status)
+        _move(ticket, status)
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
         if status in {TicketStatus.AWAITING_INFO, TicketStatus.CLOSED}:
             notify_ticket(ticket=ticket, recipient=ticket.member, kind=status)
@@ -156,10 +150,9 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor: User) -> Ticket:
 
 
 def ticket_set_priority(*, ticket: Ticket, priority: str, actor: User) -> Ticket:
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=actor):
         ticket = _locked(ticket)
         if priority != ticket.priority:
-            _record(ticket, actor, TicketChange.Action.PRIORITY, ticket.priority, priority)
             ticket.priority = priority
             ticket.save(update_fields=["priority", "updated_at"])
     return ticket
@@ -175,18 +168,16 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, internal: bool = Fa
     body = body.strip()
     if not body:
         raise InboxError(_("Write a message first."))
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=author):
         ticket = _locked(ticket)
         message = TicketMessage.objects.create(ticket=ticket, author=author, body=body, internal=internal,
                                                from_staff=True)
         if internal:
-            _record(ticket, author, TicketChange.Action.NOTE)
             return message
-        _record(ticket, author, TicketChange.Action.REPLIED)
         if ticket.first_response_at is None:
             ticket.first_response_at = message.created_at
         if status != ticket.status:
-            _move(ticket, author, status)
+            _move(ticket, status)
         ticket.save(update_fields=["first_response_at", "status", "closed_at", "updated_at"])
         notify_ticket(ticket=ticket, recipient=ticket.member, kind=notices.REPLIED, message=message)
     return message
@@ -204,7 +195,7 @@ def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
     body = body.strip()
     if not body and not files:
         raise InboxError(_("Write a message or attach a file."))
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         _member_lock(member)  # before the ticket's lock, in the order ticket_submit takes them
         ticket = _locked(ticket)
         if ticket.status == TicketStatus.CLOSED:
@@ -213,9 +204,8 @@ def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
         _upload_quota_check(member, files)
         message = TicketMessage.objects.create(ticket=ticket, author=member, body=body or "—")
         _attach(ticket, files, member)
-        _record(ticket, member, TicketChange.Action.MEMBER_REPLIED)
         if ticket.status in {TicketStatus.AWAITING_INFO, TicketStatus.ANSWERED}:
-            _move(ticket, member, TicketStatus.IN_PROGRESS)
+            _move(ticket, TicketStatus.IN_PROGRESS)
             ticket.save(update_fields=["status", "updated_at"])
         if ticket.assignee_id:
             notify_ticket(ticket=ticket, recipient=ticket.assignee, kind=notices.MEMBER_REPLIED, message=message)
@@ -224,11 +214,11 @@ def ticket_member_reply(*, ticket: Ticket, member: User, body: str,
 
 def ticket_close(*, ticket: Ticket, member: User) -> Ticket:
     _own(ticket, member)
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         ticket = _locked(ticket)
         if ticket.status == TicketStatus.CLOSED:
             raise InboxError(_("This ticket is already closed."))
-        _move(ticket, member, TicketStatus.CLOSED, TicketChange.Action.CLOSED)
+        _move(ticket, TicketStatus.CLOSED)
         ticket.save(update_fields=["status", "closed_at", "updated_at"])
     return ticket
 
@@ -240,11 +230,11 @@ def can_reopen(ticket: Ticket) -> bool:
 
 def ticket_reopen(*, ticket: Ticket, member: User) -> Ticket:
     _own(ticket, member)
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         ticket = _locked(ticket)
         if not can_reopen(ticket):
             raise InboxError(_("A ticket can be reopened within %(n)d days of closing.") % {"n": REOPEN_DAYS})
-        _move(ticket, member, TicketStatus.IN_PROGRESS, TicketChange.Action.REOPENED)
+        _move(ticket, TicketStatus.IN_PROGRESS)
         ticket.rating = None
         ticket.rating_comment = ""
         ticket.save(update_fields=["status", "closed_at", "rating", "rating_comment", "updated_at"])
@@ -257,14 +247,13 @@ def ticket_rate(*, ticket: Ticket, member: User, rating: int, comment: str = "")
     _own(ticket, member)
     if rating not in range(1, 6):
         raise InboxError(_("Choose a rating from 1 to 5."))
-    with transaction.atomic():
+    with transaction.atomic(), audit_context(actor=member):
         ticket = _locked(ticket)
         if ticket.status != TicketStatus.CLOSED:
             raise InboxError(_("You can rate the answer once the ticket is closed."))
         ticket.rating = rating
         ticket.rating_comment = comment.strip()[:500]
         ticket.save(update_fields=["rating", "rating_comment", "updated_at"])
-        _record(ticket, member, TicketChange.Action.RATED, new=str(rating))
     return ticket
 
 

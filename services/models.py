@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core import audit
 from xiangcheng.core.storage import private_storage
 
 
@@ -62,6 +63,7 @@ class TicketCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+@audit.track(status="status")
 class Ticket(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -114,6 +116,8 @@ class Ticket(models.Model):
         return self.status in {TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS}
 
 
+# A message's text stays in the message; the trail records who added which kind, when.
+@audit.track(fields=["ticket", "author", "internal", "from_staff", "created_at"])
 class TicketMessage(models.Model):
     """A public reply (member or staff) or an internal note (staff only, never shown to her)."""
 
@@ -162,38 +166,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class TicketChange(models.Model):
-    """The ticket's history: who did what, when (status, assignee, priority, replies, notes)."""
-
-    class Action(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        ASSIGNED = "assigned", _("Assigned")
-        STATUS = "status", _("Status changed")
-        PRIORITY = "priority", _("Priority changed")
-        REPLIED = "replied", _("Replied")
-        NOTE = "note", _("Internal note")
-        MEMBER_REPLIED = "member_replied", _("Member replied")
-        CLOSED = "closed", _("Closed")
-        REOPENED = "reopened", _("Reopened")
-        RATED = "rated", _("Rated")
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="changes", verbose_name=_("ticket"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("by"))
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    old_value = models.CharField(_("from"), max_length=100, blank=True)
-    new_value = models.CharField(_("to"), max_length=100, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("ticket change")
-        verbose_name_plural = _("ticket history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.ticket.reference} · {self.get_action_display()}"
 
 
 class CategorySla(models.Model):

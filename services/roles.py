@@ -2,7 +2,7 @@
 
 from xiangcheng.core.roles import INBOX_AGENT, INBOX_SUPERVISOR, grant
 
-READ_TICKETS = ["view_ticket", "change_ticket", "view_ticketmessage", "view_attachment", "view_ticketchange"]
+READ_TICKETS = ["view_ticket", "change_ticket", "view_ticketmessage", "view_attachment"]
 grant(INBOX_AGENT, "services", [*READ_TICKETS, "view_cannedreply"])
 # Supervisors also get the digest of unassigned tickets and keep the canned replies and deadlines.
 grant(INBOX_SUPERVISOR, "services", [

@@ -55,3 +55,13 @@ def queries_for(client, url: str, params: dict | None = None) -> int:
         response = client.get(url, params or {})
     assert response.status_code == 200
     return len(queries.captured_queries)
+
+
+def audit_history(response) -> list[list[str]]:
+    """The rows of the audit history section of an admin change page: when, who, what, changes,
+    reason (visible text)."""
+    assert response.status_code == 200
+    match = re.search(r'<div class="audit-history">.*?<tbody>(.*?)</tbody>', response.content.decode(), re.S)
+    assert match is not None, "the page has no audit history"
+    return [[squash(cell) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S)]

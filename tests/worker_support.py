@@ -141,7 +141,7 @@ class Worker:
     """One `celery worker` process group; started ready, stopped (or killed) for sure."""
 
     def __init__(self, *, name: str, mail_dir: Path, log_dir: Path, pool: str = "prefork",
-                 concurrency: int = 2, env: dict[str, str] | None = None):
+                 concurrency: int = 2, env: dict[str, str] | None = None, include: tuple[str, ...] = ()):
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self.hostname = f"{name}-{uuid.uuid4().hex[:6]}@%h"
@@ -160,6 +160,8 @@ class Worker:
         self.args = [sys.executable, "-m", "celery", "-A", "xiangcheng", "worker", "--pool", pool,
                      "--concurrency", str(concurrency), "-l", "info", "-n", self.hostname,
                      "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        if include:  # modules with test-only tasks, imported by the worker too
+            self.args += ["--include", ",".join(include)]
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Worker":

@@ -14,7 +14,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from services.forms import RatingForm, TicketForm
-from services.models import Category, Contact, Ticket, TicketChange, TicketMessage, TicketStatus
+from services.history import Step, ticket_history
+from services.models import Category, Contact, Ticket, TicketMessage, TicketStatus
 from tests.factories import MemberProfileFactory
 from tests.helpers import email_subject
 
@@ -167,8 +168,8 @@ def test_member_raises_a_problem_agent_answers_member_closes_and_rates(
         TicketStatus.CLOSED, 5, RATING_COMMENT
     )
     assert ticket.closed_at is not None
-    A = TicketChange.Action
-    assert list(ticket.changes.values_list("action", "old_value", "new_value", "actor")) == [
+    A = Step
+    assert [(s.step, s.old, s.new, s.actor.pk) for s in ticket_history(ticket)] == [
         (A.SUBMITTED, "", reference, member.pk),
         (A.STATUS, TicketStatus.NEW, TicketStatus.ACCEPTED, inbox_agent.pk),
         (A.ASSIGNED, "", str(inbox_agent), inbox_agent.pk),

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -15,6 +14,7 @@ from events import booking, checkin
 from events.models import Event, EventStatus, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import messages_of, squash, zh, zh_n
+from xiangcheng.core import audit
 
 from .factories import EventFactory, RegistrationFactory
 from .helpers import event_notices
@@ -203,10 +203,11 @@ def test_bulk_approve_and_reject_from_the_registration_admin(manager_client):
     assert [list(event_notices(registration=r).order_by("pk").values_list("kind", flat=True)) for r in regs] == [
         ["events.pending", "events.approved"], ["events.pending", "events.approved"],
         ["events.pending", "events.waitlisted"], ["events.pending", "events.rejected"]]
-    # Who decided each one is in the admin log.
-    manager = manager_client.session["_auth_user_id"]
-    logged = LogEntry.objects.filter(content_type__model="registration").order_by("object_id")
-    assert [(int(e.object_id), str(e.user_id)) for e in logged] == [(r.pk, manager) for r in regs]
+    # Who decided each one is in the audit trail: the member of staff who pressed the button.
+    manager = int(manager_client.session["_auth_user_id"])
+    assert [[(e.label, e.actor_id) for e in audit.history(r)] for r in regs] == [
+        [("created", None), ("confirmed", manager)], [("created", None), ("confirmed", manager)],
+        [("created", None), ("waitlisted", manager)], [("created", None), ("rejected", manager)]]
 
 
 def test_cancel_action_cancels_published_events_and_tells_registrants(manager_client, salon):
@@ -223,5 +224,7 @@ def test_cancel_action_cancels_published_events_and_tells_registrants(manager_cl
     response = action(manager_client, CHANGELIST, "cancel_events", [event.pk], follow=True)
     assert messages_of(response) == [zh_n("%(n)d registrant told.", "%(n)d registrants told.", 0)]
     assert event_notices(kind="cancelled").count() == 3
-    assert list(LogEntry.objects.filter(content_type__model="event").values_list("object_id", flat=True)) == [
-        str(event.pk)]
+    # The audit trail has the one cancellation, by her; the draft was not touched.
+    manager = int(manager_client.session["_auth_user_id"])
+    assert [(e.label, e.actor_id) for e in audit.history(event)] == [("created", None), ("cancelled", manager)]
+    assert [e.label for e in audit.history(draft)] == ["created"]

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from services import inbox
-from services.models import Ticket, TicketChange, TicketMessage, TicketStatus
+from services.history import Step, ticket_history
+from services.models import Ticket, TicketMessage, TicketStatus
 
 from .helpers import png_bytes, submit, upload
 
@@ -49,7 +50,7 @@ def test_another_member_gets_404_for_everything_about_the_ticket(client, her_tic
     her_ticket.refresh_from_db()
     assert (her_ticket.status, her_ticket.rating) == (S.NEW, None)
     assert TicketMessage.objects.count() == 0
-    assert list(TicketChange.objects.values_list("action", flat=True)) == [TicketChange.Action.SUBMITTED]
+    assert [s.step for s in ticket_history(her_ticket)] == [Step.SUBMITTED]
     assert "我的私事" not in client.get(reverse("services:tickets")).content.decode()
 
 

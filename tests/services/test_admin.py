@@ -11,12 +11,12 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from services import inbox
+from services.history import Step, ticket_history
 from services.models import (
     CannedReply,
     Category,
     Priority,
     Ticket,
-    TicketChange,
     TicketMessage,
     TicketStatus,
 )
@@ -25,7 +25,7 @@ from xiangcheng.core.models import Notice
 
 from .helpers import due_in, form_values, mail_subject, member_mail_body, submit
 
-A = TicketChange.Action
+A = Step
 S = TicketStatus
 QUEUE = reverse("admin:services_ticket_changelist")
 NOTE = "内部备注：需要先和科技局确认。"
@@ -50,8 +50,7 @@ def _change(client, ticket, **changes):
 
 
 def _history(ticket) -> list[tuple[str, str, str, str]]:
-    return [(c.action, c.actor.username, c.old_value, c.new_value)
-            for c in TicketChange.objects.filter(ticket=ticket).select_related("actor")][1:]  # after SUBMITTED
+    return [(s.step, s.actor.username, s.old, s.new) for s in ticket_history(ticket)][1:]  # after SUBMITTED
 
 
 @pytest.fixture
@@ -123,7 +122,7 @@ def test_assign_to_me_takes_the_open_tickets_selected(agent_client, queue, agent
     assert _history(late)[-1] == (A.ASSIGNED, "kefu", colleague.email, agent.email)
     # The closed ticket was left alone.
     closed = Ticket.objects.get(reference=queue["closed"])
-    assert [c.action for c in TicketChange.objects.filter(ticket=closed)] == [
+    assert [s.step for s in ticket_history(closed)] == [
         A.SUBMITTED, A.STATUS, A.ASSIGNED, A.CLOSED]
 
 

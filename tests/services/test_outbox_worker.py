@@ -8,7 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from services.models import Ticket, TicketChange, TicketStatus
+from services.history import Step, ticket_history
+from services.models import Ticket, TicketStatus
 from tests.factories import UserFactory
 from tests.helpers import zh
 from tests.worker_support import Worker, broker_unreachable, mails, queue_length
@@ -65,7 +66,7 @@ def test_a_submission_with_the_broker_down_is_saved_and_delivered_once_the_worke
     assert (response.status_code, response["Location"]) == (302, f"/inbox/{reference(1)}/")
     ticket = Ticket.objects.get()
     assert (ticket.reference, ticket.status, ticket.member) == (reference(1), TicketStatus.NEW, member)
-    assert list(TicketChange.objects.values_list("action", flat=True)) == [TicketChange.Action.SUBMITTED]
+    assert [s.step for s in ticket_history(ticket)] == [Step.SUBMITTED]
     # The enqueue failed after commit, was logged, and did not reach her.
     assert [(r.levelname, r.exc_info[0].__name__) for r in caplog.records
             if r.name == "django.db.backends.base"] == [("ERROR", "OperationalError")]

@@ -48,11 +48,11 @@ def test_a_submission_that_fails_after_drawing_its_number_leaves_no_gap(monkeypa
     first, unlucky, third = _members(3)
     assert submit(first).reference == reference(1)
 
-    def broken_history(*args, **kwargs):
+    def broken_attachments(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(inbox, "_record", broken_history)
+        patch.setattr(inbox, "_attach", broken_attachments)
         with pytest.raises(RuntimeError):
             submit(unlucky)
     assert Ticket.objects.filter(member=unlucky).count() == 0
@@ -66,14 +66,14 @@ def test_concurrent_failures_give_their_numbers_back(monkeypatch):
     """Half the rush fails after drawing a number; the other half still gets 1..10."""
     members = _members(THREADS)
     failing = {m.pk for m in members[::2]}
-    real_record = inbox._record
+    real_attach = inbox._attach
 
-    def record_or_fail(ticket, actor, *args, **kwargs):
-        if actor.pk in failing:
+    def attach_or_fail(ticket, files, user):
+        if user.pk in failing:
             raise RuntimeError("refused after the number was drawn")
-        return real_record(ticket, actor, *args, **kwargs)
+        return real_attach(ticket, files, user)
 
-    monkeypatch.setattr(inbox, "_record", record_or_fail)
+    monkeypatch.setattr(inbox, "_attach", attach_or_fail)
     results, errors = race(lambda m: submit(m).reference, [(m,) for m in members])
 
     assert [str(e) for e in errors] == ["refused after the number was drawn"] * (THREADS // 2)

@@ -1,9 +1,238 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from . import audit
 from .models import Notice, Programme
 from .outbox import kinds_visible_to, notices_retry
+
+# --- the audit trail: per object (a section of its change page) and as a whole --------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of an object's history as staff read it."""
+
+    at: datetime
+    who: str
+    what: str
+    changes: Sequence[tuple[str, str, str]] = field(default_factory=tuple)  # (field, old, new)
+    reason: str = ""
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _changes_html(changes: Sequence[tuple[str, str, str]]) -> SafeString:
+    return format_html_join(mark_safe("<br>"), "{}: {} → {}", changes)  # noqa: S308 - a constant
+
+
+def entry_row(entry: audit.Entry) -> HistoryRow:
+    changes = [(c.label, c.old_text, c.new_text) for c in entry.changes]
+    what = f"{entry.title} ({entry.detail})" if entry.detail else entry.title
+    return HistoryRow(at=entry.at, who=entry.who, what=what, changes=changes, reason=entry.reason)
+
+
+def history_table(rows: Sequence[HistoryRow]) -> SafeString:
+    """The history as a table: when, who, what, old → new, why."""
+    if not rows:
+        return format_html("<p>{}</p>", gettext("Nothing recorded yet."))
+    titles = (gettext("When"), gettext("Done by"), gettext("What happened"), gettext("Changes"), gettext("Reason"))
+    head = format_html_join("", "<th>{}</th>", ((title,) for title in titles))
+    body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        (_when(row.at), row.who, row.what, _changes_html(row.changes), row.reason) for row in rows))
+    return format_html('<div class="audit-history"><table><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
+                       head, body)
+
+
+class AuditHistoryMixin:
+    """Adds the object's audit history, as a last section, to its admin change page.
+
+    Whoever may open the change page may read its history; nothing more is shown.
+    ``audit_references`` also lists the events of rows pointing at the object.
+    """
+
+    audit_references = False
+
+    class Media:
+        css = {"all": ["core/audit.css"]}
+
+    def history_rows(self, obj) -> list[HistoryRow]:
+        return [entry_row(entry) for entry in audit.history(obj, references=self.audit_references)]
+
+    @admin.display(description=_("Recorded changes"))
+    def audit_history(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        return history_table(self.history_rows(obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "audit_history"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "audit_history"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("History"), {"fields": ["audit_history"], "classes": ["audit-history-section"]})]
+
+
+def _visible(request) -> list:
+    """The event tables this member of staff may read (once per request)."""
+    if not hasattr(request, "_audit_visible"):
+        request._audit_visible = audit.visible_event_models(request.user)
+    return request._audit_visible
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(m._meta.label_lower, m._meta.verbose_name) for m in audit.tracked_models()
+                if m.pgh_event_model in _visible(request)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        chosen = [m.pgh_event_model for m in audit.tracked_models()
+                  if m._meta.label_lower == self.value() and m.pgh_event_model in _visible(request)]
+        return queryset.across(*chosen) if chosen else queryset.none()
+
+
+class LabelFilter(admin.SimpleListFilter):
+    title = _("what happened")
+    parameter_name = "label"
+
+    def lookups(self, request, model_admin):
+        return audit.label_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(pgh_label=self.value()) if self.value() else queryset
+
+
+class ActorFilter(admin.SimpleListFilter):
+    """By member of staff, or changes nobody signed in made (jobs, the shell, sign-ups)."""
+
+    title = _("done by")
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        staff = get_user_model().objects.filter(is_staff=True).order_by("username")
+        return [("none", _("No one signed in")), *((str(u.pk), str(u)) for u in staff)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(user__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(user_id=int(self.value()))
+        return queryset
+
+
+class WhenFilter(admin.DateFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("when")
+
+
+@admin.register(audit.AuditEvent)
+class AuditTrailAdmin(admin.ModelAdmin):
+    """Every audit event of the models this member of staff may see, newest first.
+
+    Opening the page needs its own permission (audit.BROWSE_PERMISSION); within it, rows of a model
+    are shown only to staff who may view that model in admin.
+    """
+
+    list_display = ["when", "who", "kind", "item", "what", "changes", "why"]
+    list_display_links = None
+    list_filter = [KindFilter, LabelFilter, ActorFilter, ("pgh_created_at", WhenFilter)]
+    date_hierarchy = "pgh_created_at"
+    search_fields = ["=pgh_obj_id", "reason", "task", "url", "pgh_data", "user__username", "user__email",
+                     "user__phone"]
+    ordering = ["-pgh_created_at"]
+    list_per_page = 50
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(audit.BROWSE_PERMISSION)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(audit.BROWSE_PERMISSION)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        visible = _visible(request)
+        events = audit.AuditEvent.objects
+        # across() with no models would mean every model: no visible model means no rows.
+        return events.across(*visible).all() if visible else events.none()
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "title": _("Audit trail")})
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        for event, entry in zip(changelist.result_list, audit.entries(changelist.result_list), strict=True):
+            event.entry = entry
+        return changelist
+
+    @admin.display(description=_("when"), ordering="pgh_created_at")
+    def when(self, event):
+        return _when(event.pgh_created_at)
+
+    @admin.display(description=_("done by"))
+    def who(self, event):
+        return event.entry.who
+
+    @admin.display(description=_("kind"))
+    def kind(self, event):
+        model = event.entry.model
+        return model._meta.verbose_name if model else event.pgh_obj_model
+
+    @admin.display(description=_("record"))
+    def item(self, event):
+        entry = event.entry
+        if entry.obj is None:
+            return f"#{entry.object_id}"
+        try:
+            url = reverse(f"admin:{entry.model._meta.app_label}_{entry.model._meta.model_name}_change",
+                          args=[entry.object_id])
+        except NoReverseMatch:
+            return str(entry.obj)
+        return format_html('<a href="{}">{}</a>', url, entry.obj)
+
+    @admin.display(description=_("what happened"))
+    def what(self, event):
+        return entry_row(event.entry).what
+
+    @admin.display(description=_("changes"))
+    def changes(self, event):
+        return _changes_html(entry_row(event.entry).changes)
+
+    @admin.display(description=_("reason"))
+    def why(self, event):
+        return event.entry.reason
+
+
+# --- programmes and the outbox ---------------------------------------------------------------
 
 
 @admin.register(Programme)

@@ -1,4 +1,6 @@
-"""The kernel's tables: the five programmes, and (below) the one notification outbox."""
+"""The kernel's tables: the five programmes and the one notification outbox. The audit trail's
+model lives with its concern (``audit.py``) and is imported here so that Django registers it
+with the ``core`` app and creates its permission."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -7,6 +9,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from .audit import AuditEvent  # noqa: F401
 
 
 class Programme(models.Model):

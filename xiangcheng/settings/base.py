@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    # The audit trail: Postgres triggers (pgtrigger) write every tracked change (pghistory).
+    "pgtrigger",
+    "pghistory",
     "xiangcheng.core",
     "members",
     "events",
@@ -45,11 +48,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tags every audited change made during a request with the signed-in user and the path.
+    "xiangcheng.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+
+# Audit events are stamped with the time of the change itself, not the start of its transaction,
+# so the changes of one transaction (a reply, then the status it moved) keep their order.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+# An audit row copies the tracked row's timestamps as they are; it never stamps its own time on them.
+PGHISTORY_EXCLUDE_FIELD_KWARGS = {"django.db.models.DateField": ["auto_now", "auto_now_add"]}
 
 ROOT_URLCONF = "xiangcheng.urls"
 WSGI_APPLICATION = "xiangcheng.wsgi.application"
