@@ -195,8 +195,33 @@ PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-11")
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_PIXELS = 40_000_000
 
-# Notification channels. SMS goes through a backend chosen here (xiangcheng/sms.py).
+# Notification channels. SMS goes through a backend chosen here (xiangcheng/core/sms.py):
+# xiangcheng.core.sms_aliyun.AliyunBackend sends through Alibaba Cloud SMS.
 SMS_BACKEND = env.str("SMS_BACKEND", default="xiangcheng.core.sms.ConsoleBackend")
+# The signature (签名) registered with the provider, put in front of every message by the gateway.
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+# Each template's provider code: SMS_TEMPLATE_<NAME>=SMS_123456789 (`manage.py sms_templates`
+# lists the names and the wording to register).
+SMS_TEMPLATE_CODES = {
+    key.removeprefix("SMS_TEMPLATE_").lower(): env.str(key)
+    for key in sorted(env.ENVIRON) if key.startswith("SMS_TEMPLATE_")
+}
+# Connect and read timeout of one provider call, far below OUTBOX_LEASE_SECONDS.
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10)
+SMS_ALIYUN = {
+    "ACCESS_KEY_ID": env.str("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
+    "ACCESS_KEY_SECRET": env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
+    "ENDPOINT": env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com"),
+}
+# The modules that declare SMS templates (imported to list or check them all; the kernel
+# imports no app by name). tests/core/test_sms_templates.py keeps this list complete.
+SMS_TEMPLATE_MODULES = [
+    "members.adapter",
+    "members.phone_reset",
+    "members.notices",
+    "events.outbox",
+    "services.notices",
+]
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
