@@ -7,6 +7,7 @@ from django import forms
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.clients import client_ip
 from xiangcheng.core.sms import send_sms, sms_template
 
 from .models import MAINLAND_MOBILE, User
@@ -54,6 +55,17 @@ class MainlandPhoneField(forms.CharField):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # Every per-IP limit of allauth keys by the same address as ours (behind the proxy too).
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth keys failed logins by email or username; a phone login has neither, so every
+        # number shared one bucket. Key it by the normalised number instead.
+        if phone := credentials.get("phone"):
+            return f"phone:{phone_normalise(phone)}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
     def phone_form_field(self, **kwargs):
         # allauth passes its generic "Phone" label; ours names what is asked for.
         kwargs["label"] = _("Mobile number")

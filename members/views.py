@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xiangcheng.core.clients import client_ip
+
 from .access import approved_member_required
 from .forms import DirectorySearchForm, PhoneResetForm, PhoneResetRequestForm, ProfileForm
 from .models import Status
@@ -55,7 +57,7 @@ def phone_reset_request(request):
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         try:
-            reset_code_send(phone=phone, client=request.META.get("REMOTE_ADDR", ""))
+            reset_code_send(phone=phone, client=client_ip(request))
         except PhoneResetError as exc:
             form.add_error(None, str(exc))
         else:

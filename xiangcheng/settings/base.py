@@ -51,6 +51,11 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
+# The client address behind a reverse proxy (xiangcheng/core/clients.py): how many proxies
+# append to CLIENT_IP_HEADER. 0 trusts no header and keys every per-IP limit by REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="X-Forwarded-For")
+
 ROOT_URLCONF = "xiangcheng.urls"
 WSGI_APPLICATION = "xiangcheng.wsgi.application"
 
