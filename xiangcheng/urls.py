@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -9,6 +10,8 @@ from . import views
 admin.site.site_header = _("Xiangcheng Women in Science & Technology Alliance · Staff")
 admin.site.site_title = _("Alliance staff")
 admin.site.index_title = _("Administration")
+# Staff log in through the portal's login: its failed-login limits and two-factor step apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

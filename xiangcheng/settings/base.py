@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "xiangcheng.core",
     "members",
     "events",
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "members.staff_mfa.StaffMfaMiddleware",
 ]
 
 # The client address behind a reverse proxy (xiangcheng/core/clients.py): how many proxies
@@ -189,6 +191,14 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
 }
 ACCOUNT_USER_DISPLAY = "members.adapter.user_display"
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) and recovery codes.
+# Staff reach every member's personal data: with STAFF_MFA_REQUIRED a member of staff without
+# an authenticator app is sent to set one up before any admin page (members/staff_mfa.py).
+# The admin's own login page is replaced by the portal's (xiangcheng/urls.py), so its rate
+# limits and the two-factor step apply to staff too.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "相城区女科技工作者联盟"
+STAFF_MFA_REQUIRED = env.bool("DJANGO_STAFF_MFA_REQUIRED", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[相城区女科技工作者联盟] "
 # Our sign-up form requires one of email or phone, which allauth's check cannot see.
 SILENCED_SYSTEM_CHECKS = ["account.W001"]
