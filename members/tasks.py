@@ -11,3 +11,10 @@ def send_review_notice(*, decision_id: int) -> bool:
 @shared_task
 def retry_review_notices() -> int:
     return review_notices_retry()
+
+
+@shared_task
+def clean_stale_unverified_accounts() -> tuple[int, int]:
+    from .phone_numbers import stale_unverified_accounts_clean
+
+    return stale_unverified_accounts_clean()

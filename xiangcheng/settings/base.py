@@ -128,6 +128,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "review-notice-retry": {"task": "members.tasks.retry_review_notices", "schedule": 120.0},
     "event-outbox-retry": {"task": "events.tasks.deliver_unsent", "schedule": 120.0},
     "inbox-outbox-retry": {"task": "services.tasks.deliver_unsent_notices", "schedule": 120.0},
+    "unverified-accounts-cleanup": {"task": "members.tasks.clean_stale_unverified_accounts",
+                                    "schedule": crontab(hour=3, minute=40)},
     "inbox-daily-digest": {"task": "services.tasks.send_daily_digest",
                            "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri")},
 }
@@ -157,7 +159,7 @@ CONTENT_SECURITY_POLICY = {
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.adapter.PhoneAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -204,6 +206,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[相城区女科技工作者联盟] "
 SILENCED_SYSTEM_CHECKS = ["account.W001"]
 LOGIN_REDIRECT_URL = "members:profile"
 LOGIN_URL = "account_login"
+
+# An account that claimed a mobile number and verified nothing in this many days is cleaned
+# up (members/phone_numbers.py): deleted if it holds nothing else, else the number is released.
+UNVERIFIED_ACCOUNT_DAYS = env.int("UNVERIFIED_ACCOUNT_DAYS", default=7)
 
 # Member-facing rules that staff may want to tune without a code change.
 PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-11")
