@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.staff_mfa.StaffMfaMiddleware",
+    # Last, so it sees the views' exceptions first: Redis down → 503, allauth's RateLimited → 429.
+    "xiangcheng.core.unavailable.UnavailableMiddleware",
 ]
 
 # The client address behind a reverse proxy (xiangcheng/core/clients.py): how many proxies
