@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -77,6 +78,9 @@ def phone_reset_confirm(request):
         except PhoneResetError as exc:
             form.add_error("code", str(exc))
         else:
+            # As allauth does after an email reset: her new password is not held back by the
+            # failed logins that may have sent her here.
+            get_adapter(request)._delete_login_attempts_cached_email(request, phone=phone)
             del request.session["phone_reset"]
             messages.success(request, _("Your password is changed. Log in with your mobile number and the new password."))
             return redirect("account_login")

@@ -86,3 +86,19 @@ def test_without_the_setting_the_header_is_ignored(client):
     # A different header does not make a different client: it cannot be spoofed to escape.
     assert locked_out(login(client, "lin@example.cn", PASSWORD,
                             headers={"X-Forwarded-For": "198.51.100.23"}, **PROXY))
+
+
+def test_a_password_reset_by_sms_lifts_the_lock_on_her_number(client, make_phone_user, sms_outbox):
+    user = make_phone_user("13800000001")
+    for _ in range(5):
+        login(client, "13800000001", "wrong-password")
+    assert locked_out(login(client, "13800000001", PASSWORD))
+
+    client.post("/members/password/reset-by-sms/", {"phone": "13800000001"})
+    code = sms_outbox[-1].params["code"]
+    response = client.post("/members/password/reset-by-sms/confirm/",
+                           {"code": code, "password1": "new-Harbour-2026", "password2": "new-Harbour-2026"})
+    assert response.status_code == 302
+    response = login(client, "138 0000 0001", "new-Harbour-2026")
+    assert response.status_code == 302
+    assert int(client.session[SESSION_KEY]) == user.pk
