@@ -3,13 +3,16 @@
 import string
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.auth_backends import AuthenticationBackend
 from django import forms
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.clients import client_ip
 from xiangcheng.core.sms import send_sms, sms_template
 
 from .models import MAINLAND_MOBILE, User
+from .phone_numbers import phone_claimants, phone_holder, phone_verify
 
 
 def phone_normalise(value: str) -> str:
@@ -54,6 +57,17 @@ class MainlandPhoneField(forms.CharField):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # Every per-IP limit of allauth keys by the same address as ours (behind the proxy too).
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth keys failed logins by email or username; a phone login has neither, so every
+        # number shared one bucket. Key it by the normalised number instead.
+        if phone := credentials.get("phone"):
+            return f"phone:{phone_normalise(phone)}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
     def phone_form_field(self, **kwargs):
         # allauth passes its generic "Phone" label; ours names what is asked for.
         kwargs["label"] = _("Mobile number")
@@ -70,11 +84,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return user.phone, user.phone_verified
 
     def set_phone_verified(self, user: User, phone: str) -> None:
-        self.set_phone(user, phone, True)
+        phone_verify(user=user, phone=phone)
 
     def get_user_by_phone(self, phone: str):
+        # Only the account that verified the number owns it: sign-up, adding a number and
+        # "account exists" look at that one alone, so an unverified claim blocks nobody.
         # allauth passes the login field as typed ("+86 138 …"), not as the phone field cleans it.
-        return User.objects.filter(phone=phone_normalise(phone)).order_by("-phone_verified", "pk").first()
+        return phone_holder(phone=phone_normalise(phone))
 
     def generate_phone_verification_code(self, *, user, phone: str) -> str:
         # Mainland SMS codes are six digits; allauth's default is eight letters with a dash.
@@ -95,6 +111,23 @@ class AccountAdapter(DefaultAccountAdapter):
             if path == "allauth.account.stages.EmailVerificationStage" else path
             for path in super().get_login_stages()
         ]
+
+
+CLAIMANTS_CHECKED = 3
+
+
+class PhoneAuthenticationBackend(AuthenticationBackend):
+    """allauth's backend, and a password login by an unverified number: the account that
+    claimed it with this password (allauth then asks for the SMS code before letting her in)."""
+
+    def _authenticate_by_phone(self, phone: str, password: str):
+        if user := super()._authenticate_by_phone(phone, password):
+            return user
+        # The newest few only: claims cost nothing to make, each check costs a hash.
+        for claimant in phone_claimants(phone=phone_normalise(phone))[:CLAIMANTS_CHECKED]:
+            if user := self._check_password(claimant, password):
+                return user
+        return None
 
 
 def user_display(user) -> str:

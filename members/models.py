@@ -22,7 +22,7 @@ class User(AbstractUser):
     """An account. Signs in with a verified email address or a mainland mobile number."""
 
     phone = models.CharField(
-        _("mobile number"), max_length=11, unique=True, null=True, blank=True,
+        _("mobile number"), max_length=11, null=True, blank=True, db_index=True,
         validators=[MAINLAND_MOBILE],
     )
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
@@ -30,6 +30,12 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+        constraints = [
+            # A number is hers once she proves it with a code: an unverified sign-up must not
+            # hold someone else's number (members/phone_numbers.py releases it on verification).
+            models.UniqueConstraint(fields=["phone"], condition=models.Q(phone_verified=True),
+                                    name="unique_verified_phone"),
+        ]
 
     def __str__(self) -> str:
         return self.email or self.phone or self.username

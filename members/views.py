@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,6 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
+
+from xiangcheng.core.clients import client_ip
 
 from .access import approved_member_required
 from .forms import DirectorySearchForm, PhoneResetForm, PhoneResetRequestForm, ProfileForm
@@ -92,7 +95,7 @@ def phone_reset_request(request):
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         try:
-            reset_code_send(phone=phone, client=request.META.get("REMOTE_ADDR", ""))
+            reset_code_send(phone=phone, client=client_ip(request))
         except PhoneResetError as exc:
             form.add_error(None, str(exc))
         else:
@@ -112,6 +115,9 @@ def phone_reset_confirm(request):
         except PhoneResetError as exc:
             form.add_error("code", str(exc))
         else:
+            # As allauth does after an email reset: her new password is not held back by the
+            # failed logins that may have sent her here.
+            get_adapter(request)._delete_login_attempts_cached_email(request, phone=phone)
             del request.session["phone_reset"]
             messages.success(request, _("Your password is changed. Log in with your mobile number and the new password."))
             return redirect("account_login")

@@ -140,6 +140,9 @@ def run() -> int:
         _wait_for_web("127.0.0.1", 8000, deadline=time.monotonic() + 60)
         # Said last, so it is not lost among the servers' start-up lines.
         log.warning("\n%s\nThe portal is at http://127.0.0.1:8000/  (Ctrl-C stops everything)\n", logins.strip())
+        if os.environ.get("DJANGO_STAFF_MFA_REQUIRED", "").lower() not in {"1", "true", "yes", "on"}:
+            log.warning("Demo: staff log in WITHOUT two-factor authentication (DJANGO_STAFF_MFA_REQUIRED=true "
+                        "requires it, as production always does).\n")
         stopping = False
 
         def stop(*_):

@@ -1,5 +1,8 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.db import transaction
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
@@ -9,11 +12,15 @@ from xiangcheng.core import views as core_views
 admin.site.site_header = _("Xiangcheng Women in Science & Technology Alliance · Staff")
 admin.site.site_title = _("Alliance staff")
 admin.site.index_title = _("Administration")
+# Staff log in through the portal's login: its failed-login limits and two-factor step apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("programmes/", include("xiangcheng.core.urls")),
     path("messages/", include("xiangcheng.core.notice_urls")),
+    # A sign-up is complete or not made at all: an outage half-way (Redis, mail) rolls it back.
+    path("accounts/signup/", transaction.atomic(account_views.signup), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("", include("events.urls")),

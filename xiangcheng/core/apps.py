@@ -27,3 +27,8 @@ class CoreConfig(AppConfig):
         post_migrate.connect(_ensure_kernel_rows, sender=self, dispatch_uid="core-kernel-rows")
         # The outbox enqueues its delivery task by name; the web process must know it too.
         from . import tasks  # noqa: F401
+        from .sms import sms_configuration_check
+
+        # Web server, Celery and manage.py all set Django up: a provider backend without its
+        # credentials or template codes stops each of them here instead of failing per message.
+        sms_configuration_check()

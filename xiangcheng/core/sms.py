@@ -7,13 +7,18 @@ parameters; the wording below is what is registered with the provider, and the p
 for each template comes from the environment (``SMS_TEMPLATE_<NAME>``).
 
 The backend is chosen by ``settings.SMS_BACKEND``: ``ConsoleBackend`` logs the rendered text
-(development), ``LocmemBackend`` keeps messages in ``outbox`` (tests); a provider backend sends
-the template code and parameters through the provider's API.
+(development), ``LocmemBackend`` keeps messages in ``outbox`` (tests); a provider backend
+(``xiangcheng.core.sms_aliyun.AliyunBackend``) sends the template code and parameters through the
+provider's API. A provider backend is a class with ``send(message)`` that raises the SmsError
+subclasses below, and a ``check_configuration(templates)`` classmethod that start-up calls to
+refuse a missing credential or template code (``sms_configuration_check``). Another provider
+(Tencent Cloud SMS) is added the same way, in a module of its own.
 """
 
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.conf import settings
 from django.utils import translation
@@ -23,7 +28,31 @@ logger = logging.getLogger(__name__)
 
 
 class SmsError(Exception):
-    """The SMS could not be sent; the outbox records the reason and retries later."""
+    """The SMS could not be sent; the outbox records the reason and retries later.
+
+    ``request_id`` is the provider's id for the failed call, for its support desk.
+    """
+
+    def __init__(self, message: str = "", *, request_id: str = ""):
+        super().__init__(message)
+        self.request_id = request_id
+
+
+class SmsRateLimited(SmsError):
+    """The provider refuses for now (too many messages to this number or for the account)."""
+
+
+class SmsRejected(SmsError):
+    """The provider refuses the template, the signature, the parameters or the number:
+    retrying will not help until the configuration or the registered wording is fixed."""
+
+
+class SmsTimeout(SmsError):
+    """The provider did not answer in time; the message may or may not have been sent."""
+
+
+class SmsProviderError(SmsError):
+    """Any other failure of the provider or of the way to it."""
 
 
 @dataclass(frozen=True)
@@ -91,3 +120,20 @@ def send_sms(*, phone: str, template: SmsTemplate, params: Mapping[str, str] | N
         raise ValueError(f"SMS template {template.name!r} takes {template.params}, got {tuple(params)}")
     message = SmsMessage(phone=phone, template=template.name, params=params, text=template.render(params))
     import_string(settings.SMS_BACKEND)().send(message)
+
+
+def templates_declared() -> dict[str, SmsTemplate]:
+    """Every template the portal may send: the modules that declare them (SMS_TEMPLATE_MODULES,
+    named by settings so the kernel imports none of the apps) are imported first."""
+    for module in settings.SMS_TEMPLATE_MODULES:
+        import_module(module)
+    return dict(sorted(TEMPLATES.items()))
+
+
+def sms_configuration_check() -> None:
+    """At start-up: a provider backend refuses to run without its credentials or with a
+    declared template that has no provider code (ImproperlyConfigured)."""
+    backend = import_string(settings.SMS_BACKEND)
+    check = getattr(backend, "check_configuration", None)
+    if check is not None:
+        check(templates_declared())

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     # The audit trail: Postgres triggers (pgtrigger) write every tracked change (pghistory).
     "pgtrigger",
     "pghistory",
@@ -54,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "members.staff_mfa.StaffMfaMiddleware",
+    # Last, so it sees the views' exceptions first: Redis down → 503, allauth's RateLimited → 429.
+    "xiangcheng.core.unavailable.UnavailableMiddleware",
 ]
 
 # Audit events are stamped with the time of the change itself, not the start of its transaction,
@@ -61,6 +65,10 @@ MIDDLEWARE = [
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 # An audit row copies the tracked row's timestamps as they are; it never stamps its own time on them.
 PGHISTORY_EXCLUDE_FIELD_KWARGS = {"django.db.models.DateField": ["auto_now", "auto_now_add"]}
+# The client address behind a reverse proxy (xiangcheng/core/clients.py): how many proxies
+# append to CLIENT_IP_HEADER. 0 trusts no header and keys every per-IP limit by REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="X-Forwarded-For")
 
 ROOT_URLCONF = "xiangcheng.urls"
 WSGI_APPLICATION = "xiangcheng.wsgi.application"
@@ -131,6 +139,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "event-reminders": {"task": "events.tasks.scan_reminders", "schedule": 60.0},
     "outbox-retry": {"task": "xiangcheng.core.tasks.retry_unsent_notices", "schedule": 120.0},
+    "unverified-accounts-cleanup": {"task": "members.tasks.clean_stale_unverified_accounts",
+                                    "schedule": crontab(hour=3, minute=40)},
     "inbox-daily-digest": {"task": "services.tasks.send_daily_digest",
                            "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri")},
 }
@@ -160,7 +170,7 @@ CONTENT_SECURITY_POLICY = {
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.adapter.PhoneAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -194,17 +204,54 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
 }
 ACCOUNT_USER_DISPLAY = "members.adapter.user_display"
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) and recovery codes.
+# Staff reach every member's personal data: with STAFF_MFA_REQUIRED a member of staff without
+# an authenticator app is sent to set one up before any admin page (members/staff_mfa.py).
+# The admin's own login page is replaced by the portal's (xiangcheng/urls.py), so its rate
+# limits and the two-factor step apply to staff too.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "相城区女科技工作者联盟"
+STAFF_MFA_REQUIRED = env.bool("DJANGO_STAFF_MFA_REQUIRED", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[相城区女科技工作者联盟] "
 # Our sign-up form requires one of email or phone, which allauth's check cannot see.
 SILENCED_SYSTEM_CHECKS = ["account.W001"]
 LOGIN_REDIRECT_URL = "members:profile"
 LOGIN_URL = "account_login"
 
+# An account that claimed a mobile number and verified nothing in this many days is cleaned
+# up (members/phone_numbers.py): deleted if it holds nothing else, else the number is released.
+UNVERIFIED_ACCOUNT_DAYS = env.int("UNVERIFIED_ACCOUNT_DAYS", default=7)
+
 # Member-facing rules that staff may want to tune without a code change.
 PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-11")
 
-# Notification channels. SMS goes through a backend chosen here (xiangcheng/sms.py).
+# Notification channels. SMS goes through a backend chosen here (xiangcheng/core/sms.py):
+# xiangcheng.core.sms_aliyun.AliyunBackend sends through Alibaba Cloud SMS.
 SMS_BACKEND = env.str("SMS_BACKEND", default="xiangcheng.core.sms.ConsoleBackend")
+# The signature (签名) registered with the provider, put in front of every message by the gateway.
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+# Each template's provider code: SMS_TEMPLATE_<NAME>=SMS_123456789 (`manage.py sms_templates`
+# lists the names and the wording to register).
+SMS_TEMPLATE_CODES = {
+    key.removeprefix("SMS_TEMPLATE_").lower(): env.str(key)
+    for key in sorted(env.ENVIRON) if key.startswith("SMS_TEMPLATE_")
+}
+# Connect and read timeout of one provider call, far below OUTBOX_LEASE_SECONDS.
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10)
+SMS_ALIYUN = {
+    "ACCESS_KEY_ID": env.str("SMS_ALIYUN_ACCESS_KEY_ID", default=""),
+    "ACCESS_KEY_SECRET": env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
+    "ENDPOINT": env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com"),
+}
+# The modules that declare SMS templates (imported to list or check them all; the kernel
+# imports no app by name). tests/core/test_sms_templates.py keeps this list complete.
+SMS_TEMPLATE_MODULES = [
+    "members.adapter",
+    "members.phone_reset",
+    "members.notices",
+    "events.notices",
+    "services.notices",
+]
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

@@ -7,3 +7,5 @@ DEBUG = True
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The demo's staff logins work without an authenticator app unless asked for; `make run` says so.
+STAFF_MFA_REQUIRED = env.bool("DJANGO_STAFF_MFA_REQUIRED", default=False)

@@ -13,6 +13,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default="")
 SMS_BACKEND = "xiangcheng.core.sms.LocmemBackend"
+# Admin tests log staff in directly; tests/members/test_staff_mfa.py switches the requirement on.
+STAFF_MFA_REQUIRED = False
 # Unit tests run tasks inline; the Celery integration tests switch this off and use a worker,
 # whose own settings say false too, so a task it enqueues goes through the broker as in production.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
