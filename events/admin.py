@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -15,12 +14,10 @@ from xiangcheng.core.admin import AuditHistoryMixin
 from xiangcheng.core.audit import EXPORTED, record_access
 from xiangcheng.core.files import POSTER, FileRejected, image_process
 
-from . import booking, exports
+from . import booking, changes, exports
 from .copying import event_copy
 from .models import Event, EventStatus, Registration, RegistrationStatus, Venue
-
-# Fields whose change is announced to registrants (and reschedules reminders).
-ANNOUNCED_FIELDS = {"starts_at", "ends_at", "venue", "online_url"}
+from .queries import with_seat_counts
 
 
 @admin.register(Venue)
@@ -68,32 +65,28 @@ class EventAdmin(AuditHistoryMixin, admin.ModelAdmin):
     search_fields = ["title"]
     date_hierarchy = "starts_at"
     inlines = [RegistrationInline]
-    actions = ["copy_events", "cancel_events"]
+    actions = ["publish_events", "copy_events", "cancel_events"]
     exclude = ["poster_thumb"]
+    readonly_fields = ["status"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("programme").annotate(
-            confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
-            waitlisted=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
-            pending=Count("registrations", filter=Q(registrations__status=RegistrationStatus.PENDING)),
-            attended=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)),
-        )
+        return with_seat_counts(super().get_queryset(request).select_related("programme"))
 
-    @admin.display(description=_("confirmed"), ordering="confirmed")
+    @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def n_confirmed(self, obj):
-        return obj.confirmed
+        return obj.confirmed_count
 
-    @admin.display(description=_("waitlist"), ordering="waitlisted")
+    @admin.display(description=_("waitlist"), ordering="waitlist_count")
     def n_waitlisted(self, obj):
-        return obj.waitlisted
+        return obj.waitlist_count
 
-    @admin.display(description=_("pending"), ordering="pending")
+    @admin.display(description=_("pending"), ordering="pending_count")
     def n_pending(self, obj):
-        return obj.pending
+        return obj.pending_count
 
-    @admin.display(description=_("attended"), ordering="attended")
+    @admin.display(description=_("attended"), ordering="attended_count")
     def n_attended(self, obj):
-        return obj.attended
+        return obj.attended_count
 
     @admin.display(description=_("attendees"))
     def export_links(self, obj):
@@ -126,18 +119,11 @@ class EventAdmin(AuditHistoryMixin, admin.ModelAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
-        processed = getattr(form, "processed_poster", None)
-        if processed:
-            obj.poster.save("poster.jpg", processed.image, save=False)
-            obj.poster_thumb.save("thumb.jpg", processed.thumbnail, save=False)
-        super().save_model(request, obj, form, change)
-        if change and obj.status == EventStatus.PUBLISHED and {"capacity", "childcare_places"} & set(form.changed_data):
-            booking.waitlist_refill(event=obj)
-        changed = ANNOUNCED_FIELDS & set(form.changed_data)
-        if change and changed and obj.status == EventStatus.PUBLISHED:
-            count = booking.event_changed(event=obj, key=timezone.now().strftime("%Y%m%d%H%M%S"))
+        # The status is not edited here: a new event is a draft; publish and cancel are actions.
+        told = changes.event_save(event=obj, changed=set(form.changed_data), poster=form.processed_poster)
+        if told:
             self.message_user(request, ngettext("%(n)d registrant will be told of the change.",
-                                                "%(n)d registrants will be told of the change.", count) % {"n": count})
+                                                "%(n)d registrants will be told of the change.", told) % {"n": told})
 
     @admin.action(description=_("Copy as a new draft event"), permissions=["add"])
     def copy_events(self, request, queryset):
@@ -147,12 +133,19 @@ class EventAdmin(AuditHistoryMixin, admin.ModelAdmin):
         self.message_user(request, ngettext("%(n)d event copied.", "%(n)d events copied.", len(copies)) % {"n": len(copies)})
         return None
 
+    @admin.action(description=_("Publish selected drafts"), permissions=["change"])
+    def publish_events(self, request, queryset):
+        published = 0
+        for event in queryset.filter(status=EventStatus.DRAFT):
+            changes.event_publish(event=event)
+            published += 1
+        self.message_user(request, ngettext("%(n)d event published.", "%(n)d events published.", published)
+                          % {"n": published})
+
     @admin.action(description=_("Cancel selected events and tell registrants"), permissions=["change"])
     def cancel_events(self, request, queryset):
-        # Only published events: cancelling a draft would publish it, as a cancelled event.
-        told = 0
-        for event in queryset.filter(status=EventStatus.PUBLISHED):
-            told += booking.event_cancel(event=event)
+        # Only published events: a draft is never published by being cancelled.
+        told = sum(changes.event_cancel(event=event) for event in queryset.filter(status=EventStatus.PUBLISHED))
         self.message_user(request, ngettext("%(n)d registrant told.", "%(n)d registrants told.", told) % {"n": told})
 
 

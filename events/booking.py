@@ -7,6 +7,7 @@ transaction and delivered after commit.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -24,6 +25,7 @@ from .models import (
     EventStatus,
     Registration,
     RegistrationStatus,
+    seats_free,
 )
 from .notices import notify_registration
 
@@ -35,11 +37,17 @@ class BookingError(Exception):
     """A sign-up rule was broken; the message is shown to the member."""
 
 
-def _locked_event(event_id: int) -> Event:
+def locked_event(event_id: int) -> Event:
+    """The event, its row locked until the transaction ends (unless the lock is switched off)."""
     qs = Event.objects.all()
     if LOCK_EVENT_ROW:
         qs = qs.select_for_update()
     return qs.get(pk=event_id)
+
+
+def cancellation_open(event: Event, *, now: datetime | None = None) -> bool:
+    """Whether members may still cancel their own registration: the one place the deadline is read."""
+    return (now or timezone.now()) < event.cancellation_deadline
 
 
 def seats_taken(event: Event) -> int:
@@ -94,14 +102,14 @@ def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = ()) -> R
     _check_children(event, children_ages)
     try:
         with transaction.atomic():
-            event = _locked_event(event.pk)
+            event = locked_event(event.pk)
             existing = event.registrations.filter(user=user, status__in=ACTIVE_STATUSES).first()
             if existing is not None:
                 return existing
             can_sign_up(event=event, user=user)
             if event.requires_approval:
                 status = RegistrationStatus.PENDING
-            elif seats_taken(event) < event.capacity:
+            elif seats_free(capacity=event.capacity, confirmed=seats_taken(event)):
                 if children_ages and childcare_taken(event) + len(children_ages) > event.childcare_places:
                     raise BookingError(_("Childcare is full for this event. You can sign up without childcare."))
                 status = RegistrationStatus.CONFIRMED
@@ -138,7 +146,7 @@ def promote_waitlist(*, event: Event) -> list[Registration]:
     promoted = []
     if event.status != EventStatus.PUBLISHED:
         return promoted  # a cancelled event has no seat to give
-    free = event.capacity - seats_taken(event)
+    free = seats_free(capacity=event.capacity, confirmed=seats_taken(event))
     care_free = event.childcare_places - childcare_taken(event)
     if free <= 0:
         return promoted
@@ -157,22 +165,16 @@ def promote_waitlist(*, event: Event) -> list[Registration]:
     return promoted
 
 
-def waitlist_refill(*, event: Event) -> list[Registration]:
-    """Staff added seats or childcare places: the waitlist gets them before any new sign-up."""
-    with transaction.atomic():
-        return promote_waitlist(event=_locked_event(event.pk))
-
-
 def cancel(*, registration: Registration, user: User) -> Registration:
     """She cancels her own registration before the deadline; the seat goes to the waitlist."""
     if registration.user_id != user.pk:
         raise BookingError(_("This is not your registration."))
     with transaction.atomic():
-        event = _locked_event(registration.event_id)
+        event = locked_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not registration.is_active:
             raise BookingError(_("This registration is already cancelled."))
-        if timezone.now() >= event.cancellation_deadline:
+        if not cancellation_open(event):
             raise BookingError(_("The cancellation deadline has passed. Please contact the organisers."))
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = timezone.now()
@@ -194,14 +196,14 @@ def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> i
         by_event.setdefault(event_id, []).append(pk)
     for event_id, pks in by_event.items():
         with transaction.atomic():
-            event = _locked_event(event_id)
+            event = locked_event(event_id)
             if approve and event.status != EventStatus.PUBLISHED:
                 continue  # no seat to give in a cancelled event; rejecting still works
             for registration in Registration.objects.filter(pk__in=pks, status=RegistrationStatus.PENDING).order_by("created_at", "pk"):
                 if not approve:
                     registration.status = RegistrationStatus.REJECTED
                     kind = notices.REJECTED
-                elif seats_taken(event) < event.capacity and (
+                elif seats_free(capacity=event.capacity, confirmed=seats_taken(event)) and (
                     childcare_taken(event) + registration.children_count <= event.childcare_places
                     or not registration.children_count
                 ):
@@ -217,23 +219,3 @@ def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> i
                 notify_registration(registration=registration, kind=kind)
                 count += 1
     return count
-
-
-def event_cancel(*, event: Event) -> int:
-    """Staff cancel an event: every active registrant is told. Returns how many."""
-    with transaction.atomic():
-        event = _locked_event(event.pk)
-        event.status = EventStatus.CANCELLED
-        event.save(update_fields=["status", "updated_at"])
-        registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES))
-        for registration in registrations:
-            notify_registration(registration=registration, kind=notices.CANCELLED)
-    return len(registrations)
-
-
-def event_changed(*, event: Event, key: str) -> int:
-    """Tell every active registrant that the time or place changed (key: what changed, when)."""
-    registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES))
-    for registration in registrations:
-        notify_registration(registration=registration, kind=notices.CHANGED, key=key)
-    return len(registrations)

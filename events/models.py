@@ -61,6 +61,11 @@ def _poster_thumb_path(instance, filename: str) -> str:
     return f"posters/thumbs/{uuid.uuid4().hex}.jpg"
 
 
+def seats_free(*, capacity: int, confirmed: int) -> int:
+    """Seats not yet confirmed: the one definition of "full" (none free), for pages and booking."""
+    return max(capacity - confirmed, 0)
+
+
 @audit.track(status="status")
 class Event(models.Model):
     programme = models.ForeignKey(
@@ -122,8 +127,13 @@ class Event(models.Model):
 
     @property
     def seats_left(self) -> int:
-        """Needs the ``confirmed_count`` annotation of events.queries.events_visible()."""
-        return max(self.capacity - self.confirmed_count, 0)
+        """Needs the ``confirmed_count`` annotation of events.queries.with_seat_counts()."""
+        return seats_free(capacity=self.capacity, confirmed=self.confirmed_count)
+
+    @property
+    def takes_more_when_full(self) -> bool:
+        """Full, it still takes sign-ups: onto the waitlist, or as requests awaiting approval."""
+        return self.waitlist_enabled or self.requires_approval
 
 
 class RegistrationStatus(models.TextChoices):

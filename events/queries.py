@@ -5,19 +5,27 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from .booking import cancellation_open
 from .models import Event, EventStatus, Registration, RegistrationStatus
+
+
+def with_seat_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Each event's registrations counted by state in the same query: confirmed (the seats taken),
+    waiting, pending and checked in. Pages, admin and exports read these counts."""
+    def counted(condition: Q) -> Count:
+        return Count("registrations", filter=condition)
+
+    return events.annotate(
+        confirmed_count=counted(Q(registrations__status=RegistrationStatus.CONFIRMED)),
+        waitlist_count=counted(Q(registrations__status=RegistrationStatus.WAITLISTED)),
+        pending_count=counted(Q(registrations__status=RegistrationStatus.PENDING)),
+        attended_count=counted(Q(registrations__checked_in_at__isnull=False)),
+    )
 
 
 def events_visible() -> QuerySet[Event]:
     """Published and cancelled events (cancelled stay visible so registrants see why)."""
-    return (
-        Event.objects.exclude(status=EventStatus.DRAFT)
-        .select_related("programme", "venue")
-        .annotate(
-            confirmed_count=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
-            waitlist_count=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
-        )
-    )
+    return with_seat_counts(Event.objects.exclude(status=EventStatus.DRAFT).select_related("programme", "venue"))
 
 
 def events_listed(*, past: bool = False, programme: str = "", kind: str = "", month: date | None = None,
@@ -57,5 +65,5 @@ def my_registrations(user) -> list[Registration]:
     now = timezone.now()
     for registration in registrations:
         registration.waitlist_position = positions.get(registration.pk)
-        registration.can_cancel = registration.is_active and now < registration.event.cancellation_deadline
+        registration.can_cancel = registration.is_active and cancellation_open(registration.event, now=now)
     return registrations

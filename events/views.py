@@ -44,13 +44,13 @@ def _detail_context(request, event, form=None):
                 booking.registration_open(event=event)  # no "log in" button for a closed event
         except booking.BookingError as exc:
             reason = str(exc)
-        if reason is None and event.seats_left <= 0 and not (event.waitlist_enabled or event.requires_approval):
+        if reason is None and not event.seats_left and not event.takes_more_when_full:
             reason = _("This event is full.")  # not a "join the waitlist" button that cannot work
     return {
         "event": event, "registration": registration, "reason": reason,
         "position": booking.waitlist_position(registration) if registration else None,
         "seats_left": event.seats_left,
-        "can_cancel": bool(registration and timezone.now() < event.cancellation_deadline),
+        "can_cancel": bool(registration and booking.cancellation_open(event)),
         "form": form or SignUpForm(),
     }
 

@@ -20,7 +20,7 @@ from .models import (
     TicketMessage,
     TicketStatus,
 )
-from .sla import is_overdue
+from .sla import is_overdue, overdue_q
 from .stats import inbox_stats
 
 
@@ -32,12 +32,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("On time"))]
 
     def queryset(self, request, queryset):
-        late = {"status__in": [TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS],
-                "due_at__lt": timezone.now()}
         if self.value() == "yes":
-            return queryset.filter(**late)
+            return queryset.filter(overdue_q())
         if self.value() == "no":
-            return queryset.exclude(**late)
+            return queryset.exclude(overdue_q())
         return queryset
 
 

@@ -34,6 +34,8 @@ class TicketStatus(models.TextChoices):
 
 OPEN_STATUSES = [TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS,
                  TicketStatus.AWAITING_INFO, TicketStatus.ANSWERED]
+# The next move is staff's, so the answer deadline runs (services.sla.is_overdue).
+WAITING_ON_STAFF = [TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS]
 
 
 class Priority(models.TextChoices):
@@ -113,7 +115,7 @@ class Ticket(models.Model):
     @property
     def waiting_on_staff(self) -> bool:
         """New, accepted or in progress: the next move is staff's, so the deadline runs."""
-        return self.status in {TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS}
+        return self.status in WAITING_ON_STAFF
 
 
 # A message's text stays in the message; the trail records who added which kind, when.

@@ -2,9 +2,10 @@
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import CategorySla, Ticket
+from .models import WAITING_ON_STAFF, CategorySla, Ticket
 
 DEFAULT_WORKING_DAYS = 5
 
@@ -31,7 +32,12 @@ def due_for(*, category: str, submitted_at: datetime) -> datetime:
     return add_working_days(submitted_at, working_days_for(category))
 
 
+def overdue_q(now: datetime | None = None) -> Q:
+    """Overdue, as a query: waiting on staff after its due time. ``is_overdue`` is the same rule
+    for a ticket in hand; the admin filter, the digest and the pages use one or the other."""
+    return Q(status__in=WAITING_ON_STAFF, due_at__lt=now or timezone.now())
+
+
 def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
     """Not yet answered (or waiting on staff again) after its due time."""
-    now = now or timezone.now()
-    return ticket.waiting_on_staff and ticket.due_at < now
+    return ticket.status in WAITING_ON_STAFF and ticket.due_at < (now or timezone.now())

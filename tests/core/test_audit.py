@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import ProgrammingError, transaction
 from django.utils import timezone
 
-from events import booking
+from events import changes as event_changes
 from events.models import Event, EventStatus
 from members.membership import profiles_reject
 from members.models import MemberProfile, Status, User
@@ -276,7 +276,7 @@ def test_a_member_of_staff_with_no_model_rights_sees_an_empty_trail(client, trai
 def test_an_objects_history_keeps_every_status_it_went_through(trail):
     event = trail["event"]
     Event.objects.filter(pk=event.pk).update(status=EventStatus.PUBLISHED)
-    booking.event_cancel(event=Event.objects.get(pk=event.pk))
+    event_changes.event_cancel(event=Event.objects.get(pk=event.pk))
 
     assert [(e.label, e.actor_id, changes(e)) for e in audit.history(event)] == [
         ("created", None, []),

@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from events import booking, checkin
+from events import booking, changes, checkin
 from events.models import Event, EventStatus, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import messages_of, squash, zh, zh_n
 from xiangcheng.core import audit
 
 from .factories import EventFactory, RegistrationFactory
-from .helpers import event_notices
+from .helpers import admin_event_data, event_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,8 @@ def test_changelist_shows_counts_per_event(manager_client, salon):
 
     response = manager_client.get(CHANGELIST)
     assert response.status_code == 200
-    rows = [(e.pk, e.confirmed, e.waitlisted, e.pending, e.attended) for e in response.context["cl"].result_list]
+    rows = [(e.pk, e.confirmed_count, e.waitlist_count, e.pending_count, e.attended_count)
+            for e in response.context["cl"].result_list]
     assert sorted(rows) == sorted([(event.pk, 2, 1, 1, 1), (quiet.pk, 0, 0, 0, 0),
                                    (salon["elsewhere"].event_id, 1, 0, 0, 0)])
     columns = ["title", "n_confirmed", "n_waitlisted", "n_pending", "n_attended"]
@@ -228,3 +229,55 @@ def test_cancel_action_cancels_published_events_and_tells_registrants(manager_cl
     manager = int(manager_client.session["_auth_user_id"])
     assert [(e.label, e.actor_id) for e in audit.history(event)] == [("created", None), ("cancelled", manager)]
     assert [e.label for e in audit.history(draft)] == ["created"]
+
+
+# --- the status moves only through publish and cancel ---------------------------------------------
+
+def test_the_status_cannot_be_edited_in_the_form(manager_client, salon):
+    event = salon["event"]
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    response = manager_client.post(url, admin_event_data(event, status=EventStatus.CANCELLED))
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.status == EventStatus.PUBLISHED
+    assert event_notices(kind="cancelled").count() == 0
+    assert 'name="status"' not in manager_client.get(url).content.decode()
+
+
+def test_a_new_event_is_a_draft_whatever_is_posted(manager_client):
+    data = admin_event_data(EventFactory(), title="新的沙龙", status=EventStatus.PUBLISHED)  # no registrations
+
+    response = manager_client.post(reverse("admin:events_event_add"), data)
+
+    assert response.status_code == 302
+    assert Event.objects.get(title="新的沙龙").status == EventStatus.DRAFT
+
+
+def test_the_publish_action_publishes_drafts_only(manager_client, salon):
+    draft = EventFactory(status=EventStatus.DRAFT, title="草稿")
+    cancelled = EventFactory(status=EventStatus.CANCELLED, title="已取消")
+
+    response = action(manager_client, CHANGELIST, "publish_events", [draft.pk, cancelled.pk, salon["event"].pk],
+                      follow=True)
+
+    assert messages_of(response) == [zh_n("%(n)d event published.", "%(n)d events published.", 1)]
+    assert [Event.objects.get(pk=e.pk).status for e in (draft, cancelled, salon["event"])] == [
+        EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.PUBLISHED]
+    manager = int(manager_client.session["_auth_user_id"])
+    assert [(e.label, e.actor_id) for e in audit.history(draft)] == [("created", None), ("published", manager)]
+
+
+def test_publishing_or_cancelling_in_the_wrong_state_is_refused():
+    published = EventFactory()
+    draft = EventFactory(status=EventStatus.DRAFT)
+
+    with pytest.raises(changes.EventChangeError) as refused:
+        changes.event_publish(event=published)
+    assert str(refused.value) == zh("Only a draft can be published.")
+    with pytest.raises(changes.EventChangeError) as refused:
+        changes.event_cancel(event=draft)
+    assert str(refused.value) == zh("Only a published event can be cancelled.")
+    assert [Event.objects.get(pk=e.pk).status for e in (published, draft)] == [
+        EventStatus.PUBLISHED, EventStatus.DRAFT]

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from events import booking
+from events import booking, changes
 from events.booking import BookingError
 from events.models import Audience, EventStatus, Registration, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
@@ -143,7 +143,7 @@ def test_approving_in_a_cancelled_event_confirms_nobody_but_rejecting_still_work
     event = EventFactory(capacity=5, requires_approval=True)
     a, b = members(2)
     ra, rb = booking.sign_up(event=event, user=a), booking.sign_up(event=event, user=b)
-    booking.event_cancel(event=event)
+    changes.event_cancel(event=event)
     assert booking.registrations_decide(registration_ids=[ra.pk], approve=True) == 0
     assert booking.registrations_decide(registration_ids=[rb.pk], approve=False) == 1
     ra.refresh_from_db()
@@ -242,7 +242,7 @@ def test_cancelling_in_a_cancelled_event_gives_no_seat_to_the_waitlist(django_ca
     holder, waiting = members(2)
     seat = booking.sign_up(event=event, user=holder)
     w = booking.sign_up(event=event, user=waiting)
-    booking.event_cancel(event=event)
+    changes.event_cancel(event=event)
     with django_capture_on_commit_callbacks(execute=True):
         booking.cancel(registration=seat, user=holder)
     w.refresh_from_db()
@@ -358,7 +358,7 @@ def test_event_cancel_tells_every_active_registrant(django_capture_on_commit_cal
     gone = RegistrationFactory(event=event, status=S.CANCELLED)
 
     with django_capture_on_commit_callbacks(execute=True):
-        told = booking.event_cancel(event=event)
+        told = changes.event_cancel(event=event)
 
     assert told == 3
     event.refresh_from_db()

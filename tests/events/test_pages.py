@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import booking, checkin
+from events import booking, changes, checkin
 from events.models import Audience, EventStatus, Kind, Registration, RegistrationStatus
 from tests.factories import MemberProfileFactory
 from tests.helpers import messages_of, queries_for, squash, zh, zh_n
@@ -415,7 +415,7 @@ def test_event_ics_is_a_valid_calendar_with_the_event(client):
 
 def test_event_ics_of_a_cancelled_event_says_cancelled(client):
     event = EventFactory()
-    booking.event_cancel(event=event)
+    changes.event_cancel(event=event)
     response = client.get(reverse("events:ics", args=[event.pk]))
     assert [str(item["STATUS"]) for item in Calendar.from_ical(response.content).walk("VEVENT")] == ["CANCELLED"]
 
@@ -504,7 +504,7 @@ def test_personal_feed_has_only_her_confirmed_events_and_a_reset_revokes_the_old
     booking.cancel(registration=booking.sign_up(event=dropped, user=member), user=member)
     called_off = EventFactory(title="被取消的活动", starts_at=in_days(5))
     booking.sign_up(event=called_off, user=member)
-    booking.event_cancel(event=called_off)
+    changes.event_cancel(event=called_off)
     booking.sign_up(event=EventFactory(title="别人的", starts_at=in_days(6)), user=other_member)
     client.force_login(member)
 
