@@ -8,7 +8,7 @@ from xiangcheng.core.admin import AuditHistoryMixin
 
 from .admin_forms import RejectForm
 from .membership import MembershipError, profiles_approve, profiles_reject
-from .models import Consent, MemberProfile, ReviewDecision, User
+from .models import Consent, MemberProfile, User
 
 
 @admin.register(User)
@@ -18,17 +18,6 @@ class AccountAdmin(AuditHistoryMixin, UserAdmin):
     fieldsets = UserAdmin.fieldsets + ((_("Mobile"), {"fields": ["phone", "phone_verified"]}),)
 
 
-class ReviewDecisionInline(admin.TabularInline):
-    model = ReviewDecision
-    extra = 0
-    can_delete = False
-    fields = ["decision", "reason", "reviewer", "decided_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(MemberProfile)
 class MemberProfileAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["real_name", "category", "organisation", "field", "city", "status", "submitted_at"]
@@ -36,7 +25,6 @@ class MemberProfileAdmin(AuditHistoryMixin, admin.ModelAdmin):
     search_fields = ["real_name", "organisation", "user__email", "user__phone"]
     ordering = ["status", "submitted_at"]
     actions = ["approve", "reject"]
-    inlines = [ReviewDecisionInline]
     # Status only changes through the review actions, so every change is recorded.
     readonly_fields = ["user", "status", "submitted_at", "reviewed_at", "reviewed_by", "rejection_reason"]
     list_select_related = ["user"]
@@ -68,19 +56,6 @@ class MemberProfileAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "title": _("Reject applications"),
         })
-
-
-@admin.register(ReviewDecision)
-class ReviewDecisionAdmin(admin.ModelAdmin):
-    list_display = ["profile", "decision", "reviewer", "decided_at"]
-    list_filter = ["decision"]
-    readonly_fields = ["profile", "decision", "reason", "reviewer", "decided_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Consent)

@@ -1,7 +1,7 @@
 """Membership rules: a member applies, a reviewer approves or rejects with a reason.
 
-Every decision is recorded (ReviewDecision) and the member is told by email, and by SMS
-when she joined with her mobile number, after the transaction commits.
+Every decision is recorded in the audit trail (who, when, why: the profile's status change under
+the reviewer's context) and the member is told through the outbox after the transaction commits.
 """
 
 from collections.abc import Iterable
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from xiangcheng.core.audit import audit_context
 
-from .models import MemberProfile, ReviewDecision, Status, User
+from .models import MemberProfile, Status, User
 from .notices import notify_decision
 
 
@@ -30,8 +30,7 @@ def profile_apply(*, profile: MemberProfile) -> MemberProfile:
     return profile
 
 
-def _decide(*, profile_ids: Iterable[int], reviewer: User, decision: str, reason: str) -> int:
-    new_status = Status.APPROVED if decision == ReviewDecision.Decision.APPROVED else Status.REJECTED
+def _decide(*, profile_ids: Iterable[int], reviewer: User, new_status: str, reason: str) -> int:
     now = timezone.now()
     count = 0
     # The audit trail records each decision with its reviewer and reason, whoever calls this.
@@ -49,12 +48,9 @@ def _decide(*, profile_ids: Iterable[int], reviewer: User, decision: str, reason
             profile.save(update_fields=[
                 "status", "reviewed_at", "reviewed_by", "rejection_reason", "updated_at",
             ])
-            record = ReviewDecision.objects.create(
-                profile=profile, decision=decision, reason=reason, reviewer=reviewer
-            )
             # Written in this transaction, sent after commit; with the broker down the decision
             # stands and the outbox's retry job sends the notice.
-            notify_decision(decision=record)
+            notify_decision(profile=profile)
             count += 1
     return count
 
@@ -63,7 +59,7 @@ def profiles_approve(*, profile_ids: Iterable[int], reviewer: User) -> int:
     """Approve pending applications; others are left alone. Returns how many changed."""
     return _decide(
         profile_ids=profile_ids, reviewer=reviewer,
-        decision=ReviewDecision.Decision.APPROVED, reason="",
+        new_status=Status.APPROVED, reason="",
     )
 
 
@@ -74,5 +70,5 @@ def profiles_reject(*, profile_ids: Iterable[int], reviewer: User, reason: str) 
         raise MembershipError(_("Give the member a reason."))
     return _decide(
         profile_ids=profile_ids, reviewer=reviewer,
-        decision=ReviewDecision.Decision.REJECTED, reason=reason,
+        new_status=Status.REJECTED, reason=reason,
     )

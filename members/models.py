@@ -1,4 +1,4 @@
-"""Accounts, member profiles, consents and review decisions (相汇她同盟)."""
+"""Accounts, member profiles and consents (相汇她同盟). Every review decision is in the audit trail."""
 
 import uuid
 
@@ -178,34 +178,6 @@ class MemberProfile(models.Model):
 
     def shows(self, field: str) -> bool:
         return field in self.visible_fields
-
-
-class ReviewDecision(models.Model):
-    """Each approval or rejection a reviewer makes: who, what, when and why."""
-
-    class Decision(models.TextChoices):
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Not approved")
-
-    profile = models.ForeignKey(
-        MemberProfile, on_delete=models.CASCADE, related_name="decisions",
-        verbose_name=_("member profile"),
-    )
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("reviewer"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("review decision")
-        verbose_name_plural = _("review decisions")
-        ordering = ["-decided_at"]
-
-    def __str__(self) -> str:
-        return f"{self.profile} · {self.get_decision_display()}"
 
 
 class Consent(models.Model):

@@ -11,7 +11,7 @@ from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import Message, notice_kind, notify
 from xiangcheng.core.sms import sms_template
 
-from .models import MemberProfile, ReviewDecision
+from .models import MemberProfile, Status
 
 MEMBERSHIP_APPROVED = sms_template(
     "membership_approved", _("Welcome! Your membership of the alliance is approved."))
@@ -21,7 +21,7 @@ MEMBERSHIP_REJECTED = sms_template(
 
 
 def _compose(notice: Notice) -> Message:
-    approved = notice.data["decision"] == ReviewDecision.Decision.APPROVED
+    approved = notice.data["decision"] == Status.APPROVED
     profile = MemberProfile.objects.get(pk=notice.target_id)
     with translation.override(settings.LANGUAGE_CODE):
         subject = (gettext("Your membership is approved") if approved
@@ -41,7 +41,8 @@ DECISION = notice_kind("members.decision", label=_("Membership: decision"), comp
                        permission="members.view_memberprofile")
 
 
-def notify_decision(*, decision: ReviewDecision) -> int:
-    """Tell her of a decision, once per decision; sent after commit."""
-    return notify(kind=DECISION, recipient=decision.profile.user, key=str(decision.pk), target=decision.profile,
-                  data={"decision": decision.decision, "reason": decision.reason})[0]
+def notify_decision(*, profile: MemberProfile) -> int:
+    """Tell her of the decision just made on her profile (once per decision); sent after commit."""
+    key = f"{profile.pk}:{profile.reviewed_at.strftime('%Y%m%d%H%M%S%f')}"
+    return notify(kind=DECISION, recipient=profile.user, key=key, target=profile,
+                  data={"decision": profile.status, "reason": profile.rejection_reason})[0]

@@ -3,6 +3,6 @@
 from xiangcheng.core.roles import REVIEWER, grant
 
 # Reviewers read profiles and decide applications: nothing else.
-grant(REVIEWER, "members", ["view_memberprofile", "review_memberprofile", "view_reviewdecision"])
+grant(REVIEWER, "members", ["view_memberprofile", "review_memberprofile"])
 # ...and read (and retry) the decision notices in the outbox.
 grant(REVIEWER, "core", ["view_notice", "change_notice"])

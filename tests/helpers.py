@@ -65,3 +65,15 @@ def audit_history(response) -> list[list[str]]:
     assert match is not None, "the page has no audit history"
     return [[squash(cell) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S)]
+
+
+def review_decisions(*profiles) -> list[tuple[int, str, str, int | None]]:
+    """Every approval and rejection the audit trail holds for these profiles (every profile if
+    none given), in order: (profile, decision, reason, reviewer)."""
+    from members.models import MemberProfile
+    from xiangcheng.core import audit
+
+    chosen = profiles or MemberProfile.objects.order_by("pk")
+    found = [(e.at, e.object_id, e.label, e.reason, e.actor_id)
+             for profile in chosen for e in audit.history(profile) if e.label in {"approved", "rejected"}]
+    return [(pk, label, reason, actor) for _, pk, label, reason, actor in sorted(found)]

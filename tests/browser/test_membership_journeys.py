@@ -24,12 +24,12 @@ from members.models import (
     Consent,
     Field,
     MemberProfile,
-    ReviewDecision,
     Status,
     User,
     VisibleField,
 )
 from tests.factories import MemberProfileFactory
+from tests.helpers import review_decisions
 from xiangcheng.core.programmes import PROGRAMMES
 
 from .ui import (
@@ -169,8 +169,8 @@ def test_email_member_joins_is_approved_and_finds_a_peer(
     profile.refresh_from_db()
     assert profile.status == Status.APPROVED
     assert profile.reviewed_by == reviewer
-    assert list(profile.decisions.values_list("decision", "reviewer")) == [
-        (ReviewDecision.Decision.APPROVED, reviewer.pk)
+    assert review_decisions(profile) == [
+        (profile.pk, "approved", "", reviewer.pk)
     ]
     assert [m.to for m in outbox] == [[email], [email]]
     with translation.override(UI_LANGUAGE):

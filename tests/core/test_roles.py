@@ -15,7 +15,7 @@ def test_every_role_is_a_group_holding_exactly_its_grants():
     assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ROLES)
     assert {name: held(name) for name in roles.ROLES} == {name: r.permissions for name, r in roles.ROLES.items()}
     assert held("审核员") == {("members", "view_memberprofile"), ("members", "review_memberprofile"),
-                             ("members", "view_reviewdecision"), ("core", "view_notice"), ("core", "change_notice")}
+                             ("core", "view_notice"), ("core", "change_notice")}
 
 
 @pytest.mark.django_db

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.apps import apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from members.membership import profile_apply, profiles_approve, profiles_reject
-from members.models import MemberProfile, ReviewDecision, Status
+from members.models import MemberProfile, Status
 from tests.factories import MemberProfileFactory, StaffFactory, UserFactory
 from tests.helpers import audit_history, zh
 from tests.services.helpers import form_values
@@ -22,6 +24,8 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/members/memberprofile/"
 REASON = "请上传单位在职证明。"
 backfill = importlib.import_module("members.migrations.0008_audit_trail_backfill")
+BEFORE_RETIREMENT = ("members", "0009_phone_unique_only_when_verified")
+LATEST = ("members", "0010_retire_review_decisions")
 
 
 def decisions(profile) -> list[tuple[str, int, str]]:
@@ -47,9 +51,7 @@ def test_every_decision_is_in_the_trail_with_its_reviewer_and_reason(reviewer):
     profile_apply(profile=MemberProfile.objects.get(pk=profile.pk))
     profiles_approve(profile_ids=[profile.pk], reviewer=other_reviewer)
 
-    recorded = [(d.decision, d.reviewer_id, d.reason) for d in ReviewDecision.objects.order_by("decided_at")]
-    assert recorded == [("rejected", reviewer.pk, REASON), ("approved", other_reviewer.pk, "")]
-    assert decisions(profile) == recorded
+    assert decisions(profile) == [("rejected", reviewer.pk, REASON), ("approved", other_reviewer.pk, "")]
     assert [e.label for e in audit.history(profile)] == ["created", "rejected", "pending", "approved"]
     reapplied = audit.history(profile)[2]
     assert [(c.name, c.old, c.new) for c in reapplied.changes][0] == ("status", "rejected", "pending")
@@ -96,10 +98,12 @@ def test_a_reviewer_cannot_open_account_pages_or_their_history(client, reviewer)
 # --- the data migration -------------------------------------------------------------------------
 
 def test_past_decisions_enter_the_trail_at_their_time_by_their_reviewer(reviewer):
-    decided = profile_decided_in_the_past(reviewer)
+    old_apps = before_decisions_retired()
+    decided = profile_decided_in_the_past(old_apps, reviewer)
     untouched = MemberProfileFactory(status=Status.PENDING)
 
-    backfill.decisions_into_audit_trail(apps, None)
+    backfill.decisions_into_audit_trail(old_apps, None)
+    MigrationExecutor(connection).migrate([LATEST])  # the model goes
 
     imported = [e for e in audit.history(decided["profile"]) if e.context.get("imported")]
     assert [(e.label, e.actor_id, e.reason, e.at) for e in imported] == [
@@ -124,16 +128,28 @@ def test_every_account_gets_a_baseline_with_its_flags():
         ("created", False, False), (audit.BASELINE, False, False)]
 
 
-def profile_decided_in_the_past(reviewer) -> dict:
+def before_decisions_retired():
+    """The database as it was before ReviewDecision was retired (its table back, empty), in this
+    test's transaction; returns that state's models."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE_RETIREMENT])
+    return executor.loader.project_state(BEFORE_RETIREMENT).apps
+
+
+def profile_decided_in_the_past(old_apps, reviewer) -> dict:
     """A profile rejected ten days ago and approved five days ago, as ReviewDecision rows only
     (the way decisions were kept before the audit trail)."""
+    ReviewDecision = old_apps.get_model("members", "ReviewDecision")
     profile = MemberProfileFactory(status=Status.PENDING)
     rejected_at = timezone.now() - timedelta(days=10)
     approved_at = timezone.now() - timedelta(days=5)
     with time_machine.travel(rejected_at, tick=False):
-        ReviewDecision.objects.create(profile=profile, decision="rejected", reason=REASON, reviewer=reviewer)
+        ReviewDecision.objects.create(profile_id=profile.pk, decision="rejected", reason=REASON,
+                                      reviewer_id=reviewer.pk)
     with time_machine.travel(approved_at, tick=False):
-        ReviewDecision.objects.create(profile=profile, decision="approved", reviewer=reviewer)
+        ReviewDecision.objects.create(profile_id=profile.pk, decision="approved", reviewer_id=reviewer.pk)
     MemberProfile.objects.filter(pk=profile.pk).update(status=Status.APPROVED, reviewed_by=reviewer,
                                                        reviewed_at=approved_at)
     return {"profile": profile, "rejected_at": rejected_at, "approved_at": approved_at}

@@ -5,9 +5,9 @@ import re
 from django.conf import settings
 
 from members.membership import profiles_approve
-from members.models import ReviewDecision, Status
+from members.models import Status
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import email_subject
+from tests.helpers import email_subject, review_decisions
 from tests.worker_support import mails, messages
 from xiangcheng.core.models import Notice
 
@@ -25,7 +25,7 @@ def test_review_notice_is_sent_by_a_real_worker(workers, mail_dir, outbox):
     # Committed (no test transaction here), so the task is now on the Redis queue, not run inline.
     profile.refresh_from_db()
     assert profile.status == Status.APPROVED
-    assert ReviewDecision.objects.filter(profile=profile, decision="approved").count() == 1
+    assert review_decisions(profile) == [(profile.pk, "approved", "", reviewer.pk)]
 
     # Marked sent once the worker's email backend has written the whole message; the task logged last.
     worker.wait_for(lambda: Notice.objects.filter(target_id=profile.pk, kind="members.decision",

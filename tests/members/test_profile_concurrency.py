@@ -8,10 +8,11 @@ from django.db import connection, transaction
 
 from members.forms import ProfileForm
 from members.membership import profiles_approve
-from members.models import MemberProfile, ReviewDecision, Status
+from members.models import MemberProfile, Status
 from members.profiles import profile_save
 from tests.concurrency import pool_for_threads, race
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import review_decisions
 
 from .test_approval import profile_form_data
 
@@ -59,4 +60,4 @@ def test_an_approval_made_while_she_saves_is_not_overwritten():
     saved = MemberProfile.objects.get(pk=profile.pk)
     assert (saved.status, saved.reviewed_by, saved.job_title) == (Status.APPROVED, reviewer, "高级工程师")
     assert saved.reviewed_at is not None
-    assert list(ReviewDecision.objects.values_list("decision", "reviewer")) == [("approved", reviewer.pk)]
+    assert review_decisions() == [(profile.pk, "approved", "", reviewer.pk)]

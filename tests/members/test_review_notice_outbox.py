@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from members.membership import profile_apply, profiles_approve, profiles_reject
-from members.models import ReviewDecision
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import zh
 from tests.worker_support import broker_unreachable
@@ -22,10 +21,11 @@ def test_sending_the_same_decision_twice_sends_one_email(reviewer, pending_profi
                                                         django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         profiles_approve(profile_ids=[pending_profile.pk], reviewer=reviewer)
-    decision = ReviewDecision.objects.get()
     notice = Notice.objects.get()
+    pending_profile.refresh_from_db()
+    stamp = pending_profile.reviewed_at.strftime("%Y%m%d%H%M%S%f")
     assert (notice.kind, notice.key, notice.target_id, notice.data) == (
-        "members.decision", f"members.decision:{decision.pk}", pending_profile.pk,
+        "members.decision", f"members.decision:{pending_profile.pk}:{stamp}", pending_profile.pk,
         {"decision": "approved", "reason": ""})
     assert deliver(notice_id=notice.pk) is True
     assert deliver(notice_id=notice.pk) is False
