@@ -30,6 +30,8 @@ test-midnight: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# manage.py defaults to the production settings; these two need the development ones.
+messages: export DJANGO_SETTINGS_MODULE = xiangcheng.settings.local
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=.local --ignore=tests
 	$(PY) manage.py compilemessages -l zh_Hans -l en --ignore=.venv

@@ -128,7 +128,9 @@ def _wait_for_web(host: str, port: int, *, deadline: float) -> None:
 
 
 def run() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.local")
+    # Development settings, named here: without them every entry point defaults to production
+    # (xiangcheng/settings/__init__.py).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcheng.settings.local"
     with Stack():
         _manage("migrate", "--noinput")
         logins = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, check=True,

@@ -190,6 +190,9 @@ SILENCED_SYSTEM_CHECKS = ["account.W001"]
 LOGIN_REDIRECT_URL = "members:profile"
 LOGIN_URL = "account_login"
 
+# `manage.py seed_demo` may load the demo accounts and their published password (not in production).
+DEMO_DATA_ALLOWED = True
+
 # Member-facing rules that staff may want to tune without a code change.
 PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-11")
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
@@ -212,6 +215,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media")))
+# Django serves MEDIA_URL itself only in development and tests (xiangcheng/urls.py); in production
+# the reverse proxy does.
+SERVE_MEDIA = False
 # Files only their owner and staff may read (inbox attachments); never under MEDIA_URL.
 PRIVATE_MEDIA_ROOT = Path(env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "private")))
 STORAGES = {

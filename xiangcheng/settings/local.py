@@ -7,3 +7,5 @@ DEBUG = True
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Uploaded photos and posters from /media/, as the reverse proxy serves them in production.
+SERVE_MEDIA = True

@@ -41,6 +41,8 @@ CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 
 # Lets two test runs share one server without sharing a test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("DJANGO_TEST_DB_NAME", default="test_xiangcheng")}
+# Uploaded photos and posters from /media/, as the reverse proxy serves them in production.
+SERVE_MEDIA = True
 
 # `make test-midnight` runs the suite on a clock pinned just after and just before midnight in
 # Xiangcheng (docs/architecture.md, "Time"). Every process that loads these settings — pytest and
