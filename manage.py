@@ -1,9 +1,10 @@
 #!/usr/bin/env python
-import os
 import sys
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.local")
+    from xiangcheng.settings import settings_module_default
+
+    settings_module_default()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

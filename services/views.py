@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,7 @@ def ticket_new(request):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Thank you. Your reference number is %(ref)s; we will answer by %(due)s.")
-                             % {"ref": ticket.reference, "due": ticket.due_at.strftime("%Y-%m-%d")})
+                             % {"ref": ticket.reference, "due": timezone.localdate(ticket.due_at).isoformat()})
             return redirect(ticket)
     return render(request, "services/ticket_form.html", {"form": form, "left": inbox.submissions_left(request.user)},
                   status=400 if form.errors else 200)

@@ -97,3 +97,13 @@ def workers(transactional_db, tmp_path, mail_dir, publish_to_redis):
             finally:
                 # Captured by pytest and shown with the report when the test failed.
                 logging.getLogger("tests.workers").warning("--- %s ---\n%s", worker.name, worker.log())
+
+
+def pytest_report_header(config):
+    """Says when the suite runs on a pinned clock (`make test-midnight`), and where it starts."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    if getattr(settings, "TEST_CLOCK", 0):
+        return f"clock pinned: starts at {timezone.localtime():%Y-%m-%d %H:%M:%S %Z} ({settings.TIME_ZONE})"
+    return None

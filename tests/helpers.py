@@ -77,3 +77,25 @@ def review_decisions(*profiles) -> list[tuple[int, str, str, int | None]]:
     found = [(e.at, e.object_id, e.label, e.reason, e.actor_id)
              for profile in chosen for e in audit.history(profile) if e.label in {"approved", "rejected"}]
     return [(pk, label, reason, actor) for _, pk, label, reason, actor in sorted(found)]
+
+
+def production_environment() -> dict[str, str]:
+    """What a production process needs in its environment, nothing sent anywhere: addresses on
+    example.cn and the SMS provider's backend with a code for every declared template."""
+    import secrets
+
+    from xiangcheng.core.sms import templates_declared
+
+    return {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
+        "EMAIL_URL": "smtp://user:pass@smtp.example.cn:587",
+        "DATABASE_URL": "postgresql://portal@db.example.cn/xiangcheng",
+        "REDIS_URL": "redis://cache.example.cn:6379/0",
+        "SMS_BACKEND": "xiangcheng.core.sms_aliyun.AliyunBackend",
+        "SMS_SIGN_NAME": "相城女科技",
+        "SMS_ALIYUN_ACCESS_KEY_ID": "key-id",
+        "SMS_ALIYUN_ACCESS_KEY_SECRET": "key-secret",
+        **{f"SMS_TEMPLATE_{name.upper()}": f"SMS_{i:09d}" for i, name in enumerate(templates_declared())},
+    }

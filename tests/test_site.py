@@ -1,6 +1,5 @@
 """Site-wide: production settings pass Django's deployment checks; error pages are ours."""
 
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -8,19 +7,13 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from tests.helpers import production_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_production_settings_pass_the_deploy_checks():
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": "xiangcheng.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
-        "EMAIL_URL": "smtp://user:pass@smtp.example.cn:587",
-        "DATABASE_URL": "postgresql://portal@db.example.cn/xiangcheng",
-        "REDIS_URL": "redis://cache.example.cn:6379/0",
-    }
+    env = {**production_environment(), "DJANGO_SETTINGS_MODULE": "xiangcheng.settings.production"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout.strip()) == (0, "System check identified no issues (1 silenced).")

@@ -1,10 +1,10 @@
 """The Celery application: reminders, notifications and periodic scans run here."""
 
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.local")
+from .settings import settings_module_default
+
+settings_module_default()
 
 app = Celery("xiangcheng")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -6,6 +6,7 @@ REDIS_URL is set, that server is used instead and nothing is started for it.
 
     python -m xiangcheng.devstack run     # web + worker + beat, Ctrl-C stops all
     python -m xiangcheng.devstack test    # pytest on the embedded servers
+    python -m xiangcheng.devstack test --clock "2027-01-01 00:20"   # …on a pinned clock (site time)
     python -m xiangcheng.devstack manage makemigrations --check   # a manage.py command
     python -m xiangcheng.devstack shell   # print the environment to use them by hand
 """
@@ -25,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 DB_NAME = "xiangcheng"
+# The zone the site shows (settings.TIME_ZONE); a pinned test clock is given in it.
+SITE_TIME_ZONE = "Asia/Shanghai"
 # A Unix socket path must stay under ~100 characters.
 SOCKET_LIMIT = 100
 
@@ -125,7 +128,9 @@ def _wait_for_web(host: str, port: int, *, deadline: float) -> None:
 
 
 def run() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.local")
+    # Development settings, named here: without them every entry point defaults to production
+    # (xiangcheng/settings/__init__.py).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcheng.settings.local"
     with Stack():
         _manage("migrate", "--noinput")
         logins = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, check=True,
@@ -166,15 +171,34 @@ def run() -> int:
     return 0
 
 
+def pinned_clock(site_time: str) -> float:
+    """``site_time`` (YYYY-MM-DD HH:MM in the site's zone) as a Unix timestamp."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.strptime(site_time, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(SITE_TIME_ZONE)).timestamp()
+
+
 def test(args: list[str]) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcheng.settings.test"
+    clock = None
+    if args[:1] == ["--clock"]:
+        log.warning("The tests' clock starts at %s (%s) and runs on from there.", args[1], SITE_TIME_ZONE)
+        clock, args = pinned_clock(args[1]), args[2:]
     with Stack():
-        result = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT)
+        env = dict(os.environ)
+        if clock is not None:
+            # The clock reads TEST_CLOCK at the real moment TEST_CLOCK_SET_AT: every process that
+            # loads the test settings moves to it (xiangcheng/settings/test.py).
+            env.update(TEST_CLOCK=repr(clock), TEST_CLOCK_SET_AT=repr(time.time()))
+        result = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
     return result.returncode
 
 
 def manage(args: list[str]) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.local")
+    # Named, not defaulted: importing the xiangcheng package (the Celery app) has already given
+    # the variable its production default.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcheng.settings.local"
     with Stack():
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT).returncode
 

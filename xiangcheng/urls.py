@@ -29,6 +29,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Uploaded photos (generated names, re-encoded). A deployment may serve /media/ from its
-# reverse proxy instead; the route stays so a bare gunicorn still works.
-urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+def media(request, path: str):
+    # MEDIA_ROOT as it is now, not when this module was imported (tests move it to a temporary folder).
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+# Uploaded photos (generated names, re-encoded) in development and tests only; in production the
+# reverse proxy serves /media/ (docs/operations.md). The private folder is never under MEDIA_URL.
+if settings.SERVE_MEDIA:
+    urlpatterns += [path("media/<path:path>", media, name="media")]

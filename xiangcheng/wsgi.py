@@ -1,6 +1,6 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangcheng.settings.production")
+from .settings import settings_module_default
+
+settings_module_default()
 application = get_wsgi_application()

@@ -18,6 +18,7 @@ from services.history import Step, ticket_history
 from services.models import Category, Contact, Ticket, TicketMessage, TicketStatus
 from tests.factories import MemberProfileFactory
 from tests.helpers import email_subject
+from tests.services.helpers import local_date
 
 from .ui import UI_LANGUAGE, admin_action, admin_log_in, label, log_in, screenshot, t, tn, wait_for_mail
 
@@ -64,14 +65,15 @@ def test_member_raises_a_problem_agent_answers_member_closes_and_rates(
     screenshot(page, "inbox-form")
     page.get_by_role("button", name=t("Send"), exact=True).click()
 
-    year = timezone.localtime().year
-    reference = f"JG-{year}-000001"
-    page.wait_for_url(f"**/inbox/{reference}/")
+    page.wait_for_url("**/inbox/JG-*-000001/")
     ticket = Ticket.objects.get()
+    # The year of the reference is the site's (Asia/Shanghai) year when she sent it.
+    reference = f"JG-{timezone.localtime(ticket.created_at).year}-000001"
+    assert page.url.endswith(f"/inbox/{reference}/")
     with translation.override(UI_LANGUAGE):
         thanks = translation.gettext(
             "Thank you. Your reference number is %(ref)s; we will answer by %(due)s."
-        ) % {"ref": reference, "due": ticket.due_at.strftime("%Y-%m-%d")}
+        ) % {"ref": reference, "due": local_date(ticket.due_at)}
     expect(page.get_by_text(thanks)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(subject)
     expect(page.get_by_text(reference, exact=False).first).to_be_visible()

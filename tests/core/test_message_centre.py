@@ -58,7 +58,7 @@ def test_she_sees_her_notices_newest_first_with_the_unread_count(client, member)
     assert second.subject == zh("You are signed up: %(t)s", t="沙龙第2期")
     assert response.context["unread_notices"] == 2
     assert menu_count(response) == "2"
-    assert zh_n("%(n)d unread message", "%(n)d unread messages", 2) in response.content.decode()
+    assert zh_n("%(n)s unread message", "%(n)s unread messages", 2) in response.content.decode()
 
 
 def test_opening_a_notice_shows_its_text_and_marks_it_read(client, member):

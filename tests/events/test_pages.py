@@ -1,7 +1,7 @@
 """Member pages: event list and archive, detail and its button, sign-up form, 我的活动, tickets, calendar."""
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -84,6 +84,24 @@ def test_filters_by_programme_kind_month_and_search(client):
     assert titles(client.get(url, {"q": "投资机构"})) == ["科企会客厅"]  # the description is searched too
     assert titles(client.get(url, {"programme": "create", "q": "数字化"})) == ["数字化发展培训"]
     assert titles(client.get(url, {"kind": "camp"})) == []
+
+
+def test_the_month_filter_follows_the_calendar_in_xiangcheng(client):
+    """00:30 on the 1st in Xiangcheng is still the last day of the month before in UTC."""
+    first = (timezone.localdate().replace(day=1) + timedelta(days=62)).replace(day=1)  # all ahead
+    following = (first + timedelta(days=32)).replace(day=1)
+
+    def at(day: date, hour: int, minute: int) -> datetime:
+        return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+    EventFactory(title="上月最后一晚", starts_at=at(first - timedelta(days=1), 23, 30))
+    EventFactory(title="月初凌晨", starts_at=at(first, 0, 30))
+    EventFactory(title="月末深夜", starts_at=at(following - timedelta(days=1), 23, 30))
+    EventFactory(title="下月初凌晨", starts_at=at(following, 0, 30))
+
+    response = client.get(reverse("events:list"), {"month": first.strftime("%Y-%m")})
+
+    assert titles(response) == ["月初凌晨", "月末深夜"]
 
 
 def test_pagination_ten_a_page_keeps_the_filters(client):

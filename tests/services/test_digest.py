@@ -1,8 +1,10 @@
 """The daily digest: each agent her open and overdue tickets, the supervisor the unassigned ones."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import timezone
 
@@ -104,6 +106,25 @@ def test_each_agent_gets_her_open_tickets_and_the_supervisor_the_unassigned(
         (agent.email, prefix + _subject(3, 1)), (colleague.email, prefix + _subject(1, 0)),
         (supervisor.email, prefix + _subject(2, 1))])
     assert [NOTE in m.body for m in outbox] == [False, False, False]
+
+
+def test_the_digest_is_dated_by_xiangcheng_s_calendar_while_utc_is_still_yesterday(member, agent, committed):
+    """00:20 on 1 January 2027 in Xiangcheng is 31 December 2026 in UTC."""
+    with time_machine.travel(datetime(2027, 1, 1, 0, 20, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        ticket = submit(member)
+        inbox.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
+        with committed():
+            assert digest_send() == 1
+
+    digest = Notice.objects.get(kind="inbox.digest")
+    assert (digest.key, digest.data) == (f"inbox.digest:agent:{agent.pk}:2027-01-01",
+                                         {"audience": "agent", "date": "2027-01-01"})
+    assert digest.subject == zh("Inbox digest %(date)s: %(n)d open, %(late)d overdue", date="2027-01-01", n=1, late=0)
+    assert digest.body.splitlines()[:3] == [
+        zh("Your open inbox tickets on %(d)s:", d="2027-01-01"),
+        "",
+        f"- {ticket.reference} {ticket.subject} · {label(S.ACCEPTED)} · {zh('due')} 2027-01-08",
+    ]
 
 
 def test_running_the_digest_twice_a_day_sends_one_per_person(queue, supervisor, committed, outbox):

@@ -1,8 +1,10 @@
 """The 巾帼管家 lifecycle: submit, assign, answer, note, ask for information, close, rate, reopen."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -93,6 +95,19 @@ def test_the_thank_you_message_names_the_reference_and_the_due_date(member_clien
     assert messages_of(response) == [zh(
         "Thank you. Your reference number is %(ref)s; we will answer by %(due)s.",
         ref=reference(1), due=local_date(ticket.due_at))]
+
+
+def test_the_due_date_she_is_told_is_xiangcheng_s_even_while_utc_is_still_yesterday(client, member, ticket_data):
+    """00:20 on Friday 1 January 2027 in Xiangcheng is Thursday 31 December 2026 in UTC: she is
+    answered by Friday 8 January, numbered in 2027."""
+    with time_machine.travel(datetime(2027, 1, 1, 0, 20, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        client.force_login(member)
+        response = client.post(reverse("services:new"), ticket_data, follow=True)
+
+    assert messages_of(response) == [zh(
+        "Thank you. Your reference number is %(ref)s; we will answer by %(due)s.",
+        ref="JG-2027-000001", due="2027-01-08")]
+    assert "2027-01-08" in response.content.decode()  # the ticket page: "answer due by …"
 
 
 def test_an_invalid_form_keeps_her_input(member_client, ticket_data):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,12 +60,12 @@ def test_a_category_can_have_its_own_number_of_working_days():
 
 
 @pytest.mark.django_db
-def test_a_submission_gets_its_due_date_from_its_category(member, monkeypatch):
+def test_a_submission_gets_its_due_date_from_its_category(member):
     CategorySla.objects.create(category=Category.CHILDCARE, working_days=1)
-    monkeypatch.setattr(timezone, "now", lambda: at(28, 16).astimezone(UTC))  # a Saturday afternoon
 
-    childcare = submit(member, category=Category.CHILDCARE)
-    finance = submit(member, category=Category.FINANCE)
+    with time_machine.travel(at(28, 16), tick=False):  # a Saturday afternoon
+        childcare = submit(member, category=Category.CHILDCARE)
+        finance = submit(member, category=Category.FINANCE)
 
     assert childcare.created_at == at(28, 16)
     assert (childcare.due_at, finance.due_at) == (at(1, 9, month=12), at(7, 9, month=12))

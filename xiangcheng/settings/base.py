@@ -221,6 +221,8 @@ LOGIN_URL = "account_login"
 # An account that claimed a mobile number and verified nothing in this many days is cleaned
 # up (members/phone_numbers.py): deleted if it holds nothing else, else the number is released.
 UNVERIFIED_ACCOUNT_DAYS = env.int("UNVERIFIED_ACCOUNT_DAYS", default=7)
+# `manage.py seed_demo` may load the demo accounts and their published password (not in production).
+DEMO_DATA_ALLOWED = True
 
 # Member-facing rules that staff may want to tune without a code change.
 PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-11")
@@ -267,6 +269,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media")))
+# Django serves MEDIA_URL itself only in development and tests (xiangcheng/urls.py); in production
+# the reverse proxy does.
+SERVE_MEDIA = False
 # Files only their owner and staff may read (inbox attachments); never under MEDIA_URL.
 PRIVATE_MEDIA_ROOT = Path(env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "private")))
 STORAGES = {

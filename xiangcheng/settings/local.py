@@ -9,3 +9,5 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # The demo's staff logins work without an authenticator app unless asked for; `make run` says so.
 STAFF_MFA_REQUIRED = env.bool("DJANGO_STAFF_MFA_REQUIRED", default=False)
+# Uploaded photos and posters from /media/, as the reverse proxy serves them in production.
+SERVE_MEDIA = True

@@ -2,8 +2,10 @@
 
 from urllib.parse import unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import SMS_BACKEND, env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 DEBUG = False
@@ -11,6 +13,18 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 # Staff always need two-factor authentication in production, whatever the environment says.
 STAFF_MFA_REQUIRED = True
+# The development and test backends would log login codes (or keep them in memory) and send
+# nothing: a production process refuses to start with either.
+DEVELOPMENT_SMS_BACKENDS = {"xiangcheng.core.sms.ConsoleBackend", "xiangcheng.core.sms.LocmemBackend"}
+if SMS_BACKEND in DEVELOPMENT_SMS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND is {SMS_BACKEND!r}, a development backend that sends nothing. "
+        "Set SMS_BACKEND to the SMS provider's backend in production."
+    )
+# Uploads under MEDIA_URL are served by the reverse proxy (docs/operations.md), never by Django.
+SERVE_MEDIA = False
+# Demo accounts with a published password must never reach the real database.
+DEMO_DATA_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -43,3 +43,17 @@ CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 
 # Lets two test runs share one server without sharing a test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("DJANGO_TEST_DB_NAME", default="test_xiangcheng")}
+# Uploaded photos and posters from /media/, as the reverse proxy serves them in production.
+SERVE_MEDIA = True
+
+# `make test-midnight` runs the suite on a clock pinned just after and just before midnight in
+# Xiangcheng (docs/architecture.md, "Time"). Every process that loads these settings — pytest and
+# its live server, the Celery workers it starts — moves to one running clock: TEST_CLOCK at the
+# real moment TEST_CLOCK_SET_AT. time-machine, not libfaketime: see the architecture notes.
+if TEST_CLOCK := env.float("TEST_CLOCK", default=0.0):
+    import time
+
+    import time_machine
+
+    time_machine.travel(TEST_CLOCK + (time.time() - env.float("TEST_CLOCK_SET_AT")), tick=True).start()
+    time.time()  # a ticking travel runs from its first reading: take it now, so the processes agree
