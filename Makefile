@@ -29,6 +29,7 @@ test-midnight: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # manage.py defaults to the production settings; these two need the development ones.
 messages: export DJANGO_SETTINGS_MODULE = xiangcheng.settings.local

@@ -4,9 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 class EventsConfig(AppConfig):
     name = "events"
-    verbose_name = _("Programmes and events")
+    verbose_name = _("Events")
 
     def ready(self) -> None:
+        from xiangcheng.core.demo import demo_loader
+
         from . import roles, sections  # noqa: F401 - roles: grants to the staff roles
 
         sections.register()
+        demo_loader(key="events", load="events.demo.demo_load", order=20)

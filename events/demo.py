@@ -5,8 +5,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from members.models import User
+from xiangcheng.core.demo import DemoLoaded
 from xiangcheng.core.models import Programme
 
+from .booking import sign_up
 from .models import Audience, Event, EventStatus, Kind, Venue
 
 VENUES = [
@@ -36,7 +39,7 @@ EVENTS = [
 
 
 @transaction.atomic
-def demo_load() -> int:
+def demo_load() -> DemoLoaded:
     venues = []
     for name, address, capacity, notes in VENUES:
         venue, _ = Venue.objects.get_or_create(
@@ -60,4 +63,9 @@ def demo_load() -> int:
             status=EventStatus.PUBLISHED,
         )
         created += 1
-    return created
+    # 林晓雯 has booked the first salon: her confirmation is in 我的消息 once the worker sends it.
+    member = User.objects.filter(username="linxiaowen").first()
+    first = Event.objects.filter(status=EventStatus.PUBLISHED, title=EVENTS[0][0]).first()
+    if member is not None and first is not None:
+        sign_up(event=first, user=member)
+    return DemoLoaded(summary=f"Demo events created: {created}")

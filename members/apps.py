@@ -7,4 +7,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from xiangcheng.core.demo import demo_loader
+
         from . import roles  # noqa: F401 - grants to the staff roles
+
+        demo_loader(key="members", load="members.demo.demo_load", order=10)

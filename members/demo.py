@@ -5,12 +5,16 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from xiangcheng.core.demo import DEMO_PASSWORD, DemoLoaded
+from xiangcheng.core.roles import ADMINISTRATOR as ADMINISTRATOR_ROLE
+from xiangcheng.core.roles import REVIEWER
+
 from .consents import consent_grant
 from .models import Category, City, Consent, Field, MemberProfile, Status, User
 
-DEMO_PASSWORD = "xiangcheng-demo-2026"  # noqa: S105 - published demo login, local only
-
 STAFF = {"username": "reviewer", "email": "reviewer@demo.xcwomenstech.cn"}
+# The federation's administrator: reads every record and the whole audit trail.
+ADMINISTRATOR = {"username": "admin", "email": "admin@demo.xcwomenstech.cn"}
 MEMBERS = [
     # (username, email, phone, status, profile)
     ("linxiaowen", "linxiaowen@demo.xcwomenstech.cn", None, Status.APPROVED, {
@@ -33,18 +37,24 @@ VISIBLE = ["organisation", "job_title", "field", "expertise", "city", "bio", "av
 
 
 @transaction.atomic
-def demo_load() -> list[tuple[str, str]]:
-    """Create (or leave as they are) the demo accounts. Returns (login, role) pairs."""
-    logins = []
-    reviewer, created = User.objects.get_or_create(
-        username=STAFF["username"], defaults={"email": STAFF["email"], "is_staff": True}
-    )
+def demo_staff(*, username: str, email: str, roles: list[str]) -> User:
+    """A member of staff with a verified email, in these roles (created once)."""
+    user, created = User.objects.get_or_create(username=username, defaults={"email": email, "is_staff": True})
     if created:
-        reviewer.set_password(DEMO_PASSWORD)
-        reviewer.save()
-        EmailAddress.objects.create(user=reviewer, email=reviewer.email, verified=True, primary=True)
-    reviewer.groups.add(Group.objects.get(name="审核员"))
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    return user
+
+
+def demo_load() -> DemoLoaded:
+    """Create (or leave as they are) the demo accounts."""
+    logins = []
+    reviewer = demo_staff(username=STAFF["username"], email=STAFF["email"], roles=[REVIEWER.name])
     logins.append((STAFF["email"], "staff reviewer"))
+    demo_staff(username=ADMINISTRATOR["username"], email=ADMINISTRATOR["email"], roles=[ADMINISTRATOR_ROLE.name])
+    logins.append((ADMINISTRATOR["email"], "administrator"))
 
     for username, email, phone, status, fields in MEMBERS:
         user, created = User.objects.get_or_create(
@@ -67,4 +77,4 @@ def demo_load() -> list[tuple[str, str]]:
             )
         role = "approved member" if status == Status.APPROVED else "pending member"
         logins.append((email or phone, role))
-    return logins
+    return DemoLoaded(logins=logins)

@@ -7,6 +7,9 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Services")
 
     def ready(self) -> None:
+        from xiangcheng.core.demo import demo_loader
+
         from . import roles, sections  # noqa: F401 - roles: grants to the staff roles
 
         sections.register()
+        demo_loader(key="services", load="services.demo.demo_load", order=30)

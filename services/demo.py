@@ -1,19 +1,19 @@
 """Idempotent demo inbox: an agent, a supervisor, canned replies and a few tickets."""
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.db import transaction
 
-from members.demo import DEMO_PASSWORD
+from members.demo import demo_staff
 from members.models import User
+from xiangcheng.core.demo import DemoLoaded
+from xiangcheng.core.roles import EVENT_MANAGER, INBOX_AGENT, INBOX_SUPERVISOR
 
 from . import inbox
 from .models import CannedReply, Category, Contact, Ticket
 
 STAFF = [
-    ("agent", "agent@demo.xcwomenstech.cn", ["管家客服"], "inbox agent"),
-    ("supervisor", "supervisor@demo.xcwomenstech.cn", ["管家客服", "管家主管"], "inbox supervisor"),
-    ("organiser", "organiser@demo.xcwomenstech.cn", ["活动管理员"], "event manager"),
+    ("agent", "agent@demo.xcwomenstech.cn", [INBOX_AGENT.name], "inbox agent"),
+    ("supervisor", "supervisor@demo.xcwomenstech.cn", [INBOX_AGENT.name, INBOX_SUPERVISOR.name], "inbox supervisor"),
+    ("organiser", "organiser@demo.xcwomenstech.cn", [EVENT_MANAGER.name], "event manager"),
 ]
 CANNED = [
     ("已受理", "您好，您的问题我们已经收到并受理，会在承诺的时间内给您答复。", ""),
@@ -28,15 +28,10 @@ TICKETS = [
 
 
 @transaction.atomic
-def demo_load() -> list[tuple[str, str]]:
+def demo_load() -> DemoLoaded:
     logins = []
     for username, email, groups, role in STAFF:
-        user, created = User.objects.get_or_create(username=username, defaults={"email": email, "is_staff": True})
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        user.groups.add(*Group.objects.filter(name__in=groups))
+        demo_staff(username=username, email=email, roles=groups)
         logins.append((email, role))
     for title, body, category in CANNED:
         CannedReply.objects.get_or_create(title=title, defaults={"body": body, "category": category})
@@ -46,4 +41,4 @@ def demo_load() -> list[tuple[str, str]]:
             if member is not None:
                 inbox.ticket_submit(member=member, category=category, subject=subject, description=description,
                                     preferred_contact=Contact.SITE)
-    return logins
+    return DemoLoaded(logins=logins)

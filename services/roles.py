@@ -1,6 +1,6 @@
 """What inbox work the staff roles may do (the kernel's roles registry)."""
 
-from xiangcheng.core.roles import INBOX_AGENT, INBOX_SUPERVISOR, grant
+from xiangcheng.core.roles import ADMINISTRATOR, INBOX_AGENT, INBOX_SUPERVISOR, grant
 
 READ_TICKETS = ["view_ticket", "change_ticket", "view_ticketmessage", "view_attachment"]
 grant(INBOX_AGENT, "services", [*READ_TICKETS, "view_cannedreply"])
@@ -12,3 +12,5 @@ grant(INBOX_SUPERVISOR, "services", [
 ])
 # Supervisors read (and retry) the inbox notices in the outbox.
 grant(INBOX_SUPERVISOR, "core", ["view_notice", "change_notice"])
+# The administrator reads tickets and their messages.
+grant(ADMINISTRATOR, "services", ["view_ticket", "view_ticketmessage"])

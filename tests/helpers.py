@@ -99,3 +99,12 @@ def production_environment() -> dict[str, str]:
         "SMS_ALIYUN_ACCESS_KEY_SECRET": "key-secret",
         **{f"SMS_TEMPLATE_{name.upper()}": f"SMS_{i:09d}" for i, name in enumerate(templates_declared())},
     }
+
+
+def database_now():
+    """The database's clock, which stamps the audit trail. The pinned-clock runs move the clock of
+    every Python process, not the database's: a test that sets audit times against the trail's
+    own reads this clock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]

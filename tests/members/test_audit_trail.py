@@ -10,12 +10,11 @@ import time_machine
 from django.apps import apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.utils import timezone
 
 from members.membership import profile_apply, profiles_approve, profiles_reject
 from members.models import MemberProfile, Status
 from tests.factories import MemberProfileFactory, StaffFactory, UserFactory
-from tests.helpers import audit_history, zh
+from tests.helpers import audit_history, database_now, zh
 from tests.services.helpers import form_values
 from xiangcheng.core import audit
 
@@ -143,8 +142,9 @@ def profile_decided_in_the_past(old_apps, reviewer) -> dict:
     (the way decisions were kept before the audit trail)."""
     ReviewDecision = old_apps.get_model("members", "ReviewDecision")
     profile = MemberProfileFactory(status=Status.PENDING)
-    rejected_at = timezone.now() - timedelta(days=10)
-    approved_at = timezone.now() - timedelta(days=5)
+    # Days before the profile's own events, which the database's clock stamps.
+    rejected_at = database_now() - timedelta(days=10)
+    approved_at = database_now() - timedelta(days=5)
     with time_machine.travel(rejected_at, tick=False):
         ReviewDecision.objects.create(profile_id=profile.pk, decision="rejected", reason=REASON,
                                       reviewer_id=reviewer.pk)

@@ -38,11 +38,17 @@ REVIEWER = role("审核员", _("Reviews membership applications."))
 EVENT_MANAGER = role("活动管理员", _("Runs events, sign-ups and check-in."))
 INBOX_AGENT = role("管家客服", _("Answers 巾帼管家 tickets."))
 INBOX_SUPERVISOR = role("管家主管", _("Supervises the inbox: unassigned tickets, canned replies, deadlines."))
+# The federation's administrator reads every record and the whole audit trail; she changes nothing.
+ADMINISTRATOR = role("管理员", _("Oversees the portal: reads every record and the whole audit trail."))
 
 
 def grant(target: Role, app_label: str, codenames: Iterable[str]) -> None:
     """Give ``target`` these permissions of ``app_label``'s models (declared once, at start-up)."""
     target.permissions.update((app_label, codename) for codename in codenames)
+
+
+# The kernel's own records.
+grant(ADMINISTRATOR, "core", ["browse_audit_trail", "view_notice", "view_programme"])
 
 
 class UnknownPermission(LookupError):

@@ -1,0 +1,43 @@
+"""`manage.py seed_demo` loads every app's demo data through the kernel's registry, once."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from events.models import Event, Registration
+from members.models import User
+from services.models import Ticket
+from xiangcheng.core.demo import DEMO_PASSWORD
+from xiangcheng.core.models import Notice
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_once_and_prints_every_login(capsys, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    first = capsys.readouterr().out
+    events, tickets = Event.objects.count(), Ticket.objects.count()
+
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+
+    assert first.splitlines()[0] == f"Demo events created: {events}"
+    assert second.splitlines()[0] == "Demo events created: 0"
+    assert (Event.objects.count(), Ticket.objects.count()) == (events, tickets)
+    assert f"Demo logins (password: {DEMO_PASSWORD}):" in second
+    assert [line.split()[-1] for line in second.splitlines()[2:]] == [
+        "reviewer@demo.xcwomenstech.cn", "admin@demo.xcwomenstech.cn", "linxiaowen@demo.xcwomenstech.cn",
+        "zhouyiran@demo.xcwomenstech.cn", "13800000003", "agent@demo.xcwomenstech.cn",
+        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn"]
+    assert list(Group.objects.get(name="管理员").user_set.values_list("username", flat=True)) == ["admin"]
+
+
+def test_the_demo_member_has_messages_to_read(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+
+    lin = User.objects.get(username="linxiaowen")
+    assert Registration.objects.filter(user=lin).count() == 1
+    assert sorted(Notice.objects.filter(recipient=lin).values_list("kind", "state")) == [
+        ("events.confirmed", "sent"), ("inbox.acknowledged", "sent")]
