@@ -41,3 +41,16 @@ def test_the_demo_member_has_messages_to_read(django_capture_on_commit_callbacks
     assert Registration.objects.filter(user=lin).count() == 1
     assert sorted(Notice.objects.filter(recipient=lin).values_list("kind", "state")) == [
         ("events.confirmed", "sent"), ("inbox.acknowledged", "sent")]
+
+
+def test_the_demo_administrator_browses_the_audit_trail(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    client.force_login(User.objects.get(username="admin"))
+
+    response = client.get("/admin/core/auditevent/")
+
+    assert response.status_code == 200
+    kinds = {e.entry.model._meta.model_name for e in response.context["cl"].result_list}
+    assert {"memberprofile", "event", "registration", "ticket"} <= kinds
+    assert client.get("/admin/core/notice/").status_code == 200
