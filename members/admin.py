@@ -26,7 +26,9 @@ class MemberProfileAdmin(AuditHistoryMixin, admin.ModelAdmin):
     ordering = ["status", "submitted_at"]
     actions = ["approve", "reject"]
     # Status only changes through the review actions, so every change is recorded.
-    readonly_fields = ["user", "status", "submitted_at", "reviewed_at", "reviewed_by", "rejection_reason"]
+    # Her photo is hers to upload (through the file gate) or remove; staff only see it.
+    readonly_fields = ["user", "status", "submitted_at", "reviewed_at", "reviewed_by", "rejection_reason",
+                       "avatar", "avatar_thumb"]
     list_select_related = ["user"]
 
     def has_review_permission(self, request):

@@ -351,3 +351,20 @@ def test_the_migration_moves_existing_photos_to_private_storage_and_back(media_r
     migration._move_photos("private", "default")(apps, None)
     assert stored_files(private_root) == []
     assert stored_files(media_root) == sorted([profile.avatar.name, profile.avatar_thumb.name])
+
+
+def test_staff_cannot_upload_a_photo_past_the_file_gate_in_admin(db, client):
+    """Staff who may edit profiles see her photo but get no upload field that would skip the gate."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import MemberProfileFactory, StaffFactory
+
+    profile = MemberProfileFactory()
+    staff = StaffFactory(username="bianji")
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_memberprofile", "change_memberprofile"]))
+    client.force_login(staff)
+
+    response = client.get(f"/admin/members/memberprofile/{profile.pk}/change/")
+
+    assert response.status_code == 200
+    assert 'type="file"' not in response.content.decode()
