@@ -3,7 +3,6 @@
 import string
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.auth_backends import AuthenticationBackend
 from django import forms
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from xiangcheng.core.clients import client_ip
 from xiangcheng.core.sms import send_sms, sms_template
 
+from .backends import AuthenticationBackend
 from .models import MAINLAND_MOBILE, User
 from .phone_numbers import phone_claimants, phone_holder, phone_verify
 

@@ -1,9 +1,9 @@
 def membership(request):
-    """Lets the navigation show the right links without a query on anonymous pages."""
+    """Her profile for the navigation: no query on anonymous pages, and none for a signed-in
+    account loaded with it (members/backends.py)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     from .profiles import profile_for
 
-    profile = profile_for(user)
-    return {"my_profile": profile}
+    return {"my_profile": profile_for(user)}

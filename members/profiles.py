@@ -24,6 +24,9 @@ PHOTO_FIELDS = ["avatar", "avatar_thumb"]
 
 
 def profile_for(user: User) -> MemberProfile | None:
+    """Her profile, or None; the one loaded with the signed-in account when it is there."""
+    if User.profile.is_cached(user):
+        return getattr(user, "profile", None)
     return MemberProfile.objects.filter(user=user).first()
 
 

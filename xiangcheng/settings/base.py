@@ -167,9 +167,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Sessions live in the database and are read from Redis (xiangcheng/core/sessions.py).
+SESSION_ENGINE = "xiangcheng.core.sessions"
+
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Both load the signed-in account with her profile and unread count (members/backends.py).
+    "members.backends.ModelBackend",
     "members.adapter.PhoneAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
