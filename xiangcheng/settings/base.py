@@ -92,12 +92,8 @@ TEMPLATES = [
 ]
 
 # One PostgreSQL database; psycopg 3 with its connection pool.
-DATABASES = {
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default="postgresql://postgres@localhost/xiangcheng"),
-        engine="django.db.backends.postgresql",
-    )
-}
+DATABASE_URL = env.str("DATABASE_URL", default="postgresql://postgres@localhost/xiangcheng")
+DATABASES = {"default": env.db_url_config(DATABASE_URL, engine="django.db.backends.postgresql")}
 # A socket folder given as ?host=/path arrives in OPTIONS; Django wants it as HOST.
 if socket_dir := DATABASES["default"].setdefault("OPTIONS", {}).pop("host", None):
     DATABASES["default"]["HOST"] = socket_dir
@@ -107,6 +103,28 @@ DATABASES["default"]["OPTIONS"]["pool"] = {
     "timeout": 10,
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+def replica_database(url: str) -> dict:
+    """A read replica of the primary (a streaming-replication standby), read-only on our side too."""
+    config = env.db_url_config(url, engine="django.db.backends.postgresql")
+    options = config.setdefault("OPTIONS", {})
+    if socket_dir := options.pop("host", None):
+        config["HOST"] = socket_dir
+    # A write through this alias fails even where the server would accept it.
+    options["options"] = "-c default_transaction_read_only=on"
+    options["pool"] = dict(DATABASES["default"]["OPTIONS"]["pool"])
+    config["CONN_MAX_AGE"] = 0
+    return config
+
+
+# Reports and the dashboard may read a replica; seats, the inbox and accounts never do: the
+# router sends every read and write to "default", and only an explicit
+# `.using(reports_database())` (xiangcheng/core/replica.py) reaches the replica.
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL)
+REPORTS_DATABASE = "replica" if "replica" in DATABASES else "default"
+DATABASE_ROUTERS = ["xiangcheng.core.replica.PrimaryRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="redis://localhost:6379/0")
 CACHES = {
