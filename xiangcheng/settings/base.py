@@ -6,7 +6,9 @@ from urllib.parse import parse_qsl, urlsplit
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -153,6 +155,22 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One queue per kind of work, so a slow report never holds up a login code and each kind can
+# have its own workers (docs/operations.md, "Celery queues"). A worker started without -Q
+# consumes every queue listed here (make run, make test, make bench).
+CELERY_TASK_DEFAULT_QUEUE = "default"  # the periodic scans and clean-ups
+# Each its own exchange and key, so a worker's banner names what it consumes.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
+                      for name in ("default", "notifications", "reports", "matching")]
+CELERY_TASK_ROUTES = {
+    # The outbox: each notice's delivery and the retry of what was left behind.
+    "xiangcheng.core.tasks.deliver_notice": {"queue": "notifications"},
+    "xiangcheng.core.tasks.retry_unsent_notices": {"queue": "notifications"},
+    # Reads that summarise many rows.
+    "services.tasks.send_daily_digest": {"queue": "reports"},
+    # 遇见's scoring, when it lands.
+    "matching.tasks.*": {"queue": "matching"},
+}
 # Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
 CELERY_BEAT_SCHEDULE: dict = {
     "event-reminders": {"task": "events.tasks.scan_reminders", "schedule": 60.0},
