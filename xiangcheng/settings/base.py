@@ -318,6 +318,71 @@ STORAGES = {
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
 }
+
+
+def object_storages(*, endpoint_url: str, region: str, access_key: str, secret_key: str, bucket: str,
+                    public_url: str, private_bucket: str, private_prefix: str, addressing_style: str) -> dict:
+    """STORAGES' "default" and "private" on S3-compatible object storage (django-storages).
+
+    Public files (posters) are read at ``public_url`` + their name, never through a signed URL;
+    private files (photos, attachments) have no URL at all: the portal's views stream them.
+    """
+    if not (bucket and private_bucket):
+        raise ImproperlyConfigured(
+            "DJANGO_MEDIA_STORAGE=s3 needs DJANGO_S3_BUCKET (public files) and DJANGO_S3_PRIVATE_BUCKET.")
+    if private_bucket == bucket and not private_prefix.strip("/"):
+        raise ImproperlyConfigured(
+            "DJANGO_S3_PRIVATE_BUCKET is the public bucket: give the private files their own bucket, "
+            "or a DJANGO_S3_PRIVATE_PREFIX that the bucket's public-read policy leaves out.")
+    public = urlsplit(public_url)
+    connection = {
+        "endpoint_url": endpoint_url or None,
+        "region_name": region or None,
+        "access_key": access_key or None,  # none: boto3's own chain (instance role, AWS_* variables)
+        "secret_key": secret_key or None,
+        "addressing_style": addressing_style or None,
+        "file_overwrite": False,  # like the file system: a name in use is never replaced
+        "default_acl": None,  # the buckets' policies decide who reads what
+        "querystring_auth": False,  # never a signed URL
+    }
+    return {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**connection, "bucket_name": bucket,
+                        "custom_domain": f"{public.netloc}{public.path}".rstrip("/"),
+                        "url_protocol": f"{public.scheme}:",
+                        # Names are random and never reused: caches may keep them.
+                        "object_parameters": {"CacheControl": "public, max-age=604800"}},
+        },
+        "private": {
+            "BACKEND": "xiangcheng.core.object_storage.PrivateObjectStorage",
+            "OPTIONS": {**connection, "bucket_name": private_bucket, "location": private_prefix.strip("/")},
+        },
+    }
+
+
+# Uploaded files on the file system (one machine, or a shared folder) or, with
+# DJANGO_MEDIA_STORAGE=s3, on S3-compatible object storage shared by every web node and worker.
+MEDIA_STORAGE = env.str("DJANGO_MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    # By default the site's own nginx proxies /media/ to the public bucket (deploy/nginx/), so
+    # pages keep one origin (and the CSP its "self").
+    MEDIA_URL = env.str("DJANGO_S3_PUBLIC_URL", default=f"{SITE_URL.rstrip('/')}/media/")
+    STORAGES.update(object_storages(
+        endpoint_url=env.str("DJANGO_S3_ENDPOINT_URL", default=""),
+        region=env.str("DJANGO_S3_REGION", default=""),
+        access_key=env.str("DJANGO_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("DJANGO_S3_SECRET_ACCESS_KEY", default=""),
+        bucket=env.str("DJANGO_S3_BUCKET", default=""),
+        public_url=MEDIA_URL,
+        private_bucket=env.str("DJANGO_S3_PRIVATE_BUCKET", default=""),
+        private_prefix=env.str("DJANGO_S3_PRIVATE_PREFIX", default=""),
+        addressing_style=env.str("DJANGO_S3_ADDRESSING_STYLE", default=""),
+    ))
+    if (media := urlsplit(MEDIA_URL))[:2] != urlsplit(SITE_URL)[:2]:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{media.scheme}://{media.netloc}")
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE is {MEDIA_STORAGE!r}: use filesystem or s3.")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
