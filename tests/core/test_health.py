@@ -2,6 +2,7 @@
 /health/ready/ (database, cache, broker, workers). Each check reports its own broken dependency,
 and nothing but names and outcomes leaves the node."""
 
+import asyncio
 import json
 import os
 import subprocess
@@ -62,6 +63,14 @@ def test_the_endpoints_need_no_login_set_no_cookie_and_are_never_cached(client, 
 
 def test_readiness_without_a_running_worker_reports_the_worker(client, db):
     assert ready(client) == (503, unavailable(NO_WORKER))
+
+
+def test_readiness_answers_to_a_caller_whose_thread_runs_an_event_loop(client, db):
+    # As under ASGI, or after a browser test: the checks' own loop must not need this thread.
+    async def probe():
+        return ready(client)
+
+    assert asyncio.run(probe()) == (503, unavailable(NO_WORKER))
 
 
 def test_readiness_reports_a_cache_on_a_dead_redis_socket(client, db, settings, tmp_path):

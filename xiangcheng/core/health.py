@@ -15,7 +15,6 @@ balancer may probe a node over plain HTTP (docs/operations.md, "Health checks").
 """
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime
 from concurrent.futures import ThreadPoolExecutor
@@ -23,11 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from celery import current_app
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from health_check.base import HealthCheck
+from health_check.base import HealthCheck, HealthCheckResult
 from health_check.checks import Cache, Database
 from health_check.contrib.celery import Ping
 from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
 
 OK = "ok"
 UNAVAILABLE = "unavailable"
@@ -77,27 +75,29 @@ def live(request):
     return JsonResponse({"status": OK})
 
 
-class ReadyView(HealthCheckView):
-    """Runs the readiness checks side by side; answers only their names and outcomes."""
+def _results(checks: list[HealthCheck]) -> list[HealthCheckResult]:
+    """Each check's result, all run side by side, each within its deadline."""
 
-    @contextlib.contextmanager
-    def get_executor(self):
-        executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="health")
-        try:
-            yield executor
-        finally:
-            # A check past its deadline is already reported unavailable; its thread ends on its
-            # own (the pool's wait, kombu's retries) without holding the answer back.
-            executor.shutdown(wait=False, cancel_futures=True)
+    async def gathered(executor):
+        return await asyncio.gather(*(check.get_result(executor) for check in checks))
 
-    async def get(self, request, *args, **kwargs):
-        checks = readiness_checks()
-        with self.get_executor() as executor:
-            results = await asyncio.gather(*(check.get_result(executor) for check in checks.values()))
-        outcome = {name: UNAVAILABLE if result.error else OK for name, result in zip(checks, results, strict=True)}
-        healthy = UNAVAILABLE not in outcome.values()
-        return JsonResponse({"status": OK if healthy else UNAVAILABLE, "checks": outcome},
-                            status=200 if healthy else 503)
+    executor = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="health")
+    try:
+        # The event loop runs in a thread of its own: the request's thread may already run one
+        # (under ASGI, or a test driving a browser), and a loop cannot be started inside another.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-loop") as loop_thread:
+            return loop_thread.submit(asyncio.run, gathered(executor)).result()
+    finally:
+        # A check past its deadline is already reported unavailable; its thread ends on its
+        # own (the pool's wait, kombu's retries) without holding the answer back.
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
-ready = ReadyView.as_view()
+@never_cache
+def ready(request):
+    """The readiness checks' names and outcomes, and nothing else."""
+    checks = readiness_checks()
+    results = _results(list(checks.values()))
+    outcome = {name: UNAVAILABLE if result.error else OK for name, result in zip(checks, results, strict=True)}
+    healthy = UNAVAILABLE not in outcome.values()
+    return JsonResponse({"status": OK if healthy else UNAVAILABLE, "checks": outcome}, status=200 if healthy else 503)
