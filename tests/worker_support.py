@@ -141,7 +141,8 @@ class Worker:
     """One `celery worker` process group; started ready, stopped (or killed) for sure."""
 
     def __init__(self, *, name: str, mail_dir: Path, log_dir: Path, pool: str = "prefork",
-                 concurrency: int = 2, env: dict[str, str] | None = None, include: tuple[str, ...] = ()):
+                 concurrency: int = 2, env: dict[str, str] | None = None, include: tuple[str, ...] = (),
+                 queues: tuple[str, ...] = ()):
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self.hostname = f"{name}-{uuid.uuid4().hex[:6]}@%h"
@@ -162,6 +163,8 @@ class Worker:
                      "--without-gossip", "--without-mingle", "--without-heartbeat"]
         if include:  # modules with test-only tasks, imported by the worker too
             self.args += ["--include", ",".join(include)]
+        if queues:  # as a production worker machine (-Q); without it, every configured queue
+            self.args += ["-Q", ",".join(queues)]
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
@@ -228,12 +231,13 @@ def broker_unreachable(app, socket_dir: Path):
         _reset_producer_pools(app)
 
 
-def queue_length(queue: str = "celery") -> int:
-    """Messages waiting in the test Redis database's Celery queue."""
+def queue_length(queue: str | None = None) -> int:
+    """Messages waiting in the test Redis database: in one Celery queue, or in all of them."""
     import redis
 
+    names = [queue] if queue else [q.name for q in settings.CELERY_TASK_QUEUES]
     client = redis.Redis.from_url(settings.REDIS_URL)
     try:
-        return client.llen(queue)
+        return sum(client.llen(name) for name in names)
     finally:
         client.close()

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from xiangcheng.core import health
 from xiangcheng.core import views as core_views
 
 admin.site.site_header = _("Xiangcheng Women in Science & Technology Alliance · Staff")
@@ -27,6 +28,9 @@ urlpatterns = [
     path("inbox/", include("services.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
 ]
 
 

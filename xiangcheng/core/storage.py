@@ -15,6 +15,11 @@ name, so ``field.url`` (templates, admin) points at the view:
 The storage is looked up when first used and again after ``STORAGES`` changes (tests point it
 at a temporary folder): a FileField evaluates its storage callable once, when the model class
 is created, and returning the storage itself would pin the location configured at import.
+
+Where it lives is the settings' choice, by environment variables only: the folder by default,
+or with ``DJANGO_MEDIA_STORAGE=s3`` a private bucket on object storage
+(``xiangcheng.core.object_storage.PrivateObjectStorage``, which makes no URL, signed or not).
+Either way the apps see the same storage and the same view URLs.
 """
 
 from django.core.files.storage import storages

@@ -6,7 +6,9 @@ from urllib.parse import parse_qsl, urlsplit
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -92,12 +94,8 @@ TEMPLATES = [
 ]
 
 # One PostgreSQL database; psycopg 3 with its connection pool.
-DATABASES = {
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default="postgresql://postgres@localhost/xiangcheng"),
-        engine="django.db.backends.postgresql",
-    )
-}
+DATABASE_URL = env.str("DATABASE_URL", default="postgresql://postgres@localhost/xiangcheng")
+DATABASES = {"default": env.db_url_config(DATABASE_URL, engine="django.db.backends.postgresql")}
 # A socket folder given as ?host=/path arrives in OPTIONS; Django wants it as HOST.
 if socket_dir := DATABASES["default"].setdefault("OPTIONS", {}).pop("host", None):
     DATABASES["default"]["HOST"] = socket_dir
@@ -107,6 +105,28 @@ DATABASES["default"]["OPTIONS"]["pool"] = {
     "timeout": 10,
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+def replica_database(url: str) -> dict:
+    """A read replica of the primary (a streaming-replication standby), read-only on our side too."""
+    config = env.db_url_config(url, engine="django.db.backends.postgresql")
+    options = config.setdefault("OPTIONS", {})
+    if socket_dir := options.pop("host", None):
+        config["HOST"] = socket_dir
+    # A write through this alias fails even where the server would accept it.
+    options["options"] = "-c default_transaction_read_only=on"
+    options["pool"] = dict(DATABASES["default"]["OPTIONS"]["pool"])
+    config["CONN_MAX_AGE"] = 0
+    return config
+
+
+# Reports and the dashboard may read a replica; seats, the inbox and accounts never do: the
+# router sends every read and write to "default", and only an explicit
+# `.using(reports_database())` (xiangcheng/core/replica.py) reaches the replica.
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL)
+REPORTS_DATABASE = "replica" if "replica" in DATABASES else "default"
+DATABASE_ROUTERS = ["xiangcheng.core.replica.PrimaryRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="redis://localhost:6379/0")
 CACHES = {
@@ -135,6 +155,22 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One queue per kind of work, so a slow report never holds up a login code and each kind can
+# have its own workers (docs/operations.md, "Celery queues"). A worker started without -Q
+# consumes every queue listed here (make run, make test, make bench).
+CELERY_TASK_DEFAULT_QUEUE = "default"  # the periodic scans and clean-ups
+# Each its own exchange and key, so a worker's banner names what it consumes.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
+                      for name in ("default", "notifications", "reports", "matching")]
+CELERY_TASK_ROUTES = {
+    # The outbox: each notice's delivery and the retry of what was left behind.
+    "xiangcheng.core.tasks.deliver_notice": {"queue": "notifications"},
+    "xiangcheng.core.tasks.retry_unsent_notices": {"queue": "notifications"},
+    # Reads that summarise many rows.
+    "services.tasks.send_daily_digest": {"queue": "reports"},
+    # 遇见's scoring, when it lands.
+    "matching.tasks.*": {"queue": "matching"},
+}
 # Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
 CELERY_BEAT_SCHEDULE: dict = {
     "event-reminders": {"task": "events.tasks.scan_reminders", "schedule": 60.0},
@@ -286,6 +322,71 @@ STORAGES = {
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
 }
+
+
+def object_storages(*, endpoint_url: str, region: str, access_key: str, secret_key: str, bucket: str,
+                    public_url: str, private_bucket: str, private_prefix: str, addressing_style: str) -> dict:
+    """STORAGES' "default" and "private" on S3-compatible object storage (django-storages).
+
+    Public files (posters) are read at ``public_url`` + their name, never through a signed URL;
+    private files (photos, attachments) have no URL at all: the portal's views stream them.
+    """
+    if not (bucket and private_bucket):
+        raise ImproperlyConfigured(
+            "DJANGO_MEDIA_STORAGE=s3 needs DJANGO_S3_BUCKET (public files) and DJANGO_S3_PRIVATE_BUCKET.")
+    if private_bucket == bucket and not private_prefix.strip("/"):
+        raise ImproperlyConfigured(
+            "DJANGO_S3_PRIVATE_BUCKET is the public bucket: give the private files their own bucket, "
+            "or a DJANGO_S3_PRIVATE_PREFIX that the bucket's public-read policy leaves out.")
+    public = urlsplit(public_url)
+    connection = {
+        "endpoint_url": endpoint_url or None,
+        "region_name": region or None,
+        "access_key": access_key or None,  # none: boto3's own chain (instance role, AWS_* variables)
+        "secret_key": secret_key or None,
+        "addressing_style": addressing_style or None,
+        "file_overwrite": False,  # like the file system: a name in use is never replaced
+        "default_acl": None,  # the buckets' policies decide who reads what
+        "querystring_auth": False,  # never a signed URL
+    }
+    return {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**connection, "bucket_name": bucket,
+                        "custom_domain": f"{public.netloc}{public.path}".rstrip("/"),
+                        "url_protocol": f"{public.scheme}:",
+                        # Names are random and never reused: caches may keep them.
+                        "object_parameters": {"CacheControl": "public, max-age=604800"}},
+        },
+        "private": {
+            "BACKEND": "xiangcheng.core.object_storage.PrivateObjectStorage",
+            "OPTIONS": {**connection, "bucket_name": private_bucket, "location": private_prefix.strip("/")},
+        },
+    }
+
+
+# Uploaded files on the file system (one machine, or a shared folder) or, with
+# DJANGO_MEDIA_STORAGE=s3, on S3-compatible object storage shared by every web node and worker.
+MEDIA_STORAGE = env.str("DJANGO_MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    # By default the site's own nginx proxies /media/ to the public bucket (deploy/nginx/), so
+    # pages keep one origin (and the CSP its "self").
+    MEDIA_URL = env.str("DJANGO_S3_PUBLIC_URL", default=f"{SITE_URL.rstrip('/')}/media/")
+    STORAGES.update(object_storages(
+        endpoint_url=env.str("DJANGO_S3_ENDPOINT_URL", default=""),
+        region=env.str("DJANGO_S3_REGION", default=""),
+        access_key=env.str("DJANGO_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("DJANGO_S3_SECRET_ACCESS_KEY", default=""),
+        bucket=env.str("DJANGO_S3_BUCKET", default=""),
+        public_url=MEDIA_URL,
+        private_bucket=env.str("DJANGO_S3_PRIVATE_BUCKET", default=""),
+        private_prefix=env.str("DJANGO_S3_PRIVATE_PREFIX", default=""),
+        addressing_style=env.str("DJANGO_S3_ADDRESSING_STYLE", default=""),
+    ))
+    if (media := urlsplit(MEDIA_URL))[:2] != urlsplit(SITE_URL)[:2]:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{media.scheme}://{media.netloc}")
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE is {MEDIA_STORAGE!r}: use filesystem or s3.")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -3,7 +3,7 @@
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, REDIS_URL, celery_broker_url, env
+from .base import CACHES, DATABASE_URL, DATABASES, REDIS_URL, celery_broker_url, env, replica_database
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -43,6 +43,12 @@ CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
 
 # Lets two test runs share one server without sharing a test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("DJANGO_TEST_DB_NAME", default="test_xiangcheng")}
+# The replica, as production may have it: a second, read-only connection, here to the test database
+# itself (a TEST MIRROR). Reports still read "default" unless a test asks for the replica
+# (tests/core/test_replica.py): a second connection cannot see what a test wrote inside its
+# own transaction.
+DATABASES["replica"] = {**replica_database(DATABASE_URL), "TEST": {"MIRROR": "default"}}
+REPORTS_DATABASE = "default"
 # Uploaded photos and posters from /media/, as the reverse proxy serves them in production.
 SERVE_MEDIA = True
 
