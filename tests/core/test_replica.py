@@ -84,7 +84,7 @@ def test_the_staff_ticket_list_takes_only_its_statistics_from_the_replica(client
     assert response.status_code == 200
     assert response.context["inbox_stats"].total == 1
     assert len(sql(replica)) == 4  # the four statistics queries …
-    assert any('"django_session"' in query for query in sql(primary))  # … and the rest on the primary
+    assert any('FROM "members_user"' in query for query in sql(primary))  # … and the rest on the primary
     assert any('FROM "services_ticket"' in query for query in sql(primary))
 
 
