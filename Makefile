@@ -40,5 +40,7 @@ messages: $(STAMP)
 clean:
 	rm -rf $(VENV) .local
 
+# The benchmark (docs/perf.md): bulk data, every page against the floor, the sign-up rush and the
+# reminder fan-out. A quick look: make bench ARGS="--pages --seconds 5 --scale 0.01".
 bench: $(STAMP)
-	$(PY) bench/signup_rush.py
+	$(PY) -m bench $(ARGS)

@@ -7,9 +7,11 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from xiangcheng.core.bulk import bulk_loader
         from xiangcheng.core.demo import demo_loader
 
         from . import roles, sections  # noqa: F401 - roles: grants to the staff roles
 
         sections.register()
         demo_loader(key="events", load="events.demo.demo_load", order=20)
+        bulk_loader(key="events", load="events.bulk.bulk_load", order=20)

@@ -7,9 +7,11 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Services")
 
     def ready(self) -> None:
+        from xiangcheng.core.bulk import bulk_loader
         from xiangcheng.core.demo import demo_loader
 
         from . import roles, sections  # noqa: F401 - roles: grants to the staff roles
 
         sections.register()
         demo_loader(key="services", load="services.demo.demo_load", order=30)
+        bulk_loader(key="services", load="services.bulk.bulk_load", order=30)

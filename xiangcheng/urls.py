@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
-from xiangcheng.core import health
+from xiangcheng.core import benchmark, health
 from xiangcheng.core import views as core_views
 
 admin.site.site_header = _("Xiangcheng Women in Science & Technology Alliance · Staff")
@@ -31,6 +31,8 @@ urlpatterns = [
     # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).
     path("health/live/", health.live, name="health_live"),
     path("health/ready/", health.ready, name="health_ready"),
+    # `make bench`'s floor page: a 404 unless the benchmark's settings switch it on.
+    path("bench/floor/", benchmark.floor, name="bench_floor"),
 ]
 
 

@@ -263,6 +263,11 @@ LOGIN_URL = "account_login"
 UNVERIFIED_ACCOUNT_DAYS = env.int("UNVERIFIED_ACCOUNT_DAYS", default=7)
 # `manage.py seed_demo` may load the demo accounts and their published password (not in production).
 DEMO_DATA_ALLOWED = True
+# `manage.py seed_bulk` may load the benchmark's bulk accounts, which share a published password.
+BULK_DATA_ALLOWED = True
+# The benchmark's floor page (/bench/floor/, xiangcheng/core/benchmark.py): a 404 unless a
+# benchmark's settings switch it on (xiangcheng/settings/bench.py); never read from the environment.
+BENCH_FLOOR = False
 
 # Member-facing rules that staff may want to tune without a code change.
 PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="2026-11")

@@ -25,6 +25,7 @@ if SMS_BACKEND in DEVELOPMENT_SMS_BACKENDS:
 SERVE_MEDIA = False
 # Demo accounts with a published password must never reach the real database.
 DEMO_DATA_ALLOWED = False
+BULK_DATA_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

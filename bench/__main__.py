@@ -1,0 +1,135 @@
+"""`make bench`: the portal under load, measured against the fastest page this stack serves.
+
+    python -m bench                                   # everything, at the issue's volumes
+    python -m bench --pages --seconds 10 --scale 0.01 # the pages only, a quick look at demo size
+    python -m bench --rush                            # the sign-up rush only
+    python -m bench --reminders                       # the reminder fan-out only
+
+Starts the embedded PostgreSQL and Redis (or uses DATABASE_URL / REDIS_URL), loads the bulk data
+into its own database if it is not there yet, copies it for the run, starts gunicorn with the
+production settings, one Celery worker and stand-ins for the mail server and the SMS provider,
+drives load over loopback, prints one table and writes it to docs/perf.md. docs/perf.md says
+what each figure means and how a page joins the table (bench/pages.py).
+"""
+
+import argparse
+import logging
+import os
+import sys
+import time
+
+from django.utils import timezone
+
+from bench import stack
+from xiangcheng import devstack
+
+log = logging.getLogger("bench")
+PERF_MD = stack.ROOT / "docs" / "perf.md"
+
+
+def arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    part = parser.add_argument_group("what to run (all three when none is named)")
+    part.add_argument("--pages", action="store_true", help="every page of bench/pages.py against the floor")
+    part.add_argument("--rush", action="store_true", help="the sign-up rush")
+    part.add_argument("--reminders", action="store_true", help="the reminder fan-out")
+    parser.add_argument("--seconds", type=float, default=30, help="how long each page is measured (default 30)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="bulk data volume: 1.0 is the issue's (100k members, 1M registrations); 0.01 is demo size")
+    parser.add_argument("--seed", type=int, default=1, help="bulk data seed (default 1)")
+    parser.add_argument("--fresh", action="store_true", help="drop the loaded bulk data and load it again")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients per page (default 8)")
+    parser.add_argument("--rush-clients", type=int, default=500)
+    parser.add_argument("--rush-seats", type=int, default=50)
+    parser.add_argument("--reminder-count", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument("--worker-concurrency", type=int, default=os.cpu_count() or 2,
+                        help="Celery worker processes (default: one per core, as `celery worker` starts)")
+    parser.add_argument("--no-write", action="store_true", help="print the table without writing docs/perf.md")
+    args = parser.parse_args(argv)
+    if not (args.pages or args.rush or args.reminders):
+        args.pages = args.rush = args.reminders = True
+    return args
+
+
+def run(args: argparse.Namespace) -> int:
+    server = os.environ["DATABASE_URL"]
+    template = stack.template_name(scale=args.scale, seed=args.seed)
+    if args.fresh:
+        stack.database_drop(server, template)
+    if not stack.database_exists(server, template):
+        stack.database_create(server, template)
+    processes = stack.Processes()
+    django_ready = False
+    try:
+        smtp_port, sms_port, cert = stack.sinks(processes, devstack.LOCAL / "bench")
+        redis = stack.redis_url(os.environ["REDIS_URL"])
+        stack.redis_flush(redis)
+        env = stack.environment(database=stack.database_url(server, template), redis=redis, smtp_port=smtp_port,
+                                sms_port=sms_port, cert=cert, pool=args.threads)
+        log.warning("Bulk data in %s (scale %g, seed %d): loading what is absent…", template, args.scale, args.seed)
+        stack.manage(env, "migrate", "--noinput", "--verbosity", "0")
+        stack.manage(env, "seed_bulk", "--scale", str(args.scale), "--seed", str(args.seed))
+        started = time.monotonic()
+        stack.database_drop(server, stack.RUN_DB)
+        stack.database_create(server, stack.RUN_DB, template=template)
+        log.warning("Copied it for this run in %.0f s.", time.monotonic() - started)
+        env["DATABASE_URL"] = stack.database_url(server, stack.RUN_DB)
+        stack.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+
+        port = stack.free_port()
+        stack.gunicorn(processes, env, port=port, workers=args.workers, threads=args.threads)
+        if args.rush or args.reminders:
+            stack.celery_worker(processes, env, concurrency=args.worker_concurrency)
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        django_ready = True
+        from bench import report, scenarios
+        from bench.pages import PAGES
+
+        stack.wait_for_port(port, processes)
+        settings = report.RunSettings(
+            scale=args.scale, seed=args.seed, seconds=args.seconds, clients=args.clients, workers=args.workers,
+            threads=args.threads, worker_concurrency=args.worker_concurrency,
+            rows=scenarios.volumes())
+        pages = rush = reminders = None
+        began = timezone.now()
+        if args.pages:
+            log.warning("Pages, %g s each with %d clients:", args.seconds, args.clients)
+            pages = scenarios.pages_run(PAGES, port=port, seconds=args.seconds, clients=args.clients)
+        if args.rush:
+            log.warning("Sign-up rush: %d clients, %d seats…", args.rush_clients, args.rush_seats)
+            rush = scenarios.rush_run(port=port, clients=args.rush_clients, seats=args.rush_seats)
+        if args.reminders:
+            scenarios.outbox_drained(since=began, seconds=300)
+            log.warning("Reminder fan-out: %d reminders…", args.reminder_count)
+            reminders = scenarios.reminders_run(count=args.reminder_count, timeout=1200)
+        processes.check()
+        text = report.render(settings=settings, pages=pages, rush=rush, reminders=reminders,
+                             when=timezone.localtime())
+        sys.stdout.write("\n" + text + "\n")
+        if not args.no_write:
+            report.perf_md_update(PERF_MD, text)
+            log.warning("Written to %s.", PERF_MD.relative_to(stack.ROOT))
+        return 0 if report.correct(pages=pages, rush=rush, reminders=reminders) else 1
+    finally:
+        processes.stop()
+        if django_ready:
+            from django.db import connections
+
+            connections.close_all()
+        stack.database_drop(server, stack.RUN_DB)
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    args = arguments(argv)
+    with devstack.Stack():
+        return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,43 @@
+"""The pages `make bench` measures, each against the floor.
+
+A new page joins the table with one line in ``PAGES``: its name, its URL and who opens it. A URL
+may name a pool of values from the bulk data in braces (``{event}``); each request takes the next
+value, so the load spreads over many rows as real traffic does. ``who`` is ``VISITOR`` (no
+session), ``MEMBER`` (approved members from the bulk data who have registrations, tickets and
+messages, one per concurrent client) or the name of a staff role (``xiangcheng.core.roles``):
+a bulk member of staff in that role, signed in with two-factor authentication.
+"""
+
+from dataclasses import dataclass
+
+from xiangcheng.core import roles
+
+VISITOR = "visitor"
+MEMBER = "member"
+FLOOR = "floor"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: str
+    who: str = MEMBER
+
+
+PAGES = [
+    Page(FLOOR, "/bench/floor/", VISITOR),
+    Page("home (visitor)", "/", VISITOR),
+    Page("home", "/"),
+    Page("programme page", "/programmes/{programme}/"),
+    Page("event list", "/events/"),
+    Page("event detail", "/events/{event}/"),
+    Page("directory search", "/members/directory/?q={surname}"),
+    Page("我的活动", "/events/mine/"),
+    Page("我的反馈", "/inbox/"),
+    Page("我的消息", "/messages/"),
+    Page("staff: inbox queue", "/admin/services/ticket/?status__exact=new", roles.INBOX_AGENT.name),
+    Page("staff: members awaiting review", "/admin/members/memberprofile/?status__exact=pending",
+         roles.REVIEWER.name),
+    Page("staff: registrations", "/admin/events/registration/", roles.EVENT_MANAGER.name),
+    Page("staff: tickets", "/admin/services/ticket/", roles.INBOX_AGENT.name),
+]

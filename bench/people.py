@@ -1,0 +1,114 @@
+"""Who opens the pages, signed in as the portal signs people in, and the bulk rows the pages'
+URLs point at. Needs Django set up on the benchmark's database.
+
+Members get the session a password login leaves (Django's ``login`` and allauth's record of the
+method). Staff must have passed two-factor authentication in production, so each gets an
+authenticator app (TOTP) like the one she would set up, and a session that records both the
+password and the TOTP step, as allauth writes it when she enters her code.
+"""
+
+from importlib import import_module
+from urllib.parse import quote
+
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
+from django.contrib.auth import login
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from events.models import Event, EventStatus, Registration
+from members.bulk import SURNAMES
+from members.models import Status, User
+from services.models import Ticket
+from xiangcheng.core.models import Notice, Programme
+
+from .pages import MEMBER, VISITOR, Page
+
+
+def signed_in(user: User, *, authenticator: Authenticator | None = None) -> str:
+    """A new session for ``user`` after a password login (and her TOTP code); its key."""
+    request = HttpRequest()
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    record_authentication(request, user, "password", username=user.username)
+    if authenticator is not None:
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    request.session.save()
+    return request.session.session_key
+
+
+def staff_signed_in(user: User) -> str:
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        authenticator = TOTP.activate(user, generate_totp_secret()).instance
+    return signed_in(user, authenticator=authenticator)
+
+
+def active_members(count: int, *, offset: int = 0) -> list[User]:
+    """Approved members who use the portal: each has registrations, tickets and messages."""
+    return list(
+        User.objects.filter(is_active=True, is_staff=False, profile__status=Status.APPROVED)
+        .filter(Exists(Registration.objects.filter(user=OuterRef("pk"))),
+                Exists(Ticket.objects.filter(member=OuterRef("pk"))),
+                Exists(Notice.objects.filter(recipient=OuterRef("pk"), state=Notice.State.SENT)))
+        .order_by("pk")[offset:offset + count]
+    )
+
+
+def approved_members(count: int) -> list[User]:
+    """Approved members with an active account, oldest first."""
+    return list(User.objects.filter(is_active=True, is_staff=False, profile__status=Status.APPROVED)
+                .order_by("pk")[:count])
+
+
+def reachable_members(count: int) -> list[int]:
+    """Approved members with an active account and a verified email address or mobile number:
+    a notice to them is delivered, not just kept for 我的消息."""
+    return list(User.objects.filter(is_active=True, is_staff=False, profile__status=Status.APPROVED)
+                .filter(Q(emailaddress__verified=True) | Q(phone_verified=True)).distinct()
+                .order_by("pk").values_list("pk", flat=True)[:count])
+
+
+def staff_in_role(role_name: str) -> User:
+    user = (User.objects.filter(is_active=True, is_staff=True, groups__name=role_name).order_by("pk").first())
+    if user is None:
+        raise LookupError(f"no bulk staff in the role {role_name!r}: load the bulk data first")
+    return user
+
+
+def sessions(pages: list[Page], *, clients: int) -> dict[str, list[str]]:
+    """Session keys for everyone the pages need: one member per concurrent client, one member of
+    staff per role; visitors have none."""
+    wanted = {page.who for page in pages} - {VISITOR}
+    keys: dict[str, list[str]] = {}
+    if MEMBER in wanted:
+        members = active_members(clients)
+        if not members:
+            raise LookupError("no active members in the bulk data: load it first")
+        keys[MEMBER] = [signed_in(member) for member in members]
+    for role_name in sorted(wanted - {MEMBER}):
+        keys[role_name] = [staff_signed_in(staff_in_role(role_name))]
+    return keys
+
+
+def pools() -> dict[str, list[str]]:
+    """What the URLs' placeholders take, in turn: programmes, upcoming events, names searched for."""
+    now = timezone.now()
+    upcoming = list(Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__gte=now)
+                    .order_by("starts_at", "pk").values_list("pk", flat=True)[:20])
+    if not upcoming:
+        upcoming = list(Event.objects.filter(status=EventStatus.PUBLISHED).order_by("-starts_at", "-pk")
+                        .values_list("pk", flat=True)[:20])
+    return {
+        "programme": list(Programme.objects.order_by("order", "pk").values_list("slug", flat=True)),
+        "event": [str(pk) for pk in upcoming],
+        "surname": [quote(name) for name in SURNAMES[:10]],
+    }
+
+
+def page_url(page: Page, values: dict[str, list[str]], turn: int) -> str:
+    """The page's URL with each placeholder filled by the pool's value for this turn."""
+    return page.url.format_map({name: pool[turn % len(pool)] for name, pool in values.items() if pool})

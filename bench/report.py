@@ -1,0 +1,152 @@
+"""The run's one table, the targets it meets, and its place in docs/perf.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .pages import FLOOR
+
+if TYPE_CHECKING:
+    from .scenarios import PageFigures, ReminderFigures, RushFigures
+
+# Targets on two cores (issue #9).
+FLOOR_SHARE = 0.5
+P95_SECONDS = 0.100
+RUSH_RATE = 300.0
+REMINDER_SECONDS = 60.0
+START, END = "<!-- bench:results -->", "<!-- /bench:results -->"
+
+
+@dataclass
+class RunSettings:
+    scale: float
+    seed: int
+    seconds: float
+    clients: int
+    workers: int
+    threads: int
+    worker_concurrency: int
+    rows: dict[str, int]
+
+
+def machine() -> str:
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo.read_text()).group(1))
+        memory = f", {kib / 1024 / 1024:.0f} GiB memory"
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists() and (found := re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())):
+        model = f" ({found.group(1).strip()})"
+    return f"{os.cpu_count()} cores{model}{memory}; {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def _mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def _width(text: str) -> int:
+    """Columns the text takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(_width(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells):
+        return "| " + " | ".join(str(c) + " " * (w - _width(str(c))) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
+
+
+def pages_table(figures: list[PageFigures]) -> tuple[list[str], bool]:
+    floor = next((f.result.rate for f in figures if f.page.name == FLOOR), 0.0)
+    rows, all_met = [], True
+    for f in figures:
+        share = f.result.rate / floor if floor else 0.0
+        fast, quick, clean = share >= FLOOR_SHARE, f.result.percentile(0.95) < P95_SECONDS, f.result.errors == 0
+        met = fast and quick and clean
+        all_met = all_met and met
+        missed = [name for name, ok in (("× floor", fast), ("p95", quick), ("errors", clean)) if not ok]
+        rows.append([f.page.name, f.page.who, f"{f.result.rate:.1f}", f"{share:.2f}", _ms(f.result.median),
+                     _ms(f.result.percentile(0.95)), str(f.result.errors), str(f.queries),
+                     "✓" if met else "✗ " + ", ".join(missed)])
+    header = ["page", "as", "req/s", "× floor", "p50 ms", "p95 ms", "errors", "queries", "targets"]
+    return _table(header, rows), all_met
+
+
+def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: RushFigures | None,
+           reminders: ReminderFigures | None, when: datetime) -> str:
+    lines = [
+        f"Measured {when:%Y-%m-%d %H:%M} on {machine()}.",
+        f"Bulk data at scale {settings.scale:g} (seed {settings.seed}): " + ", ".join(
+            f"{count:,} {name}" for name, count in settings.rows.items()) + ".",
+        f"gunicorn {settings.workers} workers × {settings.threads} threads with the production settings; "
+        f"one Celery worker (concurrency {settings.worker_concurrency}); PostgreSQL, Redis, the worker and "
+        "the load generator share the same cores.",
+        "",
+    ]
+    if pages:
+        table, met = pages_table(pages)
+        lines += [f"**Pages** — {settings.clients} concurrent clients, {settings.seconds:g} s each; targets: "
+                  f"≥ {FLOOR_SHARE} × floor, p95 < {P95_SECONDS * 1000:.0f} ms, 0 errors "
+                  f"({'all met' if met else 'not all met'}).", "", *table, ""]
+    if rush:
+        rate = rush.result.rate
+        exact = rush.confirmed == rush.seats and rush.waitlisted == rush.clients - rush.seats
+        met = rate >= RUSH_RATE and exact and rush.result.errors == 0
+        lines += [f"**Sign-up rush** — {rush.clients} members press “sign up” at the same instant for "
+                  f"{rush.seats} seats; targets: ≥ {RUSH_RATE:.0f} sign-ups/s, exactly {rush.seats} confirmed, "
+                  "0 errors.", "",
+                  *_table(["clients", "seats", "confirmed", "waitlisted", "errors", "sign-ups/s", "p50 ms", "p95 ms",
+                           "targets"],
+                          [[str(rush.clients), str(rush.seats), f"{rush.confirmed} {_mark(rush.confirmed == rush.seats)}",
+                            str(rush.waitlisted), f"{rush.result.errors} {_mark(rush.result.errors == 0)}",
+                            f"{rate:.1f} {_mark(rate >= RUSH_RATE)}", _ms(rush.result.median),
+                            _ms(rush.result.percentile(0.95)), _mark(met)]]), ""]
+    if reminders:
+        met = not reminders.timed_out and reminders.drained < REMINDER_SECONDS and reminders.unsent == 0
+        drained = "not within the time limit" if reminders.timed_out else f"{reminders.drained:.1f} s"
+        lines += [f"**Reminder fan-out** — an event starting in 90 minutes with {reminders.due:,} confirmed "
+                  "members; the beat's scan creates their reminders and one worker sends them (email and SMS to "
+                  f"stand-ins on loopback); target: all sent in < {REMINDER_SECONDS:.0f} s.", "",
+                  *_table(["due", "created by the scan", "scan done", "all sent", "not sent", "targets"],
+                          [[f"{reminders.due:,}", f"{reminders.created:,}", f"{reminders.scanned:.1f} s",
+                            drained, str(reminders.unsent), _mark(met)]]), ""]
+    return "\n".join(lines)
+
+
+def perf_md_update(path: Path, text: str) -> None:
+    """Put the run's table between the markers of docs/perf.md (appended if they are missing)."""
+    document = path.read_text() if path.exists() else "# Performance\n"
+    block = f"{START}\n{text.rstrip()}\n{END}"
+    if START in document and END in document:
+        head, rest = document.split(START, 1)
+        document = head + block + rest.split(END, 1)[1]
+    else:
+        document = document.rstrip() + "\n\n" + block + "\n"
+    path.write_text(document)
+
+
+def correct(*, pages: list[PageFigures] | None, rush: RushFigures | None, reminders: ReminderFigures | None) -> bool:
+    """Whether the run did what it must whatever the speed: no failed request, exactly the seats
+    confirmed and everyone else waitlisted, every reminder sent."""
+    ok = all(f.result.errors == 0 for f in pages or [])
+    if rush:
+        ok = ok and rush.result.errors == 0 and rush.confirmed == rush.seats and (
+            rush.waitlisted == rush.clients - rush.seats)
+    if reminders:
+        ok = ok and not reminders.timed_out and reminders.unsent == 0
+    return ok

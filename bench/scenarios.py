@@ -1,0 +1,211 @@
+"""What a run measures: the pages against the floor, the sign-up rush, the reminder fan-out.
+Needs Django set up on the run's database, gunicorn listening and the Celery worker running."""
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.middleware.csrf import _get_new_csrf_string
+from django.utils import timezone
+
+from events.models import Audience, Event, EventStatus, Kind, Registration, RegistrationStatus
+from xiangcheng.core.models import Notice, Programme
+
+from . import load, people
+from .pages import FLOOR, VISITOR, Page
+
+log = logging.getLogger("bench")
+HOST = "127.0.0.1"
+QUERY_HEADER = "x-bench-queries"
+# As a phone behind the portal's TLS proxy sends them.
+HEADERS = {
+    "Host": HOST,
+    "X-Forwarded-Proto": "https",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+    "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 bench",
+}
+
+
+@dataclass
+class PageFigures:
+    page: Page
+    result: load.Result
+    queries: int
+
+
+def _headers(session: str | None, **extra: str) -> dict[str, str]:
+    headers = dict(HEADERS)
+    if session:
+        headers["Cookie"] = f"sessionid={session}"
+    headers.update(extra)
+    return headers
+
+
+def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: dict[str, list[str]],
+             values: dict[str, list[str]]) -> PageFigures:
+    keys = sessions.get(page.who, [None]) if page.who != VISITOR else [None]
+
+    def request_for(client: int, turn: int) -> load.Request:
+        session = keys[client % len(keys)]
+        return "GET", people.page_url(page, values, client * 7 + turn), _headers(session), b""
+
+    # A warm-up, the query count of a few requests once warm (the largest), then the timed run.
+    asyncio.run(load.drive(host=HOST, port=port, clients=clients, seconds=min(2.0, seconds), expect=200,
+                           request_for=request_for))
+    queries = 0
+    for turn in range(3):
+        method, path, headers, body = request_for(turn, turn)
+        response = asyncio.run(load.fetch(host=HOST, port=port, request=(method, path, {
+            **headers, "X-Bench-Queries": "1"}, body)))
+        if response.status != 200:
+            log.warning("%s: %s answered %s", page.name, path, response.status)
+        queries = max(queries, int(response.headers.get(QUERY_HEADER, 0)))
+    result = asyncio.run(load.drive(host=HOST, port=port, clients=clients, seconds=seconds, expect=200,
+                                    request_for=request_for))
+    return PageFigures(page=page, result=result, queries=queries)
+
+
+def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int) -> list[PageFigures]:
+    sessions = people.sessions(pages, clients=clients)
+    values = people.pools()
+    # Every page once before any is measured (templates, imports, connections), then the floor
+    # first: the others are compared with it.
+    for page in pages:
+        for turn in range(len(sessions.get(page.who, [None]))):
+            asyncio.run(load.fetch(host=HOST, port=port, request=(
+                "GET", people.page_url(page, values, turn), _headers(sessions.get(page.who, [None])[turn]), b"")))
+    ordered = sorted(pages, key=lambda p: p.name != FLOOR)
+    figures = []
+    for page in ordered:
+        figures.append(page_run(page, port=port, seconds=seconds, clients=clients, sessions=sessions, values=values))
+        log.warning("  %-32s %7.1f req/s  p95 %6.1f ms  %d errors", page.name, figures[-1].result.rate,
+                    figures[-1].result.percentile(0.95) * 1000, figures[-1].result.errors)
+    return figures
+
+
+# --- the sign-up rush ----------------------------------------------------------------------------------
+
+@dataclass
+class RushFigures:
+    clients: int
+    seats: int
+    confirmed: int
+    waitlisted: int
+    result: load.Result
+
+
+def _event(*, title: str, starts_in: timedelta, capacity: int, offsets: list[int]) -> Event:
+    now = timezone.now()
+    starts = now + starts_in
+    return Event.objects.create(
+        programme=Programme.objects.get(slug="gather"), title=title, kind=Kind.SALON,
+        description="压测活动。", online_url="https://meeting.example.cn/bench", starts_at=starts,
+        ends_at=starts + timedelta(hours=2), registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=starts - timedelta(minutes=30), cancellation_deadline=starts - timedelta(hours=1),
+        capacity=capacity, audience=Audience.MEMBERS, reminder_offsets=offsets, status=EventStatus.PUBLISHED,
+    )
+
+
+def rush_run(*, port: int, clients: int, seats: int) -> RushFigures:
+    """``clients`` members press "sign up" for an event with ``seats`` seats at the same instant."""
+    members = people.approved_members(clients)
+    if len(members) < clients:
+        log.warning("the bulk data has only %d approved members: the rush has as many clients", len(members))
+        clients = len(members)
+    event = _event(title="压测：热门沙龙抢报名", starts_in=timedelta(days=3), capacity=seats, offsets=[24 * 60])
+    requests = []
+    for member in members:
+        csrf = _get_new_csrf_string()
+        requests.append(("POST", f"/events/{event.pk}/sign-up/", _headers(
+            None, Cookie=f"sessionid={people.signed_in(member)}; csrftoken={csrf}", **{
+                "X-CSRFToken": csrf, "Origin": f"https://{HOST}", "Referer": f"https://{HOST}/events/{event.pk}/",
+                "Content-Type": "application/x-www-form-urlencoded"}), b"children_ages="))
+    result = asyncio.run(load.burst(host=HOST, port=port, requests=requests, expect=302))
+    counted = Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)))
+    return RushFigures(clients=clients, seats=seats, confirmed=counted["confirmed"], waitlisted=counted["waitlisted"],
+                       result=result)
+
+
+# --- the reminder fan-out -----------------------------------------------------------------------------
+
+@dataclass
+class ReminderFigures:
+    due: int  # reminders due for the benchmark's event
+    created: int  # reminders the scan created (other events' included)
+    scanned: float  # seconds until the scan had created the event's reminders
+    drained: float  # seconds until every reminder the scan created was sent
+    unsent: int  # created but failed, skipped or still pending at the end
+    timed_out: bool
+
+
+def _worker_ready(app, *, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1.0):
+            return
+    raise RuntimeError(f"the Celery worker did not answer within {seconds:.0f} s")
+
+
+def outbox_drained(*, since, seconds: float) -> None:
+    """Wait until the worker has sent what this run wrote to the outbox (the rush's confirmations),
+    so the fan-out starts on an idle worker."""
+    deadline = time.monotonic() + seconds
+    while Notice.objects.filter(state=Notice.State.PENDING, created_at__gte=since).exists():
+        if time.monotonic() > deadline:
+            log.warning("the worker still has notices of this run to send after %.0f s", seconds)
+            return
+        time.sleep(0.5)
+
+
+def reminders_run(*, count: int, timeout: float) -> ReminderFigures:
+    """``count`` confirmed members of an event starting within two hours: the beat's scan creates
+    their reminders, one Celery worker delivers them (email and SMS to the stand-ins)."""
+    from xiangcheng import celery_app
+
+    event = _event(title="压测：提醒群发", starts_in=timedelta(minutes=90), capacity=max(count, 1), offsets=[120])
+    members = people.reachable_members(count)
+    now = timezone.now()
+    Registration.objects.bulk_create(
+        [Registration(event=event, user_id=pk, status=RegistrationStatus.CONFIRMED, decided_at=now) for pk in members],
+        batch_size=2000)
+    due = len(members)
+    _worker_ready(celery_app, seconds=60)
+    since = timezone.now() - timedelta(seconds=1)
+    started = time.perf_counter()
+    celery_app.send_task("events.tasks.scan_reminders")
+    reminders = Notice.objects.filter(kind="events.reminder", created_at__gte=since)
+    ours = reminders.filter(target_id__in=Registration.objects.filter(event=event).values("pk"))
+    scanned = drained = None
+    created = unsent = 0
+    while time.perf_counter() - started < timeout:
+        time.sleep(0.5)
+        if scanned is None and ours.count() >= due:
+            scanned = time.perf_counter() - started
+        states = dict(reminders.values_list("state").annotate(n=Count("pk")))
+        created = sum(states.values())
+        waiting = states.get(Notice.State.PENDING, 0)
+        if scanned is not None and not waiting:
+            drained = time.perf_counter() - started
+            break
+    unsent = created - dict(reminders.values_list("state").annotate(n=Count("pk"))).get(Notice.State.SENT, 0)
+    return ReminderFigures(due=due, created=created, scanned=scanned or 0.0, drained=drained or 0.0, unsent=unsent,
+                           timed_out=drained is None)
+
+
+def volumes() -> dict[str, int]:
+    """The rows the run works on, as the table's header reports them."""
+    from members.models import User
+    from services.models import Ticket, TicketMessage
+    from xiangcheng.core.audit import tracked_models
+
+    return {
+        "accounts": User.objects.count(), "events": Event.objects.count(),
+        "registrations": Registration.objects.count(), "tickets": Ticket.objects.count(),
+        "ticket messages": TicketMessage.objects.count(), "outbox rows": Notice.objects.count(),
+        "audit events": sum(model.pgh_event_model.objects.count() for model in tracked_models()),
+    }

@@ -1,0 +1,119 @@
+"""The pieces of `make bench` that can be checked quickly (speed itself never is): the floor page
+is off unless a benchmark switches it on, every page the harness names answers 200 for the person
+it names, and the query count exists only in the benchmark's settings."""
+
+import io
+import subprocess
+import sys
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+
+from bench import people
+from bench.pages import MEMBER, PAGES, VISITOR
+from bench.report import perf_md_update
+from tests.helpers import production_environment
+from xiangcheng.core import roles
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = ("from django.conf import settings; "
+         "print(settings.BENCH_FLOOR, any('QueryCount' in m for m in settings.MIDDLEWARE), settings.BULK_DATA_ALLOWED)")
+
+
+def probe(module: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", PROBE], cwd=ROOT,
+                            env={**production_environment(), "DJANGO_SETTINGS_MODULE": module},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_has_no_floor_page_no_query_count_and_no_bulk_data():
+    assert probe("xiangcheng.settings.production") == "False False False"
+
+
+def test_the_benchmark_settings_are_production_with_the_floor_and_the_query_count():
+    assert probe("xiangcheng.settings.bench") == "True True True"
+
+
+# Outside a test transaction, as in a server: inside one, the audit middleware also clears its
+# context settings on the way out.
+@pytest.mark.django_db(transaction=True)
+def test_the_floor_page_is_a_404_unless_switched_on_and_then_one_query(client, django_assert_num_queries):
+    assert client.get("/bench/floor/").status_code == 404
+
+    with override_settings(BENCH_FLOOR=True), django_assert_num_queries(1):
+        response = client.get("/bench/floor/")
+
+    assert response.status_code == 200
+    assert "相聚她平台" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_query_count_answers_only_a_request_that_asks(client, django_assert_num_queries):
+    with override_settings(MIDDLEWARE=["xiangcheng.core.benchmark.QueryCountMiddleware", *settings.MIDDLEWARE],
+                           BENCH_FLOOR=True):
+        with django_assert_num_queries(2):
+            asked = client.get("/bench/floor/", headers={"X-Bench-Queries": "1"})
+        plain = client.get("/bench/floor/")
+
+    # Every query of the request: the floor's own, and the audit context cleared in the test's transaction.
+    assert asked["X-Bench-Queries"] == "2"
+    assert "X-Bench-Queries" not in plain
+
+
+@pytest.fixture
+def bulk(db):
+    call_command("seed_bulk", scale=0.005, seed=1, stdout=io.StringIO())
+
+
+@override_settings(BENCH_FLOOR=True, STAFF_MFA_REQUIRED=True)
+def test_every_page_of_the_harness_answers_200_for_whom_it_names(bulk, client):
+    keys = people.sessions(PAGES, clients=2)
+    values = people.pools()
+
+    assert len(keys[MEMBER]) == 2
+    answered = {}
+    for page in PAGES:
+        for turn, key in enumerate(keys.get(page.who, [None])):
+            client.cookies.clear()
+            if key:
+                client.cookies[settings.SESSION_COOKIE_NAME] = key
+            response = client.get(people.page_url(page, values, turn))
+            answered[page.name, turn] = response.status_code
+    assert set(answered.values()) == {200}, answered
+    assert {page.who for page in PAGES} == {VISITOR, MEMBER, roles.INBOX_AGENT.name, roles.REVIEWER.name,
+                                            roles.EVENT_MANAGER.name}
+
+
+@override_settings(STAFF_MFA_REQUIRED=True)
+def test_staff_sessions_record_the_password_and_the_authenticator_app_as_allauth_does(bulk, client):
+    staff = people.staff_in_role(roles.REVIEWER.name)
+
+    key = people.staff_signed_in(staff)
+
+    authenticator = Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key).load()
+    assert session["_auth_user_id"] == str(staff.pk)
+    assert [(r["method"], r.get("id")) for r in session["account_authentication_methods"]] == [
+        ("password", None), ("mfa", authenticator.pk)]
+    # Without the authenticator app she would be sent to set one up, not shown the page.
+    plain = people.signed_in(people.staff_in_role(roles.EVENT_MANAGER.name))
+    client.cookies[settings.SESSION_COOKIE_NAME] = plain
+    response = client.get("/admin/events/registration/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/2fa/totp/activate/")
+
+
+def test_the_table_replaces_its_own_section_of_docs_perf_md_and_nothing_else(tmp_path):
+    path = tmp_path / "perf.md"
+    path.write_text("# Performance\n\nBefore.\n\n<!-- bench:results -->\nold\n<!-- /bench:results -->\n\nAfter.\n")
+
+    perf_md_update(path, "new table\n")
+
+    assert path.read_text() == (
+        "# Performance\n\nBefore.\n\n<!-- bench:results -->\nnew table\n<!-- /bench:results -->\n\nAfter.\n")
