@@ -17,7 +17,7 @@ from xiangcheng.core.files import POSTER, FileRejected, image_process
 from . import booking, changes, exports
 from .copying import event_copy
 from .models import Event, EventStatus, Registration, RegistrationStatus, Venue
-from .queries import with_seat_counts
+from .queries import with_registration_counts
 
 
 @admin.register(Venue)
@@ -70,11 +70,11 @@ class EventAdmin(AuditHistoryMixin, admin.ModelAdmin):
     readonly_fields = ["status"]
 
     def get_queryset(self, request):
-        return with_seat_counts(super().get_queryset(request).select_related("programme"))
+        return with_registration_counts(super().get_queryset(request).select_related("programme", "seats"))
 
-    @admin.display(description=_("confirmed"), ordering="confirmed_count")
+    @admin.display(description=_("confirmed"), ordering="seats__confirmed")
     def n_confirmed(self, obj):
-        return obj.confirmed_count
+        return obj.seats.confirmed
 
     @admin.display(description=_("waitlist"), ordering="waitlist_count")
     def n_waitlisted(self, obj):

@@ -1,16 +1,21 @@
 """Signing up for events: seats, waitlist, approval, childcare, cancellation.
 
-Every decision about a seat is taken under a row lock on the event (``select_for_update``) in
-the same transaction that writes it, so capacity and childcare places are never exceeded however
-many members press the button at once. Messages are written to the kernel's outbox in that
-transaction and delivered after commit.
+Capacity is kept by the database. Its triggers count each event's confirmed seats and childcare
+places (``EventSeats``, events.seat_counts), and a seat is taken by one statement that finds a
+free one and locks the counter row (``_seat_claimed``), in the transaction that writes the
+registration. Only members who win a seat take turns, for as long as that transaction lasts;
+the rest of a rush is waitlisted side by side, without waiting. Sign-ups hold the event row
+against staff changing or cancelling it meanwhile (``FOR KEY SHARE``, which sign-ups do not
+block each other with), and every other decision (cancel, promote, approve, staff edits) locks
+the event and its counter row together (``locked_event``). Messages are written to the kernel's
+outbox in that transaction and delivered after commit.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +27,7 @@ from .models import (
     ACTIVE_STATUSES,
     Audience,
     Event,
+    EventSeats,
     EventStatus,
     Registration,
     RegistrationStatus,
@@ -29,8 +35,8 @@ from .models import (
 )
 from .notices import notify_registration
 
-# The lock is what keeps capacity; tests switch it off once to prove the race test catches it.
-LOCK_EVENT_ROW = True
+# The locks are what keep capacity; tests switch them off once to prove the race test catches it.
+LOCK_SEATS = True
 
 
 class BookingError(Exception):
@@ -38,26 +44,47 @@ class BookingError(Exception):
 
 
 def locked_event(event_id: int) -> Event:
-    """The event, its row locked until the transaction ends (unless the lock is switched off)."""
-    qs = Event.objects.all()
-    if LOCK_EVENT_ROW:
-        qs = qs.select_for_update()
-    return qs.get(pk=event_id)
+    """The event with its seat counts, both rows locked until the transaction ends."""
+    # The event first, then its counter: the order sign-ups take them in, so that the two
+    # never wait for each other in a circle.
+    events, seats = Event.objects.all(), EventSeats.objects.all()
+    if LOCK_SEATS:
+        events, seats = events.select_for_update(), seats.select_for_update()
+    event = events.get(pk=event_id)
+    event.seats = seats.get(pk=event_id)
+    return event
+
+
+def _event_held(event_id: int) -> Event:
+    """The event as it is now, kept from staff changes until the transaction ends.
+
+    ``FOR KEY SHARE`` conflicts with ``locked_event``'s lock but not with itself, so sign-ups do
+    not queue behind each other here.
+    """
+    table = Event._meta.db_table
+    lock = " FOR KEY SHARE" if LOCK_SEATS else ""
+    event = next(iter(Event.objects.raw(f"SELECT * FROM {table} WHERE id = %s{lock}", [event_id])), None)  # noqa: S608
+    if event is None:
+        raise BookingError(_("This event is not open for sign-up."))
+    return event
+
+
+def _seat_claimed(event: Event, *, children: int) -> bool:
+    """Take a free seat, and childcare places for her children, if the event has them.
+
+    One statement: it locks the counter row only when it finds a seat there (re-checked against
+    the counts the last winner committed), so winners take turns and everyone else passes.
+    """
+    free = EventSeats.objects.filter(event_id=event.pk, confirmed__lt=event.capacity,
+                                     children__lte=event.childcare_places - children)
+    if LOCK_SEATS:
+        free = free.select_for_update()
+    return bool(list(free.values_list("pk", flat=True)))
 
 
 def cancellation_open(event: Event, *, now: datetime | None = None) -> bool:
     """Whether members may still cancel their own registration: the one place the deadline is read."""
     return (now or timezone.now()) < event.cancellation_deadline
-
-
-def seats_taken(event: Event) -> int:
-    return event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
-
-
-def childcare_taken(event: Event) -> int:
-    total = event.registrations.filter(status=RegistrationStatus.CONFIRMED).aggregate(
-        n=Sum("children_count"))["n"]
-    return total or 0
 
 
 def registration_open(*, event: Event) -> None:
@@ -93,6 +120,22 @@ def _check_children(event: Event, children_ages: Sequence[int]) -> None:
         raise BookingError(_("Childcare is for children aged 1 to 14."))
 
 
+def _active_registration(*, event_id: int, user: User) -> Registration | None:
+    return Registration.objects.filter(event_id=event_id, user=user, status__in=ACTIVE_STATUSES).first()
+
+
+def _sign_up_status(event: Event, *, children: int) -> str:
+    if event.requires_approval:
+        return RegistrationStatus.PENDING
+    if _seat_claimed(event, children=children):
+        return RegistrationStatus.CONFIRMED
+    if children and EventSeats.objects.filter(event_id=event.pk, confirmed__lt=event.capacity).exists():
+        raise BookingError(_("Childcare is full for this event. You can sign up without childcare."))
+    if event.waitlist_enabled:
+        return RegistrationStatus.WAITLISTED
+    raise BookingError(_("This event is full."))
+
+
 def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = ()) -> Registration:
     """Confirm her seat, put her on the waitlist, or file her request for approval.
 
@@ -100,23 +143,14 @@ def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = ()) -> R
     """
     children_ages = list(children_ages)
     _check_children(event, children_ages)
+    existing = _active_registration(event_id=event.pk, user=user)
+    if existing is not None:
+        return existing
     try:
         with transaction.atomic():
-            event = locked_event(event.pk)
-            existing = event.registrations.filter(user=user, status__in=ACTIVE_STATUSES).first()
-            if existing is not None:
-                return existing
+            event = _event_held(event.pk)
             can_sign_up(event=event, user=user)
-            if event.requires_approval:
-                status = RegistrationStatus.PENDING
-            elif seats_free(capacity=event.capacity, confirmed=seats_taken(event)):
-                if children_ages and childcare_taken(event) + len(children_ages) > event.childcare_places:
-                    raise BookingError(_("Childcare is full for this event. You can sign up without childcare."))
-                status = RegistrationStatus.CONFIRMED
-            elif event.waitlist_enabled:
-                status = RegistrationStatus.WAITLISTED
-            else:
-                raise BookingError(_("This event is full."))
+            status = _sign_up_status(event, children=len(children_ages))
             registration = Registration.objects.create(
                 event=event, user=user, status=status, children_count=len(children_ages),
                 children_ages=children_ages, decided_at=timezone.now(),
@@ -124,8 +158,8 @@ def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = ()) -> R
             notify_registration(registration=registration, kind=status)
             return registration
     except IntegrityError:
-        # Only without the lock can two sign-ups of one member race to the unique constraint.
-        existing = Registration.objects.filter(event=event, user=user, status__in=ACTIVE_STATUSES).first()
+        # She pressed twice at once: the partial unique constraint let one of the two in.
+        existing = _active_registration(event_id=event.pk, user=user)
         if existing is None:
             raise
         return existing
@@ -142,12 +176,13 @@ def waitlist_position(registration: Registration) -> int | None:
 
 
 def promote_waitlist(*, event: Event) -> list[Registration]:
-    """Give free seats to the first people on the waitlist. Call inside the event's lock."""
+    """Give free seats to the first people on the waitlist. Call inside ``locked_event``'s lock."""
     promoted = []
     if event.status != EventStatus.PUBLISHED:
         return promoted  # a cancelled event has no seat to give
-    free = seats_free(capacity=event.capacity, confirmed=seats_taken(event))
-    care_free = event.childcare_places - childcare_taken(event)
+    counts = EventSeats.objects.get(pk=event.pk)  # as this transaction left them
+    free = seats_free(capacity=event.capacity, confirmed=counts.confirmed)
+    care_free = event.childcare_places - counts.children
     if free <= 0:
         return promoted
     for registration in event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("created_at", "pk"):
@@ -199,16 +234,17 @@ def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> i
             event = locked_event(event_id)
             if approve and event.status != EventStatus.PUBLISHED:
                 continue  # no seat to give in a cancelled event; rejecting still works
+            free = seats_free(capacity=event.capacity, confirmed=event.seats.confirmed)
+            care_free = event.childcare_places - event.seats.children
             for registration in Registration.objects.filter(pk__in=pks, status=RegistrationStatus.PENDING).order_by("created_at", "pk"):
                 if not approve:
                     registration.status = RegistrationStatus.REJECTED
                     kind = notices.REJECTED
-                elif seats_free(capacity=event.capacity, confirmed=seats_taken(event)) and (
-                    childcare_taken(event) + registration.children_count <= event.childcare_places
-                    or not registration.children_count
-                ):
+                elif free and (registration.children_count <= care_free or not registration.children_count):
                     registration.status = RegistrationStatus.CONFIRMED
                     kind = notices.APPROVED
+                    free -= 1
+                    care_free -= registration.children_count
                 elif event.waitlist_enabled:
                     registration.status = RegistrationStatus.WAITLISTED
                     kind = notices.WAITLISTED

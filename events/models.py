@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from xiangcheng.core import audit
 from xiangcheng.core.models import Programme
 
+from .seat_counts import EVENT_TRIGGERS, registration_triggers
+
 
 class Venue(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
@@ -118,6 +120,7 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(venue__isnull=True, online_url=""), name="event_has_place"),
         ]
+        triggers = EVENT_TRIGGERS
 
     def __str__(self) -> str:
         return self.title
@@ -127,13 +130,31 @@ class Event(models.Model):
 
     @property
     def seats_left(self) -> int:
-        """Needs the ``confirmed_count`` annotation of events.queries.with_seat_counts()."""
-        return seats_free(capacity=self.capacity, confirmed=self.confirmed_count)
+        """Load with ``select_related("seats")`` (events.queries does) to read it without a query."""
+        return seats_free(capacity=self.capacity, confirmed=self.seats.confirmed)
 
     @property
     def takes_more_when_full(self) -> bool:
         """Full, it still takes sign-ups: onto the waitlist, or as requests awaiting approval."""
         return self.waitlist_enabled or self.requires_approval
+
+
+class EventSeats(models.Model):
+    """The seats and childcare places an event has confirmed, kept by the database's triggers
+    (events.seat_counts) and never written by the application."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, primary_key=True, related_name="seats",
+                                 verbose_name=_("event"))
+    confirmed = models.PositiveIntegerField(_("seats confirmed"), default=0)
+    children = models.PositiveIntegerField(_("childcare places booked"), default=0)
+
+    class Meta:
+        verbose_name = _("seat count")
+        verbose_name_plural = _("seat counts")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.confirmed}"
 
 
 class RegistrationStatus(models.TextChoices):
@@ -181,6 +202,7 @@ class Registration(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["event", "status"])]
+        triggers = registration_triggers(confirmed=RegistrationStatus.CONFIRMED.value)
 
     def __str__(self) -> str:
         return f"{self.event} · {self.user}"

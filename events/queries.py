@@ -1,38 +1,45 @@
-"""Read-side helpers the event pages share: seat counts in one query, visibility."""
+"""Read-side helpers the event pages share: seat counts, visibility.
+
+The seats taken come with each event from its counter row (``select_related("seats")``, kept by
+the database); the other counts are counted for the events shown only, each from the
+(event, status) index.
+"""
 
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .booking import cancellation_open
 from .models import Event, EventStatus, Registration, RegistrationStatus
 
 
-def with_seat_counts(events: QuerySet[Event]) -> QuerySet[Event]:
-    """Each event's registrations counted by state in the same query: confirmed (the seats taken),
-    waiting, pending and checked in. Pages, admin and exports read these counts."""
-    def counted(condition: Q) -> Count:
-        return Count("registrations", filter=condition)
+def _counted(condition: Q) -> Coalesce:
+    registrations = (Registration.objects.filter(condition, event=OuterRef("pk")).order_by()
+                     .values("event").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(registrations, output_field=IntegerField()), 0)
 
+
+def with_registration_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Each event's waiting, pending and checked-in registrations, for the events the page shows."""
     return events.annotate(
-        confirmed_count=counted(Q(registrations__status=RegistrationStatus.CONFIRMED)),
-        waitlist_count=counted(Q(registrations__status=RegistrationStatus.WAITLISTED)),
-        pending_count=counted(Q(registrations__status=RegistrationStatus.PENDING)),
-        attended_count=counted(Q(registrations__checked_in_at__isnull=False)),
+        waitlist_count=_counted(Q(status=RegistrationStatus.WAITLISTED)),
+        pending_count=_counted(Q(status=RegistrationStatus.PENDING)),
+        attended_count=_counted(Q(checked_in_at__isnull=False)),
     )
 
 
 def events_visible() -> QuerySet[Event]:
-    """Published and cancelled events (cancelled stay visible so registrants see why)."""
-    return with_seat_counts(Event.objects.exclude(status=EventStatus.DRAFT).select_related("programme", "venue"))
+    """Published and cancelled events (cancelled stay visible so registrants see why), each with
+    its seat counts."""
+    return Event.objects.exclude(status=EventStatus.DRAFT).select_related("programme", "venue", "seats")
 
 
 def events_listed(*, past: bool = False, programme: str = "", kind: str = "", month: date | None = None,
                   q: str = "") -> QuerySet[Event]:
     now = timezone.now()
     qs = events_visible()
-    # Explicit order: Django drops Meta.ordering from a query with GROUP BY (the seat counts).
     qs = (qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past
           else qs.filter(ends_at__gte=now).order_by("starts_at", "pk"))
     if programme:

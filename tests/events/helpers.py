@@ -92,3 +92,17 @@ def event_notices(*, kind: str = "", registration=None, event=None):
 def notice_suffix(notice) -> str:
     """What tells two notices of a kind for one registration apart (e.g. which reminder)."""
     return notice.key.split(":", 2)[2]
+
+
+def seat_counts(event) -> tuple[int, int]:
+    """(seats confirmed, childcare places booked) as the database's counter row holds them, after
+    checking that they are what counting the event's confirmed registrations gives."""
+    from django.db.models import Count, Sum
+
+    from events.models import EventSeats, RegistrationStatus
+
+    counted = event.registrations.filter(status=RegistrationStatus.CONFIRMED).aggregate(
+        seats=Count("pk"), children=Sum("children_count"))
+    kept = EventSeats.objects.get(pk=event.pk)
+    assert (kept.confirmed, kept.children) == (counted["seats"], counted["children"] or 0)
+    return kept.confirmed, kept.children

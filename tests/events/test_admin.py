@@ -64,7 +64,7 @@ def test_changelist_shows_counts_per_event(manager_client, salon):
 
     response = manager_client.get(CHANGELIST)
     assert response.status_code == 200
-    rows = [(e.pk, e.confirmed_count, e.waitlist_count, e.pending_count, e.attended_count)
+    rows = [(e.pk, e.seats.confirmed, e.waitlist_count, e.pending_count, e.attended_count)
             for e in response.context["cl"].result_list]
     assert sorted(rows) == sorted([(event.pk, 2, 1, 1, 1), (quiet.pk, 0, 0, 0, 0),
                                    (salon["elsewhere"].event_id, 1, 0, 0, 0)])

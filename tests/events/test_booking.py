@@ -15,7 +15,7 @@ from tests.helpers import zh
 from xiangcheng.core.models import Notice
 
 from .factories import EventFactory, RegistrationFactory
-from .helpers import admin_event_data, event_notices, mail_subject
+from .helpers import admin_event_data, event_notices, mail_subject, seat_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_confirms_while_seats_remain_then_waitlists_in_order():
     assert [r.status for r in registrations] == [S.CONFIRMED, S.CONFIRMED, S.WAITLISTED, S.WAITLISTED]
     assert [booking.waitlist_position(r) for r in registrations] == [None, None, 1, 2]
     assert [kinds(r) for r in registrations] == [["confirmed"], ["confirmed"], ["waitlisted"], ["waitlisted"]]
-    assert booking.seats_taken(event) == 2
+    assert seat_counts(event)[0] == 2
 
 
 def test_signing_up_twice_returns_the_same_registration():
@@ -90,7 +90,7 @@ def test_approval_mode_starts_pending_and_staff_approve_or_reject(django_capture
     a, b, c = members(3)
     ra, rb, rc = (booking.sign_up(event=event, user=u) for u in (a, b, c))
     assert [r.status for r in (ra, rb, rc)] == [S.PENDING, S.PENDING, S.PENDING]
-    assert booking.seats_taken(event) == 0
+    assert seat_counts(event)[0] == 0
 
     with django_capture_on_commit_callbacks(execute=True):
         assert booking.registrations_decide(registration_ids=[ra.pk, rb.pk], approve=True) == 2
@@ -136,7 +136,7 @@ def test_approval_waitlists_when_her_children_do_not_fit_the_childcare():
     ra.refresh_from_db()
     rb.refresh_from_db()
     assert (ra.status, rb.status) == (S.CONFIRMED, S.WAITLISTED)
-    assert booking.childcare_taken(event) == 2
+    assert seat_counts(event)[1] == 2
 
 
 def test_approving_in_a_cancelled_event_confirms_nobody_but_rejecting_still_works():
@@ -302,7 +302,7 @@ def test_childcare_places_are_enforced_and_a_sign_up_without_children_still_fits
         "Childcare is full for this event. You can sign up without childcare.")
     assert booking.sign_up(event=event, user=b).status == S.CONFIRMED
     assert booking.sign_up(event=event, user=c, children_ages=[3]).status == S.CONFIRMED
-    assert booking.childcare_taken(event) == 3
+    assert seat_counts(event)[1] == 3
     assert sign_up_refused(event, d, [9]) == zh(
         "Childcare is full for this event. You can sign up without childcare.")
     assert list(event.registrations.filter(status=S.CONFIRMED).order_by("pk")
@@ -343,7 +343,7 @@ def test_promotion_skips_a_waitlisted_member_whose_children_do_not_fit_and_takes
     booking.cancel(registration=r_kids, user=with_kids)  # a seat and two childcare places free
     w_kid.refresh_from_db()
     assert w_kid.status == S.CONFIRMED
-    assert (booking.seats_taken(event), booking.childcare_taken(event)) == (2, 1)
+    assert seat_counts(event) == (2, 1)
 
 
 # Staff cancel or change an event --------------------------------------------------------
