@@ -1,0 +1,24 @@
+"""The event cards of the lists (home, programme pages, the event list), kept rendered.
+
+A card shows the event's own fields, its seats left, its programme and its venue: its version
+names each of them, so any change to what the card shows renders it again.
+"""
+
+from django.utils.safestring import SafeString
+
+from xiangcheng.core.fragments import rendered_each
+
+from .models import Event
+
+CARD_TEMPLATE = "events/_event_card.html"
+
+
+def card_version(event: Event) -> tuple:
+    """Needs the event loaded with ``seats``, ``programme`` and ``venue`` (events.queries does)."""
+    venue = event.venue.name if event.venue_id else ""
+    return (event.pk, event.updated_at.isoformat(), event.seats.confirmed, event.programme.slug,
+            event.programme.name, venue)
+
+
+def event_cards(events) -> SafeString:
+    return rendered_each(events, template=CARD_TEMPLATE, name="event", version=card_version)

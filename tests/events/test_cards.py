@@ -1,0 +1,99 @@
+"""Event cards are rendered once per version and never shown stale."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.test.signals import template_rendered
+from django.urls import reverse
+from django.utils import timezone
+
+from events import booking
+from events.cards import CARD_TEMPLATE
+from tests.factories import MemberProfileFactory
+from tests.helpers import squash, zh_n
+
+from .factories import EventFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def cards_rendered(client, url: str) -> tuple[int, list[str]]:
+    """How many cards the request rendered (not taken from the cache), and each card's text."""
+    rendered = []
+
+    def count(sender, template, context, **kwargs):
+        if template.name == CARD_TEMPLATE:
+            rendered.append(template.name)
+
+    template_rendered.connect(count)
+    try:
+        response = client.get(url)
+    finally:
+        template_rendered.disconnect(count)
+    assert response.status_code == 200
+    cards = response.content.decode().split('<li class="event-card')[1:]
+    return len(rendered), [squash(card.split("</li>")[0].split(">", 1)[1]) for card in cards]
+
+
+def cards_rendered_in(client, language: str):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return cards_rendered(client, reverse("events:list"))
+
+
+def seats_line(n: int) -> str:
+    return zh_n("%(n)s seat left", "%(n)s seats left", n)
+
+
+def test_a_card_is_rendered_once_then_read_from_the_cache(client):
+    EventFactory(title="沙龙一", starts_at=timezone.now() + timedelta(days=1))
+    EventFactory(title="沙龙二", starts_at=timezone.now() + timedelta(days=2))
+
+    first, cards = cards_rendered(client, reverse("events:list"))
+    again, cards_again = cards_rendered(client, reverse("events:list"))
+
+    assert (first, again) == (2, 0)
+    assert cards_again == cards
+    assert [("沙龙一" in card, "沙龙二" in card) for card in cards] == [(True, False), (False, True)]
+
+
+def test_a_seat_taken_a_renamed_venue_or_an_edit_shows_at_once(client):
+    venue = VenueFactory(name="LADIES 聚力空间")
+    event = EventFactory(title="产业沙龙", capacity=3, venue=venue, starts_at=timezone.now() + timedelta(days=1))
+    _, (card,) = cards_rendered(client, reverse("events:list"))
+    assert seats_line(3) in card and "LADIES 聚力空间" in card
+
+    booking.sign_up(event=event, user=MemberProfileFactory().user)
+    rendered, (card,) = cards_rendered(client, reverse("events:list"))
+    assert rendered == 1 and seats_line(2) in card
+
+    venue.name = "相城科创中心"
+    venue.save()
+    rendered, (card,) = cards_rendered(client, reverse("events:list"))
+    assert rendered == 1 and "相城科创中心" in card and "LADIES" not in card
+
+    event.title = "产业资源沙龙"
+    event.save()
+    rendered, (card,) = cards_rendered(client, reverse("events:list"))
+    assert rendered == 1 and "产业资源沙龙" in card
+
+
+def test_each_language_has_its_own_card(client):
+    EventFactory(title="Salon", capacity=3, starts_at=timezone.now() + timedelta(days=1))
+
+    _, (chinese,) = cards_rendered(client, reverse("events:list"))
+    rendered, (english,) = cards_rendered_in(client, "en")
+
+    assert seats_line(3) in chinese
+    assert rendered == 1 and "3 seats left" in english
+
+
+def test_with_the_cache_unreachable_the_cards_are_rendered(client, settings, tmp_path):
+    EventFactory(title="沙龙", capacity=3, starts_at=timezone.now() + timedelta(days=1))
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"unix://{tmp_path / 'none.sock'}?db=1"}}
+
+    first, (card,) = cards_rendered(client, reverse("events:list"))
+    again, _ = cards_rendered(client, reverse("events:list"))
+
+    assert (first, again) == (1, 1)
+    assert seats_line(3) in card
