@@ -1,9 +1,11 @@
 """The event cards of the lists (home, programme pages, the event list), kept rendered.
 
 A card shows the event's own fields, its seats left, its programme and its venue: its version
-names each of them, so any change to what the card shows renders it again.
+names each of them, so any change to what the card shows renders it again. The list's filter
+form, as every visitor first sees it (nothing typed), is kept the same way.
 """
 
+from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
 from xiangcheng.core.fragments import rendered_each
@@ -11,6 +13,7 @@ from xiangcheng.core.fragments import rendered_each
 from .models import Event
 
 CARD_TEMPLATE = "events/_event_card.html"
+FIELDS_TEMPLATE = "_fields.html"
 
 
 def card_version(event: Event) -> tuple:
@@ -22,3 +25,15 @@ def card_version(event: Event) -> tuple:
 
 def event_cards(events) -> SafeString:
     return rendered_each(events, template=CARD_TEMPLATE, name="event", version=card_version)
+
+
+def _filter_version(form) -> tuple:
+    return tuple((name, tuple((value, str(label)) for value, label in getattr(field, "choices", ())))
+                 for name, field in form.fields.items())
+
+
+def filter_fields(form) -> SafeString:
+    """The filter form's fields; kept rendered while nothing is typed in it."""
+    if form.is_bound:
+        return get_template(FIELDS_TEMPLATE).render({"form": form})
+    return rendered_each([form], template=FIELDS_TEMPLATE, name="form", version=_filter_version)

@@ -1,6 +1,6 @@
 from django import template
 
-from events.cards import event_cards as render_cards
+from events import cards
 
 register = template.Library()
 
@@ -8,4 +8,10 @@ register = template.Library()
 @register.simple_tag
 def event_cards(events):
     """The events' cards (``events/_event_card.html``), each rendered once per version."""
-    return render_cards(events)
+    return cards.event_cards(events)
+
+
+@register.simple_tag
+def event_filter_fields(form):
+    """The event list's filter fields (``_fields.html``), kept rendered while nothing is typed."""
+    return cards.filter_fields(form)

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import booking
-from events.cards import CARD_TEMPLATE
+from events.cards import CARD_TEMPLATE, FIELDS_TEMPLATE
 from tests.factories import MemberProfileFactory
 from tests.helpers import squash, zh_n
 
-from .factories import EventFactory, VenueFactory
+from .factories import EventFactory, VenueFactory, programme
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +97,41 @@ def test_with_the_cache_unreachable_the_cards_are_rendered(client, settings, tmp
 
     assert (first, again) == (1, 1)
     assert seats_line(3) in card
+
+
+def fields_rendered(client, url: str) -> tuple[int, str]:
+    rendered = []
+
+    def count(sender, template, context, **kwargs):
+        if template.name == FIELDS_TEMPLATE:
+            rendered.append(template.name)
+
+    template_rendered.connect(count)
+    try:
+        response = client.get(url)
+    finally:
+        template_rendered.disconnect(count)
+    assert response.status_code == 200
+    return len(rendered), response.content.decode()
+
+
+def test_the_empty_filter_form_is_kept_and_a_typed_one_is_shown_as_typed(client):
+    first, _ = fields_rendered(client, reverse("events:list"))
+    again, page = fields_rendered(client, reverse("events:list"))
+    typed, typed_page = fields_rendered(client, reverse("events:list") + "?q=新材料")
+
+    assert (first, again, typed) == (1, 0, 1)
+    assert '<input type="search" name="q"' in page and 'value="新材料"' not in page
+    assert 'value="新材料"' in typed_page
+
+
+def test_a_renamed_programme_shows_in_the_filter_at_once(client):
+    fields_rendered(client, reverse("events:list"))
+    gather = programme("gather")
+    gather.name = "相聚她服务平台"
+    gather.save()
+
+    rendered, page = fields_rendered(client, reverse("events:list"))
+
+    assert rendered == 1
+    assert '<option value="gather">相聚她服务平台</option>' in page
