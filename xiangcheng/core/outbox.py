@@ -246,13 +246,19 @@ def deliver_many(*, notice_ids: list[int]) -> Delivery:
     """
     outcome = Delivery()
     started = time.monotonic()
-    taken = claim(list(notice_ids))
+    taken = claim(list(notice_ids)) if notice_ids else []
     if not taken:
         return outcome
     notices = _loaded(taken)
     live = []
     for notice in notices:
-        if _applies(notice):
+        try:
+            applies = _applies(notice)
+        except Exception as exc:  # one row's check failing must not fail the others
+            outcome.failed[notice.pk] = exc
+            _record_failure(notice, exc, channels_sent=list(notice.channels_sent))
+            continue
+        if applies:
             live.append(notice)
         else:
             outcome.skipped.append(notice.pk)
