@@ -1,11 +1,12 @@
 """What members are told about their registrations, as kinds of the kernel's one outbox.
 
-Each message is written by ``notify_registration`` in the transaction that decided it, once per
-registration, kind and key, and composed when it is sent: by then it must still be true (her
+Each message is written by ``notify_registration`` (or ``notify_registrations`` for a fan-out) in
+the transaction that decided it, once per registration, kind and key, and composed when it is sent: by then it must still be true (her
 registration still in that state, the event not cancelled since, a reminder still for the
 current start time), or it is dropped.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -17,7 +18,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.models import Notice
-from xiangcheng.core.outbox import Message, NoticeKind, notice_key, notice_kind, notify
+from xiangcheng.core.outbox import (
+    Addressed,
+    Message,
+    NoticeKind,
+    notice_key,
+    notice_kind,
+    notify,
+    notify_many,
+)
 from xiangcheng.core.sms import sms_template
 
 from .models import ACTIVE_STATUSES, EventStatus, Registration, RegistrationStatus
@@ -46,9 +55,15 @@ def start_stamp(starts_at: datetime) -> str:
     return starts_at.astimezone(UTC).strftime("%Y%m%d%H%M")
 
 
+def _with_event():
+    """Registrations as a message needs them: the event, its venue and programme, her profile."""
+    return Registration.objects.select_related("event__venue", "event__programme", "user__profile")
+
+
 def _registration(notice: Notice) -> Registration | None:
-    return (Registration.objects.select_related("event__venue", "event__programme", "user__profile")
-            .filter(pk=notice.target_id).first())
+    if Notice.target.is_cached(notice):  # the outbox loaded a chunk's registrations at once
+        return notice.target
+    return _with_event().filter(pk=notice.target_id).first()
 
 
 def _short(notice: Notice) -> str:
@@ -91,7 +106,7 @@ def _compose(notice: Notice) -> Message:
 
 KINDS: dict[str, NoticeKind] = {
     short: notice_kind(f"events.{short}", label=label, compose=_compose, applies=_applies,
-                       permission="events.view_registration")
+                       permission="events.view_registration", targets=_with_event)
     for short, label in _LABELS.items()
 }
 
@@ -100,6 +115,14 @@ def notify_registration(*, registration: Registration, kind: str, key: str = "")
     """Record one message for her (once per registration, kind and key); it is sent after commit."""
     return notify(kind=KINDS[kind], recipient=registration.user, key=f"{registration.pk}:{key}",
                   target=registration)
+
+
+def notify_registrations(*, registrations: Iterable[tuple[int, int]], kind: str, key: str = "") -> list[int]:
+    """``notify_registration`` for many: (registration pk, her user pk) pairs, written with one
+    INSERT a thousand and delivered a chunk to a task. Returns the pks of the rows created."""
+    return notify_many(kind=KINDS[kind], target_model=Registration, items=[
+        Addressed(recipient_id=user_id, key=f"{registration_id}:{key}", target_id=registration_id)
+        for registration_id, user_id in registrations])
 
 
 def registration_notice_key(registration_id: Expression, *, kind: str, key: str = "") -> Concat:

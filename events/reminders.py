@@ -2,7 +2,8 @@
 
 A beat job scans for due reminders every minute. Each reminder is one outbox notice whose key
 names the registration, the offset and the start time it was computed for, so: running the scan
-several times at once still creates it once (unique key); moving the event creates new reminders
+several times at once still creates it once (unique key; an event's reminders are written
+together, ``notify_registrations``); moving the event creates new reminders
 for the new time and the old ones are skipped at delivery.
 """
 
@@ -16,7 +17,7 @@ from xiangcheng.core.models import Notice
 
 from . import notices
 from .models import Event, EventStatus, Registration, RegistrationStatus
-from .notices import notify_registration, registration_notice_key, start_stamp
+from .notices import notify_registrations, registration_notice_key, start_stamp
 
 # Reminders are at most a week ahead (offsets are validated against this).
 HORIZON = timedelta(days=7)
@@ -47,7 +48,6 @@ def reminders_scan(*, now: datetime | None = None) -> int:
         already = Notice.objects.filter(key=registration_notice_key(OuterRef("pk"), kind=notices.REMINDER, key=key))
         with transaction.atomic():
             registrations = Registration.objects.filter(
-                event=event, status=RegistrationStatus.CONFIRMED).exclude(Exists(already)).order_by("pk")
-            for registration in registrations:
-                created += notify_registration(registration=registration, kind=notices.REMINDER, key=key)[1]
+                event=event, status=RegistrationStatus.CONFIRMED).exclude(Exists(already)).values_list("pk", "user_id")
+            created += len(notify_registrations(registrations=registrations, kind=notices.REMINDER, key=key))
     return created

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
+from tests import channel_stand_ins
 from tests.factories import StaffFactory
 from tests.worker_support import Worker
 from xiangcheng import celery_app
@@ -32,6 +33,24 @@ def outbox():
 @pytest.fixture
 def sms_outbox():
     return sms.outbox
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A mail server on 127.0.0.1 (tests.channel_stand_ins) that the email backend talks SMTP to."""
+    with channel_stand_ins.SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", server.port, False
+        yield server
+
+
+@pytest.fixture
+def refused_phones(settings):
+    """The SMS backend refuses the numbers the test adds to this set (and sends the others)."""
+    settings.SMS_BACKEND = "tests.channel_stand_ins.RefusingSmsBackend"
+    channel_stand_ins.REFUSED_PHONES.clear()
+    yield channel_stand_ins.REFUSED_PHONES
+    channel_stand_ins.REFUSED_PHONES.clear()
 
 
 # --- staff -------------------------------------------------------------------------------------

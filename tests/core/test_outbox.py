@@ -4,6 +4,7 @@ staff to retry. Event confirmations serve as the example kind. Eager Celery; on_
 callbacks of these non-transactional tests run only where a test captures them."""
 
 import logging
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -16,12 +17,13 @@ from events import notices as event_notices
 from events.models import Registration
 from events.notices import notify_registration
 from tests.events.factories import EventFactory, RegistrationFactory
+from tests.events.helpers import mail_subject
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import zh
 from xiangcheng.core import outbox
 from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import MAX_ATTEMPTS, deliver, retry_unsent
-from xiangcheng.core.sms import SmsError
+from xiangcheng.core.sms import SmsRejected
 from xiangcheng.core.sms import outbox as sms_outbox
 
 State = Notice.State
@@ -33,23 +35,14 @@ def no_grace(settings):
     settings.OUTBOX_GRACE_SECONDS = 0
 
 
-class FailingSend:
-    """Stands in for django.core.mail.send_mail as imported by xiangcheng.core.channels."""
-
-    def __init__(self):
-        self.calls = 0
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        raise ConnectionRefusedError("smtp.example.cn:587 refused the connection")
-
-
 @pytest.fixture
-def failing_send(monkeypatch):
-    """The mail server refuses every message until the test calls monkeypatch.undo()."""
-    failing = FailingSend()
-    monkeypatch.setattr("xiangcheng.core.channels.send_mail", failing)
-    return failing
+def refusing(smtp_server):
+    """The mail server refuses every recipient the test adds to this set (until it clears it)."""
+    return smtp_server.refused
+
+
+def refused_error(address: str) -> str:
+    return f"SMTPRecipientsRefused: {{'{address}': (550, b'5.1.1 mailbox unavailable')}}"
 
 
 def confirm(registration: Registration) -> int:
@@ -113,14 +106,17 @@ def test_a_claim_held_by_another_worker_is_respected_until_its_lease_ends(settin
 
 @pytest.mark.django_db
 def test_a_failed_send_is_logged_releases_the_claim_and_the_retry_job_sends_it(
-        monkeypatch, no_grace, failing_send, caplog):
+        no_grace, smtp_server, refusing, caplog):
     registration = RegistrationFactory()
+    address = registration.user.email
+    refusing.add(address)
     pk = confirm(registration)
 
-    with caplog.at_level(logging.WARNING, logger="xiangcheng.core.outbox"), pytest.raises(ConnectionRefusedError):
+    with caplog.at_level(logging.WARNING, logger="xiangcheng.core.outbox"), \
+            pytest.raises(smtplib.SMTPRecipientsRefused):
         deliver(notice_id=pk)
 
-    error = "ConnectionRefusedError: smtp.example.cn:587 refused the connection"
+    error = refused_error(address)
     notice = Notice.objects.get(pk=pk)
     assert (notice.state, notice.claimed_at, notice.sent_at, notice.attempts, notice.last_error) == (
         State.PENDING, None, None, 1, error)
@@ -128,43 +124,45 @@ def test_a_failed_send_is_logged_releases_the_claim_and_the_retry_job_sends_it(
         "WARNING", f"notice {pk} (events.confirmed) to user {registration.user_id} failed (attempt 1 of 5), "
                    f"will retry: {error}")]
     assert retry_unsent() == 0  # still failing: recorded, not raised
-    assert failing_send.calls == 2
+    assert smtp_server.recipients_tried[address] == 2
 
-    monkeypatch.undo()  # the mail server is back
+    refusing.clear()  # the mailbox is back
     assert retry_unsent() == 1
     assert retry_unsent() == 0
 
-    assert [m.to for m in mail.outbox] == [[registration.user.email]]
+    assert smtp_server.messages == [(address, mail_subject("You are signed up: %(t)s", registration.event.title))]
     notice.refresh_from_db()
     assert (notice.state, notice.attempts, notice.last_error) == (State.SENT, 3, "")
 
 
 @pytest.mark.django_db
 def test_a_notice_that_keeps_failing_gives_up_logs_an_error_and_staff_can_retry_it(
-        monkeypatch, no_grace, failing_send, caplog, django_capture_on_commit_callbacks):
+        no_grace, smtp_server, refusing, caplog, django_capture_on_commit_callbacks):
     registration = RegistrationFactory()
+    address = registration.user.email
+    refusing.add(address)
     pk = confirm(registration)
 
     with caplog.at_level(logging.ERROR, logger="xiangcheng.core.outbox"):
         results = [retry_unsent() for _ in range(MAX_ATTEMPTS + 3)]
 
     assert results == [0] * (MAX_ATTEMPTS + 3)
-    assert failing_send.calls == MAX_ATTEMPTS == 5
+    assert smtp_server.recipients_tried[address] == MAX_ATTEMPTS == 5
     notice = Notice.objects.get(pk=pk)
     assert (notice.state, notice.attempts, notice.sent_at, notice.claimed_at) == (State.FAILED, 5, None, None)
     assert [(r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.ERROR] == [(
         "ERROR", f"notice {pk} (events.confirmed) to user {registration.user_id} failed 5 times and gave up: "
-                 "ConnectionRefusedError: smtp.example.cn:587 refused the connection")]
+                 f"{refused_error(address)}")]
 
-    monkeypatch.undo()
+    refusing.clear()
     assert deliver(notice_id=pk) is False  # given up: only staff bring it back
-    assert mail.outbox == []
+    assert smtp_server.messages == []
 
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.notices_retry(notice_ids=[pk, pk + 1000]) == 1
     notice.refresh_from_db()
     assert (notice.state, notice.attempts) == (State.SENT, 1)
-    assert [m.to for m in mail.outbox] == [[registration.user.email]]
+    assert smtp_server.per_recipient() == {address: 1}
 
 
 @pytest.mark.django_db
@@ -180,23 +178,20 @@ def test_a_fresh_row_is_left_to_its_own_task_during_the_grace_period(settings):
 
 
 @pytest.mark.django_db
-def test_when_the_sms_fails_after_the_email_the_retry_sends_only_the_sms(monkeypatch, no_grace):
+def test_when_the_sms_fails_after_the_email_the_retry_sends_only_the_sms(no_grace, refused_phones):
     user = UserFactory(phone="13912345678", phone_verified=True)  # a verified email too
     MemberProfileFactory(user=user)
     pk = confirm(RegistrationFactory(event=EventFactory(), user=user))
 
-    def gateway_down(*, phone, template, params):
-        raise SmsError("sms gateway down")
-
-    monkeypatch.setattr("xiangcheng.core.channels.send_sms", gateway_down)
-    with pytest.raises(SmsError):
+    refused_phones.add("13912345678")
+    with pytest.raises(SmsRejected):
         deliver(notice_id=pk)
     notice = Notice.objects.get(pk=pk)
     assert (notice.channels_sent, notice.state, notice.last_error) == (
-        ["email"], State.PENDING, "SmsError: sms gateway down")
+        ["email"], State.PENDING, "SmsRejected: isv.MOBILE_NUMBER_ILLEGAL: 13912345678")
     assert (len(mail.outbox), sms_outbox) == (1, [])
 
-    monkeypatch.undo()
+    refused_phones.clear()
     assert retry_unsent() == 1
     notice.refresh_from_db()
     assert (notice.channels_sent, notice.state) == (["email", "sms"], State.SENT)

@@ -34,11 +34,11 @@ from tests.worker_support import (
 )
 from xiangcheng import celery_app
 from xiangcheng.core.models import Notice
-from xiangcheng.core.tasks import deliver_notice, retry_unsent_notices
+from xiangcheng.core.tasks import deliver_notices, retry_unsent_notices
 
 from .helpers import mail_subject, notice_suffix
 
-DELIVER = r"xiangcheng\.core\.tasks\.deliver_notice"
+DELIVER = r"xiangcheng\.core\.tasks\.deliver_notices"
 SCAN = r"events\.tasks\.scan_reminders"
 RETRY = r"xiangcheng\.core\.tasks\.retry_unsent_notices"
 
@@ -89,6 +89,12 @@ def _wait_quiet(workers: list[Worker]) -> None:
     wait_until(settled, timeout=DEADLINE, what="the workers to finish", state=lambda: _activity(workers))
 
 
+def _sent_by_tasks(workers: list[Worker]) -> list[int]:
+    """How many notices each finished delivery task sent, as its result line says."""
+    return [int(re.search(r"'(\d+) sent", line).group(1))
+            for line in _task_lines(workers, DELIVER, r"succeeded in [0-9.]+s: '\d+ sent")]
+
+
 def _sent(**filters) -> int:
     return Notice.objects.filter(state=Notice.State.SENT, **filters).count()
 
@@ -103,9 +109,9 @@ def test_sign_ups_are_enqueued_after_commit_and_each_member_is_told_once(workers
     with transaction.atomic():  # e.g. a view's request transaction
         for member in members[4:]:
             sign_up(event=event, user=member)
-        assert published == [("xiangcheng.core.tasks.deliver_notice", False)] * 4  # not yet
+        assert published == [("xiangcheng.core.tasks.deliver_notices", False)] * 4  # not yet
 
-    assert published == [("xiangcheng.core.tasks.deliver_notice", False)] * 6  # each after its commit
+    assert published == [("xiangcheng.core.tasks.deliver_notices", False)] * 6  # each after its commit
     wait_until(lambda: _sent() == 6, timeout=DEADLINE, what="six messages sent")
     _wait_quiet([worker])
 
@@ -113,7 +119,7 @@ def test_sign_ups_are_enqueued_after_commit_and_each_member_is_told_once(workers
     assert sorted(mails(mail_dir)) == sorted(
         [(m.email, mail_subject("You are signed up: %(t)s", event.title)) for m in members[:4]]
         + [(m.email, mail_subject("You are on the waitlist: %(t)s", event.title)) for m in members[4:]])
-    assert len(_task_lines([worker], DELIVER, r"succeeded in [0-9.]+s: True")) == 6
+    assert len(_task_lines([worker], DELIVER, r"succeeded in [0-9.]+s: '1 sent, 0 skipped, 0 failed")) == 6
     assert sorted(Notice.objects.values_list("kind", "attempts", "state")) == (
         [("events.confirmed", 1, "sent")] * 4 + [("events.waitlisted", 1, "sent")] * 2)
 
@@ -142,60 +148,62 @@ def test_six_reminder_scans_at_once_send_each_reminder_once(workers, mail_dir):
         (r.pk, "events.reminder", key) for r in registrations)
     assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
     assert {s for _, s in mails(mail_dir)} == {mail_subject("Reminder: %(t)s", event.title)}
-    assert len(_task_lines(pool, DELIVER, r"succeeded in [0-9.]+s: True")) == 12
+    # Each scan that created rows enqueued them as one chunk; together they sent each row once.
+    assert sum(_sent_by_tasks(pool)) == 12
     assert list(Notice.objects.order_by().values_list("attempts", "state").distinct()) == [(1, "sent")]
     in_workers = [int(line.rsplit(": ", 1)[1]) for line in _task_lines(pool, SCAN, "succeeded")]
     assert sum(created) + sum(in_workers) == 12  # each row created by exactly one of the six scans
 
 
-def test_one_message_taken_by_four_worker_processes_at_once_is_sent_once(workers, mail_dir):
-    """A broker may hand a task out more than once; the claim lets one process send it."""
+def test_one_chunk_taken_by_four_worker_processes_at_once_sends_each_message_once(workers, mail_dir):
+    """A broker may hand a task out more than once; the claim gives each row to one process."""
     pool = [workers("dup-a"), workers("dup-b")]
     event = EventFactory(title="科企对接会")
     registrations = [RegistrationFactory(event=event) for _ in range(10)]
-    # Rows as notify writes them, but not enqueued: the test enqueues each one four times.
+    # Rows as notify writes them, but not enqueued: the test enqueues their chunk four times.
     pks = [Notice.objects.create(recipient=r.user, kind="events.confirmed", key=f"events.confirmed:{r.pk}:",
                                  target=r).pk for r in registrations]
 
-    for pk in pks:
-        for _ in range(4):  # adjacent in the queue: the four pool processes take them together
-            deliver_notice.delay(notice_id=pk)
+    for _ in range(4):  # adjacent in the queue: the four pool processes take them together
+        deliver_notices.delay(notice_ids=pks)
     wait_until(lambda: _sent() == 10, timeout=DEADLINE, what="ten messages sent")
     _wait_quiet(pool)
 
     assert mails_per_recipient(mail_dir) == Counter({r.user.email: 1 for r in registrations})
-    assert len(_task_lines(pool, DELIVER, r"succeeded in [0-9.]+s: True")) == 10
-    assert len(_task_lines(pool, DELIVER, r"succeeded in [0-9.]+s: False")) == 30
+    sent_by_tasks = _sent_by_tasks(pool)
+    assert (len(sent_by_tasks), sum(sent_by_tasks)) == (4, 10)
     assert list(Notice.objects.order_by().values_list("attempts", "state").distinct()) == [(1, "sent")]
 
 
-def test_a_worker_killed_mid_batch_still_sends_every_message_once(workers, mail_dir):
+def test_a_worker_killed_mid_chunk_still_sends_every_message_once(workers, mail_dir):
     pause = 0.25  # per message, in the first worker's email backend
+    # Its lease is long enough for the whole chunk (a chunk gives rows back after half of it);
+    # the rescuing worker's is 2 s, so it takes the dead worker's rows over within the test.
     first = workers("doomed", env={"DJANGO_EMAIL_BACKEND": "tests.worker_support.FileEmailBackend",
-                                   "TEST_EMAIL_PAUSE_SECONDS": str(pause)})
+                                   "TEST_EMAIL_PAUSE_SECONDS": str(pause), "OUTBOX_LEASE_SECONDS": "60"})
     starts_at = (timezone.now() + timedelta(minutes=90)).replace(microsecond=0)
     event = EventFactory(starts_at=starts_at, capacity=40)
     registrations = [RegistrationFactory(event=event) for _ in range(30)]
 
-    assert reminders_scan() == 30  # 30 rows; 30 deliveries enqueued on commit
+    assert reminders_scan() == 30  # 30 rows; one chunk enqueued on commit
 
-    def mid_batch() -> bool:
-        # Some sent, and both pool processes early in the pause before their next message:
-        # far from the instant between writing a message and marking it sent.
+    def mid_chunk() -> bool:
+        # Some sent, and the process early in the pause before its next message: far from the
+        # instant between writing a message and recording it sent.
         ages = inflight_ages(mail_dir)
-        return _sent() >= 4 and len(ages) == 2 and max(ages) < pause / 2
+        return _sent() >= 4 and len(ages) == 1 and max(ages) < pause / 2
 
-    wait_until(mid_batch, timeout=DEADLINE, what="the first worker to be mid-batch")
+    wait_until(mid_chunk, timeout=DEADLINE, what="the first worker to be mid-chunk")
     first.kill()
 
     sent_before = _sent()
     orphans = list(Notice.objects.filter(state=Notice.State.PENDING, claimed_at__isnull=False)
                    .values_list("pk", flat=True))
     assert 4 <= sent_before < 30
-    assert len(orphans) == 2  # the two messages being sent when it died: claimed, unsent
+    assert len(orphans) == 30 - sent_before  # the rest of the chunk: claimed, unsent
     assert len(mails(mail_dir)) == sent_before
 
-    second = workers("rescue")  # takes the rest of the queue
+    second = workers("rescue")
     wait_until(lambda: queue_length() == 0 and not Notice.objects.filter(
         state=Notice.State.PENDING, claimed_at__gte=timezone.now() - WORKER_LEASE).exists(),
         timeout=DEADLINE, what="the queue drained and the dead worker's claims expired")
@@ -208,7 +216,7 @@ def test_a_worker_killed_mid_batch_still_sends_every_message_once(workers, mail_
     assert Notice.objects.filter(state=Notice.State.SENT).count() == 30
     attempts = dict(Notice.objects.values_list("pk", "attempts"))
     assert {pk: attempts[pk] for pk in orphans} == dict.fromkeys(orphans, 2)  # dead worker, then retry
-    assert Counter(attempts.values()) == Counter({1: 28, 2: 2})
+    assert Counter(attempts.values()) == Counter({1: sent_before, 2: 30 - sent_before})
 
 
 def test_with_the_broker_down_the_sign_up_succeeds_and_the_retry_job_sends_later(

@@ -12,7 +12,7 @@ from tests.worker_support import mails, messages
 from xiangcheng.core.models import Notice
 
 WORKER_DEADLINE_SECONDS = 60
-SUCCEEDED = re.compile(r"Task xiangcheng\.core\.tasks\.deliver_notice\[[0-9a-f-]+\] succeeded")
+SUCCEEDED = re.compile(r"Task xiangcheng\.core\.tasks\.deliver_notices\[[0-9a-f-]+\] succeeded")
 
 
 def test_review_notice_is_sent_by_a_real_worker(workers, mail_dir, outbox):

@@ -1,42 +1,58 @@
 """The one notification outbox: a message is a row before it is a send.
 
 An app declares each kind of notice once (``notice_kind``): how it is composed (subject, email
-body, SMS template and parameters, the page it points to) and whether it still applies when its
-turn comes. Domain code calls ``notify`` inside the transaction that decided something: the row
-is written once per key (a retried step or a concurrent scan finds the row already there) and its
-delivery is enqueued after commit.
+body, SMS template and parameters, the page it points to), whether it still applies when its
+turn comes and, optionally, how the rows it is about are loaded for a chunk at once. Domain code
+calls ``notify`` (one notice) or ``notify_many`` (a fan-out: one INSERT ... ON CONFLICT DO NOTHING
+per thousand rows) inside the transaction that decided something: each row is written once per
+key (a retried step or a concurrent scan finds the row already there) and its delivery is
+enqueued after commit, CHUNK rows to a task.
 
-Delivery (``deliver``) lets exactly one worker take a row (an atomic conditional UPDATE), drops it
-if it no longer applies or her account is deactivated, composes it, sends the channels not sent
-yet (email to a verified address, SMS to a verified mobile) and records the outcome; the composed
-text stays on the row, which is what 我的消息 shows her. A worker that died keeps its claim only
-for the lease (OUTBOX_LEASE_SECONDS); ``retry_unsent`` — one beat job for every kind — takes rows
-left behind after OUTBOX_GRACE_SECONDS. A row that fails MAX_ATTEMPTS times is marked failed,
-logged at ERROR and shown to staff in admin, who may retry it.
+Delivery (``deliver_many``; ``deliver`` is the same with one row) takes a chunk: one conditional
+UPDATE ... RETURNING gives each row to exactly one worker, the rows and what they are about are
+loaded together, those that no longer apply (or whose recipient's account is closed) are skipped
+in one UPDATE, and the rest are composed and sent one by one through one set of channels (one
+SMTP connection, one SMS backend). Each row's outcome is written as soon as it is sent, so a
+worker that dies in the middle of a chunk resends nothing already sent; a row that fails does
+not stop the others. The composed text stays on the row, which is what 我的消息 shows her.
+A worker that died keeps its claim only for the lease (OUTBOX_LEASE_SECONDS); a chunk that runs
+for half the lease gives its untouched rows back; ``retry_unsent`` — one beat job for every
+kind — takes rows left behind after OUTBOX_GRACE_SECONDS. A row that fails MAX_ATTEMPTS times
+is marked failed, logged at ERROR and shown to staff in admin, who may retry it.
 
 Nothing here imports an app: apps import this module and register their kinds.
 """
 
+import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db import connections, models, router, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from .channels import notify_user
+from .channels import channels_open
 from .models import Notice
 from .sms import SmsTemplate
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-DELIVER_TASK = "xiangcheng.core.tasks.deliver_notice"
+DELIVER_TASK = "xiangcheng.core.tasks.deliver_notices"
+# Notices per delivery task: one claim, one load of what they are about, one SMTP connection.
+CHUNK = 100
+# Rows per INSERT when notify_many writes a fan-out.
+INSERT_BATCH = 1000
+# The conditional claim is what sends each row once; tests switch it off once to prove that the
+# race test catches a double send.
+CLAIM_ROWS = True
 
 
 @dataclass(frozen=True)
@@ -59,16 +75,20 @@ class NoticeKind:
     staff_only: bool = False
     # Staff holding this permission ("app_label.codename") may read such notices in admin.
     permission: str = ""
+    # How the rows these notices are about are loaded for a chunk at once (related rows joined),
+    # so that compose and applies read ``notice.target`` without a query each.
+    targets: Callable[[], QuerySet] | None = None
 
 
 KINDS: dict[str, NoticeKind] = {}
 
 
 def notice_kind(name: str, *, label, compose: Callable[[Notice], Message], permission: str,
-                applies: Callable[[Notice], bool] | None = None, staff_only: bool = False) -> NoticeKind:
+                applies: Callable[[Notice], bool] | None = None, staff_only: bool = False,
+                targets: Callable[[], QuerySet] | None = None) -> NoticeKind:
     """Declare a kind of notice (once, when the app's notices module is imported)."""
     kind = NoticeKind(name=name, label=label, compose=compose, applies=applies, staff_only=staff_only,
-                      permission=permission)
+                      permission=permission, targets=targets)
     if KINDS.setdefault(name, kind) is not kind:
         raise ValueError(f"notice kind {name!r} is declared twice")
     return kind
@@ -83,6 +103,16 @@ def notice_key(kind: NoticeKind, key: str) -> str:
     return f"{kind.name}:{key}"
 
 
+@dataclass(frozen=True)
+class Addressed:
+    """One notice of a fan-out: to whom, its key within the kind, the row it is about."""
+
+    recipient_id: int
+    key: str
+    target_id: int | None = None
+    data: dict = field(default_factory=dict)
+
+
 def notify(*, kind: NoticeKind, recipient, key: str, target: models.Model | None = None,
            data: dict | None = None) -> tuple[int, bool]:
     """Write the notice once per (kind, key) in the current transaction; deliver it after commit.
@@ -90,21 +120,63 @@ def notify(*, kind: NoticeKind, recipient, key: str, target: models.Model | None
     Returns the row's pk and whether this call created it. Concurrent callers meet at the unique
     key: one inserts, the others find its row.
     """
-    target_type = ContentType.objects.get_for_model(target) if target is not None else None
-    notice, created = Notice.objects.get_or_create(key=notice_key(kind, key), defaults={
-        "recipient": recipient, "kind": kind.name, "staff_only": kind.staff_only, "target_type": target_type,
-        "target_id": target.pk if target is not None else None, "data": data or {},
-    })
+    item = Addressed(recipient_id=recipient.pk, key=key, target_id=target.pk if target is not None else None,
+                     data=data or {})
+    created = notify_many(kind=kind, items=[item], target_model=type(target) if target is not None else None)
     if created:
-        pk = notice.pk
-        transaction.on_commit(lambda: enqueue(pk), robust=True)
-    return notice.pk, created
+        return created[0], True
+    return Notice.objects.values_list("pk", flat=True).get(key=notice_key(kind, key)), False
 
 
-def enqueue(pk: int) -> None:
-    """Ask a worker to deliver the row. Looked up by name so that no module imports the tasks;
-    if the broker is down the row stays pending and the retry job delivers it later."""
-    current_app.tasks[DELIVER_TASK].delay(notice_id=pk)
+_INSERT = """
+    INSERT INTO {table} (recipient_id, kind, key, staff_only, target_type_id, target_id, data, state,
+                         created_at, attempts, last_error, channels_sent, subject, body, url)
+    SELECT r, %s, k, %s, %s, t, d::jsonb, %s, %s, 0, '', '{{}}', '', '', ''
+    FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[]) WITH ORDINALITY AS u (r, k, t, d, n)
+    ORDER BY n
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id
+"""
+
+
+def notify_many(*, kind: NoticeKind, items: Iterable[Addressed],
+                target_model: type[models.Model] | None = None) -> list[int]:
+    """Write many notices of one kind (each about a ``target_model`` row, if given) in the current
+    transaction, each once per key; deliver them after commit, CHUNK to a task.
+
+    Returns the pks of the rows this call created: a key already written (by an earlier call or
+    a concurrent one, which this call waits for) is left as it is. Rows go in in key order, so
+    two writers of the same keys queue behind each other instead of deadlocking.
+    """
+    unique = {notice_key(kind, item.key): item for item in items}
+    if not unique:
+        return []
+    target_type = ContentType.objects.get_for_model(target_model).pk if target_model is not None else None
+    using = router.db_for_write(Notice)
+    now = timezone.now()
+    keys = sorted(unique)
+    created: list[int] = []
+    with connections[using].cursor() as cursor:
+        for start in range(0, len(keys), INSERT_BATCH):
+            batch = keys[start:start + INSERT_BATCH]
+            cursor.execute(_INSERT.format(table=Notice._meta.db_table), [
+                kind.name, kind.staff_only, target_type, Notice.State.PENDING, now,
+                [unique[key].recipient_id for key in batch], batch, [unique[key].target_id for key in batch],
+                [json.dumps(unique[key].data) for key in batch],
+            ])
+            created += [row[0] for row in cursor.fetchall()]
+    if created:
+        transaction.on_commit(lambda: enqueue(created), using=using, robust=True)
+    return created
+
+
+def enqueue(pks: list[int]) -> None:
+    """Ask workers to deliver the rows, CHUNK to a task. Looked up by name so that no module
+    imports the tasks; if the broker is down the rows stay pending and the retry job delivers
+    them later."""
+    task = current_app.tasks[DELIVER_TASK]
+    for start in range(0, len(pks), CHUNK):
+        task.delay(notice_ids=pks[start:start + CHUNK])
 
 
 def lease() -> timedelta:
@@ -116,54 +188,140 @@ def _takeable(now) -> Q:
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
 
 
-def claim(pk: int) -> bool:
-    """Take the row for sending. True for exactly one caller while it is pending."""
+def claim(pks: list[int]) -> list[int]:
+    """Take the rows for sending: each pending row goes to exactly one caller, however many ask
+    at once. One UPDATE ... RETURNING over the takeable rows, locked first (those another caller
+    is taking right now are skipped: they are its rows). Returns the rows taken, in pk order."""
     now = timezone.now()
-    return Notice.objects.filter(_takeable(now), pk=pk).update(claimed_at=now, attempts=F("attempts") + 1) == 1
+    takeable = Notice.objects.filter(_takeable(now), pk__in=pks).order_by("pk")
+    if not CLAIM_ROWS:  # check, then act: the race the one conditional UPDATE closes
+        taken = list(takeable.values_list("pk", flat=True))
+        Notice.objects.filter(pk__in=taken).update(claimed_at=now, attempts=F("attempts") + 1)
+        return taken
+    using = router.db_for_write(Notice)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        locked, params = takeable.select_for_update(skip_locked=True).values("pk").query.sql_with_params()
+        # The table's name and SQL the ORM compiled; every value is a parameter.
+        cursor.execute(f"UPDATE {Notice._meta.db_table} SET claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+                       f"WHERE id IN ({locked}) RETURNING id", [now, *params])
+        return sorted(row[0] for row in cursor.fetchall())
 
 
-def _finish(pk: int, state: str, **fields) -> None:
-    Notice.objects.filter(pk=pk).update(state=state, sent_at=timezone.now(), **fields)
+@dataclass
+class Delivery:
+    """What one ``deliver_many`` did with the rows it was given."""
+
+    sent: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    failed: dict[int, Exception] = field(default_factory=dict)
+    given_back: list[int] = field(default_factory=list)  # not reached within half the lease
+
+    def __str__(self) -> str:
+        return (f"{len(self.sent)} sent, {len(self.skipped)} skipped, {len(self.failed)} failed, "
+                f"{len(self.given_back)} given back")
+
+
+def _loaded(pks: list[int]) -> list[Notice]:
+    """The claimed rows with their recipients and what they are about, in a few queries."""
+    custom = {}
+    for kind in KINDS.values():
+        if kind.targets is not None:
+            queryset = kind.targets()
+            custom.setdefault(queryset.model, queryset)
+    return list(Notice.objects.filter(pk__in=pks).select_related("recipient").order_by("pk")
+                .prefetch_related(GenericPrefetch("target", list(custom.values()))))
+
+
+def _applies(notice: Notice) -> bool:
+    kind = KINDS.get(notice.kind)
+    return (kind is not None and notice.recipient.is_active
+            and (kind.applies is None or kind.applies(notice)))
+
+
+def deliver_many(*, notice_ids: list[int]) -> Delivery:
+    """Claim the rows, re-check them, compose and send each, record each outcome.
+
+    A row that fails is given back for a retry (its error recorded and logged) without stopping
+    the others; channels already delivered are remembered per row and not sent again.
+    """
+    outcome = Delivery()
+    started = time.monotonic()
+    taken = claim(list(notice_ids)) if notice_ids else []
+    if not taken:
+        return outcome
+    notices = _loaded(taken)
+    live = []
+    for notice in notices:
+        try:
+            applies = _applies(notice)
+        except Exception as exc:  # one row's check failing must not fail the others
+            outcome.failed[notice.pk] = exc
+            _record_failure(notice, exc, channels_sent=list(notice.channels_sent))
+            continue
+        if applies:
+            live.append(notice)
+        else:
+            outcome.skipped.append(notice.pk)
+    if outcome.skipped:
+        Notice.objects.filter(pk__in=outcome.skipped).update(state=Notice.State.SKIPPED, sent_at=timezone.now())
+    budget = settings.OUTBOX_LEASE_SECONDS / 2
+    with channels_open(notice.recipient for notice in live) as channels:
+        for position, notice in enumerate(live):
+            if position and time.monotonic() - started > budget:
+                outcome.given_back = [n.pk for n in live[position:]]
+                _give_back(outcome.given_back)
+                break
+            done = list(notice.channels_sent)
+            try:
+                message = KINDS[notice.kind].compose(notice)
+                channels.notify_user(user=notice.recipient, subject=message.subject, body=message.body,
+                                     sms=message.sms, already=list(done), sent=done.append)
+            except Exception as exc:
+                outcome.failed[notice.pk] = exc
+                _record_failure(notice, exc, channels_sent=done)
+                continue
+            _record(notice.pk, state=Notice.State.SENT, sent_at=timezone.now(), channels_sent=done, last_error="",
+                    subject=message.subject[:200], body=message.body, url=message.url[:300])
+            outcome.sent.append(notice.pk)
+    return outcome
 
 
 def deliver(*, notice_id: int) -> bool:
-    """Claim, re-check, compose, send the channels not yet sent, record.
-
-    True if this call finished the notice. A failure gives the row back for a retry (and raises);
-    channels already delivered are remembered and not sent again.
-    """
-    if not claim(notice_id):
-        return False
-    notice = Notice.objects.select_related("recipient").get(pk=notice_id)
-    kind = KINDS.get(notice.kind)
-    if kind is None or not notice.recipient.is_active or (kind.applies is not None and not kind.applies(notice)):
-        _finish(notice_id, Notice.State.SKIPPED)
-        return False
-
-    def sent(channel: str) -> None:
-        notice.channels_sent.append(channel)
-        Notice.objects.filter(pk=notice_id).update(channels_sent=notice.channels_sent)
-
-    try:
-        message = kind.compose(notice)
-        notify_user(user=notice.recipient, subject=message.subject, body=message.body, sms=message.sms,
-                    already=list(notice.channels_sent), sent=sent)
-    except Exception as exc:
-        _record_failure(notice, exc)
-        raise
-    _finish(notice_id, Notice.State.SENT, last_error="", subject=message.subject[:200], body=message.body,
-            url=message.url[:300])
-    return True
+    """``deliver_many`` for one row: True if this call sent it. A failure is recorded on the row
+    and raised."""
+    outcome = deliver_many(notice_ids=[notice_id])
+    if notice_id in outcome.failed:
+        raise outcome.failed[notice_id]
+    return notice_id in outcome.sent
 
 
-def _record_failure(notice: Notice, exc: Exception) -> None:
+def _give_back(pks: list[int]) -> None:
+    """Rows a chunk did not reach in time: unclaimed, their attempt not counted, enqueued again."""
+    Notice.objects.filter(pk__in=pks).update(claimed_at=None, attempts=F("attempts") - 1)
+    logger.warning("a delivery ran out of time; %d notices enqueued again", len(pks))
+    enqueue(pks)
+
+
+def _record(pk: int, **fields) -> None:
+    """One row's outcome, written as soon as it is known, so that a worker dying later in its
+    chunk resends nothing already sent. The commit does not wait for the disk: only a crash of
+    the database server itself could lose the last moment's records (those rows would be sent
+    again), and a chunk's rows cost a round trip each instead of a flush each."""
+    using = router.db_for_write(Notice)
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Notice.objects.filter(pk=pk).update(**fields)
+
+
+def _record_failure(notice: Notice, exc: Exception, *, channels_sent: list[str]) -> None:
     error = f"{type(exc).__name__}: {exc}"[:500]
     if notice.attempts >= MAX_ATTEMPTS:
-        Notice.objects.filter(pk=notice.pk).update(state=Notice.State.FAILED, claimed_at=None, last_error=error)
+        _record(notice.pk, state=Notice.State.FAILED, claimed_at=None, last_error=error, channels_sent=channels_sent)
         logger.error("notice %s (%s) to user %s failed %d times and gave up: %s",
                      notice.pk, notice.kind, notice.recipient_id, notice.attempts, error)
     else:
-        Notice.objects.filter(pk=notice.pk).update(claimed_at=None, last_error=error)
+        _record(notice.pk, claimed_at=None, last_error=error, channels_sent=channels_sent)
         logger.warning("notice %s (%s) to user %s failed (attempt %d of %d), will retry: %s",
                        notice.pk, notice.kind, notice.recipient_id, notice.attempts, MAX_ATTEMPTS, error)
 
@@ -178,14 +336,10 @@ def unsent(*, limit: int = 500) -> list[int]:
 
 
 def retry_unsent() -> int:
-    """The periodic job: deliver every row left behind. Returns how many were delivered."""
-    delivered = 0
-    for pk in unsent():
-        try:
-            delivered += deliver(notice_id=pk)
-        except Exception:  # noqa: S112 - logged and recorded on the row; the next run retries it
-            continue
-    return delivered
+    """The periodic job: deliver every row left behind, a chunk at a time. Returns how many were
+    sent (failures are recorded on their rows and logged)."""
+    pks = unsent()
+    return sum(len(deliver_many(notice_ids=pks[start:start + CHUNK]).sent) for start in range(0, len(pks), CHUNK))
 
 
 def notices_retry(*, notice_ids: list[int]) -> int:
@@ -194,6 +348,5 @@ def notices_retry(*, notice_ids: list[int]) -> int:
         pks = list(Notice.objects.filter(pk__in=notice_ids, state=Notice.State.FAILED)
                    .select_for_update().values_list("pk", flat=True))
         Notice.objects.filter(pk__in=pks).update(state=Notice.State.PENDING, attempts=0, claimed_at=None)
-        for pk in pks:
-            transaction.on_commit(lambda pk=pk: enqueue(pk), robust=True)
+        transaction.on_commit(lambda: enqueue(pks), robust=True)
     return len(pks)

@@ -113,13 +113,20 @@ class LocmemBackend:
         outbox.append(message)
 
 
-def send_sms(*, phone: str, template: SmsTemplate, params: Mapping[str, str] | None = None) -> None:
-    """Send one templated SMS through the configured backend; raises SmsError on failure."""
+def sms_backend():
+    """An instance of the configured backend; one may send many messages (the outbox sends a
+    chunk of notices through one)."""
+    return import_string(settings.SMS_BACKEND)()
+
+
+def send_sms(*, phone: str, template: SmsTemplate, params: Mapping[str, str] | None = None, backend=None) -> None:
+    """Send one templated SMS through ``backend`` (a new instance of the configured one if not
+    given); raises SmsError on failure."""
     params = {key: str(value) for key, value in (params or {}).items()}
     if set(params) != set(template.params):
         raise ValueError(f"SMS template {template.name!r} takes {template.params}, got {tuple(params)}")
     message = SmsMessage(phone=phone, template=template.name, params=params, text=template.render(params))
-    import_string(settings.SMS_BACKEND)().send(message)
+    (backend or sms_backend()).send(message)
 
 
 def templates_declared() -> dict[str, SmsTemplate]:

@@ -1,13 +1,13 @@
-"""The outbox's two tasks: deliver one notice; retry whatever was left behind (beat)."""
+"""The outbox's two tasks: deliver a chunk of notices; retry whatever was left behind (beat)."""
 
 from celery import shared_task
 
 
 @shared_task
-def deliver_notice(*, notice_id: int) -> bool:
-    from .outbox import deliver
+def deliver_notices(*, notice_ids: list[int]) -> str:
+    from .outbox import deliver_many
 
-    return deliver(notice_id=notice_id)
+    return str(deliver_many(notice_ids=notice_ids))
 
 
 @shared_task

@@ -163,8 +163,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"  # the periodic scans and clean-ups
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
                       for name in ("default", "notifications", "reports", "matching")]
 CELERY_TASK_ROUTES = {
-    # The outbox: each notice's delivery and the retry of what was left behind.
-    "xiangcheng.core.tasks.deliver_notice": {"queue": "notifications"},
+    # The outbox: the delivery of each chunk of notices and the retry of what was left behind.
+    "xiangcheng.core.tasks.deliver_notices": {"queue": "notifications"},
     "xiangcheng.core.tasks.retry_unsent_notices": {"queue": "notifications"},
     # Reads that summarise many rows.
     "services.tasks.send_daily_digest": {"queue": "reports"},
