@@ -14,7 +14,7 @@ from xiangcheng.core.files import ProcessedImage
 from . import notices
 from .booking import locked_event, promote_waitlist
 from .models import ACTIVE_STATUSES, Event, EventStatus
-from .notices import notify_registration
+from .notices import notify_registrations
 
 # A change to one of these is news for everyone signed up (and moves the reminders).
 ANNOUNCED_FIELDS = frozenset({"starts_at", "ends_at", "venue", "online_url"})
@@ -70,15 +70,13 @@ def event_cancel(*, event: Event) -> int:
             raise EventChangeError(_("Only a published event can be cancelled."))
         event.status = EventStatus.CANCELLED
         event.save(update_fields=["status", "updated_at"])
-        registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES))
-        for registration in registrations:
-            notify_registration(registration=registration, kind=notices.CANCELLED)
+        registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES).values_list("pk", "user_id"))
+        notify_registrations(registrations=registrations, kind=notices.CANCELLED)
     return len(registrations)
 
 
 def event_change_announce(*, event: Event, key: str) -> int:
     """Tell every active registrant that the time or place changed (key: which change, when)."""
-    registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES))
-    for registration in registrations:
-        notify_registration(registration=registration, kind=notices.CHANGED, key=key)
+    registrations = list(event.registrations.filter(status__in=ACTIVE_STATUSES).values_list("pk", "user_id"))
+    notify_registrations(registrations=registrations, kind=notices.CHANGED, key=key)
     return len(registrations)
