@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,11 @@ def ticket_submit(*, member: User, category: str, subject: str, description: str
 
 def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def assignable_staff() -> QuerySet[User]:
+    """Who may be offered as a ticket's assignee: active inbox agents, and superusers."""
+    return User.objects.filter(Q(groups__name=INBOX_AGENT.name) | Q(is_superuser=True), is_active=True).distinct()
 
 
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
