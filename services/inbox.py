@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,8 +124,14 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def assignable_staff() -> QuerySet[User]:
-    """Who may be offered as a ticket's assignee: active inbox agents, and superusers."""
-    return User.objects.filter(Q(groups__name=INBOX_AGENT.name) | Q(is_superuser=True), is_active=True).distinct()
+    """Who may be offered as a ticket's assignee: active inbox agents, and superusers.
+
+    Each group is found through its own index and the two are united, rather than one OR over
+    a join that reads every account.
+    """
+    agents = User.groups.through.objects.filter(group__name=INBOX_AGENT.name).values("user_id")
+    superusers = User.objects.filter(is_superuser=True).values("pk")
+    return User.objects.filter(pk__in=agents.union(superusers), is_active=True)
 
 
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
