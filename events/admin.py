@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from xiangcheng.core.admin import AuditHistoryMixin
 from xiangcheng.core.audit import EXPORTED, record_access
+from xiangcheng.core.changelists import LargeChangeListMixin
 from xiangcheng.core.files import POSTER, FileRejected, image_process
 
 from . import booking, changes, exports
@@ -150,11 +153,41 @@ class EventAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class RegistrationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    class EventFilter(admin.SimpleListFilter):
+        """Events around today (two weeks back, a month ahead) rather than every event ever held;
+        any other event is reached by searching its title, and stays listed once chosen."""
+
+        title = _("event")
+        parameter_name = "event__id__exact"  # the parameter Django's own event filter used
+        days_back, days_ahead = 14, 30
+
+        def lookups(self, request, model_admin):
+            now = timezone.now()
+            around = models.Q(starts_at__range=(now - timedelta(days=self.days_back),
+                                                now + timedelta(days=self.days_ahead)))
+            if self._event_id() is not None:
+                around |= models.Q(pk=self._event_id())
+            return [(event.pk, f"{event.title} ({timezone.localtime(event.starts_at):%Y-%m-%d})")
+                    for event in Event.objects.filter(around).only("pk", "title", "starts_at")
+                    .order_by("starts_at", "pk")]
+
+        def queryset(self, request, queryset):
+            if self.value() is None:
+                return queryset
+            if self._event_id() is None:
+                raise admin.options.IncorrectLookupParameters
+            return queryset.filter(event_id=self._event_id())
+
+        def _event_id(self) -> int | None:
+            return int(self.value()) if self.value() and self.value().isdigit() else None
+
     list_display = ["event", "user", "status", "children_count", "created_at", "checked_in_at"]
-    list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter), "event"]
+    list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter), EventFilter]
     search_fields = ["event__title", "user__profile__real_name", "user__email", "user__phone"]
     list_select_related = ["event", "user"]
+    # Newest first, along the primary key's index (sorting a million rows by date is a scan).
+    ordering = ["-pk"]
     actions = ["approve", "reject"]
     readonly_fields = ["event", "user", "status", "children_count", "children_ages", "created_at",
                        "decided_at", "cancelled_at", "checked_in_at", "checked_in_by"]

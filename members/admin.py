@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from xiangcheng.core.admin import AuditHistoryMixin
+from xiangcheng.core.changelists import LargeChangeListMixin
 
 from .admin_forms import RejectForm
 from .membership import MembershipError, profiles_approve, profiles_reject
@@ -19,7 +20,7 @@ class AccountAdmin(AuditHistoryMixin, UserAdmin):
 
 
 @admin.register(MemberProfile)
-class MemberProfileAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class MemberProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["real_name", "category", "organisation", "field", "city", "status", "submitted_at"]
     list_filter = ["status", "category", "field", "city"]
     search_fields = ["real_name", "organisation", "user__email", "user__phone"]

@@ -5,12 +5,14 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core import audit
 from xiangcheng.core.storage import served_privately
+from xiangcheng.core.text_search import characters_index
 
 MAINLAND_MOBILE = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland China mobile number starting with 13–19.")
@@ -36,6 +38,8 @@ class User(AbstractUser):
             models.UniqueConstraint(fields=["phone"], condition=models.Q(phone_verified=True),
                                     name="unique_verified_phone"),
         ]
+        # The handful of superusers among 100,000 accounts (offered as inbox assignees).
+        indexes = [models.Index(fields=["id"], name="superusers", condition=models.Q(is_superuser=True))]
 
     def __str__(self) -> str:
         return self.email or self.phone or self.username
@@ -97,6 +101,10 @@ class VisibleField(models.TextChoices):
     CITY = "city", _("City")
     BIO = "bio", _("Short bio")
     AVATAR = "avatar", _("Photo")
+
+
+# The rows the directory's indexes cover (members.queries.LISTED adds the account's state).
+DIRECTORY_ROWS = models.Q(status=Status.APPROVED, listed_in_directory=True)
 
 
 def _avatar_path(instance: "MemberProfile", filename: str) -> str:
@@ -167,7 +175,16 @@ class MemberProfile(models.Model):
                 name="rejection_has_reason",
             )
         ]
-        indexes = [models.Index(fields=["status", "listed_in_directory"])]
+        # The directory reads listed members only: its search and its order by name are
+        # indexed over them alone (members.queries.directory_profiles).
+        indexes = [
+            models.Index(fields=["status", "listed_in_directory"]),
+            models.Index(fields=["status", "submitted_at"], name="review_queue"),  # the admin's order
+            models.Index(fields=["real_name", "id"], name="directory_by_name", condition=DIRECTORY_ROWS),
+            characters_index("real_name", name="directory_name_chars", condition=DIRECTORY_ROWS),
+            characters_index("organisation", name="directory_organisation_chars", condition=DIRECTORY_ROWS),
+            GinIndex(fields=["expertise"], name="directory_tags", condition=DIRECTORY_ROWS),
+        ]
 
     def __str__(self) -> str:
         return self.real_name

@@ -2,10 +2,12 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import MemberProfile, Status, User
+from xiangcheng.core.text_search import contains_text
+
+from .models import DIRECTORY_ROWS, MemberProfile, Status, User
 
 # A member other members may find: approved, opted in, and her account not deactivated.
-LISTED = Q(status=Status.APPROVED, listed_in_directory=True, user__is_active=True)
+LISTED = DIRECTORY_ROWS & Q(user__is_active=True)
 
 
 def directory_profiles(*, q: str = "", field: str = "", city: str = "") -> QuerySet[MemberProfile]:
@@ -13,9 +15,10 @@ def directory_profiles(*, q: str = "", field: str = "", city: str = "") -> Query
     qs = MemberProfile.objects.filter(LISTED)
     if q:
         # Organisation and tags only match where the member lets others see them.
+        # Each part is answered by an index over listed members (MemberProfile.Meta.indexes).
         qs = qs.filter(
-            Q(real_name__icontains=q)
-            | Q(organisation__icontains=q, visible_fields__contains=["organisation"])
+            contains_text("real_name", q)
+            | (contains_text("organisation", q) & Q(visible_fields__contains=["organisation"]))
             | Q(expertise__contains=[q], visible_fields__contains=["expertise"])
         )
     if field:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,17 @@ def ticket_submit(*, member: User, category: str, subject: str, description: str
 
 def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def assignable_staff() -> QuerySet[User]:
+    """Who may be offered as a ticket's assignee: active inbox agents, and superusers.
+
+    Each group is found through its own index and the two are united, rather than one OR over
+    a join that reads every account.
+    """
+    agents = User.groups.through.objects.filter(group__name=INBOX_AGENT.name).values("user_id")
+    superusers = User.objects.filter(is_superuser=True).values("pk")
+    return User.objects.filter(pk__in=agents.union(superusers), is_active=True)
 
 
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:

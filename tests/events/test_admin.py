@@ -11,9 +11,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from events import booking, changes, checkin
-from events.models import Event, EventStatus, RegistrationStatus
+from events.models import Event, EventStatus, Registration, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import messages_of, squash, zh, zh_n
+from tests.helpers import messages_of, queries_for, squash, zh, zh_n
 from xiangcheng.core import audit
 
 from .factories import EventFactory, RegistrationFactory
@@ -281,3 +281,52 @@ def test_publishing_or_cancelling_in_the_wrong_state_is_refused():
     assert str(refused.value) == zh("Only a published event can be cancelled.")
     assert [Event.objects.get(pk=e.pk).status for e in (published, draft)] == [
         EventStatus.PUBLISHED, EventStatus.DRAFT]
+
+
+# The registration list at volume ----------------------------------------------------------
+
+REGISTRATIONS = "/admin/events/registration/"
+
+
+def _event_choices(response) -> list[str]:
+    spec = next(s for s in response.context["cl"].filter_specs if getattr(s, "parameter_name", "") == "event__id__exact")
+    return [str(name) for _, name in spec.lookup_choices]
+
+
+def test_the_event_filter_lists_the_events_around_today_and_the_one_chosen(manager_client):
+    now = timezone.now()
+
+    def event(title, days):
+        starts = now + timedelta(days=days)
+        return EventFactory(title=title, starts_at=starts, registration_opens_at=starts - timedelta(days=30))
+
+    old, recent, soon = event("三年前的沙龙", -15), event("上周的沙龙", -13), event("下月的培训", 29)
+    event("明年的大赛", 31)
+    for event in [old, recent, old]:
+        RegistrationFactory(event=event)
+
+    def choice(event) -> str:
+        return f"{event.title} ({timezone.localtime(event.starts_at):%Y-%m-%d})"
+
+    assert _event_choices(manager_client.get(REGISTRATIONS)) == [choice(recent), choice(soon)]
+    chosen = manager_client.get(REGISTRATIONS, {"event__id__exact": old.pk})
+    assert _event_choices(chosen) == [choice(old), choice(recent), choice(soon)]
+    assert [r.event_id for r in chosen.context["cl"].result_list] == [old.pk, old.pk]
+    # Any other event is found by its title.
+    found = manager_client.get(REGISTRATIONS, {"q": "三年前"})
+    assert [r.event_id for r in found.context["cl"].result_list] == [old.pk, old.pk]
+    # A value that is no event's id is the admin's "invalid filter" redirect, not an error page.
+    assert manager_client.get(REGISTRATIONS, {"event__id__exact": "x"})["Location"] == f"{REGISTRATIONS}?e=1"
+
+
+def test_the_registration_list_is_newest_first_with_a_constant_number_of_queries(manager_client):
+    RegistrationFactory.create_batch(5)
+    at_5 = queries_for(manager_client, REGISTRATIONS)
+    RegistrationFactory.create_batch(45)
+    at_50 = queries_for(manager_client, REGISTRATIONS)
+
+    assert at_50 == at_5
+    shown = [r.pk for r in manager_client.get(REGISTRATIONS).context["cl"].result_list]
+    assert shown == sorted(shown, reverse=True) and len(shown) == 50
+    with_event = {"event__id__exact": Registration.objects.latest("pk").event_id}
+    assert queries_for(manager_client, REGISTRATIONS, with_event) == at_5

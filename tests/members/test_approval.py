@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 from members.forms import ProfileForm
@@ -12,7 +13,7 @@ from members.membership import MembershipError, profile_apply, profiles_approve,
 from members.models import Consent, MemberProfile, Status
 from members.profiles import profile_save
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import review_decisions, zh
+from tests.helpers import queries_for, review_decisions, squash, zh
 
 pytestmark = pytest.mark.django_db
 
@@ -271,6 +272,47 @@ def test_reviewer_opens_the_changelist_and_sees_the_review_actions(client, revie
     assert list(response.context["cl"].result_list) == [pending_profile]
     choices = [name for name, _label in response.context["action_form"].fields["action"].choices]
     assert choices == ["", "approve", "reject"]
+
+
+def test_the_review_list_runs_the_same_queries_at_5_and_50_applications(client, reviewer):
+    client.force_login(reviewer)
+    pending = {"status__exact": Status.PENDING}
+    MemberProfileFactory.create_batch(5, status=Status.PENDING)
+    at_5 = (queries_for(client, CHANGELIST), queries_for(client, CHANGELIST, pending))
+    MemberProfileFactory.create_batch(45, status=Status.PENDING)
+    at_50 = (queries_for(client, CHANGELIST), queries_for(client, CHANGELIST, pending))
+
+    assert at_50 == at_5
+    assert len(client.get(CHANGELIST, pending).context["cl"].result_list) == 50
+
+
+def test_the_review_list_counts_exactly_up_to_its_cap_then_says_more_than(client, reviewer, monkeypatch):
+    from xiangcheng.core.changelists import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+    client.force_login(reviewer)
+    MemberProfileFactory.create_batch(3, status=Status.PENDING)
+    MemberProfileFactory.create_batch(2, status=Status.APPROVED)
+    with translation.override(settings.LANGUAGE_CODE):
+        plural = str(MemberProfile._meta.verbose_name_plural)
+
+    pending = client.get(CHANGELIST, {"status__exact": Status.PENDING})
+    assert (pending.context["cl"].result_count, pending.context["cl"].paginator.capped) == (3, False)
+    assert f"3 {plural}" in squash(pending.content.decode())
+    everyone = client.get(CHANGELIST)
+    assert (everyone.context["cl"].result_count, everyone.context["cl"].paginator.capped) == (3, True)
+    assert zh("more than %(count)s %(name)s", count=3, name=plural) in squash(everyone.content.decode())
+
+
+def test_the_selection_checkbox_is_the_html_django_renders(reviewer, pending_profile):
+    from django.contrib import admin as django_admin
+
+    from members.admin import MemberProfileAdmin
+
+    model_admin = MemberProfileAdmin(MemberProfile, django_admin.site)
+    with translation.override(settings.LANGUAGE_CODE):
+        assert model_admin.action_checkbox(pending_profile) == django_admin.ModelAdmin.action_checkbox(
+            model_admin, pending_profile)
 
 
 def test_reviewer_approves_selected_pending_profiles_in_admin(

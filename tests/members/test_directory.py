@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import connection
 
 from members.models import City, Field, Status, VisibleField
 from members.queries import directory_profiles
@@ -129,6 +130,48 @@ def test_pagination_twenty_per_page(client, viewer):
     # Page links keep the search.
     html = client.get(URL, {"q": "会员", "page": 2}).content.decode()
     assert re.search(r'href="\?[^"]*q=%E4%BC%9A%E5%91%98[^"]*page=3"', html)
+
+
+def test_search_finds_any_substring_ignoring_case_only_where_she_shows_it(client, viewer):
+    MemberProfileFactory(real_name="欧阳晓雯", organisation="EDA工具实验室")
+    MemberProfileFactory(real_name="张晓", organisation="某芯片EDA公司",
+                         visible_fields=[f for f in ALL_FIELDS if f != "organisation"])
+    MemberProfileFactory(real_name="晓雯", listed_in_directory=False)
+
+    assert listed_names(client.get(URL, {"q": "阳晓"})) == ["欧阳晓雯"]  # inside the name
+    assert listed_names(client.get(URL, {"q": "晓"})) == ["张晓", "欧阳晓雯"]
+    assert listed_names(client.get(URL, {"q": "eda"})) == ["欧阳晓雯"]  # not her hidden organisation
+    assert listed_names(client.get(URL, {"q": "晓晓"})) == []  # every character, but not the substring
+    assert listed_names(client.get(URL, {"q": "100%"})) == []  # LIKE's wildcards are plain characters
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A handful of test rows would be read sequentially anyway; what is checked here is that
+        # the queries' SQL is the indexes' expressions, so the planner can use them at volume.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_directory_reads_its_indexes(viewer):
+    MemberProfileFactory.create_batch(3)
+    assert "Index Scan using directory_by_name" in _plan(directory_profiles()[:20])
+
+    with connection.cursor() as cursor:
+        # With no other index left to find listed members by (dropped inside this test's
+        # transaction), the search can only be planned on the three search indexes.
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'members_memberprofile' "
+                       "AND indexdef NOT LIKE 'CREATE UNIQUE%%' AND indexname <> ALL(%s)",
+                       [["directory_name_chars", "directory_organisation_chars", "directory_tags"]])
+        for (index,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{index}"')
+        cursor.execute("SET LOCAL enable_indexscan = off")  # nor a whole unique index read in full
+    plan = _plan(directory_profiles(q="王"))
+
+    for index in ["directory_name_chars", "directory_organisation_chars", "directory_tags"]:
+        assert f"Bitmap Index Scan on {index}" in plan, plan
 
 
 def test_the_number_of_queries_does_not_grow_with_the_members_listed(client, viewer, media_root):

@@ -83,6 +83,16 @@ def test_an_agent_filters_the_queue(agent_client, queue, agent, colleague):
     assert get(status__exact=S.ACCEPTED, assignee__id__exact=agent.pk) == [queue["mine"]]
 
 
+def test_the_assignee_filter_offers_the_inbox_staff_not_every_account(agent_client, queue, agent, colleague,
+                                                                     supervisor, member):
+    response = agent_client.get(QUEUE)
+    spec = next(s for s in response.context["cl"].filter_specs if s.field_path == "assignee")
+
+    # The supervisor is not an agent, the member never could be: neither is offered.
+    assert [name for _, name in spec.lookup_choices] == [str(agent), str(colleague)]
+    assert spec.include_empty_choice
+
+
 def test_the_status_filter_names_the_six_states(agent_client, queue):
     html = agent_client.get(QUEUE).content.decode()
     with translation.override(settings.LANGUAGE_CODE):
@@ -309,6 +319,14 @@ def test_the_statistics_block(agent_client, member, other_member):
         zh("Answered within the deadline"): "50%",
         zh("Average rating"): "4.5",
     }
+
+
+def test_the_statistics_are_one_query(member, django_assert_num_queries):
+    from services.stats import inbox_stats
+
+    submit(member)
+    with django_assert_num_queries(1):
+        inbox_stats()
 
 
 def test_statistics_of_an_empty_inbox(agent_client):
