@@ -21,10 +21,14 @@ def _counted(condition: Q) -> Coalesce:
     return Coalesce(Subquery(registrations, output_field=IntegerField()), 0)
 
 
+def with_waitlist_count(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Each event's waiting registrations (``waitlist_count``), from the (event, status) index."""
+    return events.annotate(waitlist_count=_counted(Q(status=RegistrationStatus.WAITLISTED)))
+
+
 def with_registration_counts(events: QuerySet[Event]) -> QuerySet[Event]:
-    """Each event's waiting, pending and checked-in registrations, for the events the page shows."""
-    return events.annotate(
-        waitlist_count=_counted(Q(status=RegistrationStatus.WAITLISTED)),
+    """Each event's waiting, pending and checked-in registrations, for the events staff list."""
+    return with_waitlist_count(events).annotate(
         pending_count=_counted(Q(status=RegistrationStatus.PENDING)),
         attended_count=_counted(Q(checked_in_at__isnull=False)),
     )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
 from .models import ACTIVE_STATUSES, Event, EventStatus, Registration, RegistrationStatus
-from .queries import events_listed, events_visible, my_registrations, with_registration_counts
+from .queries import events_listed, events_visible, my_registrations, with_waitlist_count
 
 EVENTS_PAGE_SIZE = 10
 
@@ -56,7 +56,7 @@ def _detail_context(request, event, form=None):
 
 
 def event_detail(request, pk: int):
-    event = get_object_or_404(with_registration_counts(events_visible()), pk=pk)
+    event = get_object_or_404(with_waitlist_count(events_visible()), pk=pk)
     return render(request, "events/event_detail.html", _detail_context(request, event))
 
 
@@ -80,7 +80,7 @@ def event_sign_up(request, pk: int):
             }[registration.status]
             messages.success(request, text)
             return redirect(event)
-    event = with_registration_counts(events_visible()).get(pk=event.pk)
+    event = with_waitlist_count(events_visible()).get(pk=event.pk)
     return render(request, "events/event_detail.html", _detail_context(request, event, form), status=400)
 
 
