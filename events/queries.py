@@ -7,6 +7,7 @@ the database); the other counts are counted for the events shown only, each from
 
 from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -57,14 +58,16 @@ def events_listed(*, past: bool = False, programme: str = "", kind: str = "", mo
     return qs
 
 
-def my_registrations(user) -> list[Registration]:
-    """Her registrations, newest event first, each with ``waitlist_position`` and ``can_cancel``
-    set (2 queries)."""
-    registrations = list(
-        Registration.objects.filter(user=user)
-        .select_related("event__venue", "event__programme")
-        .order_by("-event__starts_at", "-pk")
-    )
+MY_EVENTS_PAGE_SIZE = 20
+
+
+def my_registrations(user, *, page: str | int | None = None) -> Page:
+    """One page of her registrations, newest event first, each with ``waitlist_position`` and
+    ``can_cancel`` set (3 queries: the count, the page, the waitlists of its events)."""
+    page = Paginator(
+        Registration.objects.filter(user=user).select_related("event__venue", "event__programme")
+        .order_by("-event__starts_at", "-pk"), MY_EVENTS_PAGE_SIZE).get_page(page)
+    registrations = list(page.object_list)
     waiting_events = {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     positions: dict[int, int] = {}
     if waiting_events:
@@ -77,4 +80,5 @@ def my_registrations(user) -> list[Registration]:
     for registration in registrations:
         registration.waitlist_position = positions.get(registration.pk)
         registration.can_cancel = registration.is_active and cancellation_open(registration.event, now=now)
-    return registrations
+    page.object_list = registrations
+    return page

@@ -118,7 +118,7 @@ def registration_ticket(request, pk: int):
 @login_required
 def my_events(request):
     return render(request, "events/my_events.html", {
-        "registrations": my_registrations(request.user),
+        "page": my_registrations(request.user, page=request.GET.get("page")),
         "feed_url": request.build_absolute_uri(
             reverse("events:feed", args=[calendar.feed_token(request.user)])),
     })

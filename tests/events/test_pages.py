@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from events import booking, changes, checkin
 from events.models import Audience, EventStatus, Kind, Registration, RegistrationStatus
+from events.queries import MY_EVENTS_PAGE_SIZE
 from tests.factories import MemberProfileFactory
 from tests.helpers import messages_of, queries_for, squash, zh, zh_n
 
@@ -597,3 +598,23 @@ def test_my_events_queries_do_not_grow_with_rows(client):
     client.get(reverse("events:mine"))
     at_50 = queries_for(client, reverse("events:mine"))
     assert at_50 == at_5
+
+
+def test_my_events_come_a_page_at_a_time_newest_event_first(client):
+    member = MemberProfileFactory().user
+    events = [EventFactory(title=f"沙龙{i:02d}", starts_at=in_days(i + 1)) for i in range(MY_EVENTS_PAGE_SIZE + 3)]
+    for event in events:
+        RegistrationFactory(event=event, user=member)
+    client.force_login(member)
+
+    def titles_on(page: int) -> list[str]:
+        html = client.get(reverse("events:mine"), {"page": page}).content.decode()
+        return [squash(r.split('class="event-title"')[1].split("</a>")[0].split(">", 1)[1])
+                for r in html.split('<li class="card registration">')[1:]]
+
+    newest_first = [e.title for e in reversed(events)]
+    assert titles_on(1) == newest_first[:MY_EVENTS_PAGE_SIZE]
+    assert titles_on(2) == newest_first[MY_EVENTS_PAGE_SIZE:]
+    assert titles_on(99) == newest_first[MY_EVENTS_PAGE_SIZE:]  # past the end: the last page
+    page_one = client.get(reverse("events:mine")).content.decode()
+    assert zh("Page %(n)s of %(total)s", n=1, total=2) in page_one
