@@ -330,3 +330,15 @@ def test_the_registration_list_is_newest_first_with_a_constant_number_of_queries
     assert shown == sorted(shown, reverse=True) and len(shown) == 50
     with_event = {"event__id__exact": Registration.objects.latest("pk").event_id}
     assert queries_for(manager_client, REGISTRATIONS, with_event) == at_5
+
+
+def test_the_registration_list_shows_fifty_a_page(manager_client):
+    registrations = RegistrationFactory.create_batch(51)
+    newest_first = sorted((r.pk for r in registrations), reverse=True)
+
+    first = manager_client.get(REGISTRATIONS).context["cl"]
+    second = manager_client.get(REGISTRATIONS, {"p": 2}).context["cl"]
+
+    assert [r.pk for r in first.result_list] == newest_first[:50]
+    assert [r.pk for r in second.result_list] == newest_first[50:]
+    assert (first.result_count, first.paginator.num_pages) == (51, 2)
