@@ -18,12 +18,12 @@ from .factories import EventFactory, VenueFactory, programme
 pytestmark = pytest.mark.django_db
 
 
-def cards_rendered(client, url: str) -> tuple[int, list[str]]:
-    """How many cards the request rendered (not taken from the cache), and each card's text."""
+def rendered(client, url: str, template_name: str) -> tuple[int, str]:
+    """How many times the request rendered the template (not taken from the cache), and the page."""
     rendered = []
 
     def count(sender, template, context, **kwargs):
-        if template.name == CARD_TEMPLATE:
+        if template.name == template_name:
             rendered.append(template.name)
 
     template_rendered.connect(count)
@@ -32,8 +32,14 @@ def cards_rendered(client, url: str) -> tuple[int, list[str]]:
     finally:
         template_rendered.disconnect(count)
     assert response.status_code == 200
-    cards = response.content.decode().split('<li class="event-card')[1:]
-    return len(rendered), [squash(card.split("</li>")[0].split(">", 1)[1]) for card in cards]
+    return len(rendered), response.content.decode()
+
+
+def cards_rendered(client, url: str) -> tuple[int, list[str]]:
+    """How many cards the request rendered, and each card's text."""
+    count, page = rendered(client, url, CARD_TEMPLATE)
+    cards = page.split('<li class="event-card')[1:]
+    return count, [squash(card.split("</li>")[0].split(">", 1)[1]) for card in cards]
 
 
 def cards_rendered_in(client, language: str):
@@ -100,19 +106,7 @@ def test_with_the_cache_unreachable_the_cards_are_rendered(client, settings, tmp
 
 
 def fields_rendered(client, url: str) -> tuple[int, str]:
-    rendered = []
-
-    def count(sender, template, context, **kwargs):
-        if template.name == FIELDS_TEMPLATE:
-            rendered.append(template.name)
-
-    template_rendered.connect(count)
-    try:
-        response = client.get(url)
-    finally:
-        template_rendered.disconnect(count)
-    assert response.status_code == 200
-    return len(rendered), response.content.decode()
+    return rendered(client, url, FIELDS_TEMPLATE)
 
 
 def test_the_empty_filter_form_is_kept_and_a_typed_one_is_shown_as_typed(client):
