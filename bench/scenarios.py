@@ -14,7 +14,7 @@ from django.utils import timezone
 from events.models import Audience, Event, EventStatus, Kind, Registration, RegistrationStatus
 from xiangcheng.core.models import Notice, Programme
 
-from . import load, people
+from . import load, people, stack
 from .pages import FLOOR, VISITOR, Page
 
 log = logging.getLogger("bench")
@@ -154,12 +154,9 @@ def _worker_ready(app, *, seconds: float) -> None:
 def outbox_drained(*, since, seconds: float) -> None:
     """Wait until the worker has sent what this run wrote to the outbox (the rush's confirmations),
     so the fan-out starts on an idle worker."""
-    deadline = time.monotonic() + seconds
-    while Notice.objects.filter(state=Notice.State.PENDING, created_at__gte=since).exists():
-        if time.monotonic() > deadline:
-            log.warning("the worker still has notices of this run to send after %.0f s", seconds)
-            return
-        time.sleep(0.5)
+    pending = Notice.objects.filter(state=Notice.State.PENDING, created_at__gte=since)
+    if not stack.poll_until(lambda: not pending.exists(), seconds=seconds, every=0.5):
+        log.warning("the worker still has notices of this run to send after %.0f s", seconds)
 
 
 def reminders_run(*, count: int, timeout: float) -> ReminderFigures:
@@ -180,21 +177,19 @@ def reminders_run(*, count: int, timeout: float) -> ReminderFigures:
     celery_app.send_task("events.tasks.scan_reminders")
     reminders = Notice.objects.filter(kind="events.reminder", created_at__gte=since)
     ours = reminders.filter(target_id__in=Registration.objects.filter(event=event).values("pk"))
-    scanned = drained = None
-    created = unsent = 0
-    while time.perf_counter() - started < timeout:
-        time.sleep(0.5)
-        if scanned is None and ours.count() >= due:
-            scanned = time.perf_counter() - started
-        states = dict(reminders.values_list("state").annotate(n=Count("pk")))
-        created = sum(states.values())
-        waiting = states.get(Notice.State.PENDING, 0)
-        if scanned is not None and not waiting:
-            drained = time.perf_counter() - started
-            break
-    unsent = created - dict(reminders.values_list("state").annotate(n=Count("pk"))).get(Notice.State.SENT, 0)
-    return ReminderFigures(due=due, created=created, scanned=scanned or 0.0, drained=drained or 0.0, unsent=unsent,
-                           timed_out=drained is None)
+    scanned: list[float] = []  # when the scan had written every reminder due
+
+    def all_sent() -> bool:
+        if not scanned and ours.count() >= due:
+            scanned.append(time.perf_counter() - started)
+        return bool(scanned) and not reminders.filter(state=Notice.State.PENDING).exists()
+
+    finished = stack.poll_until(all_sent, seconds=timeout, every=0.5)
+    drained = time.perf_counter() - started if finished else 0.0
+    states = dict(reminders.values_list("state").annotate(n=Count("pk")))
+    created = sum(states.values())
+    return ReminderFigures(due=due, created=created, scanned=scanned[0] if scanned else 0.0, drained=drained,
+                           unsent=created - states.get(Notice.State.SENT, 0), timed_out=not finished)
 
 
 def volumes() -> dict[str, int]:

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -165,12 +166,25 @@ def celery_worker(processes: Processes, env: dict[str, str], *, concurrency: int
                                       "--without-gossip", "--without-mingle"], env)
 
 
-def wait_for_port(port: int, processes: Processes, *, seconds: float = 60) -> None:
+def poll_until(condition: Callable[[], bool], *, seconds: float, every: float) -> bool:
+    """Ask ``condition`` every ``every`` seconds until it holds (True) or ``seconds`` pass (False).
+
+    The benchmark waits on other processes (gunicorn listening, the worker emptying the outbox)
+    that signal nothing it could block on; this is its one polling loop.
+    """
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(every)
+    return True
+
+
+def wait_for_port(port: int, processes: Processes, *, seconds: float = 60) -> None:
+    def listening() -> bool:
         processes.check()
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on port {port} after {seconds:.0f} s")
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    if not poll_until(listening, seconds=seconds, every=0.2):
+        raise RuntimeError(f"nothing listens on port {port} after {seconds:.0f} s")

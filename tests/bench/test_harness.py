@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
-from bench import people
+from bench import people, stack
 from bench.pages import MEMBER, PAGES, VISITOR
 from bench.report import perf_md_update
 from tests.helpers import production_environment
@@ -117,3 +117,15 @@ def test_the_table_replaces_its_own_section_of_docs_perf_md_and_nothing_else(tmp
 
     assert path.read_text() == (
         "# Performance\n\nBefore.\n\n<!-- bench:results -->\nnew table\n<!-- /bench:results -->\n\nAfter.\n")
+
+
+def test_polling_stops_as_soon_as_the_condition_holds_or_when_time_is_up():
+    asked = []
+
+    def third_time_lucky() -> bool:
+        asked.append(1)
+        return len(asked) == 3
+
+    assert stack.poll_until(third_time_lucky, seconds=5, every=0) is True
+    assert len(asked) == 3
+    assert stack.poll_until(lambda: False, seconds=0.05, every=0.01) is False
