@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
@@ -20,7 +19,7 @@ from xiangcheng.core.files import POSTER, FileRejected, image_process
 from . import booking, changes, exports
 from .copying import event_copy
 from .models import Event, EventStatus, Registration, RegistrationStatus, Venue
-from .queries import with_registration_counts
+from .queries import events_around_today, with_registration_counts
 
 
 @admin.register(Venue)
@@ -160,17 +159,10 @@ class RegistrationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
 
         title = _("event")
         parameter_name = "event__id__exact"  # the parameter Django's own event filter used
-        days_back, days_ahead = 14, 30
 
         def lookups(self, request, model_admin):
-            now = timezone.now()
-            around = models.Q(starts_at__range=(now - timedelta(days=self.days_back),
-                                                now + timedelta(days=self.days_ahead)))
-            if self._event_id() is not None:
-                around |= models.Q(pk=self._event_id())
             return [(event.pk, f"{event.title} ({timezone.localtime(event.starts_at):%Y-%m-%d})")
-                    for event in Event.objects.filter(around).only("pk", "title", "starts_at")
-                    .order_by("starts_at", "pk")]
+                    for event in events_around_today(also=self._event_id())]
 
         def queryset(self, request, queryset):
             if self.value() is None:

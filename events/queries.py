@@ -5,7 +5,7 @@ the database); the other counts are counted for the events shown only, each from
 (event, status) index.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -39,6 +39,19 @@ def events_visible() -> QuerySet[Event]:
     """Published and cancelled events (cancelled stay visible so registrants see why), each with
     its seat counts."""
     return Event.objects.exclude(status=EventStatus.DRAFT).select_related("programme", "venue", "seats")
+
+
+# What staff pick an event from when they filter registrations: the events around today.
+AROUND_DAYS_BACK, AROUND_DAYS_AHEAD = 14, 30
+
+
+def events_around_today(*, also: int | None = None) -> QuerySet[Event]:
+    """Events from two weeks back to a month ahead (and the event ``also``, if given), by start."""
+    now = timezone.now()
+    around = Q(starts_at__range=(now - timedelta(days=AROUND_DAYS_BACK), now + timedelta(days=AROUND_DAYS_AHEAD)))
+    if also is not None:
+        around |= Q(pk=also)
+    return Event.objects.filter(around).only("pk", "title", "starts_at").order_by("starts_at", "pk")
 
 
 def events_listed(*, past: bool = False, programme: str = "", kind: str = "", month: date | None = None,
