@@ -129,15 +129,15 @@ def assignable_staff() -> QuerySet[User]:
     Each group is found through its own index and the two are united, rather than one OR over
     a join that reads every account.
     """
-    agents = User.groups.through.objects.filter(group__name=INBOX_AGENT.name).values("user_id")
-    superusers = User.objects.filter(is_superuser=True).values("pk")
-    return User.objects.filter(pk__in=agents.union(superusers), is_active=True)
+    agents = role_members(INBOX_AGENT).values("pk")
+    superusers = User.objects.filter(is_superuser=True, is_active=True).values("pk")
+    return User.objects.filter(pk__in=agents.union(superusers))
 
 
 def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
     with transaction.atomic(), audit_context(actor=actor):
         ticket = _locked(ticket)
-        if assignee is not None and not assignee.groups.filter(name=INBOX_AGENT.name).exists() and not assignee.is_superuser:
+        if assignee is not None and not assignable_staff().filter(pk=assignee.pk).exists():
             raise InboxError(_("Tickets can only be assigned to inbox agents."))
         ticket.assignee = assignee
         if assignee is not None and ticket.status == TicketStatus.NEW:

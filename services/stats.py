@@ -19,7 +19,7 @@ from django.utils.timesince import timesince
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from xiangcheng.core.replica import reports_database
+from xiangcheng.core.replica import report_read
 
 from .models import OPEN_STATUSES, Category, Ticket
 
@@ -60,8 +60,12 @@ class Median(Aggregate):
 
 def _figures() -> dict:
     """Every figure in one aggregate query, computed in the database over all tickets."""
+    return report_read(_figures_on)
+
+
+def _figures_on(alias: str) -> dict:
     open_ = Q(status__in=OPEN_STATUSES)
-    return Ticket.objects.using(reports_database()).aggregate(
+    return Ticket.objects.using(alias).aggregate(
         total=Count("pk"),
         answered=Count("pk", filter=Q(first_response_at__isnull=False)),
         within=Count("pk", filter=Q(first_response_at__lte=F("due_at"))),
@@ -79,7 +83,10 @@ def _cached_figures() -> dict:
         return _figures()
     if figures is None:
         figures = _figures()
-        cache.set(_CACHE_KEY, figures, STATS_SECONDS)
+        try:
+            cache.set(_CACHE_KEY, figures, STATS_SECONDS)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            logger.warning("Inbox statistics not kept in the cache: %s", exc)
     return figures
 
 

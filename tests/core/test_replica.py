@@ -162,3 +162,31 @@ def test_database_replica_url_defines_a_read_only_replica_alias_for_reports(repl
                             env=env, capture_output=True, text=True, timeout=120)
 
     assert (result.returncode, json.loads(result.stdout or "null")) == (0, expected), result.stderr
+
+
+@pytest.fixture
+def replica_down(tmp_path):
+    """The replica's server does not answer: its connection points at a socket folder where
+    nothing listens."""
+    replica = connections["replica"]
+    saved = replica.settings_dict
+    replica.close()
+    replica.close_pool()
+    pool = {**saved["OPTIONS"]["pool"], "timeout": 1}
+    replica.settings_dict = {**saved, "HOST": str(tmp_path), "OPTIONS": {**saved["OPTIONS"], "pool": pool}}
+    yield
+    replica.close()
+    replica.close_pool()
+    replica.settings_dict = saved
+
+
+def test_with_the_replica_down_the_statistics_read_the_primary(member, replica_down, caplog):
+    submit(member, Category.FINANCE)
+
+    with CaptureQueriesContext(connections["default"]) as primary:
+        stats = inbox_stats()
+
+    assert stats.total == 1
+    assert dict(stats.open_by_category)[str(Category.FINANCE.label)] == 1
+    assert [q for q in sql(primary) if 'FROM "services_ticket"' in q] != []
+    assert "the reports' replica 'replica' is unreachable; reading the primary" in caplog.text

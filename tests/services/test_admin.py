@@ -20,6 +20,7 @@ from services.models import (
     TicketMessage,
     TicketStatus,
 )
+from tests.factories import AGENT_GROUP
 from tests.helpers import label, messages_of, squash, zh
 from xiangcheng.core.models import Notice
 
@@ -84,12 +85,19 @@ def test_an_agent_filters_the_queue(agent_client, queue, agent, colleague):
 
 
 def test_the_assignee_filter_offers_the_inbox_staff_not_every_account(agent_client, queue, agent, colleague,
-                                                                     supervisor, member):
+                                                                     supervisor, member, staff_in_group):
+    boss = staff_in_group("boss")
+    boss.is_superuser = True
+    boss.save()
+    former = staff_in_group("former", AGENT_GROUP)
+    former.is_active = False
+    former.save()
     response = agent_client.get(QUEUE)
     spec = next(s for s in response.context["cl"].filter_specs if s.field_path == "assignee")
 
-    # The supervisor is not an agent, the member never could be: neither is offered.
-    assert [name for _, name in spec.lookup_choices] == [str(agent), str(colleague)]
+    # The supervisor is not an agent, the member never could be, a deactivated agent no longer
+    # is: none of them is offered; a superuser is.
+    assert sorted(name for _, name in spec.lookup_choices) == sorted([str(agent), str(colleague), str(boss)])
     assert spec.include_empty_choice
 
 
@@ -259,12 +267,22 @@ def test_a_reply_that_closes_the_ticket_from_the_change_form(agent_client, membe
     assert inbox.can_reopen(ticket) is True
 
 
-def test_only_agents_and_superusers_can_be_chosen_as_assignee(agent_client, member, agent, colleague, clerk):
+def test_only_agents_and_superusers_can_be_chosen_as_assignee(agent_client, member, agent, colleague, clerk,
+                                                              staff_in_group):
+    boss = staff_in_group("boss")
+    boss.is_superuser = True
+    boss.save()
+    former = staff_in_group("former", AGENT_GROUP)
+    former.is_active = False
+    former.save()
     ticket = submit(member)
     page = agent_client.get(reverse("admin:services_ticket_change", args=[ticket.pk])).content.decode()
     select = re.search(r'<select name="assignee"[^>]*>(.*?)</select>', page, re.S).group(1)
 
-    assert sorted(re.findall(r'<option value="(\d+)"', select)) == sorted([str(agent.pk), str(colleague.pk)])
+    assert sorted(re.findall(r'<option value="(\d+)"', select)) == sorted(
+        [str(agent.pk), str(colleague.pk), str(boss.pk)])
+    with pytest.raises(inbox.InboxError):
+        inbox.ticket_assign(ticket=ticket, assignee=former, actor=agent)
 
 
 def test_supervisors_manage_canned_replies_agents_only_use_them(client, agent, supervisor):

@@ -15,13 +15,33 @@ from the replica, a ``save()`` of such a row). The only way to the replica is an
 in a report. Without a replica, ``reports_database()`` is ``default``.
 """
 
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, OperationalError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def reports_database() -> str:
     """The database alias that reports read: the replica when one is configured."""
     return settings.REPORTS_DATABASE
+
+
+def report_read(read: Callable[[str], T]) -> T:
+    """``read(alias)`` on the reports' database; if the replica cannot be reached, on the
+    primary (logged), so a report page never fails because its replica is down."""
+    alias = reports_database()
+    try:
+        return read(alias)
+    except OperationalError:
+        if alias == DEFAULT_DB_ALIAS:
+            raise
+        logger.warning("the reports' replica %r is unreachable; reading the primary", alias, exc_info=True)
+        return read(DEFAULT_DB_ALIAS)
 
 
 class PrimaryRouter:

@@ -115,7 +115,9 @@ def replica_database(url: str) -> dict:
         config["HOST"] = socket_dir
     # A write through this alias fails even where the server would accept it.
     options["options"] = "-c default_transaction_read_only=on"
-    options["pool"] = dict(DATABASES["default"]["OPTIONS"]["pool"])
+    # A replica that does not answer is given up on quickly: reports then read the primary.
+    options["pool"] = {**DATABASES["default"]["OPTIONS"]["pool"], "timeout": 3}
+    options["connect_timeout"] = 2
     config["CONN_MAX_AGE"] = 0
     return config
 
