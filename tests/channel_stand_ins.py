@@ -7,7 +7,8 @@ it accepts the others on the same connection. The ``smtp_server`` fixture (tests
 points the email backend at it.
 
 ``RefusingSmsBackend`` is the test SMS backend (messages kept in ``xiangcheng.core.sms.outbox``)
-that refuses the numbers in ``REFUSED_PHONES``, as the provider refuses one number of a batch.
+that refuses the numbers in ``REFUSED_PHONES``, as the provider refuses one number of a batch,
+and notes in ``ROWS_AT_SMS`` the channels the outbox had recorded when the SMS left.
 """
 
 import email
@@ -19,10 +20,16 @@ from collections import Counter
 from xiangcheng.core.sms import LocmemBackend, SmsMessage, SmsRejected
 
 REFUSED_PHONES: set[str] = set()
+# What the outbox had written on her notices' rows at the moment each SMS was handed over.
+ROWS_AT_SMS: list[list[list[str]]] = []
 
 
 class RefusingSmsBackend(LocmemBackend):
     def send(self, message: SmsMessage) -> None:
+        from xiangcheng.core.models import Notice
+
+        ROWS_AT_SMS.append(list(Notice.objects.filter(recipient__phone=message.phone)
+                                .values_list("channels_sent", flat=True)))
         if message.phone in REFUSED_PHONES:
             raise SmsRejected(f"isv.MOBILE_NUMBER_ILLEGAL: {message.phone}")
         super().send(message)

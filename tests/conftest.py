@@ -49,8 +49,10 @@ def refused_phones(settings):
     """The SMS backend refuses the numbers the test adds to this set (and sends the others)."""
     settings.SMS_BACKEND = "tests.channel_stand_ins.RefusingSmsBackend"
     channel_stand_ins.REFUSED_PHONES.clear()
+    channel_stand_ins.ROWS_AT_SMS.clear()
     yield channel_stand_ins.REFUSED_PHONES
     channel_stand_ins.REFUSED_PHONES.clear()
+    channel_stand_ins.ROWS_AT_SMS.clear()
 
 
 # --- staff -------------------------------------------------------------------------------------

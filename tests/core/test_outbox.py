@@ -16,6 +16,7 @@ from django.utils import timezone
 from events import notices as event_notices
 from events.models import Registration
 from events.notices import notify_registration
+from tests import channel_stand_ins
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.events.helpers import mail_subject
 from tests.factories import MemberProfileFactory, UserFactory
@@ -186,6 +187,8 @@ def test_when_the_sms_fails_after_the_email_the_retry_sends_only_the_sms(no_grac
     refused_phones.add("13912345678")
     with pytest.raises(SmsRejected):
         deliver(notice_id=pk)
+    # The email was written on the row before the SMS was tried, not only when the SMS failed.
+    assert channel_stand_ins.ROWS_AT_SMS == [[["email"]]]
     notice = Notice.objects.get(pk=pk)
     assert (notice.channels_sent, notice.state, notice.last_error) == (
         ["email"], State.PENDING, "SmsRejected: isv.MOBILE_NUMBER_ILLEGAL: 13912345678")
@@ -228,3 +231,20 @@ def test_every_declared_kind_names_a_permission_and_a_label():
     assert {name: (bool(kind.permission), bool(str(kind.label))) for name, kind in outbox.KINDS.items()} == {
         name: (True, True) for name in outbox.KINDS}
     assert {name.split(".")[0] for name in outbox.KINDS} == {"events", "inbox", "members"}
+
+
+@pytest.mark.django_db
+def test_a_row_left_pending_with_no_attempt_remaining_is_marked_failed(no_grace, caplog):
+    lost = confirm(RegistrationFactory())
+    waiting = confirm(RegistrationFactory())
+    long_ago = timezone.now() - timedelta(hours=1)
+    Notice.objects.filter(pk=lost).update(attempts=MAX_ATTEMPTS, claimed_at=long_ago)  # its worker died
+    Notice.objects.filter(pk=waiting).update(attempts=1)
+
+    with caplog.at_level(logging.ERROR, logger="xiangcheng.core.outbox"):
+        assert retry_unsent() == 1
+
+    assert Notice.objects.get(pk=lost).state == State.FAILED
+    assert Notice.objects.get(pk=lost).last_error == f"no outcome after {MAX_ATTEMPTS} attempts"
+    assert Notice.objects.get(pk=waiting).state == State.SENT
+    assert "1 notices had no outcome after 5 attempts and are marked failed" in caplog.text

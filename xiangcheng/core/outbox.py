@@ -272,10 +272,17 @@ def deliver_many(*, notice_ids: list[int]) -> Delivery:
                 _give_back(outcome.given_back)
                 break
             done = list(notice.channels_sent)
+
+            def sent(channel: str, pk: int = notice.pk, done: list[str] = done) -> None:
+                # On the row at once: a worker that dies before the next channel (an SMS call
+                # may take seconds) must not send this one again.
+                done.append(channel)
+                _record(pk, channels_sent=done)
+
             try:
                 message = KINDS[notice.kind].compose(notice)
                 channels.notify_user(user=notice.recipient, subject=message.subject, body=message.body,
-                                     sms=message.sms, already=list(done), sent=done.append)
+                                     sms=message.sms, already=list(done), sent=sent)
             except Exception as exc:
                 outcome.failed[notice.pk] = exc
                 _record_failure(notice, exc, channels_sent=done)
@@ -335,9 +342,24 @@ def unsent(*, limit: int = 500) -> list[int]:
     )
 
 
+def abandoned_fail() -> int:
+    """Rows whose last attempt ended without an outcome (the worker died, or the chunk around
+    them failed) and that have no attempt left: marked failed, so staff see and may retry them,
+    instead of staying pending for good. Returns how many."""
+    now = timezone.now()
+    stuck = Notice.objects.filter(state=Notice.State.PENDING, attempts__gte=MAX_ATTEMPTS).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
+    count = stuck.update(state=Notice.State.FAILED, claimed_at=None,
+                         last_error=f"no outcome after {MAX_ATTEMPTS} attempts")
+    if count:
+        logger.error("%d notices had no outcome after %d attempts and are marked failed", count, MAX_ATTEMPTS)
+    return count
+
+
 def retry_unsent() -> int:
-    """The periodic job: deliver every row left behind, a chunk at a time. Returns how many were
-    sent (failures are recorded on their rows and logged)."""
+    """The periodic job: mark the abandoned rows failed, then deliver every row left behind, a
+    chunk at a time. Returns how many were sent (failures are recorded on their rows and logged)."""
+    abandoned_fail()
     pks = unsent()
     return sum(len(deliver_many(notice_ids=pks[start:start + CHUNK]).sent) for start in range(0, len(pks), CHUNK))
 
