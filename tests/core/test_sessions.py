@@ -39,3 +39,16 @@ def test_with_redis_down_a_signed_in_page_still_works(member_client, settings, t
 
     assert response.status_code == 200
     assert response.context["user"].profile.real_name == "林晓雯"
+
+
+def test_with_redis_down_logging_out_ends_the_session(member_client, settings, tmp_path):
+    from django.contrib.sessions.models import Session
+
+    key = member_client.cookies["sessionid"].value
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"unix://{tmp_path / 'gone.sock'}?db=1"}}
+
+    response = member_client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
+    assert member_client.get(reverse("notices:list")).status_code == 302  # to the login page

@@ -42,3 +42,14 @@ class SessionStore(CachedDbStore):
             except Exception:  # noqa: S110 - the next request reads the database again
                 logger.warning("session cache unavailable; not caching the session", exc_info=True)
         return data
+
+    def delete(self, session_key=None):
+        # Logging out with Redis down still ends the session: the database row is what counts, and
+        # a cached copy left behind expires with the session.
+        try:
+            super().delete(session_key)
+        except Exception:  # the cache is unreachable: delete from the database alone
+            logger.warning("session cache unavailable; deleting the session from the database only", exc_info=True)
+            key = session_key or self.session_key
+            if key is not None:
+                self.model.objects.filter(session_key=key).delete()
