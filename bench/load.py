@@ -81,8 +81,9 @@ class Connection:
 
     async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
         # A kept-alive connection the server has just closed fails before any answer: one
-        # retry on a fresh connection, as browsers do.
-        fresh = self.writer is None
+        # retry of a GET on a fresh connection, as browsers do. A POST is never sent twice (it
+        # could sign her up twice); its failure counts as an error.
+        fresh = self.writer is None or method != "GET"
         try:
             await self.send(method, path, headers, body)
             return await asyncio.wait_for(self.receive(), TIMEOUT)

@@ -13,7 +13,7 @@ from .models import Consent, MemberProfile, User
 
 
 @admin.register(User)
-class AccountAdmin(AuditHistoryMixin, UserAdmin):
+class AccountAdmin(LargeChangeListMixin, AuditHistoryMixin, UserAdmin):
     list_display = ["username", "email", "phone", "phone_verified", "is_staff", "date_joined"]
     search_fields = ["username", "email", "phone"]
     fieldsets = UserAdmin.fieldsets + ((_("Mobile"), {"fields": ["phone", "phone_verified"]}),)
@@ -62,7 +62,7 @@ class MemberProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdm
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(LargeChangeListMixin, admin.ModelAdmin):
     list_display = ["user", "kind", "version", "granted_at", "withdrawn_at"]
     list_filter = ["kind", "version"]
     readonly_fields = ["user", "kind", "version", "granted_at", "withdrawn_at"]

@@ -48,8 +48,9 @@ def demo_staff(*, username: str, email: str, roles: list[str]) -> User:
     return user
 
 
+@transaction.atomic
 def demo_load() -> DemoLoaded:
-    """Create (or leave as they are) the demo accounts."""
+    """Create (or leave as they are) the demo accounts, all or none."""
     logins = []
     reviewer = demo_staff(username=STAFF["username"], email=STAFF["email"], roles=[REVIEWER.name])
     logins.append((STAFF["email"], "staff reviewer"))

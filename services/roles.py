@@ -12,5 +12,6 @@ grant(INBOX_SUPERVISOR, "services", [
 ])
 # Supervisors read (and retry) the inbox notices in the outbox.
 grant(INBOX_SUPERVISOR, "core", ["view_notice", "change_notice"])
-# The administrator reads tickets and their messages.
-grant(ADMINISTRATOR, "services", ["view_ticket", "view_ticketmessage"])
+# The administrator reads tickets, their messages, the canned replies and the deadlines. Not the
+# attachments: a member's uploaded files are opened only by the inbox staff answering her.
+grant(ADMINISTRATOR, "services", ["view_ticket", "view_ticketmessage", "view_cannedreply", "view_categorysla"])

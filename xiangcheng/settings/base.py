@@ -210,7 +210,7 @@ SESSION_ENGINE = "xiangcheng.core.sessions"
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    # Both load the signed-in account with her profile and unread count (members/backends.py).
+    # Both load the signed-in account with her profile in one query (members/backends.py).
     "members.backends.ModelBackend",
     "members.adapter.PhoneAuthenticationBackend",
 ]
