@@ -32,6 +32,7 @@ from xiangcheng.core.bulk import (
     shares,
 )
 from xiangcheng.core.models import Notice, Programme
+from xiangcheng.core.outbox import notice_key
 
 from . import notices
 from .models import Audience, Event, EventStatus, Kind, Registration, RegistrationStatus, Venue
@@ -335,5 +336,5 @@ def _notices(run: BulkRun, events: list[dict], candidates: list[tuple]):
         subject = SUBJECTS[what].format(title=event["title"])
         body = f"您好，\n\n{LINES[what]}\n\n{event['title']}\n时间：{when}\n地点：{place}\n\n/events/{eid}/\n\n相城区妇联\n"
         yield notice_row(rng, now=run.now, recipient_id=uid, kind=kind.name,
-                         key=f"{kind.name}:{rid}:{key}", target_type_id=registration_type, target_id=rid,
+                         key=notice_key(kind, notices.registration_key(rid, key)), target_type_id=registration_type, target_id=rid,
                          created_at=at, channels=channels[uid], subject=subject, body=body, url=f"/events/{eid}/")

@@ -111,9 +111,14 @@ KINDS: dict[str, NoticeKind] = {
 }
 
 
+def registration_key(registration_id: int, key: str = "") -> str:
+    """What tells a registration's notices of one kind apart (the kind's own prefix aside)."""
+    return f"{registration_id}:{key}"
+
+
 def notify_registration(*, registration: Registration, kind: str, key: str = "") -> tuple[int, bool]:
     """Record one message for her (once per registration, kind and key); it is sent after commit."""
-    return notify(kind=KINDS[kind], recipient=registration.user, key=f"{registration.pk}:{key}",
+    return notify(kind=KINDS[kind], recipient=registration.user, key=registration_key(registration.pk, key),
                   target=registration)
 
 
@@ -121,7 +126,7 @@ def notify_registrations(*, registrations: Iterable[tuple[int, int]], kind: str,
     """``notify_registration`` for many: (registration pk, her user pk) pairs, written with one
     INSERT a thousand and delivered a chunk to a task. Returns the pks of the rows created."""
     return notify_many(kind=KINDS[kind], target_model=Registration, items=[
-        Addressed(recipient_id=user_id, key=f"{registration_id}:{key}", target_id=registration_id)
+        Addressed(recipient_id=user_id, key=registration_key(registration_id, key), target_id=registration_id)
         for registration_id, user_id in registrations])
 
 

@@ -34,7 +34,7 @@ from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import notice_key
 
 from .models import Category, City, Consent, Field, MemberProfile, Status, User, VisibleField
-from .notices import DECISION
+from .notices import DECISION, decision_key
 
 MEMBERS = 100_000
 # Decision notices in the outbox at scale 1.0 (the other apps bring the outbox to 1M rows).
@@ -273,7 +273,7 @@ def _decision_notices(run: BulkRun, decisions: list[tuple]):
         ) + "\n\n相城区妇联\n"
         channels = (["email"] if email_verified else []) + (["sms"] if phone_verified else [])
         yield notice_row(rng, now=run.now, recipient_id=uid, kind=DECISION.name,
-                         key=notice_key(DECISION, f"{pid}:{reviewed.strftime('%Y%m%d%H%M%S%f')}"),
+                         key=notice_key(DECISION, decision_key(pid, reviewed)),
                          target_type_id=profile_type, target_id=pid, created_at=reviewed, channels=channels,
                          subject=subject, body=body, url="/members/profile/",
                          data={"decision": status, "reason": reason})

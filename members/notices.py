@@ -1,5 +1,7 @@
 """What a member is told when her application is decided, as a kind of the kernel's outbox."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,8 +43,13 @@ DECISION = notice_kind("members.decision", label=_("Membership: decision"), comp
                        permission="members.view_memberprofile")
 
 
+def decision_key(profile_id: int, reviewed_at: datetime) -> str:
+    """What tells one decision on her profile from another: when it was made, in UTC."""
+    return f"{profile_id}:{reviewed_at.astimezone(UTC).strftime('%Y%m%d%H%M%S%f')}"
+
+
 def notify_decision(*, profile: MemberProfile) -> int:
     """Tell her of the decision just made on her profile (once per decision); sent after commit."""
-    key = f"{profile.pk}:{profile.reviewed_at.strftime('%Y%m%d%H%M%S%f')}"
+    key = decision_key(profile.pk, profile.reviewed_at)
     return notify(kind=DECISION, recipient=profile.user, key=key, target=profile,
                   data={"decision": profile.status, "reason": profile.rejection_reason})[0]

@@ -30,9 +30,10 @@ from xiangcheng.core.bulk import (
     shares,
 )
 from xiangcheng.core.models import Notice
+from xiangcheng.core.outbox import notice_key
 
 from .models import Category, Contact, Priority, Ticket, TicketCounter, TicketMessage, TicketStatus
-from .notices import ACKNOWLEDGED, ASSIGNED, REPLIED, TICKET_KINDS
+from .notices import ACKNOWLEDGED, ASSIGNED, REPLIED, TICKET_KINDS, ticket_key
 from .sla import DEFAULT_WORKING_DAYS, add_working_days
 
 TICKETS = 50_000
@@ -229,7 +230,7 @@ def _notices(run: BulkRun, tickets: list[dict], messages: list[tuple]):
         subject = subjects[kind].format(ref=ticket["reference"])
         body = f"您好，\n\n{subject}：{ticket['subject']}\n\n/inbox/{ticket['reference']}/\n\n相城区妇联巾帼管家\n"
         yield notice_row(rng, now=run.now, recipient_id=recipient, kind=TICKET_KINDS[kind].name,
-                         key=f"{TICKET_KINDS[kind].name}:{tid}:{recipient}:{unique}", target_type_id=ticket_type,
+                         key=notice_key(TICKET_KINDS[kind], ticket_key(tid, recipient, unique)), target_type_id=ticket_type,
                          target_id=tid, created_at=at, channels=channels[recipient], subject=subject, body=body,
                          url=f"/inbox/{ticket['reference']}/" if to_member else "",
                          data={"message": message} if message else {})

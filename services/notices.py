@@ -68,13 +68,18 @@ TICKET_KINDS = {
 }
 
 
+def ticket_key(ticket_id: int, recipient_id: int, unique: str) -> str:
+    """What tells a ticket's notices of one kind apart: to whom, and which reply or step."""
+    return f"{ticket_id}:{recipient_id}:{unique}"
+
+
 def notify_ticket(*, ticket: Ticket, recipient: User, kind: str, message: TicketMessage | None = None,
                   key: str = "") -> int:
     """A message about a ticket, once per ticket, kind, recipient and reply (or ``key``)."""
     assert message is None or not message.internal
     # A reply is told once; other steps may happen again (closed, reopened, closed), each told.
     unique = f"m{message.pk}" if message else (key or uuid.uuid4().hex)
-    return notify(kind=TICKET_KINDS[kind], recipient=recipient, key=f"{ticket.pk}:{recipient.pk}:{unique}",
+    return notify(kind=TICKET_KINDS[kind], recipient=recipient, key=ticket_key(ticket.pk, recipient.pk, unique),
                   target=ticket, data={"message": message.pk} if message else {})[0]
 
 
