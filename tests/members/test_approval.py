@@ -302,6 +302,9 @@ def test_the_review_list_counts_exactly_up_to_its_cap_then_says_more_than(client
     everyone = client.get(CHANGELIST)
     assert (everyone.context["cl"].result_count, everyone.context["cl"].paginator.capped) == (3, True)
     assert zh("more than %(count)s %(name)s", count=3, name=plural) in squash(everyone.content.decode())
+    # Selecting every row across pages is offered only where the count is exact.
+    assert 'class="action-counter"' in pending.content.decode()
+    assert 'class="action-counter"' not in everyone.content.decode()
 
 
 def test_the_selection_checkbox_is_the_html_django_renders(reviewer, pending_profile):
