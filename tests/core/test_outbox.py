@@ -248,3 +248,13 @@ def test_a_row_left_pending_with_no_attempt_remaining_is_marked_failed(no_grace,
     assert Notice.objects.get(pk=lost).last_error == f"no outcome after {MAX_ATTEMPTS} attempts"
     assert Notice.objects.get(pk=waiting).state == State.SENT
     assert "1 notices had no outcome after 5 attempts and are marked failed" in caplog.text
+
+
+def test_the_fan_out_insert_names_every_column_of_the_notice_table():
+    """notify_many writes rows with its own INSERT: a required field added to Notice must be
+    added there (the nullable ones it leaves out start empty)."""
+    columns = outbox._INSERT.split("(", 1)[1].split(")", 1)[0]
+    named = {column.strip() for column in columns.split(",")}
+    fields = [f for f in Notice._meta.concrete_fields if not f.primary_key]
+    assert {f.column for f in fields if not f.null} <= named <= {f.column for f in fields}
+    assert {f.column for f in fields} - named == {"claimed_at", "read_at", "sent_at"}
