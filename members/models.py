@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from members.credit_codes import credit_code_check
 from xiangcheng.core import audit
 from xiangcheng.core.storage import served_privately
 from xiangcheng.core.text_search import characters_index
@@ -220,3 +221,131 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_kind_display()} {self.version}"
+
+
+class OrganisationKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    UNIVERSITY = "university", _("University")
+    INSTITUTE = "institute", _("Research institute")
+    FINANCIAL = "financial", _("Financial institution")
+    SOCIAL = "social", _("Social organisation")
+
+
+class OrganisationSize(models.TextChoices):
+    MICRO = "micro", _("Fewer than 20 people")
+    SMALL = "small", _("20–99 people")
+    MEDIUM = "medium", _("100–999 people")
+    LARGE = "large", _("1,000 people or more")
+
+
+class OrganisationStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Not verified")
+
+
+class WomenLed(models.TextChoices):
+    """The women-led badge an organisation claims; staff confirm it before it is shown."""
+
+    NO = "", _("No")
+    FOUNDER = "founder", _("Founded by a woman")
+    EXECUTIVE = "executive", _("Led by women executives")
+
+
+def _logo_path(instance: "Organisation", filename: str) -> str:
+    return f"logos/{uuid.uuid4().hex}.jpg"
+
+
+def _logo_thumb_path(instance: "Organisation", filename: str) -> str:
+    return f"logos/thumbs/{uuid.uuid4().hex}.jpg"
+
+
+# Verification decisions (who, when, why) and the badge staff confirm; not the description.
+@audit.track(fields=["name", "credit_code", "status", "reviewed_at", "reviewed_by", "rejection_reason",
+                     "women_led", "women_led_confirmed"], status="status")
+class Organisation(models.Model):
+    """An enterprise, university, institute, bank or social organisation (相链她科企).
+
+    Only a verified organisation posts service requests and jobs (``organisations.may_post``).
+    """
+
+    name = models.CharField(_("organisation name"), max_length=100)
+    # 统一社会信用代码, checked with its GB 32100 check character; one code, one organisation.
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True,
+                                   validators=[credit_code_check],
+                                   error_messages={"unique": _("This organisation is already registered: "
+                                                               "ask its representative to invite you.")})
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    industry = models.CharField(_("industry"), max_length=30, choices=Field.choices)
+    size = models.CharField(_("size"), max_length=20, choices=OrganisationSize.choices)
+    city = models.CharField(_("city"), max_length=20, choices=City.choices)
+    district = models.CharField(_("district or county"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    description = models.TextField(_("description"), max_length=2000)
+    logo = models.ImageField(_("logo"), upload_to=_logo_path, blank=True)
+    logo_thumb = models.ImageField(_("logo thumbnail"), upload_to=_logo_thumb_path, blank=True)
+    # Public: an office phone, a recruitment mailbox, a website. Never a person's own contact.
+    public_contact = models.CharField(_("public contact"), max_length=100)
+    status = models.CharField(_("verification"), max_length=20, choices=OrganisationStatus.choices,
+                              default=OrganisationStatus.PENDING)
+    rejection_reason = models.TextField(_("reason for not verifying"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    women_led = models.CharField(_("women-led"), max_length=20, choices=WomenLed.choices, blank=True,
+                                 default=WomenLed.NO)
+    women_led_confirmed = models.BooleanField(_("women-led badge confirmed by staff"), default=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        permissions = [("verify_organisation", _("Can verify or reject organisations"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="organisation_rejection_has_reason",
+            ),
+            models.CheckConstraint(condition=models.Q(credit_code__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
+                                   name="credit_code_format"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="organisation_review_queue")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def badge(self) -> str:
+        """The women-led badge as shown: only once staff confirmed it."""
+        return self.get_women_led_display() if self.women_led and self.women_led_confirmed else ""
+
+
+@audit.track(fields=["organisation", "user", "invited_by"])
+class Representative(models.Model):
+    """A person who acts for an organisation. Any account: a member or not, a woman or not."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="representatives",
+                                     verbose_name=_("organisation"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representations",
+                             verbose_name=_("account"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("invited by"),
+    )
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_representation")]
+        indexes = [models.Index(fields=["user", "organisation"], name="representations_of_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation}"

@@ -38,6 +38,7 @@ REVIEWER = role("审核员", _("Reviews membership applications."))
 EVENT_MANAGER = role("活动管理员", _("Runs events, sign-ups and check-in."))
 INBOX_AGENT = role("管家客服", _("Answers 巾帼管家 tickets."))
 INBOX_SUPERVISOR = role("管家主管", _("Supervises the inbox: unassigned tickets, canned replies, deadlines."))
+ENTERPRISE_SERVICE = role("企业服务", _("Verifies organisations and moderates their service requests and jobs."))
 # The federation's administrator reads every record and the whole audit trail; she changes nothing.
 ADMINISTRATOR = role("管理员", _("Oversees the portal: reads every record and the whole audit trail."))
 
