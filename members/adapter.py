@@ -105,6 +105,30 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_account_already_exists_sms(self, phone: str) -> None:
         send_sms(phone=phone, template=ACCOUNT_EXISTS)
 
+    def get_signup_redirect_url(self, request) -> str:
+        # The sign-up fork (members.forms.SignupConsentForm.joining_as): who came to represent an
+        # organisation goes to its registration, not to the membership application.
+        from django.urls import reverse
+
+        from .forms import JOINING_AS_ORGANISATION, SIGNUP_INTENT
+
+        if request.session.pop(SIGNUP_INTENT, None) == JOINING_AS_ORGANISATION:
+            return reverse("members:organisation_register")
+        return super().get_signup_redirect_url(request)
+
+    def get_login_redirect_url(self, request) -> str:
+        # Someone who represents an organisation and has not applied for membership lands on
+        # her organisations, not on the membership application.
+        from django.urls import reverse
+
+        from .organisations import organisations_of
+        from .profiles import profile_for
+
+        user = request.user
+        if profile_for(user) is None and organisations_of(user).exists():
+            return reverse("members:organisations")
+        return super().get_login_redirect_url(request)
+
     def get_login_stages(self) -> list[str]:
         return [
             "members.login_stages.EmailVerificationStage"

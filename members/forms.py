@@ -21,9 +21,22 @@ def _privacy_label():
     )
 
 
+# The sign-up fork: she joins the alliance as a member, or comes to represent an organisation
+# (a member may also represent her own company later, from 企业工作台).
+JOINING_AS_MEMBER = "member"
+JOINING_AS_ORGANISATION = "organisation"
+SIGNUP_INTENT = "signup_intent"  # in the session, read once by AccountAdapter.get_signup_redirect_url
+
+
 class SignupConsentForm(forms.Form):
     """Extra sign-up rules on top of allauth's form: one contact method, separate consent."""
 
+    joining_as = forms.ChoiceField(
+        label=_("I am signing up to"), widget=forms.RadioSelect, initial=JOINING_AS_MEMBER, required=False,
+        choices=[(JOINING_AS_MEMBER, _("join the alliance as a member")),
+                 (JOINING_AS_ORGANISATION, _("represent an organisation (enterprise, university, institute …)"))],
+        help_text=_("A member can also represent her own company later."),
+    )
     accept_privacy = forms.BooleanField(
         label=lazy(_privacy_label, str)(), required=True,
         error_messages={"required": _("You must accept the privacy policy to create an account.")},
@@ -69,6 +82,7 @@ class SignupConsentForm(forms.Form):
         if phone := self.cleaned_data.get("phone"):
             get_adapter().set_phone(user, phone, False)
         consent_grant(user=user, kind="privacy_policy")
+        request.session[SIGNUP_INTENT] = self.cleaned_data.get("joining_as") or JOINING_AS_MEMBER
 
 
 TAG_SPLIT = re.compile(r"[,，、;；\s]+")
