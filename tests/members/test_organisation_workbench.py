@@ -4,8 +4,8 @@ representative and leaving (confirmation first; the last one cannot leave), and 
 links the other apps add."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext_lazy
 
 from members import workbench
