@@ -16,7 +16,7 @@ class MembersConfig(AppConfig):
         bulk_loader(key="members", load="members.bulk.bulk_load", order=10)
 
         # Organisations and their representatives: their notice kinds, demo and bulk data.
-        from . import organisation_notices  # noqa: F401 - declares the outbox kinds
+        from . import invitations, organisation_notices  # noqa: F401 - declare their outbox kinds
 
         demo_loader(key="organisations", load="members.organisation_demo.demo_load", order=15)
         bulk_loader(key="organisations", load="members.organisation_bulk.bulk_load", order=15)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.files import AVATAR, FileRejected, image_process
 
-from .adapter import MainlandPhoneField
+from .adapter import JOINING_AS_MEMBER, JOINING_AS_ORGANISATION, SIGNUP_INTENT, MainlandPhoneField
 from .models import City, Field, MemberProfile, VisibleField
 
 
@@ -19,13 +19,6 @@ def _privacy_label():
         _('I have read and accept the <a href="{}" target="_blank">privacy policy</a> (version {}).'),
         reverse_lazy("members:privacy"), settings.PRIVACY_POLICY_VERSION,
     )
-
-
-# The sign-up fork: she joins the alliance as a member, or comes to represent an organisation
-# (a member may also represent her own company later, from 企业工作台).
-JOINING_AS_MEMBER = "member"
-JOINING_AS_ORGANISATION = "organisation"
-SIGNUP_INTENT = "signup_intent"  # in the session, read once by AccountAdapter.get_signup_redirect_url
 
 
 class SignupConsentForm(forms.Form):

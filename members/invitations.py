@@ -1,24 +1,31 @@
 """Invitations to represent an organisation: sent by a representative, accepted once, by the
 account that verified the invited email address or mobile number, within INVITATION_DAYS.
 
-The invitation is a row first; the outbox sends it to the address it names (a kind with an
-``address``, see members/organisation_notices.py), so a colleague without an account yet is
-reached the same way as everyone else, with the same retries.
+The invitation is a row first; the outbox sends it (``members.organisation_invitation``) to the
+email address or mobile number it names — the kind's ``address`` — so a colleague without an
+account yet is reached through the one outbox, with its retries. The notice's recipient is the
+representative who invited, on whose behalf it is sent; it is not listed in her messages.
 """
 
 import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.models import Notice
+from xiangcheng.core.outbox import Message, notice_kind, notify
+from xiangcheng.core.sms import sms_template
 
 from .models import Organisation, OrganisationInvitation, Representative, User
-from .organisation_notices import notify_invitation
 
 INVITATION_DAYS = 7
 
@@ -35,6 +42,47 @@ def invitation_expired(invitation: OrganisationInvitation, *, now=None) -> bool:
 def invitation_open(invitation: OrganisationInvitation) -> bool:
     """Still usable by the person it names: not accepted, revoked or expired."""
     return invitation.accepted_at is None and not invitation.revoked and not invitation_expired(invitation)
+
+
+ORGANISATION_INVITATION = sms_template(
+    "organisation_invitation",
+    gettext_lazy("You are invited to represent {organisation} on the portal. Open {url} within 7 days to accept."),
+    ["organisation", "url"])
+
+
+def invitation_url(invitation: OrganisationInvitation) -> str:
+    return settings.SITE_URL + reverse("members:invitation", args=[invitation.token])
+
+
+def _invitation_compose(notice: Notice) -> Message:
+    invitation: OrganisationInvitation = notice.target
+    url = invitation_url(invitation)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("You are invited to represent %(name)s") % {"name": invitation.organisation.name}
+        body = render_to_string("members/email/organisation_invitation.txt", {
+            "invitation": invitation, "url": url, "days": INVITATION_DAYS})
+    return Message(subject=subject, body=body,
+                   sms=(ORGANISATION_INVITATION, {"organisation": invitation.organisation.name, "url": url}))
+
+
+def _invitation_applies(notice: Notice) -> bool:
+    return invitation_open(notice.target)
+
+
+def _invitation_address(notice: Notice) -> tuple[str, str]:
+    return notice.target.email, notice.target.phone
+
+
+INVITATION = notice_kind(
+    "members.organisation_invitation", label=gettext_lazy("Organisation: invitation to represent it"),
+    compose=_invitation_compose, applies=_invitation_applies, address=_invitation_address,
+    permission="members.view_organisationinvitation",
+    targets=lambda: OrganisationInvitation.objects.select_related("organisation"))
+
+
+def notify_invitation(*, invitation: OrganisationInvitation) -> int:
+    """Send the invitation to the address it names, after commit."""
+    return notify(kind=INVITATION, recipient=invitation.invited_by, key=str(invitation.pk), target=invitation)[0]
 
 
 def _already_represents(*, organisation: Organisation, email: str, phone: str) -> bool:

@@ -1,12 +1,7 @@
-"""What representatives and invited colleagues are told, as kinds of the kernel's outbox.
-
-- ``members.organisation_decision``: staff verified or rejected the organisation (with the
-  reason); one notice to each representative.
-- ``members.organisation_invitation``: a representative invited a colleague, who may have no
-  account yet. The outbox sends it to the email address or mobile number typed in the invitation
-  (the kind's ``address``); its recipient is the representative who invited, on whose behalf it
-  is sent, and it is not listed in her messages.
-"""
+"""What representatives are told when staff decide on their organisation, as a kind of the
+kernel's outbox (``members.organisation_decision``: verified, or rejected with the reason; one
+notice to each representative). The invitation's kind lives with the invitations
+(members/invitations.py)."""
 
 from datetime import UTC
 
@@ -18,10 +13,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.models import Notice
-from xiangcheng.core.outbox import Addressed, Message, notice_kind, notify, notify_many
+from xiangcheng.core.outbox import Addressed, Message, notice_kind, notify_many
 from xiangcheng.core.sms import sms_template
 
-from .models import Organisation, OrganisationInvitation, OrganisationStatus
+from .models import Organisation, OrganisationStatus
 
 ORGANISATION_VERIFIED = sms_template(
     "organisation_verified", _("{organisation} is verified on the portal: it may now post service requests and jobs."),
@@ -30,10 +25,7 @@ ORGANISATION_REJECTED = sms_template(
     "organisation_rejected",
     _("{organisation} was not verified. The reason is on the portal; you can correct the details there."),
     ["organisation"])
-ORGANISATION_INVITATION = sms_template(
-    "organisation_invitation",
-    _("You are invited to represent {organisation} on the portal. Open {url} within 7 days to accept."),
-    ["organisation", "url"])
+
 
 
 def _decision_compose(notice: Notice) -> Message:
@@ -60,40 +52,6 @@ ORGANISATION_DECISION = notice_kind(
     applies=_decision_applies, permission="members.view_organisation")
 
 
-def invitation_url(invitation: OrganisationInvitation) -> str:
-    return settings.SITE_URL + reverse("members:invitation", args=[invitation.token])
-
-
-def _invitation_compose(notice: Notice) -> Message:
-    from .invitations import INVITATION_DAYS
-
-    invitation: OrganisationInvitation = notice.target
-    url = invitation_url(invitation)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("You are invited to represent %(name)s") % {"name": invitation.organisation.name}
-        body = render_to_string("members/email/organisation_invitation.txt", {
-            "invitation": invitation, "url": url, "days": INVITATION_DAYS})
-    return Message(subject=subject, body=body,
-                   sms=(ORGANISATION_INVITATION, {"organisation": invitation.organisation.name, "url": url}))
-
-
-def _invitation_applies(notice: Notice) -> bool:
-    from .invitations import invitation_open
-
-    return invitation_open(notice.target)
-
-
-def _invitation_address(notice: Notice) -> tuple[str, str]:
-    return notice.target.email, notice.target.phone
-
-
-INVITATION = notice_kind(
-    "members.organisation_invitation", label=_("Organisation: invitation to represent it"),
-    compose=_invitation_compose, applies=_invitation_applies, address=_invitation_address,
-    permission="members.view_organisationinvitation",
-    targets=lambda: OrganisationInvitation.objects.select_related("organisation"))
-
-
 def notify_decision(*, organisation: Organisation) -> list[int]:
     """Tell each representative of the decision just made (once per decision and person)."""
     moment = organisation.reviewed_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
@@ -102,8 +60,3 @@ def notify_decision(*, organisation: Organisation) -> list[int]:
         Addressed(recipient_id=user_id, key=f"{organisation.pk}:{moment}:{user_id}", target_id=organisation.pk,
                   data={"decision": organisation.status, "reason": organisation.rejection_reason})
         for user_id in users])
-
-
-def notify_invitation(*, invitation: OrganisationInvitation) -> int:
-    """Send the invitation to the address it names, after commit."""
-    return notify(kind=INVITATION, recipient=invitation.invited_by, key=str(invitation.pk), target=invitation)[0]
