@@ -40,4 +40,8 @@ PAGES = [
          roles.REVIEWER.name),
     Page("staff: registrations", "/admin/events/registration/", roles.EVENT_MANAGER.name),
     Page("staff: tickets", "/admin/services/ticket/", roles.INBOX_AGENT.name),
+    # Organisations: the 企业服务 review queue. (The workbench needs a bulk representative per
+    # client and its own organisation in the URL, which no ``who`` offers yet.)
+    Page("staff: organisations awaiting verification", "/admin/members/organisation/?status__exact=pending",
+         roles.ENTERPRISE_SERVICE.name),
 ]

@@ -11,7 +11,7 @@ from xiangcheng.core.clients import client_ip
 from xiangcheng.core.sms import send_sms, sms_template
 
 from .backends import AuthenticationBackend
-from .models import MAINLAND_MOBILE, User
+from .models import MAINLAND_MOBILE, MemberProfile, User
 from .phone_numbers import phone_claimants, phone_holder, phone_verify
 
 
@@ -29,6 +29,13 @@ NO_ACCOUNT = sms_template(
     "no_account", _("No account uses this number. You can sign up on the portal."))
 ACCOUNT_EXISTS = sms_template(
     "account_exists", _("This number already has an account. Log in or reset your password on the portal."))
+
+
+# The sign-up fork (members.forms.SignupConsentForm.joining_as): she joins the alliance as a
+# member, or comes to represent an organisation (a member may also represent her own company later).
+JOINING_AS_MEMBER = "member"
+JOINING_AS_ORGANISATION = "organisation"
+SIGNUP_INTENT = "signup_intent"  # in the session until AccountAdapter.get_signup_redirect_url reads it
 
 
 class MainlandPhoneField(forms.CharField):
@@ -104,6 +111,27 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_account_already_exists_sms(self, phone: str) -> None:
         send_sms(phone=phone, template=ACCOUNT_EXISTS)
+
+    def get_signup_redirect_url(self, request) -> str:
+        # The sign-up fork: who came to represent an organisation goes to its registration, not to
+        # the membership application.
+        from django.urls import reverse
+
+        if request.session.pop(SIGNUP_INTENT, None) == JOINING_AS_ORGANISATION:
+            return reverse("members:organisation_register")
+        return super().get_signup_redirect_url(request)
+
+    def get_login_redirect_url(self, request) -> str:
+        # Someone who represents an organisation and has not applied for membership lands on
+        # her organisations, not on the membership application.
+        from django.urls import reverse
+
+        from .organisations import organisations_of
+
+        user = request.user
+        if not MemberProfile.objects.filter(user=user).exists() and organisations_of(user).exists():
+            return reverse("members:organisations")
+        return super().get_login_redirect_url(request)
 
     def get_login_stages(self) -> list[str]:
         return [

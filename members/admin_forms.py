@@ -7,3 +7,10 @@ class RejectForm(forms.Form):
         label=_("Reason (sent to the member)"), max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class OrganisationRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to its representatives)"), max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -14,3 +14,9 @@ class MembersConfig(AppConfig):
 
         demo_loader(key="members", load="members.demo.demo_load", order=10)
         bulk_loader(key="members", load="members.bulk.bulk_load", order=10)
+
+        # Organisations and their representatives: their notice kinds, demo and bulk data.
+        from . import invitations, organisation_notices  # noqa: F401 - declare their outbox kinds
+
+        demo_loader(key="organisations", load="members.organisation_demo.demo_load", order=15)
+        bulk_loader(key="organisations", load="members.organisation_bulk.bulk_load", order=15)

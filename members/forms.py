@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.files import AVATAR, FileRejected, image_process
 
-from .adapter import MainlandPhoneField
+from .adapter import JOINING_AS_MEMBER, JOINING_AS_ORGANISATION, SIGNUP_INTENT, MainlandPhoneField
 from .models import City, Field, MemberProfile, VisibleField
 
 
@@ -24,6 +24,12 @@ def _privacy_label():
 class SignupConsentForm(forms.Form):
     """Extra sign-up rules on top of allauth's form: one contact method, separate consent."""
 
+    joining_as = forms.ChoiceField(
+        label=_("I am signing up to"), widget=forms.RadioSelect, initial=JOINING_AS_MEMBER, required=False,
+        choices=[(JOINING_AS_MEMBER, _("join the alliance as a member")),
+                 (JOINING_AS_ORGANISATION, _("represent an organisation (enterprise, university, institute …)"))],
+        help_text=_("A member can also represent her own company later."),
+    )
     accept_privacy = forms.BooleanField(
         label=lazy(_privacy_label, str)(), required=True,
         error_messages={"required": _("You must accept the privacy policy to create an account.")},
@@ -69,6 +75,7 @@ class SignupConsentForm(forms.Form):
         if phone := self.cleaned_data.get("phone"):
             get_adapter().set_phone(user, phone, False)
         consent_grant(user=user, kind="privacy_policy")
+        request.session[SIGNUP_INTENT] = self.cleaned_data.get("joining_as") or JOINING_AS_MEMBER
 
 
 TAG_SPLIT = re.compile(r"[,，、;；\s]+")

@@ -349,3 +349,38 @@ class Representative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation}"
+
+
+# --- Invitations to represent an organisation ---------------------------------------------------
+@audit.track(fields=["accepted_at", "accepted_by", "revoked"])
+class OrganisationInvitation(models.Model):
+    """A representative asks a colleague (by email address or mobile number) to represent the
+    organisation too. The link carries ``token``; it works once, for the account that verified
+    that address or number, until ``expires_at`` (``members.invitations.invitation_expired``)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations",
+                                     verbose_name=_("organisation"))
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("invited by"))
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[MAINLAND_MOBILE])
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("accepted by"))
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("invitation to represent an organisation")
+        verbose_name_plural = _("invitations to represent an organisation")
+        constraints = [
+            # Exactly one of the two addresses.
+            models.CheckConstraint(condition=(~models.Q(email="") & models.Q(phone=""))
+                                   | (models.Q(email="") & ~models.Q(phone="")), name="invitation_one_address"),
+        ]
+        indexes = [models.Index(fields=["organisation", "created_at"], name="invitations_of_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.email or self.phone} · {self.organisation}"

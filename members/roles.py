@@ -1,6 +1,6 @@
 """What membership work the staff roles may do (the kernel's roles registry)."""
 
-from xiangcheng.core.roles import ADMINISTRATOR, REVIEWER, grant
+from xiangcheng.core.roles import ADMINISTRATOR, ENTERPRISE_SERVICE, REVIEWER, grant
 
 # Reviewers read profiles and decide applications: nothing else.
 grant(REVIEWER, "members", ["view_memberprofile", "review_memberprofile"])
@@ -8,3 +8,9 @@ grant(REVIEWER, "members", ["view_memberprofile", "review_memberprofile"])
 grant(REVIEWER, "core", ["view_notice", "change_notice"])
 # The administrator reads accounts, profiles and consents.
 grant(ADMINISTRATOR, "members", ["view_user", "view_memberprofile", "view_consent"])
+
+# 企业服务 verifies organisations, confirms their women-led badge, reads their representatives and
+# invitations, and reads (and retries) the notices sent about them.
+grant(ENTERPRISE_SERVICE, "members", ["view_organisation", "change_organisation", "verify_organisation",
+                                      "view_representative", "view_organisationinvitation"])
+grant(ENTERPRISE_SERVICE, "core", ["view_notice", "change_notice"])

@@ -13,3 +13,20 @@ urlpatterns = [
     path("password/reset-by-sms/", views.phone_reset_request, name="phone_reset"),
     path("password/reset-by-sms/confirm/", views.phone_reset_confirm, name="phone_reset_confirm"),
 ]
+
+# --- Organisations and their representatives (企业工作台) ------------------------------------------
+from . import organisation_views  # noqa: E402
+
+urlpatterns += [
+    path("organisations/", organisation_views.organisation_list, name="organisations"),
+    path("organisations/register/", organisation_views.organisation_register_view, name="organisation_register"),
+    path("organisations/<int:pk>/", organisation_views.organisation, name="organisation"),
+    path("organisations/<int:pk>/edit/", organisation_views.organisation_edit_view, name="organisation_edit"),
+    path("organisations/<int:pk>/invite/", organisation_views.invite, name="organisation_invite"),
+    path("organisations/<int:pk>/invitations/<int:invitation_pk>/withdraw/", organisation_views.invitation_revoke_view,
+         name="invitation_revoke"),
+    path("organisations/<int:pk>/representatives/<int:representative_pk>/remove/",
+         organisation_views.representative_remove_view, name="representative_remove"),
+    path("organisations/<int:pk>/leave/", organisation_views.leave, name="organisation_leave"),
+    path("invitations/<str:token>/", organisation_views.invitation, name="invitation"),
+]

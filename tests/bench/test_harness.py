@@ -88,7 +88,7 @@ def test_every_page_of_the_harness_answers_200_for_whom_it_names(bulk, client):
             answered[page.name, turn] = response.status_code
     assert set(answered.values()) == {200}, answered
     assert {page.who for page in PAGES} == {VISITOR, MEMBER, roles.INBOX_AGENT.name, roles.REVIEWER.name,
-                                            roles.EVENT_MANAGER.name}
+                                            roles.EVENT_MANAGER.name, roles.ENTERPRISE_SERVICE.name}
 
 
 @override_settings(STAFF_MFA_REQUIRED=True)

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.notices import notify_registration
-from members.models import Consent, MemberProfile, Status, User
+from members.models import Consent, MemberProfile, Organisation, Representative, Status, User
 from members.notices import DECISION, decision_key
 from services.models import Ticket, TicketCounter, TicketMessage
 from tests.helpers import production_environment
@@ -37,7 +37,7 @@ SCALE = 0.005  # 500 members, 25 events, 5,000 registrations, 250 tickets, 5,000
 # Noon in Xiangcheng: the data's "today" is that day's midnight, 2026-11-20 00:00 +08:00.
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOON.replace(hour=0)
-STAFF = 16  # 3 reviewers and an administrator, 3 organisers, 8 inbox agents and a supervisor
+STAFF = 18  # 3 reviewers and an administrator, 3 organisers, 8 inbox agents and a supervisor, 2 企业服务
 
 
 def seed(seed: int = 1) -> str:
@@ -50,7 +50,11 @@ def seed(seed: int = 1) -> str:
 def test_a_tiny_scale_loads_exactly_the_scaled_volumes_with_their_audit_trail():
     seed()
 
-    assert User.objects.filter(is_staff=False).count() == 500
+    # Members, and the accounts that represent the 2 organisations (500 at scale 1.0).
+    assert User.objects.filter(is_staff=False, representations__isnull=True).count() == 500
+    assert Organisation.objects.count() == 2
+    assert Representative.objects.values("organisation").distinct().count() == 2
+    assert User.objects.filter(is_staff=False).count() == 500 + Representative.objects.count()
     assert User.objects.filter(is_staff=True).count() == STAFF
     assert MemberProfile.objects.count() == 500
     assert Event.objects.count() == 25
@@ -76,7 +80,8 @@ def test_a_second_load_finds_everything_there_and_writes_nothing():
 
     output = seed()
 
-    assert output.splitlines()[:3] == ["members: already loaded", "events: already loaded", "services: already loaded"]
+    assert output.splitlines()[:3] == ["members: already loaded", "organisations: already loaded",
+                                       "events: already loaded"]
     assert {model: model.objects.count() for model in counts} == counts
 
 

@@ -1,4 +1,5 @@
-"""Notification channels: email to a verified address, SMS to a verified mobile number.
+"""Notification channels: email to a verified address, SMS to a verified mobile number (or, for
+an invitation, to the address or number the inviter typed).
 
 The outbox sends a chunk of notices through one ``Channels``: the members' verified addresses
 read in one query, every email over one connection to the mail server (opened on the first
@@ -66,6 +67,22 @@ class Channels:
                 if sent:
                     sent(SMS)
         return reached
+
+    def notify_address(self, *, email: str, phone: str, subject: str, body: str,
+                       sms: tuple[SmsTemplate, dict[str, str]] | None, already: Iterable[str] = (),
+                       sent: Callable[[str], None] | None = None) -> None:
+        """To an address typed by someone else, not (yet) an account's: an invitation. Email to
+        ``email``, SMS to ``phone``, whichever is given; ``already`` and ``sent`` as above."""
+        if email and EMAIL not in already:
+            self._email(EmailMessage(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body,
+                                     settings.DEFAULT_FROM_EMAIL, [email]))
+            if sent:
+                sent(EMAIL)
+        if phone and sms is not None and SMS not in already:
+            template, params = sms
+            send_sms(phone=phone, template=template, params=params, backend=self.sms)
+            if sent:
+                sent(SMS)
 
     def _email(self, message: EmailMessage) -> None:
         try:

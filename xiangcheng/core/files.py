@@ -60,6 +60,8 @@ class FileUse:
 AVATAR = FileUse(max_bytes=5 * MB, max_pixels=12_000_000, max_side=1024, thumb_side=200)
 POSTER = FileUse(max_bytes=5 * MB, max_pixels=40_000_000, max_side=1024, thumb_side=200)
 ATTACHMENT = FileUse(max_bytes=5 * MB, max_pixels=40_000_000, max_side=2048, accepts_pdf=True)
+# An organisation's logo: shown small on its pages and cards.
+LOGO = FileUse(max_bytes=2 * MB, max_pixels=8_000_000, max_side=512, thumb_side=128)
 
 # MPO is how Pillow names a JPEG that embeds a second picture, as many phone cameras write.
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"}

@@ -78,6 +78,10 @@ class NoticeKind:
     # How the rows these notices are about are loaded for a chunk at once (related rows joined),
     # so that compose and applies read ``notice.target`` without a query each.
     targets: Callable[[], QuerySet] | None = None
+    # A notice to someone who may have no account yet (an invitation): where it goes, as
+    # (email address, mobile number), either may be empty. The recipient is then the account it
+    # is sent on behalf of, and the notice is not listed in her messages.
+    address: Callable[[Notice], tuple[str, str]] | None = None
 
 
 KINDS: dict[str, NoticeKind] = {}
@@ -85,10 +89,11 @@ KINDS: dict[str, NoticeKind] = {}
 
 def notice_kind(name: str, *, label, compose: Callable[[Notice], Message], permission: str,
                 applies: Callable[[Notice], bool] | None = None, staff_only: bool = False,
-                targets: Callable[[], QuerySet] | None = None) -> NoticeKind:
+                targets: Callable[[], QuerySet] | None = None,
+                address: Callable[[Notice], tuple[str, str]] | None = None) -> NoticeKind:
     """Declare a kind of notice (once, when the app's notices module is imported)."""
     kind = NoticeKind(name=name, label=label, compose=compose, applies=applies, staff_only=staff_only,
-                      permission=permission, targets=targets)
+                      permission=permission, targets=targets, address=address)
     if KINDS.setdefault(name, kind) is not kind:
         raise ValueError(f"notice kind {name!r} is declared twice")
     return kind
@@ -160,7 +165,8 @@ def notify_many(*, kind: NoticeKind, items: Iterable[Addressed],
         for start in range(0, len(keys), INSERT_BATCH):
             batch = keys[start:start + INSERT_BATCH]
             cursor.execute(_INSERT.format(table=Notice._meta.db_table), [
-                kind.name, kind.staff_only, target_type, Notice.State.PENDING, now,
+                # An addressed notice is not the recipient's to read: kept out of her messages.
+                kind.name, kind.staff_only or kind.address is not None, target_type, Notice.State.PENDING, now,
                 [unique[key].recipient_id for key in batch], batch, [unique[key].target_id for key in batch],
                 [json.dumps(unique[key].data) for key in batch],
             ])
@@ -280,9 +286,15 @@ def deliver_many(*, notice_ids: list[int]) -> Delivery:
                 _record(pk, channels_sent=done)
 
             try:
-                message = KINDS[notice.kind].compose(notice)
-                channels.notify_user(user=notice.recipient, subject=message.subject, body=message.body,
-                                     sms=message.sms, already=list(done), sent=sent)
+                kind = KINDS[notice.kind]
+                message = kind.compose(notice)
+                if kind.address is not None:
+                    email, phone = kind.address(notice)
+                    channels.notify_address(email=email, phone=phone, subject=message.subject, body=message.body,
+                                            sms=message.sms, already=list(done), sent=sent)
+                else:
+                    channels.notify_user(user=notice.recipient, subject=message.subject, body=message.body,
+                                         sms=message.sms, already=list(done), sent=sent)
             except Exception as exc:
                 outcome.failed[notice.pk] = exc
                 _record_failure(notice, exc, channels_sent=done)

@@ -300,6 +300,9 @@ SMS_TEMPLATE_MODULES = [
     "members.notices",
     "events.notices",
     "services.notices",
+    # Organisations: verification decisions, invitations to represent one.
+    "members.organisation_notices",
+    "members.invitations",
 ]
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
