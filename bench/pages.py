@@ -40,4 +40,8 @@ PAGES = [
          roles.REVIEWER.name),
     Page("staff: registrations", "/admin/events/registration/", roles.EVENT_MANAGER.name),
     Page("staff: tickets", "/admin/services/ticket/", roles.INBOX_AGENT.name),
+    # Jobs (新城招聘)
+    Page("jobs list (visitor)", "/jobs/", VISITOR),
+    Page("job detail", "/jobs/{job}/"),
+    Page("我的求职", "/jobs/mine/"),
 ]

@@ -9,7 +9,6 @@ loaded; if there are none, this loader registers a few hundred verified ones of 
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from members.credit_codes import CODE_CHARACTERS, credit_code_check_character
 from members.models import Field, Organisation, OrganisationStatus, Status, User
@@ -46,24 +45,37 @@ JOB_FIELDS = ["id", "organisation", "programme", "title", "city", "location", "s
 APPLICATION_FIELDS = ["id", "job", "member", "message", "cv", "cv_name", "status", "created_at", "updated_at"]
 
 
-def _organisations(run: BulkRun) -> list[int]:
-    verified = list(Organisation.objects.filter(status=OrganisationStatus.VERIFIED).values_list("pk", flat=True))
+ORGANISATION_AUDIT = ["id", "name", "credit_code", "status", "reviewed_at", "reviewed_by", "rejection_reason",
+                      "women_led", "women_led_confirmed"]
+
+
+def _organisations(run: BulkRun, loaded: BulkLoaded, rng) -> list[int]:
+    """The verified organisations to post jobs under (a few of this loader's own if none)."""
+    verified = list(Organisation.objects.filter(status=OrganisationStatus.VERIFIED).order_by("pk")
+                    .values_list("pk", flat=True))
     if verified:
         return verified
-    rng = run.rng("jobs.organisations")
+    draw = run.rng("jobs.organisations")
     fields = [f.value for f in Field]
-    created = Organisation.objects.bulk_create([
-        Organisation(
-            name=f"苏州相城科创企业{n:04d}有限公司",
-            credit_code=(first := "91320507" + "".join(rng.choice(CODE_CHARACTERS) for _ in range(9)))
-            + credit_code_check_character(first),
-            kind="enterprise", industry=rng.choice(fields), size="small", city="suzhou", district="相城区",
+    registered = run.now - timedelta(days=HISTORY_DAYS + 10)
+    organisations = []
+    for n in range(1, run.count(ORGANISATIONS) + 2):
+        first = "91320507" + "".join(draw.choice(CODE_CHARACTERS) for _ in range(9))
+        organisations.append(Organisation(
+            name=f"苏州相城科创企业{n:04d}有限公司", credit_code=first + credit_code_check_character(first),
+            kind="enterprise", industry=draw.choice(fields), size="small", city="suzhou", district="相城区",
             address="相城区高铁新城", description="科技型中小企业。", public_contact="0512-00000000",
-            status=OrganisationStatus.VERIFIED, reviewed_at=run.now - timedelta(days=HISTORY_DAYS + 5))
-        for n in range(1, run.count(ORGANISATIONS) + 2)
-    ], ignore_conflicts=True)
-    return [o.pk for o in created if o.pk] or list(
-        Organisation.objects.filter(status=OrganisationStatus.VERIFIED).values_list("pk", flat=True))
+            status=OrganisationStatus.VERIFIED, reviewed_at=registered + timedelta(days=2)))
+    created = Organisation.objects.bulk_create(organisations)
+    loaded.add(Organisation, len(created))
+    rows = [tuple(getattr(o, "pk" if name == "id" else name) for name in ORGANISATION_AUDIT) for o in created]
+    loaded.add(Organisation.pgh_event_model, audit_copy(Organisation, ORGANISATION_AUDIT, (
+        entry for row in rows for entry in (
+            AuditEntry("created", registered, {"url": "/members/organisations/new/"},
+                       (*row[:3], OrganisationStatus.PENDING, None, *row[5:])),
+            AuditEntry(OrganisationStatus.VERIFIED, row[4], {"url": "/admin/members/organisation/"}, row))),
+        rng=rng))
+    return [o.pk for o in created]
 
 
 def _jobs(run: BulkRun, organisations: list[int], programme: int, first_id: int) -> list[tuple]:
@@ -79,7 +91,7 @@ def _jobs(run: BulkRun, organisations: list[int], programme: int, first_id: int)
         low = rng.choice([None, 6000, 8000, 10000, 15000, 20000])
         rows.append((first_id + i, rng.choice(organisations), programme, rng.choice(TITLES), rng.choice(CITIES),
                      rng.choice(LOCATIONS), low, low * 2 if low else None, rng.choice(list(Education.values)),
-                     rng.randint(1, 5), rng.choice(DESCRIPTIONS), closes_on, status, "", Jsonb({}), None, created,
+                     rng.randint(1, 5), rng.choice(DESCRIPTIONS), closes_on, status, "", {}, None, created,
                      published, None, min(published, run.now), None, created, published))
     return rows
 
@@ -129,8 +141,8 @@ def bulk_load(run: BulkRun) -> BulkLoaded:
         return loaded
     rng = run.rng("jobs.audit")
     programme = Programme.objects.get(slug=JOBS_PROGRAMME).pk
-    with bulk_writing(Job, Application):
-        organisations = _organisations(run)
+    with bulk_writing(Organisation, Job, Application):
+        organisations = _organisations(run, loaded, rng)
         jobs = _jobs(run, organisations, programme, ids_reserve(Job, run.count(JOBS)))
         loaded.add(Job, rows_copy(Job, JOB_FIELDS, jobs))
         loaded.add(Job.pgh_event_model, audit_copy(Job, JOB_FIELDS, (e for row in jobs for e in _job_audit(row)),

@@ -66,7 +66,7 @@ def accepting_q(*, today: date | None = None) -> Q:
 
 def jobs_listed(*, q: str = "", city: str = "", education: str = "", industry: str = "") -> QuerySet[Job]:
     """The public list: jobs taking applications, newest first, with their organisation."""
-    jobs = Job.objects.filter(accepting_q()).select_related("organisation")
+    jobs = Job.objects.filter(accepting_q()).select_related("organisation").defer("description", "pending_changes")
     if q:
         jobs = jobs.filter(contains_text("title", q))  # the partial index over published titles
     if city:

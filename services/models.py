@@ -244,7 +244,7 @@ class Job(models.Model):
                                      verbose_name=_("organisation"))
     programme = models.ForeignKey("core.Programme", on_delete=models.PROTECT, related_name="+",
                                   default=_jobs_programme, verbose_name=_("programme"))
-    title = models.CharField(_("job title"), max_length=60)
+    title = models.CharField(_("position title"), max_length=60)
     city = models.CharField(_("city"), max_length=20, choices=City.choices)
     location = models.CharField(_("place of work"), max_length=80, blank=True,
                                 help_text=_("District or address, e.g. 相城区高铁新城."))
@@ -307,7 +307,7 @@ class Job(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Sent")
+    SUBMITTED = "submitted", _("Applied")
     VIEWED = "viewed", _("Viewed")
     SHORTLISTED = "shortlisted", _("Shortlisted")
     DECLINED = "declined", _("Declined")

@@ -29,7 +29,9 @@ def test_the_demo_loads_once_and_prints_every_login(capsys, django_capture_on_co
     assert [line.split()[-1] for line in second.splitlines()[2:]] == [
         "reviewer@demo.xcwomenstech.cn", "admin@demo.xcwomenstech.cn", "linxiaowen@demo.xcwomenstech.cn",
         "zhouyiran@demo.xcwomenstech.cn", "13800000003", "agent@demo.xcwomenstech.cn",
-        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn"]
+        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn",
+        # Jobs (新城招聘): the 企业服务 moderator and the demo organisation's representative.
+        "qiyefuwu@demo.xcwomenstech.cn", "hr@demo.xcwomenstech.cn"]
     assert list(Group.objects.get(name="管理员").user_set.values_list("username", flat=True)) == ["admin"]
 
 

@@ -30,7 +30,8 @@ def representative(org: Organisation, username: str = "hr"):
 
 
 def applicant(username: str, real_name: str, **fields):
-    user = UserFactory(username=username, phone=fields.pop("phone", None), phone_verified=bool(fields.get("phone")))
+    phone = fields.pop("phone", None)
+    user = UserFactory(username=username, phone=phone, phone_verified=bool(phone))
     MemberProfileFactory(user=user, real_name=real_name, **fields)
     return user
 
