@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.access import approved_member_required
-from members.organisations import may_post, posting_organisation, represented
+from members.organisations import may_post, organisations_of, posting_organisation, represented
 
 from . import applications, jobs
 from .job_forms import ApplicationForm, ApplicationStatusForm, JobFilterForm, JobForm
@@ -29,7 +29,11 @@ def job_list(request):
     page = Paginator(listed, JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "services/jobs/job_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "services/jobs/job_list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        # A representative finds her organisation's jobs (and posts one) from here.
+        "organisations": list(organisations_of(request.user).only("pk", "name")),
+    })
 
 
 def _detail(request, job: Job, form=None, status=200):

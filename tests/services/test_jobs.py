@@ -326,3 +326,9 @@ def test_the_link_programme_page_lists_the_latest_jobs(client, org, hr, moderato
     assert page.status_code == 200
     assert job.title in page.content.decode()
     assert reverse("services:job", args=[job.pk]) in page.content.decode()
+
+
+def test_a_representative_finds_her_organisations_jobs_from_the_jobs_page(hr_client, org):
+    page = hr_client.get(reverse("services:jobs"))
+    assert [o.pk for o in page.context["organisations"]] == [org.pk]
+    assert reverse("services:organisation_jobs", args=[org.pk]) in page.content.decode()
