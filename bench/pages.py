@@ -44,4 +44,8 @@ PAGES = [
     # client and its own organisation in the URL, which no ``who`` offers yet.)
     Page("staff: organisations awaiting verification", "/admin/members/organisation/?status__exact=pending",
          roles.ENTERPRISE_SERVICE.name),
+    # Jobs (新城招聘)
+    Page("jobs list (visitor)", "/jobs/", VISITOR),
+    Page("job detail", "/jobs/{job}/"),
+    Page("我的求职", "/jobs/mine/"),
 ]

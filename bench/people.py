@@ -22,6 +22,7 @@ from django.utils import timezone
 from events.models import Event, EventStatus, Registration
 from members.bulk import SURNAMES
 from members.models import Status, User
+from services.jobs import jobs_listed
 from services.models import Ticket
 from xiangcheng.core.models import Notice, Programme
 
@@ -106,6 +107,7 @@ def pools() -> dict[str, list[str]]:
         "programme": list(Programme.objects.order_by("order", "pk").values_list("slug", flat=True)),
         "event": [str(pk) for pk in upcoming],
         "surname": [quote(name) for name in SURNAMES[:10]],
+        "job": [str(pk) for pk in jobs_listed().values_list("pk", flat=True)[:20]],
     }
 
 

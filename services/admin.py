@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -9,13 +10,16 @@ from django.utils.translation import ngettext
 from xiangcheng.core.admin import AuditHistoryMixin, HistoryRow
 from xiangcheng.core.changelists import LargeChangeListMixin
 
-from . import inbox
+from . import inbox, jobs
 from .history import ticket_history
+from .job_forms import JobRejectForm
 from .models import (
     OPEN_STATUSES,
+    Application,
     Attachment,
     CannedReply,
     CategorySla,
+    Job,
     Ticket,
     TicketMessage,
     TicketStatus,
@@ -186,3 +190,98 @@ class CannedReplyAdmin(admin.ModelAdmin):
 @admin.register(CategorySla)
 class CategorySlaAdmin(admin.ModelAdmin):
     list_display = ["category", "working_days"]
+
+
+# --- Jobs (新城招聘): staff in 企业服务 publish or reject (with a reason) ------------------------------
+
+class AwaitingReviewFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", _("Awaiting review (new or edited)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(jobs.awaiting_review_q())
+        return queryset
+
+
+@admin.register(Job)
+class JobAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["title", "organisation", "status", "edit_waiting", "closes_on", "submitted_at", "published_at"]
+    list_filter = [AwaitingReviewFilter, "status", "education", "city"]
+    search_fields = ["title", "organisation__name"]
+    list_select_related = ["organisation"]
+    ordering = ["-submitted_at", "-pk"]
+    actions = ["publish", "reject"]
+    # The status changes only through the review actions (and the organisation's own steps).
+    readonly_fields = ["organisation", "programme", "title", "city", "location", "salary_min", "salary_max",
+                       "education", "headcount", "description", "closes_on", "status", "rejection_reason",
+                       "pending_changes", "changes_submitted_at", "submitted_at", "reviewed_at", "reviewed_by",
+                       "published_at", "created_by", "created_at"]
+    exclude = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("services.moderate_job")
+
+    @admin.display(description=_("edit awaiting review"), boolean=True)
+    def edit_waiting(self, obj):
+        return obj.changes_submitted_at is not None
+
+    @admin.action(description=_("Publish selected jobs (or their edits)"), permissions=["moderate"])
+    def publish(self, request, queryset):
+        count = jobs.jobs_publish(job_ids=queryset.values_list("pk", flat=True), reviewer=request.user)
+        self.message_user(request, ngettext("%(n)d job published.", "%(n)d jobs published.", count) % {"n": count})
+
+    @admin.action(description=_("Reject selected jobs or edits (with a reason)"), permissions=["moderate"])
+    def reject(self, request, queryset):
+        form = JobRejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            try:
+                count = jobs.jobs_reject(job_ids=queryset.values_list("pk", flat=True), reviewer=request.user,
+                                         reason=form.cleaned_data["reason"])
+            except jobs.JobError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+            self.message_user(request, ngettext("%(n)d job not published.", "%(n)d jobs not published.", count)
+                              % {"n": count})
+            return None
+        return render(request, "admin/services/job/reject.html", {
+            **self.admin_site.each_context(request), "form": form, "jobs": queryset.select_related("organisation"),
+            "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "title": _("Reject jobs"),
+        })
+
+
+@admin.register(Application)
+class ApplicationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["job", "applicant", "status", "created_at", "cv_link"]
+    list_filter = ["status"]
+    search_fields = ["job__title", "job__organisation__name"]
+    list_select_related = ["job", "member__profile"]
+    fields = ["job", "applicant", "message", "cv_link", "status", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("applicant"))
+    def applicant(self, obj):
+        return obj.member.profile.real_name if hasattr(obj.member, "profile") else "—"
+
+    @admin.display(description=_("CV"))
+    def cv_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.cv.url, obj.cv_name) if obj.cv else "—"

@@ -15,3 +15,7 @@ class ServicesConfig(AppConfig):
         sections.register()
         demo_loader(key="services", load="services.demo.demo_load", order=30)
         bulk_loader(key="services", load="services.bulk.bulk_load", order=30)
+        # Jobs (新城招聘): the programme section, demo and bulk data.
+        sections.register_jobs()
+        demo_loader(key="jobs", load="services.job_demo.demo_load", order=40)
+        bulk_loader(key="jobs", load="services.job_bulk.bulk_load", order=40)

@@ -8,8 +8,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from members.models import City
 from xiangcheng.core import audit
-from xiangcheng.core.storage import private_storage
+from xiangcheng.core.storage import private_storage, served_privately
+from xiangcheng.core.text_search import characters_index
 
 
 class Category(models.TextChoices):
@@ -198,3 +200,149 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Jobs (新城招聘): verified organisations post jobs, approved members apply ---------------------
+
+# 相链她科企: jobs belong to it unless staff say otherwise.
+JOBS_PROGRAMME = "link"
+
+
+class Education(models.TextChoices):
+    ANY = "any", _("Any")
+    COLLEGE = "college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTORATE = "doctorate", _("Doctorate")
+
+
+class JobStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Not published")
+    CLOSED = "closed", _("Closed")
+
+
+def _jobs_programme() -> int | None:
+    from xiangcheng.core.models import Programme
+
+    return Programme.objects.filter(slug=JOBS_PROGRAMME).values_list("pk", flat=True).first()
+
+
+# The moderation decisions and the lifecycle; the texts stay in the job.
+@audit.track(fields=["organisation", "title", "status", "closes_on", "rejection_reason", "reviewed_by",
+                     "changes_submitted_at"], status="status")
+class Job(models.Model):
+    """A job an organisation posts; public once staff publish it, until its last day has passed.
+
+    An edit to a published job waits in ``pending_changes`` for review; the public copy stays as it
+    is until staff approve the edit (``services.jobs``).
+    """
+
+    organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT, related_name="jobs",
+                                     verbose_name=_("organisation"))
+    programme = models.ForeignKey("core.Programme", on_delete=models.PROTECT, related_name="+",
+                                  default=_jobs_programme, verbose_name=_("programme"))
+    title = models.CharField(_("position title"), max_length=60)
+    city = models.CharField(_("city"), max_length=20, choices=City.choices)
+    location = models.CharField(_("place of work"), max_length=80, blank=True,
+                                help_text=_("District or address, e.g. 相城区高铁新城."))
+    # In yuan a month; both empty: salary negotiable (面议).
+    salary_min = models.PositiveIntegerField(_("salary from (yuan a month)"), null=True, blank=True)
+    salary_max = models.PositiveIntegerField(_("salary up to (yuan a month)"), null=True, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, default=Education.ANY)
+    headcount = models.PositiveSmallIntegerField(_("openings"), default=1,
+                                                 validators=[MinValueValidator(1), MaxValueValidator(999)])
+    description = models.TextField(_("description"), max_length=3000)
+    # The last day applications are taken, in Xiangcheng's calendar (services.jobs.closing_passed).
+    closes_on = models.DateField(_("last day to apply"))
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.DRAFT)
+    rejection_reason = models.TextField(_("reason for not publishing"), blank=True)
+    # A published job's edit awaiting review: field name → value (dates as ISO text).
+    pending_changes = models.JSONField(_("edit awaiting review"), default=dict, blank=True)
+    changes_submitted_at = models.DateTimeField(_("edit submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("posted by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-published_at", "-pk"]
+        permissions = [("moderate_job", _("Can publish or reject jobs"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(salary_min__isnull=True, salary_max__isnull=True)
+                           | models.Q(salary_min__isnull=False, salary_max__isnull=False,
+                                      salary_min__lte=models.F("salary_max"))),
+                name="job_salary_range"),
+            models.CheckConstraint(condition=models.Q(headcount__gte=1), name="job_headcount_positive"),
+        ]
+        indexes = [
+            # The public list: published jobs, newest first, those still open.
+            models.Index(fields=["-published_at", "-id"], name="job_public_order",
+                         condition=models.Q(status="published")),
+            models.Index(fields=["closes_on"], name="job_open_closes_on", condition=models.Q(status="published")),
+            models.Index(fields=["organisation", "-created_at"], name="job_by_organisation"),
+            models.Index(fields=["status", "submitted_at"], name="job_review_queue"),
+            characters_index("title", name="job_title_characters", condition=models.Q(status="published")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:job", args=[self.pk])
+
+    @property
+    def salary_negotiable(self) -> bool:
+        return self.salary_min is None
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Applied")
+    VIEWED = "viewed", _("Viewed")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    DECLINED = "declined", _("Declined")
+
+
+def _cv_path(instance, filename: str) -> str:
+    return f"cv/{uuid.uuid4().hex}.pdf"
+
+
+def cv_storage():
+    return served_privately("services:job_cv")
+
+
+@audit.track(fields=["job", "member", "status"], status="status")
+class Application(models.Model):
+    """A member's application to a job: her message and, if she wishes, her CV (a PDF, private)."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications", verbose_name=_("job"))
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_applications",
+                               verbose_name=_("applicant"))
+    message = models.TextField(_("message"), max_length=2000)
+    cv = models.FileField(_("CV"), upload_to=_cv_path, storage=cv_storage, blank=True)
+    cv_name = models.CharField(_("CV file name"), max_length=120, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.SUBMITTED)
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("job application")
+        verbose_name_plural = _("job applications")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("read_cv", _("Can read applicants' CVs"))]
+        constraints = [models.UniqueConstraint(fields=["job", "member"], name="one_application_per_job")]
+        indexes = [models.Index(fields=["member", "-created_at"], name="application_by_member")]
+
+    def __str__(self) -> str:
+        return f"{self.job} · {self.member}"

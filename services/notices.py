@@ -10,16 +10,17 @@ from datetime import date
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from members.models import User
+from members.models import Representative, User
 from xiangcheng.core.models import Notice
-from xiangcheng.core.outbox import Message, notice_kind, notify
+from xiangcheng.core.outbox import Addressed, Message, notice_kind, notify, notify_many
 from xiangcheng.core.sms import sms_template
 
-from .models import OPEN_STATUSES, Ticket, TicketMessage
+from .models import OPEN_STATUSES, Application, ApplicationStatus, Job, Ticket, TicketMessage
 from .sla import is_overdue
 
 INBOX_TO_MEMBER = sms_template("inbox_to_member", _("{subject}. Details on the portal."), ["subject"])
@@ -121,3 +122,98 @@ def notify_digest(*, recipient: User, audience: str) -> int:
     today = timezone.localdate().isoformat()
     return notify(kind=DIGEST, recipient=recipient, key=f"{audience}:{recipient.pk}:{today}",
                   data={"audience": audience, "date": today})[0]
+
+
+# --- Jobs (新城招聘): decisions told to the organisation, application steps told to her ----------
+
+JOBS_SMS = sms_template("jobs_update", _("{subject}. Details on the portal."), ["subject"])
+JOBS_PERMISSION = "services.view_job"
+
+
+class JOB_DECISION:  # noqa: N801 - a namespace of the outcomes a notice names
+    PUBLISHED, REJECTED, EDIT_PUBLISHED, EDIT_REJECTED = "published", "rejected", "edit_published", "edit_rejected"
+
+
+def _job_decision_subject(job: Job, outcome: str) -> str:
+    texts = {
+        JOB_DECISION.PUBLISHED: gettext("Your job “%(title)s” is published"),
+        JOB_DECISION.REJECTED: gettext("Your job “%(title)s” was not published"),
+        JOB_DECISION.EDIT_PUBLISHED: gettext("Your edit of “%(title)s” is published"),
+        JOB_DECISION.EDIT_REJECTED: gettext("Your edit of “%(title)s” was not accepted"),
+    }
+    return texts[outcome] % {"title": job.title}
+
+
+def _compose_job_decision(notice: Notice) -> Message:
+    job = Job.objects.get(pk=notice.target_id)
+    outcome, reason = notice.data["outcome"], notice.data.get("reason", "")
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _job_decision_subject(job, outcome)
+        lines = [subject + "."]
+        if reason:
+            lines.append(gettext("Reason: %(reason)s") % {"reason": reason})
+        if outcome == JOB_DECISION.REJECTED:
+            lines.append(gettext("You can edit the job and submit it again."))
+        url = reverse("services:organisation_jobs", args=[job.organisation_id])
+        lines.append(settings.SITE_URL + url)
+    return Message(subject=subject, body="\n\n".join(lines) + "\n", sms=(JOBS_SMS, {"subject": subject}), url=url)
+
+
+def _job_exists(notice: Notice) -> bool:
+    return Job.objects.filter(pk=notice.target_id).exists()
+
+
+JOB_DECIDED = notice_kind("jobs.decided", label=_("Jobs: review decision"), compose=_compose_job_decision,
+                          applies=_job_exists, permission=JOBS_PERMISSION)
+
+
+def notify_job_decision(*, job: Job, outcome: str, at) -> int:
+    """Each of the organisation's representatives is told, once per decision."""
+    recipients = Representative.objects.filter(organisation_id=job.organisation_id).values_list("user_id", flat=True)
+    data = {"outcome": outcome, "reason": job.rejection_reason}
+    return len(notify_many(kind=JOB_DECIDED, target_model=Job, items=[
+        Addressed(recipient_id=uid, key=f"{job.pk}:{uid}:{outcome}:{at.isoformat()}", target_id=job.pk, data=data)
+        for uid in recipients]))
+
+
+def _compose_application(notice: Notice) -> Message:
+    application = Application.objects.select_related("job__organisation").get(pk=notice.target_id)
+    job = application.job
+    with translation.override(settings.LANGUAGE_CODE):
+        if notice.kind == APPLIED.name:
+            subject = gettext("New application for “%(title)s”") % {"title": job.title}
+            url = reverse("services:organisation_jobs", args=[job.organisation_id])
+            body = gettext("A member applied for “%(title)s”. Read her application on your organisation's jobs "
+                           "page.") % {"title": job.title}
+        else:
+            status = ApplicationStatus(notice.data["status"])
+            subject = (gettext("%(organisation)s: your application for “%(title)s” is %(status)s")
+                       % {"organisation": job.organisation.name, "title": job.title, "status": status.label})
+            url = reverse("services:my_applications")
+            body = subject + "."
+    return Message(subject=subject, body=f"{body}\n\n{settings.SITE_URL}{url}\n", sms=(JOBS_SMS, {"subject": subject}),
+                   url=url)
+
+
+def _application_exists(notice: Notice) -> bool:
+    return Application.objects.filter(pk=notice.target_id).exists()
+
+
+APPLIED = notice_kind("jobs.applied", label=_("Jobs: new application"), compose=_compose_application,
+                      applies=_application_exists, permission=JOBS_PERMISSION)
+APPLICATION_STEP = notice_kind("jobs.application", label=_("Jobs: application shortlisted or declined"),
+                               compose=_compose_application, applies=_application_exists,
+                               permission=JOBS_PERMISSION)
+
+
+def notify_applied(*, application: Application) -> int:
+    recipients = (Representative.objects.filter(organisation_id=application.job.organisation_id)
+                  .values_list("user_id", flat=True))
+    return len(notify_many(kind=APPLIED, target_model=Application, items=[
+        Addressed(recipient_id=uid, key=f"{application.pk}:{uid}", target_id=application.pk) for uid in recipients]))
+
+
+def notify_application_step(*, application: Application) -> int:
+    """She is told when she is shortlisted or declined, once per step."""
+    return notify(kind=APPLICATION_STEP, recipient=application.member, key=f"{application.pk}:{application.status}",
+                  target=application, data={"status": application.status})[0]

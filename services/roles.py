@@ -1,6 +1,6 @@
 """What inbox work the staff roles may do (the kernel's roles registry)."""
 
-from xiangcheng.core.roles import ADMINISTRATOR, INBOX_AGENT, INBOX_SUPERVISOR, grant
+from xiangcheng.core.roles import ADMINISTRATOR, ENTERPRISE_SERVICE, INBOX_AGENT, INBOX_SUPERVISOR, grant
 
 READ_TICKETS = ["view_ticket", "change_ticket", "view_ticketmessage", "view_attachment"]
 grant(INBOX_AGENT, "services", [*READ_TICKETS, "view_cannedreply"])
@@ -15,3 +15,6 @@ grant(INBOX_SUPERVISOR, "core", ["view_notice", "change_notice"])
 # The administrator reads tickets, their messages, the canned replies and the deadlines. Not the
 # attachments: a member's uploaded files are opened only by the inbox staff answering her.
 grant(ADMINISTRATOR, "services", ["view_ticket", "view_ticketmessage", "view_cannedreply", "view_categorysla"])
+
+# --- Jobs (新城招聘): 企业服务 moderates jobs and may read the applications and their CVs ----------
+grant(ENTERPRISE_SERVICE, "services", ["view_job", "moderate_job", "view_application", "read_cv"])

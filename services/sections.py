@@ -14,3 +14,21 @@ def register() -> None:
     home_section(key="inbox", template="services/_inbox_section.html", context=inbox_entry, order=20)
     programme_section(key="inbox", template="services/_inbox_section.html", context=inbox_entry, order=20,
                       programmes=(INBOX_PROGRAMME,))
+
+
+# --- Jobs (新城招聘) on 相链她科企's page -------------------------------------------------------------
+
+PROGRAMME_JOBS = 6
+
+
+def programme_jobs(request, programme) -> dict:
+    from .jobs import jobs_listed
+
+    return {"jobs": list(jobs_listed()[:PROGRAMME_JOBS])}
+
+
+def register_jobs() -> None:
+    from .models import JOBS_PROGRAMME
+
+    programme_section(key="jobs", template="services/jobs/_programme_jobs.html", context=programme_jobs, order=30,
+                      programmes=(JOBS_PROGRAMME,))

@@ -1,9 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import job_views, views
 
 app_name = "services"
-urlpatterns = [
+inbox_urlpatterns = [
     path("", views.ticket_list, name="tickets"),
     path("new/", views.ticket_new, name="new"),
     path("<str:reference>/", views.ticket_detail, name="ticket"),
@@ -12,4 +12,20 @@ urlpatterns = [
     path("<str:reference>/reopen/", views.ticket_reopen, name="reopen"),
     path("<str:reference>/rate/", views.ticket_rate, name="rate"),
     path("<str:reference>/files/<int:pk>/", views.attachment_download, name="attachment"),
+]
+urlpatterns = [path("inbox/", include(inbox_urlpatterns))]
+
+# --- Jobs (新城招聘) ---------------------------------------------------------------------------------
+urlpatterns += [
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/mine/", job_views.my_applications, name="my_applications"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job"),
+    path("jobs/<int:pk>/apply/", job_views.job_apply, name="job_apply"),
+    path("jobs/cv/<path:name>", job_views.job_cv, name="job_cv"),
+    path("jobs/applications/<int:pk>/status/", job_views.application_status, name="application_status"),
+    path("jobs/organisation/<int:pk>/", job_views.organisation_jobs, name="organisation_jobs"),
+    path("jobs/organisation/<int:pk>/new/", job_views.job_new, name="job_new"),
+    path("jobs/organisation/<int:organisation_pk>/<int:pk>/edit/", job_views.job_edit, name="job_edit"),
+    path("jobs/organisation/<int:organisation_pk>/<int:pk>/submit/", job_views.job_submit, name="job_submit"),
+    path("jobs/organisation/<int:organisation_pk>/<int:pk>/close/", job_views.job_close, name="job_close"),
 ]

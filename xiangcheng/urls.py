@@ -25,7 +25,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("", include("events.urls")),
-    path("inbox/", include("services.urls")),
+    # The inbox at /inbox/, 新城招聘 at /jobs/ (services/urls.py).
+    path("", include("services.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).

@@ -22,10 +22,11 @@ counts as a refusal.
 Adding a use (an organisation's logo, a CV, a call's attachment) is one more entry below, e.g.::
 
     LOGO = FileUse(max_bytes=2 * MB, max_pixels=8_000_000, max_side=512, thumb_side=128)
-    CV = FileUse(max_bytes=5 * MB, max_pixels=40_000_000, max_side=2048, accepts_pdf=True)
+    ATTACHMENT = FileUse(max_bytes=5 * MB, max_pixels=40_000_000, max_side=2048, accepts_pdf=True)
 
 and its form calls ``image_process(upload, use=LOGO)`` (images only) or
-``file_check(upload, use=CV)`` (images or PDFs), turning ``FileRejected`` into a form error.
+``file_check(upload, use=ATTACHMENT)`` (images or PDFs; a ``pdf_only`` use such as ``CV`` takes a
+PDF and nothing else), turning ``FileRejected`` into a form error.
 Files that only their owner and staff may read go to the private storage
 (``xiangcheng.core.storage``) and are served by a view that checks who asks.
 """
@@ -53,6 +54,8 @@ class FileUse:
     # Side of the square the thumbnail fits in; None: no thumbnail.
     thumb_side: int | None = None
     accepts_pdf: bool = False
+    # A PDF and nothing else (a CV): an image is refused, not re-encoded.
+    pdf_only: bool = False
 
 
 # A photo of her face needs few pixels; 12 MP still takes any phone's normal photo, and a
@@ -62,6 +65,8 @@ POSTER = FileUse(max_bytes=5 * MB, max_pixels=40_000_000, max_side=1024, thumb_s
 ATTACHMENT = FileUse(max_bytes=5 * MB, max_pixels=40_000_000, max_side=2048, accepts_pdf=True)
 # An organisation's logo: shown small on its pages and cards.
 LOGO = FileUse(max_bytes=2 * MB, max_pixels=8_000_000, max_side=512, thumb_side=128)
+# A job applicant's CV: a PDF only, kept as it is, in the private storage.
+CV = FileUse(max_bytes=5 * MB, max_pixels=0, max_side=0, accepts_pdf=True, pdf_only=True)
 
 # MPO is how Pillow names a JPEG that embeds a second picture, as many phone cameras write.
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"}
@@ -218,11 +223,14 @@ def _pdf_check(upload) -> CheckedFile:
 
 
 def file_check(upload, *, use: FileUse) -> CheckedFile:
-    """An image (re-encoded) or, where the use accepts one, a PDF (checked, kept as it is)."""
+    """An image (re-encoded) or, where the use accepts one, a PDF (checked, kept as it is);
+    a ``pdf_only`` use refuses anything but a PDF before any image is decoded."""
     _size_check(upload, use)
     upload.seek(0)
     if use.accepts_pdf and upload.read(5) == b"%PDF-":
         return _pdf_check(upload)
+    if use.pdf_only:
+        raise FileRejected(_("Upload a PDF file."), code="wrong_format")
     processed = image_process(upload, use=use)
     return CheckedFile(content=processed.image, content_type="image/jpeg", extension="jpg",
                        thumbnail=processed.thumbnail)

@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULE: dict = {
                                     "schedule": crontab(hour=3, minute=40)},
     "inbox-daily-digest": {"task": "services.tasks.send_daily_digest",
                            "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri")},
+    # Jobs (新城招聘): published jobs whose last day has passed are closed soon after midnight.
+    "jobs-close-past": {"task": "services.tasks.close_past_jobs", "schedule": crontab(minute=5)},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 OUTBOX_LEASE_SECONDS = 300

@@ -1,0 +1,124 @@
+"""Applications to jobs: an approved member applies once per job, with a message and, if she
+wishes, her CV (a PDF through the file gate's ``CV`` use, kept in the private storage).
+
+The organisation reads her name, job title, field, message and CV — never her email address or
+mobile number — and marks the application viewed, shortlisted or declined; she is told of a
+shortlisting or a decline through the outbox and sees every step on 我的求职. Who may read a CV
+is decided here only (``may_read_cv``).
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from members.models import Organisation, Status, User
+from members.organisations import organisations_of
+from xiangcheng.core.audit import audit_context
+from xiangcheng.core.files import CV, MB, FileRejected, file_check
+
+from .jobs import accepting
+from .models import Application, ApplicationStatus, Job
+from .notices import notify_application_step, notify_applied
+
+# What the organisation may set; "submitted" is where every application starts.
+ORGANISATION_STEPS = [ApplicationStatus.VIEWED, ApplicationStatus.SHORTLISTED, ApplicationStatus.DECLINED]
+# She is told of these.
+TOLD = [ApplicationStatus.SHORTLISTED, ApplicationStatus.DECLINED]
+
+
+class ApplicationError(Exception):
+    """An application rule was broken; the message is shown to the user."""
+
+
+def cv_check(upload):
+    """Her CV as it will be stored (a checked PDF), or ApplicationError saying why not."""
+    try:
+        return file_check(upload, use=CV)
+    except FileRejected as exc:
+        if exc.code == "too_large":
+            raise ApplicationError(_("The CV is too large; it may be at most %(limit)d MB.")
+                                   % {"limit": CV.max_bytes // MB}) from None
+        if exc.code == "incomplete_pdf":
+            raise ApplicationError(_("The CV is not a complete PDF file.")) from None
+        raise ApplicationError(_("The CV must be a PDF file.")) from None
+
+
+def _cv_name(upload) -> str:
+    stem = (upload.name or "cv").rsplit("/", 1)[-1].rsplit(".", 1)[0][:80]
+    return f"{get_valid_filename(stem) or 'cv'}.pdf"
+
+
+def application_submit(*, job: Job, member: User, message: str, cv=None) -> Application:
+    """Apply: approved members only, while the job takes applications, once per job."""
+    profile = getattr(member, "profile", None)
+    if profile is None or profile.status != Status.APPROVED:
+        raise ApplicationError(_("Only approved members can apply."))
+    if not accepting(job):
+        raise ApplicationError(_("This job no longer takes applications."))
+    checked = cv_check(cv) if cv else None
+    if Application.objects.filter(job=job, member=member).exists():
+        raise ApplicationError(_("You have already applied for this job."))
+    application = Application(job=job, member=member, message=message.strip())
+    try:
+        with transaction.atomic(), audit_context(actor=member):
+            if checked is not None:
+                application.cv_name = _cv_name(cv)
+                application.cv.save("cv.pdf", checked.content, save=False)
+            application.save()
+            notify_applied(application=application)
+    except IntegrityError:
+        # She applied twice at the same moment: the first stands, this one's file goes.
+        if application.cv:
+            application.cv.delete(save=False)
+        raise ApplicationError(_("You have already applied for this job.")) from None
+    return application
+
+
+def application_mark(*, application: Application, status: str, actor: User) -> Application:
+    """The organisation's step: viewed, shortlisted or declined; she is told of the last two."""
+    if status not in ORGANISATION_STEPS:
+        raise ApplicationError(_("Choose viewed, shortlisted or declined."))
+    with transaction.atomic(), audit_context(actor=actor):
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status == status:
+            return application
+        application.status = status
+        application.save(update_fields=["status", "updated_at"])
+        if status in TOLD:
+            notify_application_step(application=application)
+    return application
+
+
+# --- who may see what ------------------------------------------------------------------------------
+
+def may_read_cv(*, user, application: Application) -> bool:
+    """A CV is read by the representatives of the organisation she applied to, and by staff
+    holding the permission; by nobody else."""
+    if not user.is_authenticated or not application.cv:
+        return False
+    if user.is_staff and user.has_perm("services.read_cv"):
+        return True
+    return organisations_of(user).filter(pk=application.job.organisation_id).exists()
+
+
+def organisation_application(*, user, pk: int) -> Application | None:
+    """An application to a job of an organisation she represents; none otherwise."""
+    return (Application.objects.select_related("job")
+            .filter(pk=pk, job__organisation__in=organisations_of(user)).first())
+
+
+def applications_of_organisation(organisation: Organisation) -> QuerySet[Application]:
+    """What the organisation sees of each applicant: name, job title, field (never contacts)."""
+    return (Application.objects.filter(job__organisation=organisation)
+            .select_related("member__profile").only(
+                "id", "job", "message", "cv", "cv_name", "status", "created_at",
+                "member__id", "member__profile__id", "member__profile__user", "member__profile__real_name",
+                "member__profile__job_title", "member__profile__field")
+            .order_by("-created_at", "-pk"))
+
+
+def applications_of_member(member: User) -> QuerySet[Application]:
+    """我的求职: her applications, newest first, each with its job and organisation."""
+    return (Application.objects.filter(member=member).select_related("job__organisation")
+            .order_by("-created_at", "-pk"))

@@ -1,0 +1,214 @@
+"""Applying for jobs: approved members once per job, a PDF CV kept privately, the organisation's
+steps told to her, and what the organisation sees of her (never her contacts)."""
+
+import pytest
+from django.urls import reverse
+
+from members.models import Status
+from services import applications
+from services.models import Application, ApplicationStatus
+from tests.helpers import messages_of, zh
+from xiangcheng.core.models import Notice
+from xiangcheng.core.roles import ENTERPRISE_SERVICE
+
+from .helpers import minimal_pdf, png_bytes, upload
+from .job_helpers import CODES, applicant, organisation, published_job, representative
+
+pytestmark = pytest.mark.django_db
+MESSAGE = "我有十年功能薄膜研发经验。"
+
+
+@pytest.fixture
+def org():
+    return organisation()
+
+
+@pytest.fixture
+def hr(org):
+    return representative(org)
+
+
+@pytest.fixture
+def moderator(staff_in_group):
+    return staff_in_group("qiyefuwu", ENTERPRISE_SERVICE.name)
+
+
+@pytest.fixture
+def job(org, hr, moderator):
+    return published_job(org, hr, moderator)
+
+
+@pytest.fixture
+def she():
+    return applicant("linxiaowen", "林晓雯", phone="13912345678", job_title="高级工程师")
+
+
+def _apply(client, job, **fields):
+    return client.post(reverse("services:job_apply", args=[job.pk]), {"message": MESSAGE, **fields})
+
+
+def test_she_applies_with_a_pdf_cv(client, job, she, hr):
+    client.force_login(she)
+
+    response = _apply(client, job, cv=upload("林晓雯简历.pdf", minimal_pdf(), "application/pdf"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("services:my_applications")
+    application = Application.objects.get()
+    assert (application.job, application.member, application.message, application.status, application.cv_name) == (
+        job, she, MESSAGE, ApplicationStatus.SUBMITTED, "林晓雯简历.pdf")
+    with application.cv.open("rb") as stored:
+        assert stored.read() == minimal_pdf()
+    assert application.cv.name.startswith("cv/")
+    assert list(Notice.objects.filter(kind="jobs.applied").values_list("recipient", flat=True)) == [hr.pk]
+
+
+def test_a_png_cv_is_refused_and_her_message_kept(client, job, she, file_dirs):
+    client.force_login(she)
+
+    response = _apply(client, job, cv=upload("简历.png", png_bytes(), "image/png"))
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors == {"cv": [zh("The CV must be a PDF file.")]}
+    assert form["message"].value() == MESSAGE
+    assert MESSAGE in response.content.decode()
+    assert Application.objects.count() == 0
+    assert [p for p in file_dirs["private"].rglob("*") if p.is_file()] == []  # nothing stored
+
+
+def test_a_file_named_pdf_that_is_not_one_is_refused(client, job, she):
+    client.force_login(she)
+    response = _apply(client, job, cv=upload("简历.pdf", b"not a pdf at all", "application/pdf"))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"cv": [zh("The CV must be a PDF file.")]}
+
+
+def test_one_application_per_job(client, job, she):
+    client.force_login(she)
+    assert _apply(client, job).status_code == 302
+
+    again = applications.application_submit
+    with pytest.raises(applications.ApplicationError) as refused:
+        again(job=job, member=she, message="再投一次")
+    assert str(refused.value) == zh("You have already applied for this job.")
+    assert Application.objects.count() == 1
+    # Her page shows she applied instead of the form.
+    page = client.get(reverse("services:job", args=[job.pk]))
+    assert page.context["application"] == Application.objects.get()
+
+
+def test_only_approved_members_apply(client, job):
+    pending = applicant("pending", "待审会员", status=Status.PENDING)
+    client.force_login(pending)
+
+    response = _apply(client, job)
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "members/awaiting_approval.html"
+    assert Application.objects.count() == 0
+
+
+def test_a_visitor_is_asked_to_log_in(client, job):
+    response = _apply(client, job)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert Application.objects.count() == 0
+
+
+def test_a_closed_job_takes_no_application(client, job, she, hr):
+    from services import jobs
+
+    jobs.job_close(job=job, author=hr)
+    client.force_login(she)
+    response = _apply(client, job)
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [zh("This job no longer takes applications.")]
+
+
+# --- the organisation's side ----------------------------------------------------------------------------
+
+def test_the_organisation_sees_her_name_title_field_and_message_but_not_her_contacts(client, job, she, hr, org):
+    applications.application_submit(job=job, member=she, message=MESSAGE)
+    client.force_login(hr)
+
+    page = client.get(reverse("services:organisation_jobs", args=[org.pk])).content.decode()
+
+    for shown in ("林晓雯", "高级工程师", zh("Advanced materials"), MESSAGE):
+        assert shown in page
+    for hidden in (she.email, she.phone):
+        assert hidden not in page
+
+
+def test_she_is_told_when_shortlisted_or_declined_and_sees_it(client, job, she, hr):
+    application = applications.application_submit(job=job, member=she, message=MESSAGE)
+    client.force_login(hr)
+
+    for status in ("viewed", "shortlisted"):
+        response = client.post(reverse("services:application_status", args=[application.pk]), {"status": status})
+        assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SHORTLISTED
+    told = Notice.objects.filter(kind="jobs.application")
+    assert [(n.recipient, n.data) for n in told] == [(she, {"status": "shortlisted"})]
+
+    client.force_login(she)
+    mine = client.get(reverse("services:my_applications"))
+    assert [a.pk for a in mine.context["page"]] == [application.pk]
+    assert zh("Shortlisted") in mine.content.decode()
+
+
+def test_an_unknown_step_is_refused(client, job, she, hr):
+    application = applications.application_submit(job=job, member=she, message=MESSAGE)
+    client.force_login(hr)
+    response = client.post(reverse("services:application_status", args=[application.pk]), {"status": "hired"})
+    assert messages_of(client.get(response["Location"])) == [zh("Choose viewed, shortlisted or declined.")]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_another_organisation_cannot_touch_the_application(client, job, she):
+    application = applications.application_submit(job=job, member=she, message=MESSAGE)
+    other_hr = representative(organisation(code=CODES[1], name="别家公司"), "other-hr")
+    client.force_login(other_hr)
+
+    response = client.post(reverse("services:application_status", args=[application.pk]), {"status": "declined"})
+
+    assert response.status_code == 404
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+
+
+# --- who reads the CV ------------------------------------------------------------------------------------
+
+def test_the_cv_is_served_only_to_its_organisation_and_staff_with_the_permission(
+        client, job, she, hr, moderator, staff_in_group):
+    application = applications.application_submit(
+        job=job, member=she, message=MESSAGE, cv=upload("cv.pdf", minimal_pdf(), "application/pdf"))
+    url = application.cv.url
+    assert url == reverse("services:job_cv", args=[application.cv.name])
+
+    def status_for(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client.get(url).status_code
+
+    other_hr = representative(organisation(code=CODES[1], name="别家公司"), "other-hr")
+    agent = staff_in_group("kefu", "管家客服")
+    assert status_for(hr) == 200
+    assert status_for(moderator) == 200
+    assert status_for(other_hr) == 404
+    assert status_for(agent) == 404  # staff, but not allowed to read CVs
+    assert status_for(applicant("zhou", "周雨桐")) == 404
+    assert status_for(None) == 302  # a visitor logs in first, then gets the same answer
+
+    client.force_login(hr)
+    response = client.get(url)
+    assert (response["Content-Type"], b"".join(response.streaming_content)) == ("application/pdf", minimal_pdf())
+    assert client.get(reverse("services:job_cv", args=["cv/nothing.pdf"])).status_code == 404
+
+
+def test_may_read_cv_is_false_without_a_cv(job, she, hr):
+    application = applications.application_submit(job=job, member=she, message=MESSAGE)
+    assert applications.may_read_cv(user=hr, application=application) is False
