@@ -3,19 +3,25 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from xiangcheng.core.admin import AuditHistoryMixin, HistoryRow
 from xiangcheng.core.changelists import LargeChangeListMixin
 
-from . import inbox
+from . import inbox, offerings
 from .history import ticket_history
+from .offerings import offering_slots_counted
 from .models import (
     OPEN_STATUSES,
     Attachment,
     CannedReply,
     CategorySla,
+    Offering,
+    OfferingAppointment,
+    OfferingSlot,
+    SlotBooking,
     Ticket,
     TicketMessage,
     TicketStatus,
@@ -186,3 +192,108 @@ class CannedReplyAdmin(admin.ModelAdmin):
 @admin.register(CategorySla)
 class CategorySlaAdmin(admin.ModelAdmin):
     list_display = ["category", "working_days"]
+
+
+# --- Federation offerings: 企业服务 publishes them and keeps their slots; bookings are read-only.
+
+class OfferingSlotInline(admin.TabularInline):
+    """The offering's slots that have not ended (past slots stay on the slots list)."""
+
+    model = OfferingSlot
+    fields = ["starts_at", "ends_at", "capacity", "booked"]
+    readonly_fields = ["booked"]
+    extra = 3
+
+    def get_queryset(self, request):
+        return offering_slots_counted(super().get_queryset(request).filter(ends_at__gte=timezone.now()))
+
+    @admin.display(description=_("booked"))
+    def booked(self, obj):
+        return getattr(obj, "booked_n", 0)
+
+
+@admin.register(Offering)
+class OfferingAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["title", "programme", "provider", "mode", "category", "published"]
+    list_filter = ["published", "programme", "mode"]
+    list_select_related = ["programme"]
+    search_fields = ["title", "provider"]
+    inlines = [OfferingSlotInline]
+    actions = ["publish", "withdraw"]
+
+    def _published(self, request, queryset, published: bool, done: str):
+        count = offerings.offerings_publish(offering_ids=queryset.values_list("pk", flat=True), published=published,
+                                            actor=request.user)
+        self.message_user(request, done % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish the selected offerings"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._published(request, queryset, True, gettext("%(n)d offerings published."))
+
+    @admin.action(description=_("Withdraw the selected offerings"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        self._published(request, queryset, False, gettext("%(n)d offerings withdrawn."))
+
+
+class SlotBookingInline(admin.TabularInline):
+    model = SlotBooking
+    fields = ["member", "status", "created_at", "cancelled_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfferingSlot)
+class OfferingSlotAdmin(LargeChangeListMixin, admin.ModelAdmin):
+    """Each slot with its bookings: who booked, who cancelled."""
+
+    list_display = ["__str__", "starts_at", "capacity", "booked"]
+    list_filter = ["offering"]
+    date_hierarchy = "starts_at"
+    inlines = [SlotBookingInline]
+    fields = ["offering", "starts_at", "ends_at", "capacity"]
+
+    def get_queryset(self, request):
+        return offering_slots_counted(super().get_queryset(request).select_related("offering"))
+
+    @admin.display(description=_("booked"))
+    def booked(self, obj):
+        return getattr(obj, "booked_n", 0)
+
+
+@admin.register(SlotBooking)
+class SlotBookingAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["slot", "member", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["slot__offering", "member"]
+    raw_id_fields = ["slot", "member"]
+    readonly_fields = ["slot", "member", "status", "created_at", "cancelled_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfferingAppointment)
+class OfferingAppointmentAdmin(admin.ModelAdmin):
+    list_display = ["offering", "ticket", "created_at"]
+    list_select_related = ["offering", "ticket"]
+    list_filter = ["offering"]
+    readonly_fields = ["offering", "ticket", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -15,3 +15,10 @@ class ServicesConfig(AppConfig):
         sections.register()
         demo_loader(key="services", load="services.demo.demo_load", order=30)
         bulk_loader(key="services", load="services.bulk.bulk_load", order=30)
+
+        # Federation offerings: their programme section, demo and bulk data.
+        from . import offering_sections
+
+        offering_sections.register()
+        demo_loader(key="offerings", load="services.offering_demo.demo_load", order=35)
+        bulk_loader(key="offerings", load="services.offering_bulk.bulk_load", order=35)

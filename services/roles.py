@@ -1,6 +1,6 @@
 """What inbox work the staff roles may do (the kernel's roles registry)."""
 
-from xiangcheng.core.roles import ADMINISTRATOR, INBOX_AGENT, INBOX_SUPERVISOR, grant
+from xiangcheng.core.roles import ADMINISTRATOR, ENTERPRISE_SERVICE, INBOX_AGENT, INBOX_SUPERVISOR, grant
 
 READ_TICKETS = ["view_ticket", "change_ticket", "view_ticketmessage", "view_attachment"]
 grant(INBOX_AGENT, "services", [*READ_TICKETS, "view_cannedreply"])
@@ -15,3 +15,11 @@ grant(INBOX_SUPERVISOR, "core", ["view_notice", "change_notice"])
 # The administrator reads tickets, their messages, the canned replies and the deadlines. Not the
 # attachments: a member's uploaded files are opened only by the inbox staff answering her.
 grant(ADMINISTRATOR, "services", ["view_ticket", "view_ticketmessage", "view_cannedreply", "view_categorysla"])
+
+# --- Federation offerings: 企业服务 publishes them, keeps their time slots and sees who booked.
+grant(ENTERPRISE_SERVICE, "services", [
+    "view_offering", "add_offering", "change_offering", "delete_offering",
+    "view_offeringslot", "add_offeringslot", "change_offeringslot", "delete_offeringslot",
+    "view_slotbooking", "view_offeringappointment",
+])
+grant(ADMINISTRATOR, "services", ["view_offering", "view_offeringslot", "view_slotbooking", "view_offeringappointment"])

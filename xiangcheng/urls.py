@@ -26,6 +26,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("", include("events.urls")),
     path("inbox/", include("services.urls")),
+    path("offerings/", include("services.offering_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).

@@ -300,6 +300,7 @@ SMS_TEMPLATE_MODULES = [
     "members.notices",
     "events.notices",
     "services.notices",
+    "services.offering_notices",
 ]
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
