@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,7 +11,6 @@ from xiangcheng.core.changelists import LargeChangeListMixin
 
 from . import inbox, offerings
 from .history import ticket_history
-from .offerings import offering_slots_counted
 from .models import (
     OPEN_STATUSES,
     Attachment,
@@ -26,6 +24,7 @@ from .models import (
     TicketMessage,
     TicketStatus,
 )
+from .offerings import offering_slots_counted
 from .sla import is_overdue, overdue_q
 from .stats import inbox_stats
 
@@ -221,18 +220,19 @@ class OfferingAdmin(AuditHistoryMixin, admin.ModelAdmin):
     inlines = [OfferingSlotInline]
     actions = ["publish", "withdraw"]
 
-    def _published(self, request, queryset, published: bool, done: str):
-        count = offerings.offerings_publish(offering_ids=queryset.values_list("pk", flat=True), published=published,
-                                            actor=request.user)
-        self.message_user(request, done % {"n": count}, messages.SUCCESS)
-
     @admin.action(description=_("Publish the selected offerings"), permissions=["change"])
     def publish(self, request, queryset):
-        self._published(request, queryset, True, gettext("%(n)d offerings published."))
+        count = offerings.offerings_publish(offering_ids=queryset.values_list("pk", flat=True), published=True,
+                                            actor=request.user)
+        self.message_user(request, ngettext("%(n)d offering published.", "%(n)d offerings published.", count)
+                          % {"n": count}, messages.SUCCESS)
 
     @admin.action(description=_("Withdraw the selected offerings"), permissions=["change"])
     def withdraw(self, request, queryset):
-        self._published(request, queryset, False, gettext("%(n)d offerings withdrawn."))
+        count = offerings.offerings_publish(offering_ids=queryset.values_list("pk", flat=True), published=False,
+                                            actor=request.user)
+        self.message_user(request, ngettext("%(n)d offering withdrawn.", "%(n)d offerings withdrawn.", count)
+                          % {"n": count}, messages.SUCCESS)
 
 
 class SlotBookingInline(admin.TabularInline):

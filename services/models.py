@@ -258,8 +258,10 @@ class OfferingSlot(models.Model):
         ordering = ["starts_at", "pk"]
         indexes = [models.Index(fields=["offering", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"),
-            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="slot_capacity_positive"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start",
+                                   violation_error_message=_("A time slot must end after it starts.")),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="slot_capacity_positive",
+                                   violation_error_message=_("A time slot needs at least one place.")),
         ]
 
     def __str__(self) -> str:

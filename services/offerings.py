@@ -19,7 +19,15 @@ from members.models import User
 from xiangcheng.core.audit import audit_context
 
 from . import inbox
-from .models import Offering, OfferingAppointment, OfferingMode, OfferingSlot, SlotBooking, SlotBookingStatus, Ticket
+from .models import (
+    Offering,
+    OfferingAppointment,
+    OfferingMode,
+    OfferingSlot,
+    SlotBooking,
+    SlotBookingStatus,
+    Ticket,
+)
 from .slot_booking import SlotBookingError, member_may_book, places_left, slot_open
 
 # Offering link / support programmes (xiangcheng.core.programmes).
