@@ -77,7 +77,7 @@ def test_the_offering_page_shows_places_left_and_her_booking(client, member):
                                                               (mine.pk, 1, booking.pk)]
     html = response.content.decode()
     assert [squash(x) for x in _between(html, 'class="slot-left', "</span>")] == [
-        zh_n("%(n)d place left", "%(n)d places left", 2), zh("Full"), zh_n("%(n)d place left", "%(n)d places left", 1)]
+        zh_n("%(n)s place left", "%(n)s places left", 2), zh("Full"), zh_n("%(n)s place left", "%(n)s places left", 1)]
     assert html.count(reverse("offerings:book", args=[free.pk])) == 1
     assert reverse("offerings:book", args=[full.pk]) not in html
     assert reverse("offerings:cancel", args=[booking.pk]) in html
