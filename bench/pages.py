@@ -40,4 +40,8 @@ PAGES = [
          roles.REVIEWER.name),
     Page("staff: registrations", "/admin/events/registration/", roles.EVENT_MANAGER.name),
     Page("staff: tickets", "/admin/services/ticket/", roles.INBOX_AGENT.name),
+    # Federation offerings
+    Page("offering list", "/offerings/"),
+    Page("offering detail", "/offerings/{offering}/"),
+    Page("我的预约", "/offerings/bookings/"),
 ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from events.models import Event, EventStatus, Registration
 from members.bulk import SURNAMES
 from members.models import Status, User
-from services.models import Ticket
+from services.models import Offering, OfferingMode, Ticket
 from xiangcheng.core.models import Notice, Programme
 
 from .pages import MEMBER, VISITOR, Page
@@ -106,6 +106,9 @@ def pools() -> dict[str, list[str]]:
         "programme": list(Programme.objects.order_by("order", "pk").values_list("slug", flat=True)),
         "event": [str(pk) for pk in upcoming],
         "surname": [quote(name) for name in SURNAMES[:10]],
+        # Federation offerings with time slots (their pages list upcoming slots).
+        "offering": [str(pk) for pk in Offering.objects.filter(published=True, mode=OfferingMode.SLOTS)
+                     .order_by("pk").values_list("pk", flat=True)[:20]],
     }
 
 
