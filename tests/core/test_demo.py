@@ -29,7 +29,7 @@ def test_the_demo_loads_once_and_prints_every_login(capsys, django_capture_on_co
     assert [line.split()[-1] for line in second.splitlines()[2:]] == [
         "reviewer@demo.xcwomenstech.cn", "admin@demo.xcwomenstech.cn", "linxiaowen@demo.xcwomenstech.cn",
         "zhouyiran@demo.xcwomenstech.cn", "13800000003", "agent@demo.xcwomenstech.cn",
-        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn"]
+        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn", "offerings@demo.xcwomenstech.cn"]
     assert list(Group.objects.get(name="管理员").user_set.values_list("username", flat=True)) == ["admin"]
 
 

@@ -400,3 +400,27 @@ def test_the_offering_page_queries_do_not_grow_with_slots(client, member):
                                                     starts_at=timezone.now() + timedelta(days=1, hours=i)),
                            member=member)
     assert queries_for(client, reverse("offerings:detail", args=[offering.pk])) == at_5
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+def test_the_demo_offerings_load_once_two_with_slots_over_the_next_two_weeks():
+    from services import offering_demo
+    from services.models import Offering, OfferingSlot
+
+    offering_demo.demo_load()
+    slots = OfferingSlot.objects.count()
+    offering_demo.demo_load()
+
+    assert sorted(Offering.objects.values_list("title", "programme__slug", "mode", "category", "published")) == [
+        ("LADIES 聚力空间", "support", OfferingMode.SLOTS, Category.SPACE, True),
+        ("儿童公益托管中心", "support", OfferingMode.APPOINTMENT, Category.CHILDCARE, True),
+        ("创业辅导", "link", OfferingMode.APPOINTMENT, Category.OTHER, True),
+        ("女企业家专属金融服务", "link", OfferingMode.SLOTS, Category.FINANCE, True),
+    ]
+    assert OfferingSlot.objects.count() == slots > 0
+    today = timezone.localdate()
+    days = {timezone.localtime(s.starts_at).date() for s in OfferingSlot.objects.all()}
+    assert min(days) > today
+    assert max(days) <= today + timedelta(days=14)
+    assert set(OfferingSlot.objects.values_list("offering__title", flat=True)) == {"LADIES 聚力空间", "女企业家专属金融服务"}
