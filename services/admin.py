@@ -220,19 +220,20 @@ class OfferingAdmin(AuditHistoryMixin, admin.ModelAdmin):
     inlines = [OfferingSlotInline]
     actions = ["publish", "withdraw"]
 
+    def _publish(self, request, queryset, *, published: bool) -> None:
+        count = offerings.offerings_publish(offering_ids=queryset.values_list("pk", flat=True), published=published,
+                                            actor=request.user)
+        done = (ngettext("%(n)d offering published.", "%(n)d offerings published.", count) if published
+                else ngettext("%(n)d offering withdrawn.", "%(n)d offerings withdrawn.", count))
+        self.message_user(request, done % {"n": count}, messages.SUCCESS)
+
     @admin.action(description=_("Publish the selected offerings"), permissions=["change"])
     def publish(self, request, queryset):
-        count = offerings.offerings_publish(offering_ids=queryset.values_list("pk", flat=True), published=True,
-                                            actor=request.user)
-        self.message_user(request, ngettext("%(n)d offering published.", "%(n)d offerings published.", count)
-                          % {"n": count}, messages.SUCCESS)
+        self._publish(request, queryset, published=True)
 
     @admin.action(description=_("Withdraw the selected offerings"), permissions=["change"])
     def withdraw(self, request, queryset):
-        count = offerings.offerings_publish(offering_ids=queryset.values_list("pk", flat=True), published=False,
-                                            actor=request.user)
-        self.message_user(request, ngettext("%(n)d offering withdrawn.", "%(n)d offerings withdrawn.", count)
-                          % {"n": count}, messages.SUCCESS)
+        self._publish(request, queryset, published=False)
 
 
 class SlotBookingInline(admin.TabularInline):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services.models import Category, Offering, OfferingMode, OfferingSlot
-from tests.helpers import audit_history, squash, zh
+from tests.helpers import audit_history, squash, zh, zh_n
 
 from .helpers import form_values
 from .offering_factories import OfferingFactory, OfferingSlotFactory, SlotBookingFactory, programme
@@ -77,13 +77,23 @@ def test_staff_see_each_slot_s_bookings(enterprise_client):
 
 def test_publishing_from_the_list_is_recorded_with_who_did_it(enterprise_client):
     offering = OfferingFactory(published=False)
+    changelist = reverse("admin:services_offering_changelist")
 
-    response = enterprise_client.post(reverse("admin:services_offering_changelist"),
-                                      {"action": "publish", "_selected_action": [str(offering.pk)]}, follow=True)
+    published = enterprise_client.post(changelist, {"action": "publish", "_selected_action": [str(offering.pk)]},
+                                       follow=True)
 
     offering.refresh_from_db()
     assert offering.published is True
+    assert [str(m) for m in published.context["messages"]] == [
+        zh_n("%(n)d offering published.", "%(n)d offerings published.", 1)]
     rows = audit_history(enterprise_client.get(reverse("admin:services_offering_change", args=[offering.pk])))
     assert [row[1:4] for row in rows] == [
         [rows[0][1], zh("Created"), ""], ["qiyefuwu@fulian.example.cn", zh("Changed"), f"published: {zh('No')} → {zh('Yes')}"]]
-    assert response.status_code == 200
+
+    withdrawn = enterprise_client.post(changelist, {"action": "withdraw", "_selected_action": [str(offering.pk)]},
+                                       follow=True)
+
+    offering.refresh_from_db()
+    assert offering.published is False
+    assert [str(m) for m in withdrawn.context["messages"]] == [
+        zh_n("%(n)d offering withdrawn.", "%(n)d offerings withdrawn.", 1)]
