@@ -48,4 +48,8 @@ PAGES = [
     Page("jobs list (visitor)", "/jobs/", VISITOR),
     Page("job detail", "/jobs/{job}/"),
     Page("我的求职", "/jobs/mine/"),
+    # Federation offerings
+    Page("offering list", "/offerings/"),
+    Page("offering detail", "/offerings/{offering}/"),
+    Page("我的预约", "/offerings/bookings/"),
 ]

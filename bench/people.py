@@ -23,7 +23,7 @@ from events.models import Event, EventStatus, Registration
 from members.bulk import SURNAMES
 from members.models import Status, User
 from services.jobs import jobs_listed
-from services.models import Ticket
+from services.models import Offering, OfferingMode, Ticket
 from xiangcheng.core.models import Notice, Programme
 
 from .pages import MEMBER, VISITOR, Page
@@ -108,6 +108,9 @@ def pools() -> dict[str, list[str]]:
         "event": [str(pk) for pk in upcoming],
         "surname": [quote(name) for name in SURNAMES[:10]],
         "job": [str(pk) for pk in jobs_listed().values_list("pk", flat=True)[:20]],
+        # Federation offerings with time slots (their pages list upcoming slots).
+        "offering": [str(pk) for pk in Offering.objects.filter(published=True, mode=OfferingMode.SLOTS)
+                     .order_by("pk").values_list("pk", flat=True)[:20]],
     }
 
 

@@ -14,3 +14,5 @@ grant(ADMINISTRATOR, "members", ["view_user", "view_memberprofile", "view_consen
 grant(ENTERPRISE_SERVICE, "members", ["view_organisation", "change_organisation", "verify_organisation",
                                       "view_representative", "view_organisationinvitation"])
 grant(ENTERPRISE_SERVICE, "core", ["view_notice", "change_notice"])
+# The administrator reads the organisations and who represents them.
+grant(ADMINISTRATOR, "members", ["view_organisation", "view_representative", "view_organisationinvitation"])

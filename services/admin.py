@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from xiangcheng.core.admin import AuditHistoryMixin, HistoryRow
 from xiangcheng.core.changelists import LargeChangeListMixin
 
-from . import inbox, jobs
+from . import inbox, jobs, offerings
 from .history import ticket_history
 from .job_forms import JobRejectForm
 from .models import (
@@ -20,10 +20,15 @@ from .models import (
     CannedReply,
     CategorySla,
     Job,
+    Offering,
+    OfferingAppointment,
+    OfferingSlot,
+    SlotBooking,
     Ticket,
     TicketMessage,
     TicketStatus,
 )
+from .offerings import offering_slots_counted
 from .sla import is_overdue, overdue_q
 from .stats import inbox_stats
 
@@ -285,3 +290,111 @@ class ApplicationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin
     @admin.display(description=_("CV"))
     def cv_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.cv.url, obj.cv_name) if obj.cv else "—"
+
+
+
+# --- Federation offerings: 企业服务 publishes them and keeps their slots; bookings are read-only.
+
+class OfferingSlotInline(admin.TabularInline):
+    """The offering's slots that have not ended (past slots stay on the slots list)."""
+
+    model = OfferingSlot
+    fields = ["starts_at", "ends_at", "capacity", "booked"]
+    readonly_fields = ["booked"]
+    extra = 3
+
+    def get_queryset(self, request):
+        return offering_slots_counted(super().get_queryset(request).filter(ends_at__gte=timezone.now()))
+
+    @admin.display(description=_("booked"))
+    def booked(self, obj):
+        return getattr(obj, "booked_n", 0)
+
+
+@admin.register(Offering)
+class OfferingAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["title", "programme", "provider", "mode", "category", "published"]
+    list_filter = ["published", "programme", "mode"]
+    list_select_related = ["programme"]
+    search_fields = ["title", "provider"]
+    inlines = [OfferingSlotInline]
+    actions = ["publish", "withdraw"]
+
+    def _publish(self, request, queryset, *, published: bool) -> None:
+        count = offerings.offerings_publish(offering_ids=queryset.values_list("pk", flat=True), published=published,
+                                            actor=request.user)
+        done = (ngettext("%(n)d offering published.", "%(n)d offerings published.", count) if published
+                else ngettext("%(n)d offering withdrawn.", "%(n)d offerings withdrawn.", count))
+        self.message_user(request, done % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish the selected offerings"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._publish(request, queryset, published=True)
+
+    @admin.action(description=_("Withdraw the selected offerings"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        self._publish(request, queryset, published=False)
+
+
+class SlotBookingInline(admin.TabularInline):
+    model = SlotBooking
+    fields = ["member", "status", "created_at", "cancelled_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfferingSlot)
+class OfferingSlotAdmin(LargeChangeListMixin, admin.ModelAdmin):
+    """Each slot with its bookings: who booked, who cancelled."""
+
+    list_display = ["__str__", "starts_at", "capacity", "booked"]
+    list_filter = ["offering"]
+    date_hierarchy = "starts_at"
+    inlines = [SlotBookingInline]
+    fields = ["offering", "starts_at", "ends_at", "capacity"]
+
+    def get_queryset(self, request):
+        return offering_slots_counted(super().get_queryset(request).select_related("offering"))
+
+    @admin.display(description=_("booked"))
+    def booked(self, obj):
+        return getattr(obj, "booked_n", 0)
+
+
+@admin.register(SlotBooking)
+class SlotBookingAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["slot", "member", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["slot__offering", "member"]
+    raw_id_fields = ["slot", "member"]
+    readonly_fields = ["slot", "member", "status", "created_at", "cancelled_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfferingAppointment)
+class OfferingAppointmentAdmin(admin.ModelAdmin):
+    list_display = ["offering", "ticket", "created_at"]
+    list_select_related = ["offering", "ticket"]
+    list_filter = ["offering"]
+    readonly_fields = ["offering", "ticket", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

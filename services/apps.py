@@ -19,3 +19,11 @@ class ServicesConfig(AppConfig):
         sections.register_jobs()
         demo_loader(key="jobs", load="services.job_demo.demo_load", order=40)
         bulk_loader(key="jobs", load="services.job_bulk.bulk_load", order=40)
+
+
+        # Federation offerings: their programme section, demo and bulk data.
+        from . import offering_sections
+
+        offering_sections.register()
+        demo_loader(key="offerings", load="services.offering_demo.demo_load", order=35)
+        bulk_loader(key="offerings", load="services.offering_bulk.bulk_load", order=35)

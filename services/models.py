@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import City
@@ -346,3 +347,119 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} · {self.member}"
+
+
+
+# --- Federation offerings (相链她科企, 相助她空间): staff publish them, members book a slot 1:1 or
+# request an appointment (which becomes an inbox ticket). Rules in services/offerings.py and
+# services/slot_booking.py.
+
+class OfferingMode(models.TextChoices):
+    SLOTS = "slots", _("Time slots")
+    APPOINTMENT = "appointment", _("By appointment")
+
+
+@audit.track()
+class Offering(models.Model):
+    programme = models.ForeignKey("core.Programme", on_delete=models.PROTECT, related_name="offerings",
+                                  verbose_name=_("programme"))
+    title = models.CharField(_("title"), max_length=80)
+    provider = models.CharField(_("provider"), max_length=80,
+                                help_text=_("Who gives the service, e.g. a partner bank or the federation."))
+    description = models.TextField(_("description"), max_length=3000)
+    mode = models.CharField(_("how to book"), max_length=12, choices=OfferingMode.choices, default=OfferingMode.SLOTS)
+    category = models.CharField(_("inbox category"), max_length=20, choices=Category.choices, default=Category.OTHER,
+                                help_text=_("Appointment requests become inbox tickets in this category."))
+    published = models.BooleanField(_("published"), default=False, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["programme", "title"], condition=models.Q(published=True),
+                                name="offering_published_prog")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("offerings:detail", args=[self.pk])
+
+    @property
+    def by_appointment(self) -> bool:
+        return self.mode == OfferingMode.APPOINTMENT
+
+
+@audit.track()
+class OfferingSlot(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="slots",
+                                 verbose_name=_("offering"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveSmallIntegerField(_("places"), default=1,
+                                                validators=[MinValueValidator(1), MaxValueValidator(500)])
+
+    class Meta:
+        verbose_name = _("time slot")
+        verbose_name_plural = _("time slots")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["offering", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start",
+                                   violation_error_message=_("A time slot must end after it starts.")),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="slot_capacity_positive",
+                                   violation_error_message=_("A time slot needs at least one place.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class SlotBookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+@audit.track(status="status")
+class SlotBooking(models.Model):
+    slot = models.ForeignKey(OfferingSlot, on_delete=models.CASCADE, related_name="bookings",
+                             verbose_name=_("time slot"))
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slot_bookings",
+                               verbose_name=_("member"))
+    status = models.CharField(_("status"), max_length=10, choices=SlotBookingStatus.choices,
+                              default=SlotBookingStatus.BOOKED)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("slot booking")
+        verbose_name_plural = _("slot bookings")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "member"], condition=models.Q(status="booked"),
+                                    name="one_active_booking_per_member_per_slot"),
+        ]
+        indexes = [models.Index(fields=["slot", "status"]), models.Index(fields=["member", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.slot} · {self.member}"
+
+
+class OfferingAppointment(models.Model):
+    """Which offering an appointment request is about; the request itself is the inbox ticket."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="appointments",
+                                 verbose_name=_("offering"))
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="appointment",
+                                  verbose_name=_("inbox ticket"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appointment request")
+        verbose_name_plural = _("appointment requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.offering} · {self.ticket.reference}"

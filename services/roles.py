@@ -14,7 +14,18 @@ grant(INBOX_SUPERVISOR, "services", [
 grant(INBOX_SUPERVISOR, "core", ["view_notice", "change_notice"])
 # The administrator reads tickets, their messages, the canned replies and the deadlines. Not the
 # attachments: a member's uploaded files are opened only by the inbox staff answering her.
+# ...and the jobs and their applications (not the CVs: only 企业服务 and the organisation open them).
+grant(ADMINISTRATOR, "services", ["view_job", "view_application"])
 grant(ADMINISTRATOR, "services", ["view_ticket", "view_ticketmessage", "view_cannedreply", "view_categorysla"])
 
 # --- Jobs (新城招聘): 企业服务 moderates jobs and may read the applications and their CVs ----------
 grant(ENTERPRISE_SERVICE, "services", ["view_job", "moderate_job", "view_application", "read_cv"])
+
+
+# --- Federation offerings: 企业服务 publishes them, keeps their time slots and sees who booked.
+grant(ENTERPRISE_SERVICE, "services", [
+    "view_offering", "add_offering", "change_offering", "delete_offering",
+    "view_offeringslot", "add_offeringslot", "change_offeringslot", "delete_offeringslot",
+    "view_slotbooking", "view_offeringappointment",
+])
+grant(ADMINISTRATOR, "services", ["view_offering", "view_offeringslot", "view_slotbooking", "view_offeringappointment"])

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("events.urls")),
     # The inbox at /inbox/, 新城招聘 at /jobs/ (services/urls.py).
     path("", include("services.urls")),
+    path("offerings/", include("services.offering_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).

@@ -53,6 +53,9 @@ def test_the_demo_administrator_browses_the_audit_trail(client, django_capture_o
     response = client.get("/admin/core/auditevent/")
 
     assert response.status_code == 200
-    kinds = {e.entry.model._meta.model_name for e in response.context["cl"].result_list}
-    assert {"memberprofile", "event", "registration", "ticket"} <= kinds
+    assert len(response.context["cl"].result_list) > 0
+    # Over every page of the list: the demo writes more events than one page shows.
+    kinds = {label.split(".")[1].lower() for label in response.context["cl"].queryset.values_list(
+        "pgh_obj_model", flat=True)}
+    assert {"memberprofile", "event", "registration", "ticket", "organisation", "job", "offering"} <= kinds
     assert client.get("/admin/core/notice/").status_code == 200

@@ -305,6 +305,7 @@ SMS_TEMPLATE_MODULES = [
     # Organisations: verification decisions, invitations to represent one.
     "members.organisation_notices",
     "members.invitations",
+    "services.offering_notices",
 ]
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

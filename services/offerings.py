@@ -1,0 +1,111 @@
+"""Federation offerings: which are shown to members, their upcoming slots, publishing, and
+appointment requests (which become 巾帼管家 inbox tickets through the inbox's own submit).
+
+Staff publish offerings under a programme (女企业家专属金融服务 and 创业辅导 under 相链她科企,
+儿童公益托管中心 and LADIES 聚力空间 under 相助她空间). An offering either has time slots that members
+book one place at a time (services.slot_booking) or is "by appointment": her request is a ticket
+in the offering's inbox category, answered by the inbox staff, and linked to the offering.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import User
+from xiangcheng.core.audit import audit_context
+
+from . import inbox
+from .models import (
+    Offering,
+    OfferingAppointment,
+    OfferingMode,
+    OfferingSlot,
+    SlotBooking,
+    SlotBookingStatus,
+    Ticket,
+)
+from .slot_booking import SlotBookingError, member_may_book, places_left, slot_open
+
+# Offering link / support programmes (xiangcheng.core.programmes).
+OFFERING_PROGRAMMES = ("link", "support")
+
+
+class OfferingError(Exception):
+    """An offering rule was broken; the message is shown to the member."""
+
+
+def offerings_listed(*, programme: str = "") -> QuerySet[Offering]:
+    """Published offerings, by programme then title; optionally of one programme (its slug)."""
+    offerings = Offering.objects.filter(published=True).select_related("programme")
+    if programme:
+        offerings = offerings.filter(programme__slug=programme)
+    return offerings.order_by("programme__order", "title", "pk")
+
+
+def offering_visible(*, pk: int) -> Offering | None:
+    """The offering if members may see it (published), else None (the page answers 404)."""
+    return offerings_listed().filter(pk=pk).first()
+
+
+def upcoming_slots(*, offering: Offering, now: datetime | None = None) -> QuerySet[OfferingSlot]:
+    """The slots that have not begun, each with ``booked`` (its active bookings), soonest first."""
+    return (OfferingSlot.objects.filter(offering=offering, starts_at__gt=now or timezone.now())
+            .annotate(booked=Count("bookings", filter=Q(bookings__status=SlotBookingStatus.BOOKED)))
+            .order_by("starts_at", "pk"))
+
+
+def slots_shown(slots: Iterable[OfferingSlot], *, member: User) -> list[OfferingSlot]:
+    """The slots as a page shows them: places left and whether she holds one (one query)."""
+    slots = list(slots)
+    mine = dict(SlotBooking.objects.filter(slot__in=slots, member=member, status=SlotBookingStatus.BOOKED)
+                .values_list("slot_id", "pk"))
+    for slot in slots:
+        slot.left = places_left(capacity=slot.capacity, booked=slot.booked)
+        slot.my_booking = mine.get(slot.pk)
+    return slots
+
+
+def bookings_of(*, member: User) -> QuerySet[SlotBooking]:
+    """Her bookings (我的预约), newest first, with what a list shows of each."""
+    return (SlotBooking.objects.filter(member=member).select_related("slot__offering__programme")
+            .order_by("-created_at", "-pk"))
+
+
+def booking_cancellable(booking: SlotBooking) -> bool:
+    return booking.status == SlotBookingStatus.BOOKED and slot_open(booking.slot)
+
+
+def offerings_publish(*, offering_ids: Iterable[int], published: bool, actor: User) -> int:
+    """Staff publish or withdraw offerings; returns how many changed."""
+    with transaction.atomic(), audit_context(actor=actor):
+        return (Offering.objects.filter(pk__in=list(offering_ids)).exclude(published=published)
+                .update(published=published))
+
+
+def appointment_request(*, offering: Offering, member: User, message: str, preferred_contact: str) -> Ticket:
+    """Her request for an appointment: an inbox ticket in the offering's category, linked to it."""
+    try:
+        member_may_book(member)
+    except SlotBookingError as exc:
+        raise OfferingError(str(exc)) from None
+    if not offering.published or offering.mode != OfferingMode.APPOINTMENT:
+        raise OfferingError(_("This offering does not take appointment requests."))
+    subject = (_("Appointment: %(title)s") % {"title": offering.title})[:100]
+    with transaction.atomic():
+        try:
+            ticket = inbox.ticket_submit(member=member, category=offering.category, subject=subject,
+                                         description=message, preferred_contact=preferred_contact)
+        except inbox.InboxError as exc:
+            raise OfferingError(str(exc)) from None
+        with audit_context(actor=member):
+            OfferingAppointment.objects.create(offering=offering, ticket=ticket)
+    return ticket
+
+
+def offering_slots_counted(slots: QuerySet[OfferingSlot]) -> QuerySet[OfferingSlot]:
+    """Slots with ``booked_n``, their active bookings, counted in the same query (staff lists)."""
+    return slots.annotate(booked_n=Count("bookings", filter=Q(bookings__status=SlotBookingStatus.BOOKED)))
