@@ -15,3 +15,9 @@ class ServicesConfig(AppConfig):
         sections.register()
         demo_loader(key="services", load="services.demo.demo_load", order=30)
         bulk_loader(key="services", load="services.bulk.bulk_load", order=30)
+        # Service requests (相链她科企): their notice kinds, programme section, demo and bulk data.
+        from . import request_notices  # noqa: F401 - declares the notice kinds
+
+        sections.register_requests()
+        demo_loader(key="service_requests", load="services.request_demo.demo_load", order=40)
+        bulk_loader(key="service_requests", load="services.request_bulk.bulk_load", order=40)

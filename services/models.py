@@ -198,3 +198,16 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Service requests (相链她科企): the models live in their own module --------------------------
+from .request_models import (  # noqa: E402, F401 - Django finds an app's models in models.py
+    Budget,
+    RequestCategory,
+    RequestDigestOptOut,
+    RequestDigestRun,
+    RequestResponse,
+    RequestStatus,
+    ResponseStatus,
+    ServiceRequest,
+)

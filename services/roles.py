@@ -15,3 +15,8 @@ grant(INBOX_SUPERVISOR, "core", ["view_notice", "change_notice"])
 # The administrator reads tickets, their messages, the canned replies and the deadlines. Not the
 # attachments: a member's uploaded files are opened only by the inbox staff answering her.
 grant(ADMINISTRATOR, "services", ["view_ticket", "view_ticketmessage", "view_cannedreply", "view_categorysla"])
+
+# --- Service requests (相链她科企): 企业服务 moderates them and reads the responses (never contacts) ---
+from xiangcheng.core.roles import ENTERPRISE_SERVICE  # noqa: E402
+
+grant(ENTERPRISE_SERVICE, "services", ["view_servicerequest", "change_servicerequest", "view_requestresponse"])

@@ -14,3 +14,18 @@ def register() -> None:
     home_section(key="inbox", template="services/_inbox_section.html", context=inbox_entry, order=20)
     programme_section(key="inbox", template="services/_inbox_section.html", context=inbox_entry, order=20,
                       programmes=(INBOX_PROGRAMME,))
+
+
+# --- Service requests (相链她科企): the latest open requests on the programme's page ---------------
+LINK_PROGRAMME_REQUESTS = 5
+
+
+def link_requests(request, programme) -> dict:
+    from .request_queries import requests_listed
+
+    return {"requests": list(requests_listed()[:LINK_PROGRAMME_REQUESTS])}
+
+
+def register_requests() -> None:
+    programme_section(key="service_requests", template="services/requests/_programme_section.html",
+                      context=link_requests, order=30, programmes=("link",))

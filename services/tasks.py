@@ -6,3 +6,18 @@ def send_daily_digest() -> int:
     from .digest import digest_send
 
     return digest_send()
+
+
+# --- Service requests (相链她科企) -------------------------------------------------------------------
+@shared_task
+def expire_service_requests() -> int:
+    from .requests import requests_expire
+
+    return requests_expire()
+
+
+@shared_task
+def send_request_digest() -> int:
+    from .request_digest import digest_send
+
+    return digest_send()

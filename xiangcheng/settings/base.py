@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE: dict = {
                                     "schedule": crontab(hour=3, minute=40)},
     "inbox-daily-digest": {"task": "services.tasks.send_daily_digest",
                            "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri")},
+    # Service requests (相链她科企): expired after their deadline day; the weekly digest on Monday morning.
+    "service-requests-expire": {"task": "services.tasks.expire_service_requests", "schedule": crontab(minute=5)},
+    "service-requests-digest": {"task": "services.tasks.send_request_digest",
+                                "schedule": crontab(hour=9, minute=0, day_of_week="mon")},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 OUTBOX_LEASE_SECONDS = 300
