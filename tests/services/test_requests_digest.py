@@ -1,8 +1,8 @@
 """The weekly digest of new service requests: her field only, new ones only, one-click opt-out."""
 
 import re
-from urllib.parse import urlsplit
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
