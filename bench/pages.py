@@ -40,4 +40,8 @@ PAGES = [
          roles.REVIEWER.name),
     Page("staff: registrations", "/admin/events/registration/", roles.EVENT_MANAGER.name),
     Page("staff: tickets", "/admin/services/ticket/", roles.INBOX_AGENT.name),
+    # Service requests (相链她科企)
+    Page("service requests", "/inbox/requests/"),
+    Page("service request search", "/inbox/requests/?q={request_topic}"),
+    Page("service request detail", "/inbox/requests/{service_request}/"),
 ]

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Field, Organisation
 from xiangcheng.core import audit
@@ -53,9 +54,9 @@ class RequestStatus(models.TextChoices):
 
 
 class ResponseStatus(models.TextChoices):
-    SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    SENT = "sent", pgettext_lazy("response to a service request", "Sent")
+    ACCEPTED = "accepted", pgettext_lazy("response to a service request", "Accepted")
+    DECLINED = "declined", pgettext_lazy("response to a service request", "Declined")
 
 
 def link_programme() -> int:
