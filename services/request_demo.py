@@ -23,8 +23,8 @@ from .models import Budget, RequestCategory, ServiceRequest
 MODERATOR = ("enterprise", "enterprise@demo.xcwomenstech.cn")
 ORGANISATIONS = [
     # (name, first 17 characters of the credit code, industry, representative's username and email)
-    ("苏州相城先材科技有限公司", "91320507MA1DEMO01", Field.ADVANCED_MATERIALS, "xiancai", "hr@xiancai.demo.xcwomenstech.cn"),
-    ("相城数智车联科技有限公司", "91320507MA1DEMO02", Field.CONNECTED_VEHICLES, "chelian",
+    ("苏州相城先材科技有限公司", "91320507MA1XC0001", Field.ADVANCED_MATERIALS, "xiancai", "hr@xiancai.demo.xcwomenstech.cn"),
+    ("相城数智车联科技有限公司", "91320507MA1XC0002", Field.CONNECTED_VEHICLES, "chelian",
      "bd@chelian.demo.xcwomenstech.cn"),
 ]
 REQUESTS = [

@@ -29,7 +29,9 @@ def test_the_demo_loads_once_and_prints_every_login(capsys, django_capture_on_co
     assert [line.split()[-1] for line in second.splitlines()[2:]] == [
         "reviewer@demo.xcwomenstech.cn", "admin@demo.xcwomenstech.cn", "linxiaowen@demo.xcwomenstech.cn",
         "zhouyiran@demo.xcwomenstech.cn", "13800000003", "agent@demo.xcwomenstech.cn",
-        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn"]
+        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn",
+        # Service requests: the 企业服务 moderator and the two demo organisations' representatives.
+        "enterprise@demo.xcwomenstech.cn", "hr@xiancai.demo.xcwomenstech.cn", "bd@chelian.demo.xcwomenstech.cn"]
     assert list(Group.objects.get(name="管理员").user_set.values_list("username", flat=True)) == ["admin"]
 
 
@@ -40,7 +42,7 @@ def test_the_demo_member_has_messages_to_read(django_capture_on_commit_callbacks
     lin = User.objects.get(username="linxiaowen")
     assert Registration.objects.filter(user=lin).count() == 1
     assert sorted(Notice.objects.filter(recipient=lin).values_list("kind", "state")) == [
-        ("events.confirmed", "sent"), ("inbox.acknowledged", "sent")]
+        ("events.confirmed", "sent"), ("inbox.acknowledged", "sent"), ("requests.response_accepted", "sent")]
 
 
 def test_the_demo_administrator_browses_the_audit_trail(client, django_capture_on_commit_callbacks):

@@ -304,6 +304,7 @@ SMS_TEMPLATE_MODULES = [
     "members.notices",
     "events.notices",
     "services.notices",
+    "services.request_notices",  # service requests (相链她科企)
 ]
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
