@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from services.request_queries import requests_listed
 from tests.factories import MemberProfileFactory
+from tests.helpers import queries_for
 
 from .request_support import organisation, published, representative
 
@@ -86,3 +87,31 @@ def test_the_search_reads_the_character_indexes(viewer, posted):
     plan = _plan(requests_listed(q="新材料", her_field="ai"))
     for index in ["requests_title_chars", "requests_description_chars"]:
         assert f"Bitmap Index Scan on {index}" in plan, plan
+
+
+def test_the_link_programme_page_lists_the_latest_open_requests(client, posted):
+    html = client.get("/programmes/link/").content.decode()
+    for title in ["先进新材料研发合作", "招聘算法工程师", "融资对接"]:
+        assert title in html
+    assert "先进新材料研发合作" not in client.get("/programmes/gather/").content.decode()
+
+
+def test_staff_lists_keep_their_query_counts(client, posted, staff_in_group):
+    from services import responses
+    from services.models import ServiceRequest
+
+    client.force_login(staff_in_group("qiye", "企业服务"))
+    urls = [reverse("admin:services_servicerequest_changelist"), reverse("admin:services_requestresponse_changelist")]
+
+    def add(n: int) -> None:
+        target = ServiceRequest.objects.first()
+        for profile in MemberProfileFactory.create_batch(n):
+            responses.response_create(service_request=target, member=profile.user, message="你好")
+        org = target.organisation
+        for _ in range(n):
+            published(org, author=target.author)
+
+    add(5)
+    with_five = [queries_for(client, url) for url in urls]
+    add(45)
+    assert [queries_for(client, url) for url in urls] == with_five
