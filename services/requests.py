@@ -132,12 +132,18 @@ def awaiting_review_q() -> Q:
     return Q(status=RequestStatus.PENDING) | (Q(status=RequestStatus.PUBLISHED) & ~Q(pending_changes={}))
 
 
+def _awaiting_locked(request_ids) -> list[ServiceRequest]:
+    """The chosen requests that await a decision, locked in id order (two staff deciding at once
+    queue; the second finds nothing left to decide)."""
+    return list(ServiceRequest.objects.select_for_update().filter(awaiting_review_q(), pk__in=list(request_ids))
+                .order_by("pk"))
+
+
 def requests_publish(*, request_ids, reviewer) -> int:
     """Publish new requests and apply edits to published ones. Returns how many were decided."""
     decided = 0
     with transaction.atomic(), audit_context(actor=reviewer, reason=gettext_noop("Published")):
-        for service_request in (ServiceRequest.objects.select_for_update().filter(awaiting_review_q(), pk__in=list(request_ids))
-                                .select_related("organisation").order_by("pk")):
+        for service_request in _awaiting_locked(request_ids):
             now = timezone.now()
             if service_request.status == RequestStatus.PENDING:
                 service_request.status = RequestStatus.PUBLISHED
@@ -162,8 +168,7 @@ def requests_reject(*, request_ids, reviewer, reason: str) -> int:
         raise RequestError(_("Please give a reason: the organisation reads it."))
     decided = 0
     with transaction.atomic(), audit_context(actor=reviewer, reason=reason):
-        for service_request in (ServiceRequest.objects.select_for_update().filter(awaiting_review_q(), pk__in=list(request_ids))
-                                .select_related("organisation").order_by("pk")):
+        for service_request in _awaiting_locked(request_ids):
             now = timezone.now()
             if service_request.status == RequestStatus.PENDING:
                 service_request.status = RequestStatus.REJECTED

@@ -8,7 +8,7 @@ from members.models import Status
 from services import responses
 from services.models import RequestResponse, ResponseStatus
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import messages_of, queries_for, zh
+from tests.helpers import email_subject, messages_of, queries_for, zh
 from xiangcheng.core import audit
 from xiangcheng.core.models import Notice
 
@@ -99,7 +99,11 @@ def test_contacts_only_by_consent_and_only_after_acceptance(client, her, rep, se
     assert sorted(accepted.values_list("recipient_id", flat=True)) == sorted([her.pk, rep.pk])
     for notice in Notice.objects.all():
         assert_no_contacts(notice.subject + notice.body + notice.url)
-    assert [m.to for m in outbox if "accepted" in m.subject or "接受" in m.subject]
+    accepted_subject = email_subject("Service request %(title)s: %(what)s", title=service_request.title,
+                                     what=zh("the response was accepted"))
+    assert sorted(m.to[0] for m in outbox if m.subject == accepted_subject) == sorted([HER_EMAIL, REP_EMAIL])
+    assert zh("The contact details each side agreed to share are on the page.") in [
+        m for m in outbox if m.subject == accepted_subject][0].body
     for message in outbox:
         assert_no_contacts(message.subject + message.body)
     for sms in sms_outbox:

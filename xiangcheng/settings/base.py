@@ -170,6 +170,7 @@ CELERY_TASK_ROUTES = {
     "xiangcheng.core.tasks.retry_unsent_notices": {"queue": "notifications"},
     # Reads that summarise many rows.
     "services.tasks.send_daily_digest": {"queue": "reports"},
+    "services.tasks.send_request_digest": {"queue": "reports"},  # service requests' weekly digest
     # 遇见's scoring, when it lands.
     "matching.tasks.*": {"queue": "matching"},
 }
