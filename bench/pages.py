@@ -40,6 +40,10 @@ PAGES = [
          roles.REVIEWER.name),
     Page("staff: registrations", "/admin/events/registration/", roles.EVENT_MANAGER.name),
     Page("staff: tickets", "/admin/services/ticket/", roles.INBOX_AGENT.name),
+    # Service requests (相链她科企)
+    Page("service requests", "/requests/"),
+    Page("service request search", "/requests/?q={request_topic}"),
+    Page("service request detail", "/requests/{service_request}/"),
     # Organisations: the 企业服务 review queue. (The workbench needs a bulk representative per
     # client and its own organisation in the URL, which no ``who`` offers yet.)
     Page("staff: organisations awaiting verification", "/admin/members/organisation/?status__exact=pending",

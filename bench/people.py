@@ -107,6 +107,7 @@ def pools() -> dict[str, list[str]]:
         "programme": list(Programme.objects.order_by("order", "pk").values_list("slug", flat=True)),
         "event": [str(pk) for pk in upcoming],
         "surname": [quote(name) for name in SURNAMES[:10]],
+        **service_request_pools(),
         "job": [str(pk) for pk in jobs_listed().values_list("pk", flat=True)[:20]],
         # Federation offerings with time slots (their pages list upcoming slots).
         "offering": [str(pk) for pk in Offering.objects.filter(published=True, mode=OfferingMode.SLOTS)
@@ -117,3 +118,17 @@ def pools() -> dict[str, list[str]]:
 def page_url(page: Page, values: dict[str, list[str]], turn: int) -> str:
     """The page's URL with each placeholder filled by the pool's value for this turn."""
     return page.url.format_map({name: pool[turn % len(pool)] for name, pool in values.items() if pool})
+
+
+
+# --- Service requests (相链她科企) ------------------------------------------------------------------
+def service_request_pools() -> dict[str, list[str]]:
+    """Open requests to open, and words members search them for."""
+    from services.models import ServiceRequest
+    from services.request_bulk import TOPICS
+
+    return {
+        "service_request": [str(pk) for pk in ServiceRequest.objects.open().order_by("-published_at", "-pk")
+                            .values_list("pk", flat=True)[:20]],
+        "request_topic": [quote(words[0][:3]) for words in TOPICS.values()],
+    }

@@ -398,3 +398,138 @@ class OfferingAppointmentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+
+# --- Service requests (相链她科企): moderated by 企业服务 -------------------------------------------
+from django.utils.html import format_html_join  # noqa: E402
+
+from . import requests as service_requests  # noqa: E402
+from .models import RequestResponse, ServiceRequest  # noqa: E402
+from .request_forms import RejectRequestForm  # noqa: E402
+
+
+class AwaitingReviewFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", _("Awaiting review (new or edited)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(service_requests.awaiting_review_q())
+        return queryset
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["title", "organisation", "category", "field", "status", "edit_awaiting", "deadline",
+                    "submitted_at"]
+    list_filter = [AwaitingReviewFilter, "status", "category", "field"]
+    search_fields = ["title", "organisation__name"]
+    list_select_related = ["organisation"]
+    ordering = ["-submitted_at", "-pk"]
+    actions = ["publish", "reject"]
+    # Every status change goes through the actions (services/requests.py), so each is recorded.
+    readonly_fields = ["organisation", "posted_by", "category", "title", "description", "field", "budget", "deadline",
+                       "programme", "status", "rejection_reason", "pending_edit", "submitted_at", "published_at",
+                       "closed_at", "created_at"]
+    exclude = ["pending_changes"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("posted by"))
+    def posted_by(self, obj):
+        return person_name(obj.author)
+
+    @admin.display(description=_("edit awaiting review"), boolean=True)
+    def edit_awaiting(self, obj):
+        return obj.edit_pending
+
+    @admin.display(description=_("edit awaiting review"))
+    def pending_edit(self, obj):
+        """The edit side by side with the published copy it would replace."""
+        if not obj.pending_changes:
+            return "—"
+        edited = ServiceRequest(**service_requests.pending_values(obj))
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", (
+            (ServiceRequest._meta.get_field(name).verbose_name, _display(obj, name), _display(edited, name))
+            for name in obj.pending_changes))
+        return format_html('<table class="pending-edit"><thead><tr><th></th><th>{}</th><th>{}</th></tr></thead>'
+                           "<tbody>{}</tbody></table>", _("published"), _("proposed"), rows)
+
+    @admin.action(description=_("Publish selected requests (or their edits)"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = service_requests.requests_publish(request_ids=queryset.values_list("pk", flat=True),
+                                                  reviewer=request.user)
+        self.message_user(request, ngettext("%(n)d request published.", "%(n)d requests published.", count)
+                          % {"n": count})
+
+    @admin.action(description=_("Do not publish selected requests (or their edits), with a reason"),
+                  permissions=["change"])
+    def reject(self, request, queryset):
+        form = RejectRequestForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            try:
+                count = service_requests.requests_reject(request_ids=queryset.values_list("pk", flat=True),
+                                                         reviewer=request.user, reason=form.cleaned_data["reason"])
+            except service_requests.RequestError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+            self.message_user(request, ngettext("%(n)d request not published.", "%(n)d requests not published.",
+                                                count) % {"n": count})
+            return None
+        return render(request, "admin/services/servicerequest/reject.html", {
+            **self.admin_site.each_context(request), "form": form, "service_requests": queryset,
+            "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "title": _("Do not publish requests"),
+        })
+
+
+def person_name(user) -> str:
+    """A person as these pages name her: her member name, else the account's username — never the
+    account's str(), which is a contact (email or mobile)."""
+    if user is None:
+        return "—"
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    return profile.real_name if profile else user.username
+
+
+def _display(obj, name: str) -> str:
+    method = getattr(obj, f"get_{name}_display", None)
+    return str(method()) if method else str(getattr(obj, name))
+
+
+@admin.register(RequestResponse)
+class RequestResponseAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    """Who responded and what each side agreed to share, and when; never the contacts themselves."""
+
+    list_display = ["request", "who", "status", "share_email", "share_phone", "consented_at", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["request", "member__profile"]
+    search_fields = ["request__title"]
+    fields = ["request", "who", "message", "status", "share_email", "share_phone", "consented_at", "decider",
+              "org_share_email", "org_share_phone", "decided_at", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("member"))
+    def who(self, obj):
+        return person_name(obj.member)
+
+    @admin.display(description=_("decided by"))
+    def decider(self, obj):
+        return person_name(obj.decided_by)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,10 +20,23 @@ class ServicesConfig(AppConfig):
         demo_loader(key="jobs", load="services.job_demo.demo_load", order=40)
         bulk_loader(key="jobs", load="services.job_bulk.bulk_load", order=40)
 
-
         # Federation offerings: their programme section, demo and bulk data.
         from . import offering_sections
 
         offering_sections.register()
         demo_loader(key="offerings", load="services.offering_demo.demo_load", order=35)
         bulk_loader(key="offerings", load="services.offering_bulk.bulk_load", order=35)
+
+        # Service requests (相链她科企): their notice kinds, programme section, demo and bulk data.
+        from . import request_notices  # noqa: F401 - declares the notice kinds
+
+        sections.register_requests()
+        demo_loader(key="service_requests", load="services.request_demo.demo_load", order=40)
+        bulk_loader(key="service_requests", load="services.request_bulk.bulk_load", order=40)
+
+        # An organisation's workbench (members) links to its requests and jobs.
+        from members.workbench import workbench_link
+
+        workbench_link(key="requests", label=_("Service requests"), url_name="services:organisation_requests",
+                       order=10)
+        workbench_link(key="jobs", label=_("Jobs"), url_name="services:organisation_jobs", order=20)

@@ -463,3 +463,17 @@ class OfferingAppointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offering} · {self.ticket.reference}"
+
+
+
+# --- Service requests (相链她科企): the models live in their own module --------------------------
+from .request_models import (  # noqa: E402, F401 - Django finds an app's models in models.py
+    Budget,
+    RequestCategory,
+    RequestDigestOptOut,
+    RequestDigestRun,
+    RequestResponse,
+    RequestStatus,
+    ResponseStatus,
+    ServiceRequest,
+)

@@ -29,3 +29,9 @@ grant(ENTERPRISE_SERVICE, "services", [
     "view_slotbooking", "view_offeringappointment",
 ])
 grant(ADMINISTRATOR, "services", ["view_offering", "view_offeringslot", "view_slotbooking", "view_offeringappointment"])
+
+
+# --- Service requests (相链她科企): 企业服务 moderates them and reads the responses (never contacts) ---
+from xiangcheng.core.roles import ENTERPRISE_SERVICE  # noqa: E402
+
+grant(ENTERPRISE_SERVICE, "services", ["view_servicerequest", "change_servicerequest", "view_requestresponse"])

@@ -32,3 +32,19 @@ def register_jobs() -> None:
 
     programme_section(key="jobs", template="services/jobs/_programme_jobs.html", context=programme_jobs, order=30,
                       programmes=(JOBS_PROGRAMME,))
+
+
+
+# --- Service requests (相链她科企): the latest open requests on the programme's page ---------------
+LINK_PROGRAMME_REQUESTS = 5
+
+
+def link_requests(request, programme) -> dict:
+    from .request_queries import requests_listed
+
+    return {"requests": list(requests_listed()[:LINK_PROGRAMME_REQUESTS])}
+
+
+def register_requests() -> None:
+    programme_section(key="service_requests", template="services/requests/_programme_section.html",
+                      context=link_requests, order=30, programmes=("link",))

@@ -16,3 +16,19 @@ def close_past_jobs() -> int:
     from .jobs import jobs_close_past
 
     return jobs_close_past()
+
+
+
+# --- Service requests (相链她科企) -------------------------------------------------------------------
+@shared_task
+def expire_service_requests() -> int:
+    from .requests import requests_expire
+
+    return requests_expire()
+
+
+@shared_task
+def send_request_digest() -> int:
+    from .request_digest import digest_send
+
+    return digest_send()

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import job_views, views
+from . import job_views, request_views, views
 
 app_name = "services"
 inbox_urlpatterns = [
@@ -28,4 +28,25 @@ urlpatterns += [
     path("jobs/organisation/<int:organisation_pk>/<int:pk>/edit/", job_views.job_edit, name="job_edit"),
     path("jobs/organisation/<int:organisation_pk>/<int:pk>/submit/", job_views.job_submit, name="job_submit"),
     path("jobs/organisation/<int:organisation_pk>/<int:pk>/close/", job_views.job_close, name="job_close"),
+]
+
+# --- Service requests (相链她科企) ------------------------------------------------------------------
+_ORGANISATION = "requests/organisation/<int:organisation>/"
+urlpatterns += [
+    path("requests/", request_views.request_list, name="requests"),
+    path("requests/digest/", request_views.digest_settings, name="request_digest"),
+    path("requests/digest/stop/<str:token>/", request_views.digest_stop, name="request_digest_stop"),
+    path("requests/<int:pk>/", request_views.request_detail, name="request"),
+    path("requests/<int:pk>/respond/", request_views.request_respond, name="request_respond"),
+    path(_ORGANISATION, request_views.organisation_requests, name="organisation_requests"),
+    path(_ORGANISATION + "new/", request_views.organisation_request_new, name="organisation_request_new"),
+    path(_ORGANISATION + "<int:pk>/", request_views.organisation_request, name="organisation_request"),
+    path(_ORGANISATION + "<int:pk>/edit/", request_views.organisation_request_edit, name="organisation_request_edit"),
+    path(_ORGANISATION + "<int:pk>/submit/", request_views.organisation_request_submit,
+         name="organisation_request_submit"),
+    path(_ORGANISATION + "<int:pk>/close/", request_views.organisation_request_close, name="organisation_request_close"),
+    path(_ORGANISATION + "<int:pk>/responses/<int:response>/accept/", request_views.response_accept,
+         name="request_response_accept"),
+    path(_ORGANISATION + "<int:pk>/responses/<int:response>/decline/", request_views.response_decline,
+         name="request_response_decline"),
 ]

@@ -42,7 +42,7 @@ def test_the_demo_member_has_messages_to_read(django_capture_on_commit_callbacks
     lin = User.objects.get(username="linxiaowen")
     assert Registration.objects.filter(user=lin).count() == 1
     assert sorted(Notice.objects.filter(recipient=lin).values_list("kind", "state")) == [
-        ("events.confirmed", "sent"), ("inbox.acknowledged", "sent")]
+        ("events.confirmed", "sent"), ("inbox.acknowledged", "sent"), ("requests.response_accepted", "sent")]
 
 
 def test_the_demo_administrator_browses_the_audit_trail(client, django_capture_on_commit_callbacks):

@@ -170,6 +170,7 @@ CELERY_TASK_ROUTES = {
     "xiangcheng.core.tasks.retry_unsent_notices": {"queue": "notifications"},
     # Reads that summarise many rows.
     "services.tasks.send_daily_digest": {"queue": "reports"},
+    "services.tasks.send_request_digest": {"queue": "reports"},  # service requests' weekly digest
     # 遇见's scoring, when it lands.
     "matching.tasks.*": {"queue": "matching"},
 }
@@ -181,6 +182,10 @@ CELERY_BEAT_SCHEDULE: dict = {
                                     "schedule": crontab(hour=3, minute=40)},
     "inbox-daily-digest": {"task": "services.tasks.send_daily_digest",
                            "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri")},
+    # Service requests (相链她科企): expired after their deadline day; the weekly digest on Monday morning.
+    "service-requests-expire": {"task": "services.tasks.expire_service_requests", "schedule": crontab(minute=5)},
+    "service-requests-digest": {"task": "services.tasks.send_request_digest",
+                                "schedule": crontab(hour=9, minute=0, day_of_week="mon")},
     # Jobs (新城招聘): published jobs whose last day has passed are closed soon after midnight.
     "jobs-close-past": {"task": "services.tasks.close_past_jobs", "schedule": crontab(minute=5)},
 }
@@ -302,6 +307,7 @@ SMS_TEMPLATE_MODULES = [
     "members.notices",
     "events.notices",
     "services.notices",
+    "services.request_notices",  # service requests (相链她科企)
     # Organisations: verification decisions, invitations to represent one.
     "members.organisation_notices",
     "members.invitations",

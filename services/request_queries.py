@@ -1,0 +1,41 @@
+"""Read-side helpers the service-request pages share: a constant number of queries per page."""
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from xiangcheng.core.text_search import contains_text
+
+from .models import RequestResponse, ResponseStatus, ServiceRequest
+
+
+def requests_listed(*, q: str = "", category: str = "", field: str = "", city: str = "",
+                    her_field: str = "") -> QuerySet[ServiceRequest]:
+    """Open requests (published, deadline not passed), newest first; her field's first ("for you").
+    The search reads the title and description indexes over published rows."""
+    found = ServiceRequest.objects.open().select_related("organisation", "programme")
+    if q:
+        found = found.filter(contains_text("title", q) | contains_text("description", q))
+    if category:
+        found = found.filter(category=category)
+    if field:
+        found = found.filter(field=field)
+    if city:
+        found = found.filter(organisation__city=city)
+    if her_field and not field:
+        found = found.annotate(for_her=Case(When(field=her_field, then=Value(0)), default=Value(1),
+                                            output_field=IntegerField()))
+        return found.order_by("for_her", "-published_at", "-pk")
+    return found.order_by("-published_at", "-pk")
+
+
+def requests_of_organisation(organisation_id: int) -> QuerySet[ServiceRequest]:
+    """Her organisation's requests, newest first, with how many responses each has and how many wait."""
+    return (ServiceRequest.objects.filter(organisation_id=organisation_id)
+            .annotate(response_count=Count("responses"),
+                      waiting_count=Count("responses", filter=Q(responses__status=ResponseStatus.SENT)))
+            .order_by("-created_at", "-pk"))
+
+
+def responses_to(service_request: ServiceRequest) -> QuerySet[RequestResponse]:
+    """The responses an organisation reads: the member's name, job title and field come with them."""
+    return (RequestResponse.objects.filter(request=service_request)
+            .select_related("member__profile", "decided_by", "request").order_by("created_at", "pk"))
