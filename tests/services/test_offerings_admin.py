@@ -88,7 +88,7 @@ def test_publishing_from_the_list_is_recorded_with_who_did_it(enterprise_client)
         zh_n("%(n)d offering published.", "%(n)d offerings published.", 1)]
     rows = audit_history(enterprise_client.get(reverse("admin:services_offering_change", args=[offering.pk])))
     assert [row[1:4] for row in rows] == [
-        [rows[0][1], zh("Created"), ""], ["qiyefuwu@fulian.example.cn", zh("Changed"), f"published: {zh('No')} → {zh('Yes')}"]]
+        [rows[0][1], zh("Created"), ""], ["qiyefuwu@fulian.example.cn", zh("Changed"), f"{zh('published')}: {zh('No')} → {zh('Yes')}"]]
 
     withdrawn = enterprise_client.post(changelist, {"action": "withdraw", "_selected_action": [str(offering.pk)]},
                                        follow=True)
