@@ -1,6 +1,7 @@
 """The service-request journey of issue 10, in a real Chromium at 375 px.
 
-A verified organisation's representative posts a request; staff in 企业服务 publish it in the admin;
+A person registers her organisation; staff in 企业服务 verify it in the admin; she posts a request from
+its workbench; staff publish it;
 a member finds it by a Chinese substring search and responds sharing only her email; the
 representative accepts (sharing his mobile); each side then sees the other's shared contact, and
 nothing else.
@@ -9,10 +10,11 @@ nothing else.
 import pytest
 from playwright.sync_api import Page, expect
 
+from members.models import Organisation, OrganisationStatus, Representative
+from members.organisation_forms import OrganisationForm
 from services.models import RequestResponse, RequestStatus, ResponseStatus, ServiceRequest
 from services.request_forms import RequestForm, RequestSearchForm, ResponseForm
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.services.request_support import organisation, representative
 
 from .ui import admin_action, admin_log_in, label, log_in, screenshot, t
 
@@ -24,17 +26,40 @@ TITLE = "先进新材料研发合作"
 
 
 def test_post_publish_find_respond_accept_and_see_contacts(page: Page, new_page, staff_in_group):
-    org = organisation(name="苏州相城先材科技有限公司")
-    rep = representative(org, username="xiancai-hr", email=REP_EMAIL, phone=REP_PHONE, phone_verified=True)
+    rep = UserFactory(username="xiancai-hr", email=REP_EMAIL, phone=REP_PHONE, phone_verified=True)
     staff = staff_in_group("qiye", "企业服务")
     her = UserFactory(username="chenjingyi", email=HER_EMAIL, phone=HER_PHONE, phone_verified=True)
     MemberProfileFactory(user=her, real_name="陈静怡", job_title="高级工程师", field="advanced_materials")
 
-    # The representative posts from her phone and sends it for review.
-    page.goto(f"/requests/organisation/{org.pk}/new/")
+    # She registers her organisation; until staff verify it, it cannot post.
+    page.goto("/members/organisations/register/")
     page.wait_for_url("**/accounts/login/**")
     log_in(page, REP_EMAIL)
-    page.wait_for_url(f"**/requests/organisation/{org.pk}/new/")
+    page.wait_for_url("**/members/organisations/register/")
+    for name, value in [("name", "苏州相城先材科技有限公司"), ("credit_code", "91320507MA1MXAB7XN"),
+                        ("district", "相城区"), ("address", "元和街道科技园 3 号楼"),
+                        ("description", "专注功能薄膜材料研发与中试。"), ("public_contact", "0512-6500 0001")]:
+        page.get_by_label(label(OrganisationForm, name)).fill(value)
+    for name, value in [("kind", "enterprise"), ("industry", "advanced_materials"), ("size", "small"),
+                        ("city", "suzhou")]:
+        page.get_by_label(label(OrganisationForm, name)).select_option(value)
+    page.get_by_role("button", name=t("Register"), exact=True).click()
+    org = Organisation.objects.get()
+    page.wait_for_url(f"**/members/organisations/{org.pk}/")
+    assert page.goto(f"/requests/organisation/{org.pk}/new/").status == 404
+
+    # Staff verify it in the admin.
+    desk = new_page()
+    admin_log_in(desk, staff.username)
+    admin_action(desk, Organisation, org, "verify")
+    org.refresh_from_db()
+    assert org.status == OrganisationStatus.VERIFIED
+
+    # From her workbench she opens its service requests and posts one from her phone for review.
+    page.goto(f"/members/organisations/{org.pk}/")
+    page.get_by_role("link", name=t("Service requests"), exact=True).click()
+    page.wait_for_url(f"**/requests/organisation/{org.pk}/")
+    page.goto(f"/requests/organisation/{org.pk}/new/")
     page.get_by_label(label(RequestForm, "category")).select_option("technology")
     page.get_by_label(label(RequestForm, "title")).fill(TITLE)
     page.get_by_label(label(RequestForm, "description")).fill("为柔性屏开发功能薄膜，寻找新材料表征与中试方面的专家。")
@@ -47,8 +72,7 @@ def test_post_publish_find_respond_accept_and_see_contacts(page: Page, new_page,
     assert service_request.status == RequestStatus.PENDING
 
     # Staff publish it in the admin.
-    desk = new_page()
-    admin_log_in(desk, staff.username)
+    desk.goto("/admin/")
     admin_action(desk, ServiceRequest, service_request, "publish")
     service_request.refresh_from_db()
     assert service_request.status == RequestStatus.PUBLISHED
@@ -98,3 +122,4 @@ def test_post_publish_find_respond_accept_and_see_contacts(page: Page, new_page,
     member.evaluate("window.scrollTo(0, 0)")
     screenshot(member, "request-detail")
     assert rep.pk == answer.decided_by_id
+    assert list(Representative.objects.filter(organisation=org).values_list("user", flat=True)) == [rep.pk]
