@@ -5,6 +5,13 @@ The invitation is a row first; the outbox sends it (``members.organisation_invit
 email address or mobile number it names — the kind's ``address`` — so a colleague without an
 account yet is reached through the one outbox, with its retries. The notice's recipient is the
 representative who invited, on whose behalf it is sent; it is not listed in her messages.
+
+Inviting sends email and SMS to any address, so it is limited: only a verified organisation's
+representatives invite (``may_invite``), at most INVITATIONS_PER_DAY invitations per organisation
+and INVITATIONS_PER_ADDRESS to one address within any 24 hours, counted from this table
+(``invitation_limit_check``). An invitation is only as good as its sender: one whose inviter no
+longer represents the organisation is refused (``invitation_check``), and removing or leaving
+revokes her open invitations (``invitations_of_revoke``).
 """
 
 import secrets
@@ -25,9 +32,13 @@ from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import Message, notice_kind, notify
 from xiangcheng.core.sms import sms_template
 
-from .models import Organisation, OrganisationInvitation, Representative, User
+from .models import Organisation, OrganisationInvitation, OrganisationStatus, Representative, User
 
 INVITATION_DAYS = 7
+# How many invitations an organisation may send within any 24 hours, in all and to one address.
+INVITATIONS_PER_DAY = 10
+INVITATIONS_PER_ADDRESS = 3
+INVITATION_LIMIT_WINDOW = timedelta(hours=24)
 
 
 class InvitationError(Exception):
@@ -61,7 +72,8 @@ def _invitation_compose(notice: Notice) -> Message:
         subject = _("You are invited to represent %(name)s") % {"name": invitation.organisation.name}
         body = render_to_string("members/email/organisation_invitation.txt", {
             "invitation": invitation, "url": url, "days": INVITATION_DAYS})
-    return Message(subject=subject, body=body,
+    # The link is the invitation's key: sent, never kept on the notice staff read in admin.
+    return Message(subject=subject, body=body, hidden=url,
                    sms=(ORGANISATION_INVITATION, {"organisation": invitation.organisation.name, "url": url}))
 
 
@@ -92,15 +104,44 @@ def _already_represents(*, organisation: Organisation, email: str, phone: str) -
     return reps.filter(phone=phone, phone_verified=True).exists()
 
 
+NOT_VERIFIED = gettext_lazy("Your organisation can invite colleagues once the federation's staff have verified it.")
+
+
+def may_invite(organisation: Organisation) -> bool:
+    """Only a verified organisation's representatives invite: a made-up one sends nothing."""
+    return organisation.status == OrganisationStatus.VERIFIED
+
+
+def invitation_limit_check(*, organisation: Organisation, email: str, phone: str, now=None) -> None:
+    """Raise ``InvitationError`` if the organisation sent its INVITATIONS_PER_DAY in the last 24
+    hours, or INVITATIONS_PER_ADDRESS to this address. Every invitation sent counts, withdrawn or
+    accepted too: each was a message."""
+    since = (now or timezone.now()) - INVITATION_LIMIT_WINDOW
+    recent = OrganisationInvitation.objects.filter(organisation=organisation, created_at__gt=since)
+    if recent.count() >= INVITATIONS_PER_DAY:
+        raise InvitationError(_("Your organisation has sent %(n)d invitations in the last 24 hours, the most "
+                                "it may. Try again later.") % {"n": INVITATIONS_PER_DAY})
+    same = recent.filter(email__iexact=email) if email else recent.filter(phone=phone)
+    if same.count() >= INVITATIONS_PER_ADDRESS:
+        raise InvitationError(_("Your organisation has invited this address %(n)d times in the last 24 hours, "
+                                "the most it may. Try again later.") % {"n": INVITATIONS_PER_ADDRESS})
+
+
 def invitation_send(*, organisation: Organisation, invited_by, email: str = "", phone: str = "") -> OrganisationInvitation:
-    """Invite a colleague by email address or mobile number (one of them); sent after commit."""
+    """Invite a colleague by email address or mobile number (one of them); sent after commit.
+    Only a verified organisation invites, within its limits (``invitation_limit_check``)."""
     email, phone = email.strip().lower(), phone.strip()
-    if bool(email) == bool(phone):
-        raise InvitationError(_("Enter an email address or a mobile number."))
-    if _already_represents(organisation=organisation, email=email, phone=phone):
-        raise InvitationError(_("This person already represents the organisation."))
     now = timezone.now()
     with transaction.atomic(), audit_context(actor=invited_by):
+        # Locked: two sends at once are counted one after the other, not both against the same count.
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if not may_invite(organisation):
+            raise InvitationError(str(NOT_VERIFIED))
+        if bool(email) == bool(phone):
+            raise InvitationError(_("Enter an email address or a mobile number."))
+        if _already_represents(organisation=organisation, email=email, phone=phone):
+            raise InvitationError(_("This person already represents the organisation."))
+        invitation_limit_check(organisation=organisation, email=email, phone=phone, now=now)
         invitation = OrganisationInvitation.objects.create(
             organisation=organisation, invited_by=invited_by, email=email, phone=phone,
             token=secrets.token_urlsafe(32), expires_at=now + timedelta(days=INVITATION_DAYS))
@@ -120,6 +161,14 @@ def invitation_revoke(*, organisation: Organisation, invitation_pk: int, actor) 
     return invitation
 
 
+def invitations_of_revoke(*, organisation: Organisation, inviter) -> int:
+    """Revoke the open invitations she sent for the organisation (she stops representing it), in
+    the caller's transaction and audit context. Returns how many."""
+    return (OrganisationInvitation.objects
+            .filter(organisation=organisation, invited_by=inviter, accepted_at__isnull=True, revoked=False)
+            .update(revoked=True))
+
+
 def invitation_by_token(token: str) -> OrganisationInvitation:
     invitation = OrganisationInvitation.objects.select_related("organisation").filter(token=token).first()
     if invitation is None:
@@ -136,10 +185,14 @@ def addressed_to(invitation: OrganisationInvitation, user) -> bool:
 
 def invitation_check(invitation: OrganisationInvitation, *, user) -> None:
     """Raise ``InvitationError`` saying why she cannot accept it, if she cannot."""
-    if invitation.revoked:
-        raise InvitationError(_("This invitation was withdrawn by the organisation."))
     if invitation.accepted_at is not None:
         raise InvitationError(_("This invitation has already been used."))
+    if not Representative.objects.filter(organisation_id=invitation.organisation_id,
+                                         user_id=invitation.invited_by_id).exists():
+        raise InvitationError(_("This invitation is no longer valid: whoever sent it no longer represents "
+                                "the organisation."))
+    if invitation.revoked:
+        raise InvitationError(_("This invitation was withdrawn by the organisation."))
     if invitation_expired(invitation):
         raise InvitationError(_("This invitation has expired. Ask the organisation to invite you again."))
     if not addressed_to(invitation, user):

@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 
 from .invitations import (
     INVITATION_DAYS,
+    NOT_VERIFIED,
     InvitationError,
     invitation_accept,
     invitation_by_token,
     invitation_check,
     invitation_revoke,
     invitation_send,
+    may_invite,
 )
 from .models import OrganisationInvitation, Representative
 from .organisation_forms import InvitationForm, OrganisationForm
@@ -66,7 +68,7 @@ def _workbench(request, organisation, *, invite_form=None, status=200):
     return render(request, "members/organisations/workbench.html", {
         "organisation": organisation, "representatives": representatives, "invitations": invitations,
         "invite_form": invite_form or InvitationForm(), "links": workbench_links(organisation_pk=organisation.pk),
-        "invitation_days": INVITATION_DAYS,
+        "invitation_days": INVITATION_DAYS, "may_invite": may_invite(organisation), "cannot_invite": NOT_VERIFIED,
     }, status=status)
 
 

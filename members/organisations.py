@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.invitations import invitations_of_revoke
 from members.models import Organisation, OrganisationStatus, Representative
 from xiangcheng.core.audit import audit_context
 from xiangcheng.core.files import ProcessedImage
@@ -134,7 +135,8 @@ def _locked(organisation: Organisation) -> Organisation:
 
 
 def representative_remove(*, actor, organisation: Organisation, representative_pk: int) -> Representative:
-    """Another representative of her organisation stops representing it; 404 for anyone else's."""
+    """Another representative of her organisation stops representing it (her open invitations are
+    revoked); 404 for anyone else's."""
     with transaction.atomic(), audit_context(actor=actor, reason=_("Removed by another representative")):
         _locked(organisation)
         representative = (Representative.objects.select_related("user")
@@ -142,17 +144,21 @@ def representative_remove(*, actor, organisation: Organisation, representative_p
         if representative is None:
             raise Http404
         representative.delete()
+        # Her links stop working too: she cannot invite her other address back in.
+        invitations_of_revoke(organisation=organisation, inviter=representative.user)
     return representative
 
 
 def representative_leave(*, user, organisation: Organisation) -> None:
-    """She stops representing it; the last representative cannot (someone must answer for it)."""
+    """She stops representing it (her open invitations are revoked); the last representative cannot
+    (someone must answer for it)."""
     with transaction.atomic(), audit_context(actor=user, reason=_("Left the organisation")):
         _locked(organisation)
         if organisation.representatives.count() <= 1:
             raise OrganisationError(_("You are its only representative, so you cannot leave. "
                                       "Invite a colleague first, then leave."))
         organisation.representatives.filter(user=user).delete()
+        invitations_of_revoke(organisation=organisation, inviter=user)
 
 
 def _decide(*, organisation_ids: Iterable[int], reviewer, new_status: str, reason: str) -> int:

@@ -258,3 +258,10 @@ def test_the_fan_out_insert_names_every_column_of_the_notice_table():
     fields = [f for f in Notice._meta.concrete_fields if not f.primary_key]
     assert {f.column for f in fields if not f.null} <= named <= {f.column for f in fields}
     assert {f.column for f in fields} - named == {"claimed_at", "read_at", "sent_at"}
+
+
+def test_a_hidden_part_of_the_body_is_sent_but_kept_masked_on_the_row():
+    """An invitation's link is its key: the row staff read in admin keeps the body without it."""
+    message = outbox.Message(subject="s", body="Open https://x/k3y/ within 7 days.", hidden="https://x/k3y/")
+    assert message.body_kept() == f"Open {outbox.HIDDEN_MARK} within 7 days."
+    assert outbox.Message(subject="s", body="plain").body_kept() == "plain"

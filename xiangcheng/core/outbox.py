@@ -55,6 +55,10 @@ INSERT_BATCH = 1000
 CLAIM_ROWS = True
 
 
+# What a ``Message.hidden`` becomes on the notice's row.
+HIDDEN_MARK = "[…]"
+
+
 @dataclass(frozen=True)
 class Message:
     """What one notice says, composed when it is sent."""
@@ -63,6 +67,12 @@ class Message:
     body: str
     sms: tuple[SmsTemplate, dict[str, str]] | None = None
     url: str = ""  # the page on the portal it is about, for 我的消息
+    # A part of the body that is a key (an invitation's link): sent, but kept on the row masked,
+    # since staff read the rows in admin.
+    hidden: str = ""
+
+    def body_kept(self) -> str:
+        return self.body.replace(self.hidden, HIDDEN_MARK) if self.hidden else self.body
 
 
 @dataclass(frozen=True)
@@ -300,7 +310,7 @@ def deliver_many(*, notice_ids: list[int]) -> Delivery:
                 _record_failure(notice, exc, channels_sent=done)
                 continue
             _record(notice.pk, state=Notice.State.SENT, sent_at=timezone.now(), channels_sent=done, last_error="",
-                    subject=message.subject[:200], body=message.body, url=message.url[:300])
+                    subject=message.subject[:200], body=message.body_kept(), url=message.url[:300])
             outcome.sent.append(notice.pk)
     return outcome
 
