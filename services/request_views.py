@@ -67,7 +67,8 @@ def _visible_request(request, pk: int) -> tuple[ServiceRequest, RequestResponse 
     service_request = get_object_or_404(ServiceRequest.objects.select_related("organisation", "programme"), pk=pk)
     mine = (RequestResponse.objects.filter(request=service_request, member=request.user)
             .select_related("decided_by", "request").first())
-    if mine is None and not service_request.is_open():
+    service_request.open_now = service_request.is_open()
+    if mine is None and not service_request.open_now:
         raise Http404
     return service_request, mine
 
