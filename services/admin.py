@@ -409,7 +409,9 @@ from .models import RequestResponse, ServiceRequest  # noqa: E402
 from .request_forms import RejectRequestForm  # noqa: E402
 
 
-class AwaitingReviewFilter(admin.SimpleListFilter):
+class RequestAwaitingReviewFilter(admin.SimpleListFilter):
+    """New service requests awaiting review, and published ones with an edit awaiting it."""
+
     title = _("review")
     parameter_name = "review"
 
@@ -426,7 +428,7 @@ class AwaitingReviewFilter(admin.SimpleListFilter):
 class ServiceRequestAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["title", "organisation", "category", "field", "status", "edit_awaiting", "deadline",
                     "submitted_at"]
-    list_filter = [AwaitingReviewFilter, "status", "category", "field"]
+    list_filter = [RequestAwaitingReviewFilter, "status", "category", "field"]
     search_fields = ["title", "organisation__name"]
     list_select_related = ["organisation"]
     ordering = ["-submitted_at", "-pk"]
@@ -465,10 +467,17 @@ class ServiceRequestAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAd
 
     @admin.action(description=_("Publish selected requests (or their edits)"), permissions=["change"])
     def publish(self, request, queryset):
-        count = service_requests.requests_publish(request_ids=queryset.values_list("pk", flat=True),
-                                                  reviewer=request.user)
-        self.message_user(request, ngettext("%(n)d request published.", "%(n)d requests published.", count)
-                          % {"n": count})
+        outcome = service_requests.requests_publish(request_ids=queryset.values_list("pk", flat=True),
+                                                    reviewer=request.user)
+        self.message_user(request, ngettext("%(n)d request published.", "%(n)d requests published.",
+                                            outcome.published) % {"n": outcome.published})
+        if outcome.past_deadline:
+            self.message_user(request, ngettext(
+                "%(n)d request was not published: its deadline has passed. It stays awaiting review; "
+                "ask the organisation for a new deadline, or do not publish it.",
+                "%(n)d requests were not published: their deadline has passed. They stay awaiting review; "
+                "ask the organisation for a new deadline, or do not publish them.",
+                outcome.past_deadline) % {"n": outcome.past_deadline}, messages.WARNING)
 
     @admin.action(description=_("Do not publish selected requests (or their edits), with a reason"),
                   permissions=["change"])

@@ -1,13 +1,12 @@
 """Forms of the service-request pages: posting, searching, responding, accepting, rejecting."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import City, Field
 
 from .models import RequestCategory, ServiceRequest
-from .requests import EDITABLE
+from .requests import EDITABLE, RequestError, check_deadline
 
 
 class RequestForm(forms.ModelForm):
@@ -21,8 +20,10 @@ class RequestForm(forms.ModelForm):
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
-        if deadline < timezone.localdate():
-            raise forms.ValidationError(_("The deadline cannot be in the past."))
+        try:
+            check_deadline(deadline=deadline)
+        except RequestError as exc:
+            raise forms.ValidationError(str(exc)) from None
         return deadline
 
 

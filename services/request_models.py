@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from members.models import Field, Organisation
+from members.models import Field, Organisation, OrganisationStatus
 from xiangcheng.core import audit
 from xiangcheng.core.models import Programme
 from xiangcheng.core.text_search import characters_index
@@ -82,8 +82,10 @@ def past_deadline_q(now: datetime | None = None) -> Q:
 
 class ServiceRequestQuerySet(models.QuerySet):
     def open(self, now: datetime | None = None) -> "ServiceRequestQuerySet":
-        """Published and not past the deadline: what members see listed and may respond to."""
-        return self.filter(PUBLISHED_ROWS).exclude(past_deadline_q(now))
+        """Published, not past the deadline, and its organisation still verified: what members see
+        listed and may respond to. The one rule of "open" (list, detail, responses, digest)."""
+        return (self.filter(PUBLISHED_ROWS, organisation__status=OrganisationStatus.VERIFIED)
+                .exclude(past_deadline_q(now)))
 
 
 # What a request says, who decided and why; an edit waiting for review is recorded as it is made.
@@ -152,8 +154,8 @@ class ServiceRequest(models.Model):
         return self.deadline < first_open_day(now)
 
     def is_open(self, now: datetime | None = None) -> bool:
-        """Published and its deadline not passed: members may respond."""
-        return self.status == RequestStatus.PUBLISHED and not self.past_deadline(now)
+        """Members may see and respond to it now: asks ``open()`` (one query)."""
+        return type(self).objects.open(now).filter(pk=self.pk).exists()
 
 
 # Who responded to what, what she agreed to share and when, and the organisation's decision.

@@ -2,7 +2,7 @@
 
 No notice ever carries a contact detail: an accepted response says "accepted, see the page", and
 the page shows the contacts to the two people the rule allows (``responses.contacts_shown``).
-The weekly digest carries a signed one-click opt-out link that needs no login.
+The weekly digest carries a signed opt-out link that needs no login (its page asks before it opts out).
 """
 
 from django.conf import settings

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import approved_member_required
 from members.organisations import may_post, posting_organisation, represented
@@ -67,7 +67,8 @@ def _visible_request(request, pk: int) -> tuple[ServiceRequest, RequestResponse 
     service_request = get_object_or_404(ServiceRequest.objects.select_related("organisation", "programme"), pk=pk)
     mine = (RequestResponse.objects.filter(request=service_request, member=request.user)
             .select_related("decided_by", "request").first())
-    if mine is None and not service_request.is_open():
+    service_request.open_now = service_request.is_open()
+    if mine is None and not service_request.open_now:
         raise Http404
     return service_request, mine
 
@@ -129,11 +130,17 @@ def digest_settings(request):
                   {"opted_out": request_digest.digest_opted_out(request.user)})
 
 
+@require_http_methods(["GET", "POST"])
 def digest_stop(request, token: str):
-    """The email's one-click link: no login; a changed or forged token changes nothing."""
-    if request_digest.digest_opt_out_by_token(token=token) is None:
+    """The email's link, no login: it asks first and opts out only on the button (a POST), since
+    mail scanners open links. A changed or forged token changes nothing."""
+    if request.method == "POST":
+        account = request_digest.digest_opt_out_by_token(token=token)
+    else:
+        account = request_digest.digest_token_account(token=token)
+    if account is None:
         return render(request, "services/requests/digest_stopped.html", {"refused": True}, status=400)
-    return render(request, "services/requests/digest_stopped.html", {"refused": False})
+    return render(request, "services/requests/digest_stopped.html", {"done": request.method == "POST"})
 
 
 # --- the organisation ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ context naming who and why; the representatives are told of staff decisions thro
 """
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -32,7 +33,8 @@ class RequestError(Exception):
     """A rule of the request's life said no; the message is translated and shown as it is."""
 
 
-def _check_deadline(deadline: date) -> None:
+def check_deadline(*, deadline: date) -> None:
+    """The one rule for a deadline she sets: not before today in Xiangcheng (the form asks it too)."""
     if deadline < first_open_day():
         raise RequestError(_("The deadline cannot be in the past."))
 
@@ -41,7 +43,7 @@ def _check_deadline(deadline: date) -> None:
 
 def request_create(*, organisation: Organisation, author, data: dict, submit: bool = False) -> ServiceRequest:
     """A new request of her organisation, saved as a draft or sent for review at once."""
-    _check_deadline(data["deadline"])
+    check_deadline(deadline=data["deadline"])
     with transaction.atomic(), audit_context(actor=author):
         service_request = ServiceRequest.objects.create(
             organisation=organisation, author=author, **{name: data[name] for name in EDITABLE})
@@ -73,7 +75,7 @@ def pending_values(service_request: ServiceRequest) -> dict:
 
 def request_edit(*, service_request: ServiceRequest, author, data: dict, submit: bool = False) -> ServiceRequest:
     """Save her changes. A published request keeps its public copy; the edit waits for review."""
-    _check_deadline(data["deadline"])
+    check_deadline(deadline=data["deadline"])
     with transaction.atomic(), audit_context(actor=author):
         service_request = _locked(service_request)
         if service_request.status not in EDITABLE_STATUSES:
@@ -107,7 +109,7 @@ def request_submit(*, service_request: ServiceRequest, actor) -> ServiceRequest:
         service_request = _locked(service_request)
         if service_request.status not in {RequestStatus.DRAFT, RequestStatus.REJECTED}:
             raise RequestError(_("Only a draft or a request that was not published can be sent for review."))
-        _check_deadline(service_request.deadline)
+        check_deadline(deadline=service_request.deadline)
         _submit(service_request, actor)
     return service_request
 
@@ -139,9 +141,17 @@ def _awaiting_locked(request_ids) -> list[ServiceRequest]:
                 .order_by("pk"))
 
 
-def requests_publish(*, request_ids, reviewer) -> int:
-    """Publish new requests and apply edits to published ones. Returns how many were decided."""
-    decided = 0
+class Published(NamedTuple):
+    """What a publish decision did: how many went public, how many were refused for their deadline."""
+
+    published: int
+    past_deadline: int
+
+
+def requests_publish(*, request_ids, reviewer) -> Published:
+    """Publish new requests and apply edits to published ones. A request (or edit) whose deadline
+    has already passed is not published — it would expire at once — and stays awaiting review."""
+    decided = refused = 0
     with transaction.atomic(), audit_context(actor=reviewer, reason=gettext_noop("Published")):
         for service_request in _awaiting_locked(request_ids):
             now = timezone.now()
@@ -153,12 +163,15 @@ def requests_publish(*, request_ids, reviewer) -> int:
                 for name, value in _deserialised(service_request.pending_changes).items():
                     setattr(service_request, name, value)
                 what = "edit_published"
+            if service_request.past_deadline(now):
+                refused += 1  # not saved: the row stays as it was
+                continue
             service_request.pending_changes = {}
             service_request.rejection_reason = ""
             service_request.save()
             notify_representatives(service_request=service_request, what=what, key=now.isoformat())
             decided += 1
-    return decided
+    return Published(published=decided, past_deadline=refused)
 
 
 def requests_reject(*, request_ids, reviewer, reason: str) -> int:

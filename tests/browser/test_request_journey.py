@@ -12,8 +12,15 @@ from playwright.sync_api import Page, expect
 
 from members.models import Organisation, OrganisationStatus, Representative
 from members.organisation_forms import OrganisationForm
-from services.models import RequestResponse, RequestStatus, ResponseStatus, ServiceRequest
+from services.models import (
+    RequestDigestOptOut,
+    RequestResponse,
+    RequestStatus,
+    ResponseStatus,
+    ServiceRequest,
+)
 from services.request_forms import RequestForm, RequestSearchForm, ResponseForm
+from services.request_notices import opt_out_token
 from tests.factories import MemberProfileFactory, UserFactory
 
 from .ui import admin_action, admin_log_in, label, log_in, screenshot, t
@@ -123,3 +130,16 @@ def test_post_publish_find_respond_accept_and_see_contacts(page: Page, new_page,
     screenshot(member, "request-detail")
     assert rep.pk == answer.decided_by_id
     assert list(Representative.objects.filter(organisation=org).values_list("user", flat=True)) == [rep.pk]
+
+
+def test_the_digest_link_asks_before_it_opts_out(page: Page):
+    her = UserFactory(username="zhouyiran")
+    MemberProfileFactory(user=her, field="advanced_materials")
+    # Opening the email's link (as a mail scanner would) only asks.
+    page.goto(f"/requests/digest/stop/{opt_out_token(her.pk)}/")
+    expect(page.get_by_text(t("Stop the weekly email of new service requests in your field?"))).to_be_visible()
+    screenshot(page, "request-digest-stop")
+    assert not RequestDigestOptOut.objects.exists()
+    page.get_by_role("button", name=t("Stop the weekly digest"), exact=True).click()
+    expect(page.get_by_text(t("You will no longer receive the weekly digest."))).to_be_visible()
+    assert RequestDigestOptOut.objects.get().user == her

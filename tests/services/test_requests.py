@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import OrganisationStatus
-from services import requests
-from services.models import RequestStatus, ServiceRequest
+from services import requests, responses
+from services.models import RequestResponse, RequestStatus, ResponseStatus, ServiceRequest
 from services.tasks import expire_service_requests
-from tests.helpers import zh
+from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import messages_of, zh, zh_n
 from xiangcheng.core import audit
 
 from .request_support import form_data, moderator, organisation, published, representative, request_data
@@ -85,19 +86,35 @@ def test_an_unverified_organisation_cannot_post(client):
 def test_another_organisations_requests_and_responses_answer_404(rep_client, org):
     other = organisation(name="别家公司")
     theirs = published(other, author=representative(other))
-    answer_url = [other.pk, theirs.pk]
+    member = UserFactory(email="lin@example.cn", phone="13912345678", phone_verified=True)
+    MemberProfileFactory(user=member, real_name="林晓雯")
+    answer = responses.response_create(service_request=theirs, member=member, message="你好",
+                                       share_email=True, share_phone=True)
+    request_urls = [other.pk, theirs.pk]
+    decide_urls = [reverse(name, args=[*request_urls, answer.pk])
+                   for name in ["services:request_response_accept", "services:request_response_decline"]]
     for url in [reverse("services:organisation_requests", args=[other.pk]),
                 reverse("services:organisation_request_new", args=[other.pk]),
-                reverse("services:organisation_request", args=answer_url),
-                reverse("services:organisation_request_edit", args=answer_url),
-                reverse("services:organisation_request_close", args=answer_url),
-                reverse("services:request_response_accept", args=[*answer_url, 1]),
-                # Her organisation's pk with the other's request: still not hers.
-                reverse("services:organisation_request", args=[org.pk, theirs.pk])]:
-        assert rep_client.get(url).status_code == 404, url
-    assert rep_client.post(reverse("services:organisation_request_close", args=answer_url)).status_code == 404
+                reverse("services:organisation_request", args=request_urls),
+                reverse("services:organisation_request_edit", args=request_urls),
+                reverse("services:organisation_request_close", args=request_urls),
+                *decide_urls,
+                # Her organisation's pk with the other's request and its real response: still not hers.
+                reverse("services:organisation_request", args=[org.pk, theirs.pk]),
+                reverse("services:request_response_accept", args=[org.pk, theirs.pk, answer.pk])]:
+        got = rep_client.get(url)
+        assert got.status_code == 404, url
+        assert "林晓雯" not in got.content.decode()
+    for url in [reverse("services:organisation_request_close", args=request_urls), *decide_urls]:
+        posted = rep_client.post(url, {"share_email": "on", "share_phone": "on"})
+        assert posted.status_code == 404, url
+        assert "lin@example.cn" not in posted.content.decode() and "13912345678" not in posted.content.decode()
     theirs.refresh_from_db()
+    answer.refresh_from_db()
     assert theirs.status == RequestStatus.PUBLISHED
+    assert (answer.status, answer.decided_by, answer.org_share_email, answer.org_share_phone) == (
+        ResponseStatus.SENT, None, False, False)
+    assert [e.label for e in audit.history(answer)] == ["created"]
 
 
 def test_staff_publish_and_reject_in_bulk_with_a_reason(client, org, rep, committed, outbox):
@@ -124,6 +141,56 @@ def test_staff_publish_and_reject_in_bulk_with_a_reason(client, org, rep, commit
     assert len(subjects) == 2
     assert [m.to for m in outbox] == [[rep.email], [rep.email]]
     assert any("描述过于简单" in m.body for m in outbox)
+
+
+def test_a_request_whose_deadline_has_passed_is_not_published(client, org, rep, committed, outbox):
+    with time_machine.travel(datetime(2027, 3, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
+        late, late_too = (requests.request_create(organisation=org, author=rep, submit=True,
+                                                  data=request_data(title=title, deadline=date(2027, 3, 2)))
+                          for title in ["三月二日截止", "也是三月二日截止"])
+        in_time = requests.request_create(organisation=org, author=rep, submit=True,
+                                          data=request_data(title="四月截止", deadline=date(2027, 4, 1)))
+    staff = moderator()
+    client.force_login(staff)
+    # 00:20 local on 3 March (UTC still 2 March): the deadline day of the first two has ended.
+    with time_machine.travel(datetime(2027, 3, 3, 0, 20, tzinfo=SHANGHAI), tick=False), committed():
+        answer = client.post(reverse("admin:services_servicerequest_changelist"),
+                             {"action": "publish", "_selected_action": [late.pk, late_too.pk, in_time.pk]},
+                             follow=True)
+    assert messages_of(answer) == [
+        zh_n("%(n)d request published.", "%(n)d requests published.", 1),
+        zh_n("%(n)d request was not published: its deadline has passed. It stays awaiting review; "
+             "ask the organisation for a new deadline, or do not publish it.",
+             "%(n)d requests were not published: their deadline has passed. They stay awaiting review; "
+             "ask the organisation for a new deadline, or do not publish them.", 2)]
+    assert dict(ServiceRequest.objects.values_list("title", "status")) == {
+        "三月二日截止": RequestStatus.PENDING, "也是三月二日截止": RequestStatus.PENDING,
+        "四月截止": RequestStatus.PUBLISHED}
+    assert ServiceRequest.objects.get(pk=late.pk).published_at is None
+    assert [e.label for e in audit.history(late)] == ["created", "pending"]
+    assert len(outbox) == 1  # only the published one's organisation was told
+
+
+def test_a_request_of_an_organisation_no_longer_verified_is_gone(client, org, rep):
+    service_request = published(org, author=rep)
+    member = MemberProfileFactory().user
+    client.force_login(member)
+    assert client.get(service_request.get_absolute_url()).status_code == 200
+    for status, reason in [(OrganisationStatus.PENDING, ""), (OrganisationStatus.REJECTED, "证照过期")]:
+        # A name or code change sends it back to review; or staff reject it.
+        type(org).objects.filter(pk=org.pk).update(status=status, rejection_reason=reason)
+        assert list(client.get(reverse("services:requests")).context["page"]) == []
+        assert client.get(service_request.get_absolute_url()).status_code == 404
+        assert client.post(reverse("services:request_respond", args=[service_request.pk]),
+                           {"message": "你好", "share_email": "on"}).status_code == 404
+        assert not service_request.is_open()
+        with pytest.raises(responses.ResponseError) as refused:
+            responses.response_create(service_request=service_request, member=member, message="你好")
+        assert str(refused.value) == zh("This request no longer takes responses.")
+    assert RequestResponse.objects.count() == 0
+    # Verified again: it is back.
+    type(org).objects.filter(pk=org.pk).update(status=OrganisationStatus.VERIFIED, rejection_reason="")
+    assert [r.pk for r in client.get(reverse("services:requests")).context["page"]] == [service_request.pk]
 
 
 def test_an_edit_to_a_published_request_waits_for_review_and_the_public_copy_stays(

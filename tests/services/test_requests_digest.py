@@ -1,7 +1,7 @@
 """The weekly digest of new service requests: her field only, new ones only, one-click opt-out."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from members.models import Status
-from services.models import RequestDigestOptOut
+from services.models import RequestDigestOptOut, RequestDigestRun
+from services.request_digest import digest_send
 from services.tasks import send_request_digest
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import zh
@@ -87,7 +88,16 @@ def test_one_click_opt_out_without_login_and_opt_in_again(client, org, committed
     assert refused.status_code == 400
     assert not RequestDigestOptOut.objects.exists()
 
-    stopped = client.get(path)
+    assert client.post(tampered).status_code == 400
+    assert not RequestDigestOptOut.objects.exists()
+
+    # Opening the link (as a mail scanner does) only asks; the button opts her out.
+    asked = client.get(path)
+    assert asked.status_code == 200
+    assert zh("Stop the weekly digest") in asked.content.decode()
+    assert f'method="post" action="{path}"' in asked.content.decode()
+    assert not RequestDigestOptOut.objects.exists()
+    stopped = client.post(path)
     assert stopped.status_code == 200
     assert zh("You will no longer receive the weekly digest.") in stopped.content.decode()
     opt_out = RequestDigestOptOut.objects.get()
@@ -107,3 +117,19 @@ def test_one_click_opt_out_without_login_and_opt_in_again(client, org, committed
     assert 'name="digest"' in page and "checked" not in page
     client.post(reverse("services:request_digest"), {"digest": "on"})
     assert not RequestDigestOptOut.objects.exists()
+
+
+def test_a_second_run_in_the_same_week_finds_the_week_taken_and_sends_nothing(org, committed, outbox):
+    """Runs one after the other: the second claims nothing (the same ``get_or_create`` on the unique
+    week is what a run starting while the first commits meets), writes no notice and does not fail."""
+    rep = representative(org)
+    her = member("cailiao", "advanced_materials")
+    with time_machine.travel(datetime(2027, 2, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
+        published(org, author=rep, title="先进新材料研发合作", field="advanced_materials")
+    with time_machine.travel(MONDAY, tick=False), committed():
+        assert digest_send() == 1
+    with time_machine.travel(datetime(2027, 3, 1, 9, 5, tzinfo=SHANGHAI), tick=False), committed():
+        assert send_request_digest.delay().get() == 0
+    run = RequestDigestRun.objects.get()
+    assert (run.week, run.until) == (date(2027, 3, 1), MONDAY)
+    assert [m.to for m in outbox] == [[her.email]]

@@ -202,6 +202,17 @@ def test_a_closed_request_is_gone_except_for_who_responded(client, her, rep, ser
     assert RequestResponse.objects.count() == 1
 
 
+def test_only_an_approved_member_responds_whoever_calls(service_request):
+    for account in [MemberProfileFactory(status=Status.PENDING).user, MemberProfileFactory(status=Status.REJECTED, rejection_reason="资料不全").user,
+                    UserFactory()]:
+        with pytest.raises(responses.ResponseError) as refused:
+            responses.response_create(service_request=service_request, member=account, message="你好",
+                                      share_email=True)
+        assert str(refused.value) == zh("Service requests are for approved members of the alliance.")
+    assert RequestResponse.objects.count() == 0
+    assert Notice.objects.filter(kind="requests.response_received").count() == 0
+
+
 def test_a_representative_cannot_respond_to_her_own_organisation(rep, service_request):
     MemberProfileFactory(user=rep)
     with pytest.raises(responses.ResponseError):
