@@ -30,6 +30,12 @@ def profile_for(user: User) -> MemberProfile | None:
     return MemberProfile.objects.filter(user=user).first()
 
 
+def is_approved_member(user: User) -> bool:
+    """She is an approved member of the alliance (``MemberProfile.is_approved`` on her profile)."""
+    profile = profile_for(user)
+    return profile is not None and profile.is_approved
+
+
 def _locked_profile(user: User) -> MemberProfile | None:
     if profile := MemberProfile.objects.select_for_update().filter(user=user).first():
         return profile

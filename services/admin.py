@@ -242,7 +242,11 @@ class JobAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected jobs (or their edits)"), permissions=["moderate"])
     def publish(self, request, queryset):
-        count = jobs.jobs_publish(job_ids=queryset.values_list("pk", flat=True), reviewer=request.user)
+        try:
+            count = jobs.jobs_publish(job_ids=queryset.values_list("pk", flat=True), reviewer=request.user)
+        except jobs.JobError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
         self.message_user(request, ngettext("%(n)d job published.", "%(n)d jobs published.", count) % {"n": count})
 
     @admin.action(description=_("Reject selected jobs or edits (with a reason)"), permissions=["moderate"])

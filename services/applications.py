@@ -12,8 +12,9 @@ from django.db.models import QuerySet
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from members.models import Organisation, Status, User
+from members.models import Organisation, User
 from members.organisations import organisations_of
+from members.profiles import is_approved_member
 from xiangcheng.core.audit import audit_context
 from xiangcheng.core.files import CV, MB, FileRejected, file_check
 
@@ -51,8 +52,7 @@ def _cv_name(upload) -> str:
 
 def application_submit(*, job: Job, member: User, message: str, cv=None) -> Application:
     """Apply: approved members only, while the job takes applications, once per job."""
-    profile = getattr(member, "profile", None)
-    if profile is None or profile.status != Status.APPROVED:
+    if not is_approved_member(member):
         raise ApplicationError(_("Only approved members can apply."))
     if not accepting(job):
         raise ApplicationError(_("This job no longer takes applications."))
@@ -67,11 +67,14 @@ def application_submit(*, job: Job, member: User, message: str, cv=None) -> Appl
                 application.cv.save("cv.pdf", checked.content, save=False)
             application.save()
             notify_applied(application=application)
-    except IntegrityError:
-        # She applied twice at the same moment: the first stands, this one's file goes.
+    except BaseException as exc:
+        # Nothing was saved, so her CV is stored for nobody: it goes, whatever went wrong.
         if application.cv:
             application.cv.delete(save=False)
-        raise ApplicationError(_("You have already applied for this job.")) from None
+        if isinstance(exc, IntegrityError):
+            # She applied twice at the same moment: the first stands.
+            raise ApplicationError(_("You have already applied for this job.")) from None
+        raise
     return application
 
 

@@ -1,16 +1,19 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import City, Field
 
-from .applications import ApplicationError, cv_check
-from .jobs import EDITABLE
+from .applications import ORGANISATION_STEPS, ApplicationError, cv_check
+from .jobs import EDITABLE, closing_passed
 from .models import Education, Job
 
 
 class JobForm(forms.ModelForm):
-    """What an organisation writes; the salary range empty on both ends means negotiable (面议)."""
+    """What an organisation writes; the salary range empty on both ends means negotiable (面议).
+
+    The model's own field checks (salary and openings within bounds) run as for any model form;
+    its salary-range constraint is not reached once ``clean`` has named the wrong end.
+    """
 
     class Meta:
         model = Job
@@ -25,7 +28,7 @@ class JobForm(forms.ModelForm):
 
     def clean_closes_on(self):
         closes_on = self.cleaned_data["closes_on"]
-        if closes_on < timezone.localdate():
+        if closing_passed(closes_on=closes_on):
             raise forms.ValidationError(_("The last day to apply cannot be in the past."))
         return closes_on
 
@@ -37,10 +40,6 @@ class JobForm(forms.ModelForm):
         elif low is not None and high is not None and low > high:
             self.add_error("salary_max", _("The lowest salary cannot be above the highest."))
         return data
-
-    def _post_clean(self):
-        # The model's own checks name both salary ends at once; the form already said it per field.
-        pass
 
 
 class JobFilterForm(forms.Form):
@@ -75,8 +74,7 @@ class ApplicationForm(forms.Form):
 
 
 class ApplicationStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=[("viewed", _("Viewed")), ("shortlisted", _("Shortlisted")),
-                                        ("declined", _("Declined"))])
+    status = forms.ChoiceField(choices=[(step.value, step.label) for step in ORGANISATION_STEPS])
 
 
 class JobRejectForm(forms.Form):

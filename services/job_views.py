@@ -203,7 +203,13 @@ def job_cv(request, name: str):
     application = Application.objects.select_related("job").filter(cv=name).first()
     if application is None or not applications.may_read_cv(user=request.user, application=application):
         raise Http404
-    response = FileResponse(application.cv.open("rb"), content_type="application/pdf", as_attachment=True,
+    try:
+        stored = application.cv.storage.open(application.cv.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stored, content_type="application/pdf", as_attachment=True,
                             filename=application.cv_name or "cv.pdf")
+    # Personal data: kept by no cache, the browser's included.
+    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -14,9 +14,11 @@ import logging
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -35,6 +37,7 @@ EDITABLE = ["title", "city", "location", "salary_min", "salary_max", "education"
             "closes_on"]
 # Drafts and refused jobs are edited in place; a published job's edit waits for review.
 EDITED_IN_PLACE = [JobStatus.DRAFT, JobStatus.PENDING, JobStatus.REJECTED]
+NOT_EDITABLE = [field.name for field in Job._meta.fields if field.name not in EDITABLE]
 
 
 class JobError(Exception):
@@ -90,15 +93,27 @@ def organisation_job(*, organisation: Organisation, pk: int) -> Job | None:
 
 # --- writing ---------------------------------------------------------------------------------------
 
+def _values_checked(values: dict) -> None:
+    """The model's own field checks (lengths, choices, salary and openings within bounds) and the
+    salary range, so a figure the database cannot hold is refused with a reason, never stored."""
+    try:
+        Job(programme_id=None, **values).clean_fields(exclude=NOT_EDITABLE)
+    except ValidationError as exc:
+        field, errors = next(iter(exc.message_dict.items()))
+        raise JobError(_("%(field)s: %(error)s") % {"field": capfirst(Job._meta.get_field(field).verbose_name),
+                                                     "error": errors[0]}) from None
+    if (values["salary_min"] is None) != (values["salary_max"] is None):
+        raise JobError(_("Give both ends of the salary range, or neither for a negotiable salary."))
+    if values["salary_min"] is not None and values["salary_min"] > values["salary_max"]:
+        raise JobError(_("The lowest salary cannot be above the highest."))
+
+
 def _cleaned(data: dict) -> dict:
     missing = [name for name in EDITABLE if name not in data]
     if missing:
         raise ValueError(f"job fields missing: {missing}")
     values = {name: data[name] for name in EDITABLE}
-    if (values["salary_min"] is None) != (values["salary_max"] is None):
-        raise JobError(_("Give both ends of the salary range, or neither for a negotiable salary."))
-    if values["salary_min"] is not None and values["salary_min"] > values["salary_max"]:
-        raise JobError(_("The lowest salary cannot be above the highest."))
+    _values_checked(values)
     if closing_passed(closes_on=values["closes_on"]):
         raise JobError(_("The last day to apply cannot be in the past."))
     return values
@@ -200,7 +215,13 @@ def _decide_one(*, job: Job, reviewer: User, publish: bool, reason: str, now) ->
     fields = ["reviewed_at", "reviewed_by", "rejection_reason", "updated_at"]
     if job.status == JobStatus.PUBLISHED:  # an edit of a published job
         if publish:
-            for name, value in _from_stored(job.pending_changes).items():
+            edited = _from_stored(job.pending_changes)
+            try:
+                _values_checked({**{name: getattr(job, name) for name in EDITABLE}, **edited})
+            except JobError as exc:
+                raise JobError(_("The edit of “%(title)s” cannot be published: %(error)s")
+                               % {"title": job.title, "error": exc}) from None
+            for name, value in edited.items():
                 setattr(job, name, value)
                 fields.append(name)
         job.pending_changes = {}

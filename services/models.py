@@ -225,6 +225,10 @@ class JobStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The highest monthly salary a job may state, in yuan (a mistyped figure is caught, not stored).
+JOB_SALARY_LIMIT = 1_000_000
+
+
 def _jobs_programme() -> int | None:
     from xiangcheng.core.models import Programme
 
@@ -250,8 +254,10 @@ class Job(models.Model):
     location = models.CharField(_("place of work"), max_length=80, blank=True,
                                 help_text=_("District or address, e.g. 相城区高铁新城."))
     # In yuan a month; both empty: salary negotiable (面议).
-    salary_min = models.PositiveIntegerField(_("salary from (yuan a month)"), null=True, blank=True)
-    salary_max = models.PositiveIntegerField(_("salary up to (yuan a month)"), null=True, blank=True)
+    salary_min = models.PositiveIntegerField(_("salary from (yuan a month)"), null=True, blank=True,
+                                             validators=[MaxValueValidator(JOB_SALARY_LIMIT)])
+    salary_max = models.PositiveIntegerField(_("salary up to (yuan a month)"), null=True, blank=True,
+                                             validators=[MaxValueValidator(JOB_SALARY_LIMIT)])
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, default=Education.ANY)
     headcount = models.PositiveSmallIntegerField(_("openings"), default=1,
                                                  validators=[MinValueValidator(1), MaxValueValidator(999)])
@@ -424,7 +430,8 @@ class SlotBookingStatus(models.TextChoices):
 
 @audit.track(status="status")
 class SlotBooking(models.Model):
-    slot = models.ForeignKey(OfferingSlot, on_delete=models.CASCADE, related_name="bookings",
+    # A slot someone booked (or cancelled) is kept: deleting it would drop bookings nobody was told of.
+    slot = models.ForeignKey(OfferingSlot, on_delete=models.PROTECT, related_name="bookings",
                              verbose_name=_("time slot"))
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slot_bookings",
                                verbose_name=_("member"))

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
@@ -28,7 +27,7 @@ from .models import (
     SlotBookingStatus,
     Ticket,
 )
-from .slot_booking import SlotBookingError, member_may_book, places_left, slot_open
+from .slot_booking import SlotBookingError, member_may_book, places_left, slot_open, slot_open_q
 
 # Offering link / support programmes (xiangcheng.core.programmes).
 OFFERING_PROGRAMMES = ("link", "support")
@@ -53,7 +52,7 @@ def offering_visible(*, pk: int) -> Offering | None:
 
 def upcoming_slots(*, offering: Offering, now: datetime | None = None) -> QuerySet[OfferingSlot]:
     """The slots that have not begun, each with ``booked`` (its active bookings), soonest first."""
-    return (OfferingSlot.objects.filter(offering=offering, starts_at__gt=now or timezone.now())
+    return (OfferingSlot.objects.filter(slot_open_q(now=now), offering=offering)
             .annotate(booked=Count("bookings", filter=Q(bookings__status=SlotBookingStatus.BOOKED)))
             .order_by("starts_at", "pk"))
 

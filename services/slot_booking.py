@@ -4,18 +4,20 @@ A slot's places are kept by one lock: booking and cancelling lock the slot row
 (``SELECT … FOR UPDATE``) in the transaction that writes the booking, so the members booking the
 last places of a slot take turns and each counts the bookings the one before her committed.
 ``places_left`` is the one definition of "full" (pages and booking both call it), ``slot_open``
-the one rule that a slot which has begun can be neither booked nor cancelled. She is told the
-outcome through the kernel's outbox, written in the same transaction.
+(``slot_open_q`` as a filter, for the lists) the one rule that a slot which has begun can be
+neither booked nor cancelled. She is told the outcome through the kernel's outbox, written in the
+same transaction.
 """
 
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
-from members.profiles import profile_for
+from members.profiles import is_approved_member
 from xiangcheng.core.audit import audit_context
 
 from .models import OfferingMode, OfferingSlot, SlotBooking, SlotBookingStatus
@@ -39,10 +41,14 @@ def slot_open(slot: OfferingSlot, *, now: datetime | None = None) -> bool:
     return (now or timezone.now()) < slot.starts_at
 
 
+def slot_open_q(*, now: datetime | None = None) -> Q:
+    """``slot_open`` as a filter: the slots that have not begun."""
+    return Q(starts_at__gt=now or timezone.now())
+
+
 def member_may_book(user: User) -> None:
     """Raise SlotBookingError unless she is an approved member of the alliance."""
-    profile = profile_for(user)
-    if profile is None or not profile.is_approved:
+    if not is_approved_member(user):
         raise SlotBookingError(_("Offerings are for approved members of the alliance."))
 
 

@@ -7,9 +7,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from services import jobs
-from services.models import Job, JobStatus
+from services.models import JOB_SALARY_LIMIT, Job, JobStatus
 from services.tasks import close_past_jobs
 from tests.helpers import messages_of, zh
 from xiangcheng.core.models import Notice
@@ -73,12 +74,48 @@ def test_half_a_salary_range_is_refused_and_the_form_kept(hr_client, org):
     assert Job.objects.count() == 0
 
 
+def test_a_salary_range_upside_down_is_refused_once(hr_client, org):
+    response = hr_client.post(reverse("services:job_new", args=[org.pk]),
+                              form_data(salary_min=30000, salary_max=20000))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"salary_max": [zh("The lowest salary cannot be above the highest.")]}
+    assert Job.objects.count() == 0
+
+
 def test_a_last_day_in_the_past_is_refused(hr_client, org):
     yesterday = timezone.localdate() - timedelta(days=1)
     response = hr_client.post(reverse("services:job_new", args=[org.pk]), form_data(closes_on=yesterday))
 
     assert response.status_code == 400
     assert response.context["form"].errors == {"closes_on": [zh("The last day to apply cannot be in the past.")]}
+    assert Job.objects.count() == 0
+
+
+@pytest.mark.parametrize(("field", "changes", "limit"), [
+    ("salary_max", {"salary_max": 99999999999}, JOB_SALARY_LIMIT),
+    ("salary_min", {"salary_min": 2_000_000, "salary_max": 3_000_000}, JOB_SALARY_LIMIT),
+    ("headcount", {"headcount": 5000}, 999),
+    ("headcount", {"headcount": 1000}, 999),
+])
+def test_a_salary_or_openings_beyond_the_bounds_are_refused_and_the_form_kept(hr_client, org, field, changes,
+                                                                              limit):
+    response = hr_client.post(reverse("services:job_new", args=[org.pk]), form_data(**changes))
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors[field] == [zh("Ensure this value is less than or equal to %(limit_value)s.", limit_value=limit)]
+    assert response.context["form"]["title"].value() == "新材料研发工程师"
+    assert Job.objects.count() == 0
+
+
+def test_the_domain_refuses_out_of_bounds_figures_with_a_reason(org, hr):
+    with pytest.raises(jobs.JobError) as refused:
+        jobs.job_create(organisation=org, author=hr, data=job_data(headcount=32767))
+
+    assert str(refused.value) == zh("%(field)s: %(error)s", field=capfirst(zh("openings")),
+                                    error=zh("Ensure this value is less than or equal to %(limit_value)s.",
+                                             limit_value=999))
     assert Job.objects.count() == 0
 
 
@@ -237,6 +274,25 @@ def test_a_refused_edit_leaves_the_published_job_as_it_was(org, hr, moderator):
     job.refresh_from_db()
     assert (job.status, job.title, job.pending_changes, job.rejection_reason) == (
         JobStatus.PUBLISHED, "新材料研发工程师", {}, "标题不规范")
+
+
+def test_an_edit_out_of_bounds_is_not_applied_when_staff_approve_it(client, org, hr, moderator):
+    job = published_job(org, hr, moderator)
+    # An edit stored before the bounds were checked (or written around the form).
+    Job.objects.filter(pk=job.pk).update(pending_changes={"headcount": 5000}, changes_submitted_at=timezone.now())
+    client.force_login(moderator)
+
+    response = client.post(reverse("admin:services_job_changelist"),
+                           {"action": "publish", "_selected_action": [job.pk]}, follow=True)
+
+    assert response.status_code == 200
+    refusal = zh("%(field)s: %(error)s", field=capfirst(zh("openings")),
+                 error=zh("Ensure this value is less than or equal to %(limit_value)s.", limit_value=999))
+    assert messages_of(response) == [zh("The edit of “%(title)s” cannot be published: %(error)s",
+                                        title=job.title, error=refusal)]
+    job.refresh_from_db()
+    assert (job.status, job.headcount, job.pending_changes) == (JobStatus.PUBLISHED, 2, {"headcount": 5000})
+    assert job.changes_submitted_at is not None
 
 
 # --- closing -------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ steps told to her, and what the organisation sees of her (never her contacts).""
 import pytest
 from django.urls import reverse
 
-from members.models import Status
+from members.models import Representative, Status
 from services import applications
 from services.models import Application, ApplicationStatus
 from tests.helpers import messages_of, zh
@@ -212,3 +212,44 @@ def test_the_cv_is_served_only_to_its_organisation_and_staff_with_the_permission
 def test_may_read_cv_is_false_without_a_cv(job, she, hr):
     application = applications.application_submit(job=job, member=she, message=MESSAGE)
     assert applications.may_read_cv(user=hr, application=application) is False
+
+
+def test_a_cv_whose_file_is_gone_answers_404_and_a_cv_is_never_cached(client, job, she, hr, file_dirs):
+    application = applications.application_submit(
+        job=job, member=she, message=MESSAGE, cv=upload("cv.pdf", minimal_pdf(), "application/pdf"))
+    client.force_login(hr)
+
+    served = client.get(application.cv.url)
+    assert (served.status_code, served["Cache-Control"]) == (200, "private, no-store")
+    assert b"".join(served.streaming_content) == minimal_pdf()
+
+    application.cv.storage.delete(application.cv.name)
+    assert client.get(application.cv.url).status_code == 404
+
+
+def test_a_representative_removed_from_the_organisation_no_longer_opens_its_cvs(client, job, she, hr, org):
+    application = applications.application_submit(
+        job=job, member=she, message=MESSAGE, cv=upload("cv.pdf", minimal_pdf(), "application/pdf"))
+    client.force_login(hr)
+    opened = client.get(application.cv.url)
+    assert (opened.status_code, b"".join(opened.streaming_content)) == (200, minimal_pdf())
+
+    Representative.objects.filter(organisation=org, user=hr).delete()
+
+    assert client.get(application.cv.url).status_code == 404
+    assert client.get(reverse("services:organisation_jobs", args=[org.pk])).status_code == 404
+
+
+def test_a_cv_stored_for_an_application_that_failed_is_deleted(job, she, file_dirs, monkeypatch):
+    def outbox_down(**_kwargs):
+        raise ConnectionError("outbox unavailable")
+
+    # Any failure after the file is written (here: telling the organisation) leaves nothing behind.
+    monkeypatch.setattr(applications, "notify_applied", outbox_down)
+
+    with pytest.raises(ConnectionError):
+        applications.application_submit(job=job, member=she, message=MESSAGE,
+                                        cv=upload("cv.pdf", minimal_pdf(), "application/pdf"))
+
+    assert Application.objects.count() == 0
+    assert [path for path in file_dirs["private"].rglob("*") if path.is_file()] == []

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from services.models import Category, Offering, OfferingMode, OfferingSlot
+from services.models import Category, Offering, OfferingMode, OfferingSlot, SlotBooking
 from tests.helpers import audit_history, squash, zh, zh_n
 
 from .helpers import form_values
@@ -97,3 +97,42 @@ def test_publishing_from_the_list_is_recorded_with_who_did_it(enterprise_client)
     assert offering.published is False
     assert [str(m) for m in withdrawn.context["messages"]] == [
         zh_n("%(n)d offering withdrawn.", "%(n)d offerings withdrawn.", 1)]
+
+
+def test_a_slot_with_bookings_cannot_be_deleted(enterprise_client):
+    slot = OfferingSlotFactory(capacity=2)
+    booking = SlotBookingFactory(slot=slot)
+    url = reverse("admin:services_offeringslot_delete", args=[slot.pk])
+
+    asked = enterprise_client.get(url)
+    refused = enterprise_client.post(url, {"post": "yes"})
+
+    assert (asked.status_code, refused.status_code) == (200, 200)
+    assert asked.context["protected"]  # Django's "cannot delete" page names the bookings
+    assert OfferingSlot.objects.filter(pk=slot.pk).exists()
+    assert SlotBooking.objects.filter(pk=booking.pk, status="booked").exists()
+
+
+def test_a_slot_with_bookings_cannot_be_deleted_from_its_offering_either(enterprise_client):
+    slot = OfferingSlotFactory(capacity=2)
+    SlotBookingFactory(slot=slot)
+    url = reverse("admin:services_offering_change", args=[slot.offering.pk])
+    values = form_values(enterprise_client.get(url).content.decode(), "offering_form")
+    values.update({"slots-0-DELETE": ["on"], "_save": ["save"]})
+
+    response = enterprise_client.post(url, values)
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert len(formset.non_form_errors()) == 1  # Django's "… would require deleting protected objects"
+    assert OfferingSlot.objects.filter(pk=slot.pk).exists()
+    assert SlotBooking.objects.filter(slot=slot).count() == 1
+
+
+def test_a_slot_nobody_booked_can_be_deleted(enterprise_client):
+    slot = OfferingSlotFactory(capacity=2)
+
+    response = enterprise_client.post(reverse("admin:services_offeringslot_delete", args=[slot.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not OfferingSlot.objects.filter(pk=slot.pk).exists()

@@ -82,7 +82,8 @@ def test_without_the_lock_the_same_rush_oversells(monkeypatch):
 
 def test_cancellations_and_bookings_at_once_free_exactly_one_place_each():
     """Members cancelling and others booking the full slot at the same moment: every place a
-    cancellation freed is taken at most once, and the slot never holds more than its capacity."""
+    cancellation freed is taken exactly once (during the rush or after it), and the slot never
+    holds more than its capacity."""
     slot = OfferingSlotFactory(capacity=CAPACITY)
     seated = [SlotBookingFactory(slot=slot) for _ in range(CAPACITY)]
     cancelling = seated[:2]
@@ -100,9 +101,15 @@ def test_cancellations_and_bookings_at_once_free_exactly_one_place_each():
     assert outcomes[B.CANCELLED] == len(cancelling)
     newly_booked = SlotBooking.objects.filter(slot=slot, member__in=newcomers, status=B.BOOKED).count()
     assert outcomes[B.BOOKED] == newly_booked
+    assert outcomes[FULL] == len(newcomers) - newly_booked
     assert newly_booked <= len(cancelling)
     assert booked(slot) == CAPACITY - len(cancelling) + newly_booked
-    assert booked(slot) <= CAPACITY
+    # Every place a cancellation freed is bookable: the newcomers who came before it found the slot
+    # full, and members booking afterwards fill it to exactly its capacity, no more.
+    freed_left = len(cancelling) - newly_booked
+    afterwards = [_book_or_full(slot, MemberProfileFactory().user) for _ in range(freed_left + 1)]
+    assert afterwards == [B.BOOKED] * freed_left + [FULL]
+    assert booked(slot) == CAPACITY
 
 
 def test_a_cancellation_frees_exactly_one_place():
