@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from members.models import Representative
-from members.profiles import profile_for
+from members.profiles import is_approved_member
 from xiangcheng.core.audit import audit_context
 
 from .models import RequestResponse, ResponseStatus, ServiceRequest
@@ -83,8 +83,7 @@ def response_create(*, service_request: ServiceRequest, member, message: str, sh
                     share_phone: bool = False) -> RequestResponse:
     """Her response, once per request, with the contacts she consents to share (recorded now).
     Only an approved member responds: requests are posted to the alliance's members."""
-    profile = profile_for(member)
-    if profile is None or not profile.is_approved:
+    if not is_approved_member(member):
         raise ResponseError(_("Service requests are for approved members of the alliance."))
     message = message.strip()
     if not message:
