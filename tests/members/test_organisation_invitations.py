@@ -249,8 +249,8 @@ def test_one_address_is_invited_at_most_three_times_within_24_hours(mine):
         invited(organisation, user, phone="13900007777")
     with pytest.raises(InvitationError) as refused:
         invited(organisation, user, phone="13900007777")
-    assert str(refused.value) == ("Your organisation has invited this address 3 times in the last 24 hours, "
-                                  "the most it may. Try again later.")
+    assert str(refused.value) == zh("Your organisation has invited this address %(n)d times in the last 24 hours, "
+                                    "the most it may. Try again later.", n=3)
     # Another address still may.
     invited(organisation, user, phone="13900008888")
     assert OrganisationInvitation.objects.count() == 4
