@@ -5,7 +5,9 @@ may name a pool of values from the bulk data in braces (``{event}``); each reque
 value, so the load spreads over many rows as real traffic does. ``who`` is ``VISITOR`` (no
 session), ``MEMBER`` (approved members from the bulk data who have registrations, tickets and
 messages, one per concurrent client) or the name of a staff role (``xiangcheng.core.roles``):
-a bulk member of staff in that role, signed in with two-factor authentication.
+a bulk member of staff in that role, signed in with two-factor authentication. ``REPRESENTATIVE``
+is a bulk representative of a verified organisation, one per concurrent client; ``{my_organisation}``
+in her URLs is her own organisation.
 """
 
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from xiangcheng.core import roles
 
 VISITOR = "visitor"
 MEMBER = "member"
+REPRESENTATIVE = "representative"
 FLOOR = "floor"
 
 
@@ -44,10 +47,12 @@ PAGES = [
     Page("service requests", "/requests/"),
     Page("service request search", "/requests/?q={request_topic}"),
     Page("service request detail", "/requests/{service_request}/"),
-    # Organisations: the 企业服务 review queue. (The workbench needs a bulk representative per
-    # client and its own organisation in the URL, which no ``who`` offers yet.)
+    # Organisations: the 企业服务 review queue; her organisation's workbench, requests and jobs.
     Page("staff: organisations awaiting verification", "/admin/members/organisation/?status__exact=pending",
          roles.ENTERPRISE_SERVICE.name),
+    Page("organisation workbench", "/members/organisations/{my_organisation}/", REPRESENTATIVE),
+    Page("organisation requests", "/requests/organisation/{my_organisation}/", REPRESENTATIVE),
+    Page("organisation jobs", "/jobs/organisation/{my_organisation}/", REPRESENTATIVE),
     # Jobs (新城招聘)
     Page("jobs list (visitor)", "/jobs/", VISITOR),
     Page("job detail", "/jobs/{job}/"),

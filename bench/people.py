@@ -7,6 +7,8 @@ authenticator app (TOTP) like the one she would set up, and a session that recor
 password and the TOTP step, as allauth writes it when she enters her code.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import import_module
 from urllib.parse import quote
 
@@ -21,12 +23,24 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus, Registration
 from members.bulk import SURNAMES
-from members.models import Status, User
+from members.models import OrganisationStatus, Representative, Status, User
 from services.jobs import jobs_listed
 from services.models import Offering, OfferingMode, Ticket
 from xiangcheng.core.models import Notice, Programme
 
-from .pages import MEMBER, VISITOR, Page
+from .pages import MEMBER, REPRESENTATIVE, VISITOR, Page
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who one concurrent client is: her session (none for a visitor) and the placeholders that
+    name her own rows (``{my_organisation}`` for a representative)."""
+
+    session: str | None = None
+    own: Mapping[str, str] = field(default_factory=dict)
+
+
+NOBODY = Client()
 
 
 def signed_in(user: User, *, authenticator: Authenticator | None = None) -> str:
@@ -80,18 +94,31 @@ def staff_in_role(role_name: str) -> User:
     return user
 
 
-def sessions(pages: list[Page], *, clients: int) -> dict[str, list[str]]:
-    """Session keys for everyone the pages need: one member per concurrent client, one member of
-    staff per role; visitors have none."""
+def representatives(count: int) -> list[Representative]:
+    """Representatives of verified organisations with an active account, one per organisation,
+    oldest organisation first (its ``user`` loaded)."""
+    return list(Representative.objects.filter(organisation__status=OrganisationStatus.VERIFIED, user__is_active=True)
+                .select_related("user").order_by("organisation_id", "pk").distinct("organisation_id")[:count])
+
+
+def sessions(pages: list[Page], *, clients: int) -> dict[str, list[Client]]:
+    """Everyone the pages need: one member and one representative (with her organisation) per
+    concurrent client, one member of staff per role; visitors have no session."""
     wanted = {page.who for page in pages} - {VISITOR}
-    keys: dict[str, list[str]] = {}
+    keys: dict[str, list[Client]] = {}
     if MEMBER in wanted:
         members = active_members(clients)
         if not members:
             raise LookupError("no active members in the bulk data: load it first")
-        keys[MEMBER] = [signed_in(member) for member in members]
-    for role_name in sorted(wanted - {MEMBER}):
-        keys[role_name] = [staff_signed_in(staff_in_role(role_name))]
+        keys[MEMBER] = [Client(signed_in(member)) for member in members]
+    if REPRESENTATIVE in wanted:
+        found = representatives(clients)
+        if not found:
+            raise LookupError("no representatives of verified organisations in the bulk data: load it first")
+        keys[REPRESENTATIVE] = [Client(signed_in(r.user), {"my_organisation": str(r.organisation_id)})
+                                for r in found]
+    for role_name in sorted(wanted - {MEMBER, REPRESENTATIVE}):
+        keys[role_name] = [Client(staff_signed_in(staff_in_role(role_name)))]
     return keys
 
 
@@ -115,9 +142,11 @@ def pools() -> dict[str, list[str]]:
     }
 
 
-def page_url(page: Page, values: dict[str, list[str]], turn: int) -> str:
-    """The page's URL with each placeholder filled by the pool's value for this turn."""
-    return page.url.format_map({name: pool[turn % len(pool)] for name, pool in values.items() if pool})
+def page_url(page: Page, values: dict[str, list[str]], turn: int, client: Client = NOBODY) -> str:
+    """The page's URL with each placeholder filled by the pool's value for this turn, or by the
+    client's own value (her organisation)."""
+    return page.url.format_map({**{name: pool[turn % len(pool)] for name, pool in values.items() if pool},
+                                **client.own})
 
 
 

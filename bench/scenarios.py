@@ -44,13 +44,13 @@ def _headers(session: str | None, **extra: str) -> dict[str, str]:
     return headers
 
 
-def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: dict[str, list[str]],
+def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: dict[str, list[people.Client]],
              values: dict[str, list[str]]) -> PageFigures:
-    keys = sessions.get(page.who, [None]) if page.who != VISITOR else [None]
+    keys = sessions.get(page.who, [people.NOBODY]) if page.who != VISITOR else [people.NOBODY]
 
     def request_for(client: int, turn: int) -> load.Request:
-        session = keys[client % len(keys)]
-        return "GET", people.page_url(page, values, client * 7 + turn), _headers(session), b""
+        who = keys[client % len(keys)]
+        return "GET", people.page_url(page, values, client * 7 + turn, who), _headers(who.session), b""
 
     # A warm-up, the query count of a few requests once warm (the largest), then the timed run.
     asyncio.run(load.drive(host=HOST, port=port, clients=clients, seconds=min(2.0, seconds), expect=200,
@@ -74,9 +74,9 @@ def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int) -> 
     # Every page once before any is measured (templates, imports, connections), then the floor
     # first: the others are compared with it.
     for page in pages:
-        for turn in range(len(sessions.get(page.who, [None]))):
+        for turn, who in enumerate(sessions.get(page.who, [people.NOBODY])):
             asyncio.run(load.fetch(host=HOST, port=port, request=(
-                "GET", people.page_url(page, values, turn), _headers(sessions.get(page.who, [None])[turn]), b"")))
+                "GET", people.page_url(page, values, turn, who), _headers(who.session), b"")))
     ordered = sorted(pages, key=lambda p: p.name != FLOOR)
     figures = []
     for page in ordered:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.invitations import invitations_of_revoke
-from members.models import Organisation, OrganisationStatus, Representative
+from members.models import MemberProfile, Organisation, OrganisationStatus, Representative, VisibleField
 from xiangcheng.core.audit import audit_context
 from xiangcheng.core.files import ProcessedImage
 
@@ -29,6 +29,34 @@ def organisations_of(user) -> QuerySet[Organisation]:
     if not user.is_authenticated:
         return Organisation.objects.none()
     return Organisation.objects.filter(representatives__user=user)
+
+
+def verified_organisations_of(*, user_ids: Iterable[int]) -> dict[int, list[Organisation]]:
+    """The verified organisations each of these accounts represents (user id → organisations, by
+    name), in one query for a whole page of people; accounts with none are absent. A pending or
+    rejected organisation is nobody's to show."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return {}
+    found: dict[int, list[Organisation]] = {}
+    for representative in (Representative.objects.filter(user_id__in=user_ids,
+                                                          organisation__status=OrganisationStatus.VERIFIED)
+                           .select_related("organisation")
+                           .only("user", "organisation__name", "organisation__status", "organisation__women_led",
+                                 "organisation__women_led_confirmed")
+                           .order_by("organisation__name", "organisation_id")):
+        found.setdefault(representative.user_id, []).append(representative.organisation)
+    return found
+
+
+def directory_organisations(profiles: Iterable[MemberProfile]) -> None:
+    """Give each directory card the verified organisations she represents, as
+    ``verified_organisations``: only where she shows her organisation field, else none (nothing
+    about the others is even read)."""
+    profiles = list(profiles)
+    shown = verified_organisations_of(user_ids=[p.user_id for p in profiles if p.shows(VisibleField.ORGANISATION)])
+    for profile in profiles:
+        profile.verified_organisations = shown.get(profile.user_id, [])
 
 
 def represented(*, user, pk: int) -> Organisation:

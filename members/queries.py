@@ -26,7 +26,7 @@ def directory_profiles(*, q: str = "", field: str = "", city: str = "") -> Query
     if city:
         qs = qs.filter(city=city, visible_fields__contains=["city"])
     return qs.only(
-        "pk", "real_name", "category", "organisation", "job_title", "field", "expertise",
+        "pk", "user", "real_name", "category", "organisation", "job_title", "field", "expertise",
         "city", "bio", "avatar_thumb", "visible_fields",
     ).order_by("real_name", "pk")
 

@@ -13,6 +13,7 @@ from xiangcheng.core.clients import client_ip
 from .access import approved_member_required
 from .forms import DirectorySearchForm, PhoneResetForm, PhoneResetRequestForm, ProfileForm
 from .models import MemberProfile, Status
+from .organisations import directory_organisations, verified_organisations_of
 from .phone_reset import PhoneResetError, reset_code_send, reset_password
 from .profiles import profile_for, profile_photo_remove, profile_save
 from .queries import directory_profiles, photo_owner
@@ -33,7 +34,9 @@ def profile(request):
                 messages.success(request, _("Your profile is saved."))
             return redirect("members:profile")
         messages.error(request, _("Please correct the errors below."))
-    return render(request, "members/profile.html", {"form": form, "profile": current})
+    organisations = verified_organisations_of(user_ids=[request.user.pk]).get(request.user.pk, [])
+    return render(request, "members/profile.html", {"form": form, "profile": current,
+                                                    "verified_organisations": organisations})
 
 
 @login_required
@@ -79,6 +82,7 @@ def directory(request):
         q=filters.get("q", ""), field=filters.get("field", ""), city=filters.get("city", "")
     )
     page = Paginator(profiles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    directory_organisations(page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "members/directory.html",

@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from bench import people, stack
-from bench.pages import MEMBER, PAGES, VISITOR
+from bench.pages import MEMBER, PAGES, REPRESENTATIVE, VISITOR
 from bench.report import perf_md_update
+from members.models import Organisation, OrganisationStatus
 from tests.helpers import production_environment
 from xiangcheng.core import roles
 
@@ -80,15 +81,34 @@ def test_every_page_of_the_harness_answers_200_for_whom_it_names(bulk, client):
     assert len(keys[MEMBER]) == 2
     answered = {}
     for page in PAGES:
-        for turn, key in enumerate(keys.get(page.who, [None])):
+        for turn, who in enumerate(keys.get(page.who, [people.NOBODY])):
             client.cookies.clear()
-            if key:
-                client.cookies[settings.SESSION_COOKIE_NAME] = key
-            response = client.get(people.page_url(page, values, turn))
+            if who.session:
+                client.cookies[settings.SESSION_COOKIE_NAME] = who.session
+            response = client.get(people.page_url(page, values, turn, who))
             answered[page.name, turn] = response.status_code
     assert set(answered.values()) == {200}, answered
-    assert {page.who for page in PAGES} == {VISITOR, MEMBER, roles.INBOX_AGENT.name, roles.REVIEWER.name,
-                                            roles.EVENT_MANAGER.name, roles.ENTERPRISE_SERVICE.name}
+    assert {page.who for page in PAGES} == {VISITOR, MEMBER, REPRESENTATIVE, roles.INBOX_AGENT.name,
+                                            roles.REVIEWER.name, roles.EVENT_MANAGER.name,
+                                            roles.ENTERPRISE_SERVICE.name}
+
+
+@override_settings(BENCH_FLOOR=True)
+def test_each_representative_opens_her_own_organisation(bulk, client):
+    keys = people.sessions([page for page in PAGES if page.who == REPRESENTATIVE], clients=2)
+
+    assert len(keys[REPRESENTATIVE]) == 2
+    organisations = [who.own["my_organisation"] for who in keys[REPRESENTATIVE]]
+    assert len(set(organisations)) == 2
+    for who in keys[REPRESENTATIVE]:
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=who.session).load()
+        organisation = Organisation.objects.get(pk=who.own["my_organisation"])
+        assert organisation.status == OrganisationStatus.VERIFIED
+        assert organisation.representatives.filter(user_id=session["_auth_user_id"]).exists()
+    # Another client's organisation is not hers: the pages would answer 404, never measure it.
+    first, second = keys[REPRESENTATIVE]
+    client.cookies[settings.SESSION_COOKIE_NAME] = first.session
+    assert client.get(f"/members/organisations/{second.own['my_organisation']}/").status_code == 404
 
 
 @override_settings(STAFF_MFA_REQUIRED=True)
