@@ -26,9 +26,9 @@ class Purpose(models.TextChoices):
 class Visibility(models.TextChoices):
     """Who may see a 交友 detail (age range sought, hometown)."""
 
-    CONNECTED = "connected", _("Only people I have connected with")
-    CIRCLE = "circle", _("Everyone in the 交友 circle")
-    NOBODY = "nobody", _("Nobody (used only to suggest people)")
+    CONNECTED = "connected", _("Only my connections")
+    CIRCLE = "circle", _("The whole 交友 circle")
+    NOBODY = "nobody", _("Nobody (for suggestions only)")
 
 
 class MatchStatus(models.TextChoices):

@@ -60,6 +60,7 @@ def test_the_join_page_shows_the_consent_text_unticked(client, member):
     assert zh("Suggestions of whom to meet are computed automatically from your purposes, interests, fields "
               "and cities.") in page
     assert zh("You can leave 遇见 at any time: your match profile is deleted at once.") in page
+    assert 'id="friendship-consent"' in page
     assert 'name="consent" id="id_consent"' in page and 'name="consent" id="id_consent" checked' not in page
 
 
@@ -161,7 +162,9 @@ def test_editing_keeps_her_profile_and_adding_friendship_asks_its_consent(client
     assert (profile.purposes, profile.age_min, profile.age_max, profile.cities) == (
         ["networking", "friendship"], 30, 38, ["suzhou", "shanghai"])
     # Once given, the 交友 consent is not asked again.
-    assert "friendship_consent" not in client.get(reverse("matching:profile")).context["form"].fields
+    again = client.get(reverse("matching:profile"))
+    assert "friendship_consent" not in again.context["form"].fields
+    assert 'id="friendship-consent"' not in again.content.decode()
 
     dropped = client.post(reverse("matching:profile"), {**data, "purposes": ["networking"]})
     assert dropped.status_code == 302
