@@ -5,13 +5,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.consents import consent_grant
+from members.demo import demo_staff
 from members.models import Category, City, Consent, Field, MemberProfile, Status, User
 from xiangcheng.core.demo import DEMO_PASSWORD, DemoLoaded
+from xiangcheng.core.roles import MATCH_MODERATOR
 
 from .models import MatchProfile, Purpose, Visibility
 from .profiles import FRIENDSHIP_CONSENT_VERSION, MATCH_CONSENT_VERSION
 
 # A member who takes part in 交友 (the members' demo has none).
+MODERATOR = {"username": "yujian", "email": "yujian@demo.xcwomenstech.cn"}
 FRIENDSHIP_MEMBER = {"username": "sunyue", "email": "sunyue@demo.xcwomenstech.cn"}
 FRIENDSHIP_PROFILE = {
     "real_name": "孙悦", "category": Category.ENGINEER, "organisation": "相城区一家集成电路设计公司",
@@ -56,8 +59,8 @@ def _friendship_member() -> User:
 @transaction.atomic
 def demo_load() -> DemoLoaded:
     """Opt the demo members in where they are not (idempotent: a second run creates nothing)."""
+    demo_staff(username=MODERATOR["username"], email=MODERATOR["email"], roles=[MATCH_MODERATOR.name])
     _friendship_member()
-    created = 0
     for user in User.objects.filter(username__in=MATCH_PROFILES, profile__status=Status.APPROVED):
         if MatchProfile.objects.filter(user=user).exists():
             continue
@@ -66,6 +69,5 @@ def demo_load() -> DemoLoaded:
         consent_grant(user=user, kind=Consent.Kind.MATCHING, version=MATCH_CONSENT_VERSION)
         if Purpose.FRIENDSHIP in values["purposes"]:
             consent_grant(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP, version=FRIENDSHIP_CONSENT_VERSION)
-        created += 1
-    return DemoLoaded(logins=[(FRIENDSHIP_MEMBER["email"], "approved member, in 遇见's 交友 circle")],
-                      summary=f"遇见: {created} match profiles created")
+    return DemoLoaded(logins=[(FRIENDSHIP_MEMBER["email"], "approved member, in 遇见's 交友 circle"),
+                              (MODERATOR["email"], "staff 遇见审核 (match moderator)")])
