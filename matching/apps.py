@@ -13,5 +13,11 @@ class MatchingConfig(AppConfig):
         from . import roles, sections  # noqa: F401 - roles: grants to the staff roles
 
         sections.register()
+        # Who takes part in 遇见 (and in 交友) is shown in the consents' admin only to 遇见审核.
+        from members.consents import consent_kind_guard
+        from members.models import Consent
+
+        for kind in (Consent.Kind.MATCHING, Consent.Kind.MATCHING_FRIENDSHIP):
+            consent_kind_guard(kind=kind, permission="matching.view_matchprofile")
         demo_loader(key="matching", load="matching.demo.demo_load", order=50)
         bulk_loader(key="matching", load="matching.bulk.bulk_load", order=50)

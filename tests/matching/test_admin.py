@@ -2,11 +2,12 @@
 the permission see nothing of 遇见; nobody changes a profile there."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from matching.models import MatchProfile
+from members.models import Consent
 from tests.factories import MemberProfileFactory
 from xiangcheng.core.roles import ADMINISTRATOR, MATCH_MODERATOR, REVIEWER
 
@@ -65,3 +66,19 @@ def test_the_list_costs_the_same_queries_for_5_and_50_profiles(client, staff_in_
     for _ in range(45):
         opted_in(MemberProfileFactory().user)
     assert _queries(client) == five
+
+
+def test_the_consents_of_meet_are_listed_only_to_staff_who_may_see_meet(client, staff_in_group):
+    member = MemberProfileFactory().user
+    opted_in(member, purposes=["networking", "friendship"])
+    Consent.objects.create(user=member, kind=Consent.Kind.PRIVACY_POLICY, version="2026-11")
+    administrator = staff_in_group("admin", ADMINISTRATOR.name)
+    client.force_login(administrator)
+    listed = client.get("/admin/members/consent/").context["cl"].result_list
+    assert [c.kind for c in listed] == [Consent.Kind.PRIVACY_POLICY]
+
+    moderator = staff_in_group("moderator", MATCH_MODERATOR.name)
+    moderator.user_permissions.add(Permission.objects.get(codename="view_consent"))
+    client.force_login(moderator)
+    listed = client.get("/admin/members/consent/").context["cl"].result_list
+    assert sorted(c.kind for c in listed) == ["matching", "matching_friends", "privacy_policy"]
