@@ -61,4 +61,7 @@ PAGES = [
     Page("offering list", "/offerings/"),
     Page("offering detail", "/offerings/{offering}/"),
     Page("我的预约", "/offerings/bookings/"),
+    # 遇见: the landing page and her match profile (bulk members are opted in by matching/bulk.py)
+    Page("遇见 landing", "/meet/"),
+    Page("遇见 profile", "/meet/profile/"),
 ]

@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Meet (遇见)")
+
+    def ready(self) -> None:
+        from xiangcheng.core.bulk import bulk_loader
+        from xiangcheng.core.demo import demo_loader
+
+        from . import roles, sections  # noqa: F401 - roles: grants to the staff roles
+
+        sections.register()
+        # Who takes part in 遇见 (and in 交友) is shown in the consents' admin only to 遇见审核.
+        from members.consents import consent_kind_guard
+        from members.models import Consent
+
+        for kind in (Consent.Kind.MATCHING, Consent.Kind.MATCHING_FRIENDSHIP):
+            consent_kind_guard(kind=kind, permission="matching.view_matchprofile")
+        demo_loader(key="matching", load="matching.demo.demo_load", order=50)
+        bulk_loader(key="matching", load="matching.bulk.bulk_load", order=50)

@@ -8,6 +8,7 @@ from xiangcheng.core.admin import AuditHistoryMixin
 from xiangcheng.core.changelists import LargeChangeListMixin
 
 from .admin_forms import OrganisationRejectForm, RejectForm
+from .consents import consent_kinds_hidden_from
 from .membership import MembershipError, profiles_approve, profiles_reject
 from .models import Consent, MemberProfile, Organisation, OrganisationInvitation, Representative, User
 from .organisations import OrganisationError, organisations_reject, organisations_verify, women_led_confirm
@@ -67,6 +68,10 @@ class ConsentAdmin(LargeChangeListMixin, admin.ModelAdmin):
     list_display = ["user", "kind", "version", "granted_at", "withdrawn_at"]
     list_filter = ["kind", "version"]
     readonly_fields = ["user", "kind", "version", "granted_at", "withdrawn_at"]
+
+    def get_queryset(self, request):
+        # Kinds another app guards (遇见's) only for staff with its permission.
+        return super().get_queryset(request).exclude(kind__in=consent_kinds_hidden_from(request.user))
 
     def has_add_permission(self, request):
         return False

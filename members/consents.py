@@ -20,3 +20,18 @@ def consent_withdraw(*, user: User, kind: str) -> int:
 
 def has_consent(*, user: User, kind: str) -> bool:
     return Consent.objects.filter(user=user, kind=kind, withdrawn_at__isnull=True).exists()
+
+
+# Consents that reveal something only some staff may know (taking part in 遇见's 交友 circle): the
+# app that owns the kind registers the permission it takes to see them (``consent_kind_guard``),
+# and the consents' admin leaves them out for anyone without it.
+_guarded_kinds: dict[str, str] = {}
+
+
+def consent_kind_guard(*, kind: str, permission: str) -> None:
+    _guarded_kinds[kind] = permission
+
+
+def consent_kinds_hidden_from(user: User) -> list[str]:
+    """The consent kinds this member of staff may not see."""
+    return sorted(kind for kind, permission in _guarded_kinds.items() if not user.has_perm(permission))

@@ -204,6 +204,10 @@ class Consent(models.Model):
     class Kind(models.TextChoices):
         PRIVACY_POLICY = "privacy_policy", _("Privacy policy")
         DIRECTORY = "directory", _("Listing in the member directory")
+        # 遇见 (matching): taking part, and its stricter 交友 circle (which includes her
+        # confirmation that she is single).
+        MATCHING = "matching", _("Taking part in 遇见")
+        MATCHING_FRIENDSHIP = "matching_friends", _("The 交友 circle of 遇见 (and being single)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents",

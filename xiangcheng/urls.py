@@ -28,6 +28,8 @@ urlpatterns = [
     # The inbox at /inbox/, 新城招聘 at /jobs/ (services/urls.py).
     path("", include("services.urls")),
     path("offerings/", include("services.offering_urls")),
+    # 遇见, the opt-in match (matching/urls.py).
+    path("meet/", include("matching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).

@@ -38,7 +38,7 @@ def test_a_section_appears_on_the_programmes_it_names_in_its_order(client, regis
 @pytest.mark.django_db
 def test_the_apps_contribute_their_sections(client):
     assert keys(client.get(reverse("home"))) == ["events", "inbox"]
-    assert keys(client.get(reverse("programmes:detail", args=["gather"]))) == ["events", "inbox"]
+    assert keys(client.get(reverse("programmes:detail", args=["gather"]))) == ["events", "inbox", "matching"]
     assert keys(client.get(reverse("programmes:detail", args=["create"]))) == ["events"]
 
 

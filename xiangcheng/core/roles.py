@@ -39,6 +39,8 @@ EVENT_MANAGER = role("活动管理员", _("Runs events, sign-ups and check-in.")
 INBOX_AGENT = role("管家客服", _("Answers 巾帼管家 tickets."))
 INBOX_SUPERVISOR = role("管家主管", _("Supervises the inbox: unassigned tickets, canned replies, deadlines."))
 ENTERPRISE_SERVICE = role("企业服务", _("Verifies organisations and moderates their service requests and jobs."))
+# 遇见: moderates the match (profiles, reports, suspensions). Only this role sees 遇见 in admin.
+MATCH_MODERATOR = role("遇见审核", _("Moderates 遇见: match profiles, reports and suspensions."))
 # The federation's administrator reads every record and the whole audit trail; she changes nothing.
 ADMINISTRATOR = role("管理员", _("Oversees the portal: reads every record and the whole audit trail."))
 

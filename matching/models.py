@@ -1,0 +1,115 @@
+"""遇见: who takes part, for what, and what she lets others see (one match profile per account).
+
+Candidates for a suggestion are fetched from the database through what two profiles share —
+interests, fields, cities — so each of those arrays has a GIN index over active profiles only
+(``&&`` overlap lookups); the 交友 circle is found through the purposes' index.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from members.models import City, Field
+from xiangcheng.core import audit
+
+
+class Purpose(models.TextChoices):
+    NETWORKING = "networking", _("Industry networking")
+    SEEK_MENTOR = "seek_mentor", _("Looking for a mentor")
+    OFFER_MENTORING = "offer_mentoring", _("Willing to mentor")
+    COFOUNDING = "cofounding", _("Start-up partners")
+    FRIENDSHIP = "friendship", _("Making friends (交友)")
+
+
+class Visibility(models.TextChoices):
+    """Who may see a 交友 detail (age range sought, hometown)."""
+
+    CONNECTED = "connected", _("Only my connections")
+    CIRCLE = "circle", _("The whole 交友 circle")
+    NOBODY = "nobody", _("Nobody (for suggestions only)")
+
+
+class MatchStatus(models.TextChoices):
+    ACTIVE = "active", _("Taking part")
+    SUSPENDED = "suspended", _("Suspended from 遇见")
+
+
+# Limits shared by the database, the forms and the domain.
+INTRODUCTION_MAX = 300
+INTERESTS_MAX = 10
+INTEREST_CHARS = 20
+AGE_MIN, AGE_MAX = 18, 80
+HOMETOWN_MAX = 40
+
+ACTIVE_ROWS = models.Q(status=MatchStatus.ACTIVE)
+
+
+# Who joined, was suspended or left: status changes and the deletion when she leaves. What she
+# wrote about herself is not copied into the audit trail.
+@audit.track(fields=["user", "status", "joined_at"], status="status")
+class MatchProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_profile",
+        verbose_name=_("account"),
+    )
+    purposes = ArrayField(
+        models.CharField(max_length=20, choices=Purpose.choices), verbose_name=_("purposes"), size=len(Purpose),
+    )
+    interests = ArrayField(
+        models.CharField(max_length=INTEREST_CHARS), verbose_name=_("interests"), default=list, blank=True,
+        size=INTERESTS_MAX,
+    )
+    fields = ArrayField(
+        models.CharField(max_length=30, choices=Field.choices), verbose_name=_("fields"), default=list,
+        blank=True, size=len(Field),
+    )
+    cities = ArrayField(
+        models.CharField(max_length=20, choices=City.choices), verbose_name=_("cities where she can meet"),
+        size=len(City),
+    )
+    introduction = models.TextField(_("short introduction"), max_length=INTRODUCTION_MAX, blank=True)
+    show_photo = models.BooleanField(_("show my photo"), default=False)
+    # 交友 only.
+    age_min = models.PositiveSmallIntegerField(_("age sought from"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("age sought to"), null=True, blank=True)
+    age_visibility = models.CharField(_("who sees the age range"), max_length=10, choices=Visibility.choices,
+                                      default=Visibility.CONNECTED)
+    hometown = models.CharField(_("hometown"), max_length=HOMETOWN_MAX, blank=True)
+    hometown_visibility = models.CharField(_("who sees the hometown"), max_length=10, choices=Visibility.choices,
+                                           default=Visibility.CONNECTED)
+
+    status = models.CharField(_("status"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.ACTIVE)
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("match profile")
+        verbose_name_plural = _("match profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(age_min__isnull=True, age_max__isnull=True)
+                           | models.Q(age_min__gte=AGE_MIN, age_max__lte=AGE_MAX,
+                                      age_min__lte=models.F("age_max"))),
+                name="match_age_range_valid",
+            ),
+            models.CheckConstraint(condition=~models.Q(purposes=[]), name="match_has_purpose"),
+            models.CheckConstraint(condition=~models.Q(cities=[]), name="match_has_city"),
+        ]
+        # A suggestion engine reads candidates as "active and sharing a tag, a field or a city"
+        # (one BitmapOr over these), and the 交友 circle as "active and with that purpose".
+        indexes = [
+            GinIndex(fields=["interests"], name="match_interests", condition=ACTIVE_ROWS),
+            GinIndex(fields=["fields"], name="match_fields", condition=ACTIVE_ROWS),
+            GinIndex(fields=["cities"], name="match_cities", condition=ACTIVE_ROWS),
+            GinIndex(fields=["purposes"], name="match_purposes", condition=ACTIVE_ROWS),
+            models.Index(fields=["status", "joined_at"], name="match_by_status"),  # the staff list
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def in_friendship_circle(self) -> bool:
+        return Purpose.FRIENDSHIP in self.purposes

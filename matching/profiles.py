@@ -1,0 +1,201 @@
+"""Joining 遇见, editing her match profile and leaving.
+
+Only approved members join (this is the networking and mentoring circle; single talents who
+register for 遇见 alone come later). Joining records the separate 遇见 consent with its own
+version and time (``members.consents``, kind ``matching``); the 交友 purpose needs a second
+consent, which includes her confirmation that she is single (kind ``matching_friends``), and is
+refused without it. Leaving withdraws both consents and deletes her match profile at once, in
+one transaction, recorded in the audit trail as done by her.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from members.consents import consent_grant, consent_withdraw, has_consent
+from members.models import City, Consent, Field, User
+from members.profiles import is_approved_member
+from xiangcheng.core.audit import audit_context
+
+from .models import (
+    AGE_MAX,
+    AGE_MIN,
+    HOMETOWN_MAX,
+    INTEREST_CHARS,
+    INTERESTS_MAX,
+    INTRODUCTION_MAX,
+    MatchProfile,
+    Purpose,
+    Visibility,
+)
+
+# The versions of the consent texts (matching/templates/matching/_consent*.html). A new text
+# gets a new version; consents already given keep theirs.
+MATCH_CONSENT_VERSION = "2026-12"
+FRIENDSHIP_CONSENT_VERSION = "2026-12"
+
+LEAVE_REASON = gettext_noop("Left 遇见")
+
+FRIENDSHIP_REFUSED = gettext_noop(
+    "交友 needs its own consent and your confirmation that you are single. Tick both, or leave 交友 out."
+)
+
+
+class MatchError(Exception):
+    """A 遇见 rule refused the change; ``field`` names the form field it concerns, if any."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(str(message))
+        self.field = field
+
+
+@dataclass
+class MatchDetails:
+    """What she tells 遇见 about herself (the form's cleaned values)."""
+
+    purposes: list[str]
+    cities: list[str]
+    interests: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    introduction: str = ""
+    show_photo: bool = False
+    age_min: int | None = None
+    age_max: int | None = None
+    age_visibility: str = Visibility.CONNECTED
+    hometown: str = ""
+    hometown_visibility: str = Visibility.CONNECTED
+
+    @property
+    def friendship(self) -> bool:
+        return Purpose.FRIENDSHIP in self.purposes
+
+
+DETAIL_FIELDS = [name for name in MatchDetails.__dataclass_fields__]
+
+
+def match_profile_of(user: User) -> MatchProfile | None:
+    """Her match profile, or None when she does not take part."""
+    if not user.is_authenticated:
+        return None
+    return MatchProfile.objects.filter(user=user).first()
+
+
+def may_join(user: User) -> bool:
+    """Who may join 遇见: approved members of the alliance."""
+    return user.is_authenticated and is_approved_member(user)
+
+
+def _unknown(values: list[str], choices) -> bool:
+    return not set(values) <= set(choices.values)
+
+
+def details_check(details: MatchDetails) -> MatchDetails:
+    """The one check of what she entered; returns the details as they are stored (the 交友
+    details dropped when she does not take part in 交友). Raises MatchError naming the field."""
+    if not details.purposes:
+        raise MatchError(_("Choose at least one purpose."), field="purposes")
+    if _unknown(details.purposes, Purpose):
+        raise MatchError(_("Choose purposes from the list."), field="purposes")
+    if not details.cities:
+        raise MatchError(_("Choose at least one city where you can meet."), field="cities")
+    if _unknown(details.cities, City):
+        raise MatchError(_("Choose cities from the list."), field="cities")
+    if _unknown(details.fields, Field):
+        raise MatchError(_("Choose fields from the list."), field="fields")
+    if len(details.interests) > INTERESTS_MAX:
+        raise MatchError(_("At most %(count)d interests.") % {"count": INTERESTS_MAX}, field="interests")
+    if any(len(tag) > INTEREST_CHARS for tag in details.interests):
+        raise MatchError(_("Each interest may have at most %(count)d characters.") % {"count": INTEREST_CHARS},
+                         field="interests")
+    if len(details.introduction) > INTRODUCTION_MAX:
+        raise MatchError(_("The introduction may have at most %(count)d characters.") % {"count": INTRODUCTION_MAX},
+                         field="introduction")
+    if _unknown([details.age_visibility, details.hometown_visibility], Visibility):
+        raise MatchError(_("Choose who may see it from the list."), field="age_visibility")
+    if not details.friendship:
+        return MatchDetails(**{**details.__dict__, "age_min": None, "age_max": None, "hometown": "",
+                               "age_visibility": Visibility.CONNECTED,
+                               "hometown_visibility": Visibility.CONNECTED})
+    if (details.age_min is None) != (details.age_max is None):
+        raise MatchError(_("Give both ends of the age range, or neither."), field="age_min")
+    if details.age_min is not None and not AGE_MIN <= details.age_min <= details.age_max <= AGE_MAX:
+        raise MatchError(_("The age range must lie between %(low)d and %(high)d, the lower end first.")
+                         % {"low": AGE_MIN, "high": AGE_MAX}, field="age_min")
+    if len(details.hometown) > HOMETOWN_MAX:
+        raise MatchError(_("The hometown may have at most %(count)d characters.") % {"count": HOMETOWN_MAX},
+                         field="hometown")
+    return details
+
+
+def _friendship_allowed(*, user: User, friendship_consent: bool, single: bool) -> bool:
+    return (friendship_consent and single) or has_consent(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP)
+
+
+def _locked_account(user: User) -> None:
+    # Her account's row serialises a double click and two tabs: the second sees the first's profile.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _apply(profile: MatchProfile, details: MatchDetails) -> None:
+    for name in DETAIL_FIELDS:
+        setattr(profile, name, getattr(details, name))
+
+
+def _friendship_consent_follow(*, user: User, details: MatchDetails, had_friendship: bool) -> None:
+    if details.friendship and not has_consent(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP):
+        consent_grant(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP, version=FRIENDSHIP_CONSENT_VERSION)
+    elif had_friendship and not details.friendship:
+        consent_withdraw(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP)
+
+
+def match_join(*, user: User, details: MatchDetails, consent: bool, friendship_consent: bool = False,
+               single: bool = False) -> MatchProfile:
+    """She joins 遇见 with her consent (and, for 交友, its own consent and being single)."""
+    if not may_join(user):
+        raise MatchError(_("Only approved members of the alliance can join 遇见."))
+    if not consent:
+        raise MatchError(_("To join 遇见, tick the box to show you agree."), field="consent")
+    details = details_check(details)
+    with transaction.atomic(), audit_context(actor=user):
+        _locked_account(user)
+        if MatchProfile.objects.filter(user=user).exists():
+            raise MatchError(_("You already take part in 遇见."))
+        if details.friendship and not _friendship_allowed(user=user, friendship_consent=friendship_consent,
+                                                          single=single):
+            raise MatchError(_(FRIENDSHIP_REFUSED), field="friendship_consent")
+        profile = MatchProfile(user=user)
+        _apply(profile, details)
+        profile.save()
+        consent_grant(user=user, kind=Consent.Kind.MATCHING, version=MATCH_CONSENT_VERSION)
+        _friendship_consent_follow(user=user, details=details, had_friendship=False)
+    return profile
+
+
+def match_edit(*, user: User, details: MatchDetails, friendship_consent: bool = False,
+               single: bool = False) -> MatchProfile:
+    """She changes her match profile; adding 交友 asks its consent, dropping it withdraws it."""
+    details = details_check(details)
+    with transaction.atomic(), audit_context(actor=user):
+        profile = MatchProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None:
+            raise MatchError(_("You do not take part in 遇见."))
+        had_friendship = profile.in_friendship_circle
+        if details.friendship and not _friendship_allowed(user=user, friendship_consent=friendship_consent,
+                                                          single=single):
+            raise MatchError(_(FRIENDSHIP_REFUSED), field="friendship_consent")
+        _apply(profile, details)
+        profile.save()
+        _friendship_consent_follow(user=user, details=details, had_friendship=had_friendship)
+    return profile
+
+
+def match_leave(*, user: User) -> bool:
+    """She leaves 遇见: her consents are withdrawn and her match profile deleted at once (what
+    hangs on it goes with it). False when she had already left (a second click, another tab)."""
+    with transaction.atomic(), audit_context(actor=user, reason=LEAVE_REASON):
+        deleted, _by_model = MatchProfile.objects.filter(user=user).delete()
+        consent_withdraw(user=user, kind=Consent.Kind.MATCHING)
+        consent_withdraw(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP)
+    return bool(deleted)

@@ -1,0 +1,6 @@
+"""What the 遇见审核 role may do with 遇见 (the kernel's roles registry)."""
+
+from xiangcheng.core.roles import MATCH_MODERATOR, grant
+
+# 遇见审核 reads match profiles (moderation actions come with reports); nobody else on the staff does.
+grant(MATCH_MODERATOR, "matching", ["view_matchprofile"])

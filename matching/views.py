@@ -1,0 +1,86 @@
+"""遇见's pages: the landing page (anyone), joining, her match profile and leaving (approved members).
+Each view parses the form and calls one function of ``matching.profiles``."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from members.access import approved_member_required
+from members.consents import has_consent
+from members.models import Consent
+
+from . import profiles
+from .forms import JoinForm, MatchProfileForm
+
+
+def landing(request):
+    user = request.user
+    return render(request, "matching/landing.html", {
+        "match_profile": profiles.match_profile_of(user),
+        "may_join": profiles.may_join(user),
+    })
+
+
+def _failed(form, exc: profiles.MatchError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+
+
+@approved_member_required
+def join(request):
+    if profiles.match_profile_of(request.user):
+        return redirect("matching:profile")
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profiles.match_join(user=request.user, details=form.details, consent=form.cleaned_data["consent"],
+                                **form.consent_kwargs())
+        except profiles.MatchError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("Welcome to 遇见. You can change or leave it at any time."))
+            return redirect("matching:profile")
+    return render(request, "matching/join.html", {"form": form, "versions": _versions(), **GROUPS})
+
+
+@approved_member_required
+def profile(request):
+    current = profiles.match_profile_of(request.user)
+    if current is None:
+        return redirect("matching:join")
+    consented = has_consent(user=request.user, kind=Consent.Kind.MATCHING_FRIENDSHIP)
+    form = MatchProfileForm(request.POST or None, initial=MatchProfileForm.initial_from(current),
+                            friendship_consented=consented)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profiles.match_edit(user=request.user, details=form.details, **form.consent_kwargs())
+        except profiles.MatchError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("Your 遇见 profile is saved."))
+            return redirect("matching:profile")
+    return render(request, "matching/profile.html", {"form": form, "match_profile": current,
+                                                     "versions": _versions(), **GROUPS})
+
+
+@approved_member_required
+def leave(request):
+    current = profiles.match_profile_of(request.user)
+    if request.method == "POST":
+        if profiles.match_leave(user=request.user):
+            messages.success(request, _("You have left 遇见. Your match profile is deleted."))
+        return redirect("matching:landing")
+    if current is None:
+        return redirect("matching:landing")
+    return render(request, "matching/leave.html", {"match_profile": current})
+
+
+def _versions() -> dict:
+    return {"match": profiles.MATCH_CONSENT_VERSION, "friendship": profiles.FRIENDSHIP_CONSENT_VERSION}
+
+
+# How the form's fields are grouped on the page.
+GROUPS = {
+    "main_fields": ["purposes", "interests", "fields", "cities", "introduction", "show_photo"],
+    "friendship_fields": MatchProfileForm.FRIENDSHIP_FIELDS,
+    "consent_fields": MatchProfileForm.CONSENT_FIELDS,
+}

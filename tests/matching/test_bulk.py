@@ -1,0 +1,27 @@
+"""Bulk 遇见 data for `make bench`: the scaled volume of approved members opted in, each with her
+consent and a "created" audit event; a second run writes nothing."""
+
+import pytest
+
+from matching.models import MatchProfile
+from members.models import Consent, Status
+from tests.core.test_bulk import seed
+from xiangcheng.core import audit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_match_profiles_are_approved_members_with_their_consents_and_audit_trail():
+    seed()  # scale 0.005: 100 match profiles
+
+    profiles = MatchProfile.objects.all()
+    assert profiles.count() == 100
+    assert not profiles.exclude(user__profile__status=Status.APPROVED).exists()
+    assert Consent.objects.filter(kind=Consent.Kind.MATCHING).count() == 100
+    friends = profiles.filter(purposes__contains=["friendship"])
+    assert Consent.objects.filter(kind=Consent.Kind.MATCHING_FRIENDSHIP).count() == friends.count() > 0
+    assert not friends.filter(age_min__isnull=True).exists()
+    assert MatchProfile.pgh_event_model.objects.filter(pgh_label=audit.CREATED).count() == 100
+
+    seed()
+    assert MatchProfile.objects.count() == 100

@@ -1,0 +1,27 @@
+"""`make run` shows 遇见: two demo members opted in for networking, one in the 交友 circle, each with
+her consents; a second load creates nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from matching.models import MatchProfile
+from members.models import Consent, User
+from xiangcheng.core.roles import MATCH_MODERATOR
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_opts_members_in_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    call_command("seed_demo")
+
+    moderator = User.objects.get(username="yujian")
+    assert list(moderator.groups.values_list("name", flat=True)) == [MATCH_MODERATOR.name]
+    profiles = {p.user.username: p for p in MatchProfile.objects.select_related("user")}
+    assert sorted(profiles) == ["linxiaowen", "sunyue", "zhouyiran"]
+    assert profiles["linxiaowen"].interests == ["新材料", "专利转化", "成果落地"]
+    assert [name for name, p in sorted(profiles.items()) if p.in_friendship_circle] == ["sunyue"]
+    assert (profiles["sunyue"].age_min, profiles["sunyue"].age_max) == (28, 36)
+    assert sorted(Consent.objects.filter(kind__startswith="matching").values_list("user__username", "kind")) == [
+        ("linxiaowen", "matching"), ("sunyue", "matching"), ("sunyue", "matching_friends"), ("zhouyiran", "matching")]
