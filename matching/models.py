@@ -126,7 +126,7 @@ class Suggestion(models.Model):
     profile and with it the suggestions to her and of her."""
 
     profile = models.ForeignKey(MatchProfile, on_delete=models.CASCADE, related_name="suggestions",
-                                verbose_name=_("for"))
+                                verbose_name=_("suggested to"))
     candidate = models.ForeignKey(MatchProfile, on_delete=models.CASCADE, related_name="suggested_to",
                                   verbose_name=_("candidate"))
     score = models.PositiveIntegerField(_("score"))
