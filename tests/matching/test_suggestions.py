@@ -10,6 +10,7 @@ from matching.models import MatchProfile, MatchStatus, Purpose, Suggestion
 from matching.profiles import MatchDetails, match_edit, match_leave
 from matching.scoring import Reason, reasons_text, score
 from matching.suggestions import active_profile_chunks, suggestions_refresh
+from matching.tasks import refresh_all_suggestions
 from members.models import City, Field
 from tests.factories import MemberProfileFactory
 
@@ -113,6 +114,15 @@ def test_the_nightly_run_covers_every_active_profile_in_chunks():
     MatchProfile.objects.filter(pk=profiles[1].pk).update(status=MatchStatus.SUSPENDED)
 
     assert active_profile_chunks(size=1) == [[profiles[0].pk], [profiles[2].pk]]
+
+
+def test_the_nightly_task_refreshes_everyone_taking_part():
+    first, second = opted_in(member()), opted_in(member())
+
+    assert refresh_all_suggestions.delay().get() == 1  # one chunk (eager here; a worker in production)
+
+    assert sorted(Suggestion.objects.values_list("profile_id", "candidate_id")) == [
+        (first.pk, second.pk), (second.pk, first.pk)]
 
 
 def test_the_page_keeps_its_query_count_at_5_and_50_rows(client):
