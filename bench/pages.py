@@ -64,4 +64,5 @@ PAGES = [
     # 遇见: the landing page and her match profile (bulk members are opted in by matching/bulk.py)
     Page("遇见 landing", "/meet/"),
     Page("遇见 profile", "/meet/profile/"),
+    Page("遇见 suggestions", "/meet/suggestions/"),  # matching/bulk.py stores suggestions for the first 200
 ]

@@ -21,3 +21,4 @@ class MatchingConfig(AppConfig):
             consent_kind_guard(kind=kind, permission="matching.view_matchprofile")
         demo_loader(key="matching", load="matching.demo.demo_load", order=50)
         bulk_loader(key="matching", load="matching.bulk.bulk_load", order=50)
+        bulk_loader(key="matching-suggestions", load="matching.bulk.bulk_suggestions_load", order=51)

@@ -63,3 +63,22 @@ def bulk_load(run: BulkRun) -> BulkLoaded:
         loaded.add(Consent, rows_copy(Consent, CONSENT_FIELDS, (
             (first_consent + i, *c, None) for i, c in enumerate(consents))))
     return loaded
+
+
+# Suggestions for the members `make bench` signs in (the oldest accounts): computed by the refresh
+# itself, as after joining, so her suggestions page reads what the nightly run would have left.
+SUGGESTED_PROFILES = 200
+
+
+def bulk_suggestions_load(run: BulkRun) -> BulkLoaded:
+    from .models import Suggestion
+    from .suggestions import suggestions_refresh
+
+    loaded = BulkLoaded(key="matching-suggestions")
+    if Suggestion.objects.exists():
+        loaded.skipped = True
+        return loaded
+    for profile in MatchProfile.objects.filter(status=MatchStatus.ACTIVE).order_by("user_id")[:SUGGESTED_PROFILES]:
+        suggestions_refresh(profile=profile)
+    loaded.add(Suggestion, Suggestion.objects.count())
+    return loaded

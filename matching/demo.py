@@ -12,6 +12,7 @@ from xiangcheng.core.roles import MATCH_MODERATOR
 
 from .models import MatchProfile, Purpose, Visibility
 from .profiles import FRIENDSHIP_CONSENT_VERSION, MATCH_CONSENT_VERSION
+from .suggestions import suggestions_refresh
 
 # A member who takes part in 交友 (the members' demo has none).
 MODERATOR = {"username": "yujian", "email": "yujian@demo.xcwomenstech.cn"}
@@ -69,5 +70,8 @@ def demo_load() -> DemoLoaded:
         consent_grant(user=user, kind=Consent.Kind.MATCHING, version=MATCH_CONSENT_VERSION)
         if Purpose.FRIENDSHIP in values["purposes"]:
             consent_grant(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP, version=FRIENDSHIP_CONSENT_VERSION)
+    # Their suggestions, as the refresh after joining would have left them.
+    for profile in MatchProfile.objects.filter(user__username__in=MATCH_PROFILES).order_by("pk"):
+        suggestions_refresh(profile=profile)
     return DemoLoaded(logins=[(FRIENDSHIP_MEMBER["email"], "approved member, in 遇见's 交友 circle"),
                               (MODERATOR["email"], "staff 遇见审核 (match moderator)")])

@@ -113,3 +113,35 @@ class MatchProfile(models.Model):
     @property
     def in_friendship_circle(self) -> bool:
         return Purpose.FRIENDSHIP in self.purposes
+
+
+# Suggestions (matching.suggestions): her best candidates, recomputed after she changes her
+# profile and nightly for everyone.
+SUGGESTIONS_MAX = 20
+
+
+class Suggestion(models.Model):
+    """One candidate suggested to her, with its score and the reasons as codes and parameters
+    (``matching.scoring.Reason``), put into words when she reads them. Leaving 遇见 deletes her
+    profile and with it the suggestions to her and of her."""
+
+    profile = models.ForeignKey(MatchProfile, on_delete=models.CASCADE, related_name="suggestions",
+                                verbose_name=_("suggested to"))
+    candidate = models.ForeignKey(MatchProfile, on_delete=models.CASCADE, related_name="suggested_to",
+                                  verbose_name=_("candidate"))
+    score = models.PositiveIntegerField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "candidate"], name="suggestion_once"),
+            models.CheckConstraint(condition=~models.Q(profile=models.F("candidate")), name="suggestion_not_herself"),
+        ]
+        # Her page reads hers best first.
+        indexes = [models.Index(fields=["profile", "-score", "candidate"], name="suggestion_order")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} → {self.candidate}"

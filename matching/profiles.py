@@ -9,6 +9,7 @@ one transaction, recorded in the audit trail as done by her.
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from members.models import City, Consent, Field, User
 from members.profiles import is_approved_member
 from xiangcheng.core.audit import audit_context
 
+from . import tasks
 from .models import (
     AGE_MAX,
     AGE_MIN,
@@ -150,6 +152,11 @@ def _friendship_consent_follow(*, user: User, details: MatchDetails, had_friends
         consent_withdraw(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP)
 
 
+def _suggestions_follow(profile: MatchProfile) -> None:
+    # Her suggestions are recomputed once what she changed is committed.
+    transaction.on_commit(partial(tasks.refresh_suggestions.delay, profile.pk))
+
+
 def match_join(*, user: User, details: MatchDetails, consent: bool, friendship_consent: bool = False,
                single: bool = False) -> MatchProfile:
     """She joins 遇见 with her consent (and, for 交友, its own consent and being single)."""
@@ -170,6 +177,7 @@ def match_join(*, user: User, details: MatchDetails, consent: bool, friendship_c
         profile.save()
         consent_grant(user=user, kind=Consent.Kind.MATCHING, version=MATCH_CONSENT_VERSION)
         _friendship_consent_follow(user=user, details=details, had_friendship=False)
+        _suggestions_follow(profile)
     return profile
 
 
@@ -188,6 +196,7 @@ def match_edit(*, user: User, details: MatchDetails, friendship_consent: bool = 
         _apply(profile, details)
         profile.save()
         _friendship_consent_follow(user=user, details=details, had_friendship=had_friendship)
+        _suggestions_follow(profile)
     return profile
 
 

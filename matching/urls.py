@@ -8,4 +8,5 @@ urlpatterns = [
     path("join/", views.join, name="join"),
     path("profile/", views.profile, name="profile"),
     path("leave/", views.leave, name="leave"),
+    path("suggestions/", views.suggestions, name="suggestions"),
 ]

@@ -10,6 +10,7 @@ from members.consents import has_consent
 from members.models import Consent
 
 from . import profiles
+from .cards import cards_of
 from .forms import JoinForm, MatchProfileForm
 
 
@@ -72,6 +73,14 @@ def leave(request):
     if current is None:
         return redirect("matching:landing")
     return render(request, "matching/leave.html", {"match_profile": current})
+
+
+def suggestions(request):
+    current = profiles.match_profile_of(request.user)
+    if current is None or not profiles.may_join(request.user):
+        return redirect("matching:landing")
+    return render(request, "matching/suggestions.html", {"match_profile": current,
+                                                         "cards": cards_of(viewer=current)})
 
 
 def _versions() -> dict:

@@ -4,7 +4,8 @@ her consents; a second load creates nothing."""
 import pytest
 from django.core.management import call_command
 
-from matching.models import MatchProfile
+from matching.models import MatchProfile, Suggestion
+from matching.scoring import Reason
 from members.models import Consent, User
 from xiangcheng.core.roles import MATCH_MODERATOR
 
@@ -25,3 +26,17 @@ def test_the_demo_opts_members_in_once(django_capture_on_commit_callbacks):
     assert (profiles["sunyue"].age_min, profiles["sunyue"].age_max) == (28, 36)
     assert sorted(Consent.objects.filter(kind__startswith="matching").values_list("user__username", "kind")) == [
         ("linxiaowen", "matching"), ("sunyue", "matching"), ("sunyue", "matching_friends"), ("zhouyiran", "matching")]
+
+
+def test_the_demo_members_have_their_suggestions():
+    call_command("seed_demo")
+
+    rows = sorted((s.profile.user.username, s.candidate.user.username, s.score,
+                   [Reason.from_json(r) for r in s.reasons])
+                  for s in Suggestion.objects.select_related("profile__user", "candidate__user"))
+    assert rows == [
+        ("linxiaowen", "zhouyiran", 8, [Reason("city", ("suzhou",)), Reason("purposes", ("networking",)),
+                                        Reason("she_seeks_mentor")]),
+        ("zhouyiran", "linxiaowen", 8, [Reason("city", ("suzhou",)), Reason("purposes", ("networking",)),
+                                        Reason("she_mentors")]),
+    ]  # sunyue is the demo's only 交友 participant: nobody outside the circle is suggested to her

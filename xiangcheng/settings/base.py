@@ -171,7 +171,7 @@ CELERY_TASK_ROUTES = {
     # Reads that summarise many rows.
     "services.tasks.send_daily_digest": {"queue": "reports"},
     "services.tasks.send_request_digest": {"queue": "reports"},  # service requests' weekly digest
-    # 遇见's scoring, when it lands.
+    # 遇见's suggestions.
     "matching.tasks.*": {"queue": "matching"},
 }
 # Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
@@ -188,6 +188,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                                 "schedule": crontab(hour=9, minute=0, day_of_week="mon")},
     # Jobs (新城招聘): published jobs whose last day has passed are closed soon after midnight.
     "jobs-close-past": {"task": "services.tasks.close_past_jobs", "schedule": crontab(minute=5)},
+    # 遇见: everyone's suggestions recomputed each night (in chunks, on the matching queue).
+    "matching-suggestions-nightly": {"task": "matching.tasks.refresh_all_suggestions",
+                                     "schedule": crontab(hour=2, minute=30)},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 OUTBOX_LEASE_SECONDS = 300

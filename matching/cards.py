@@ -1,0 +1,59 @@
+"""What a member sees of someone suggested to her: the one place that decides which of the
+candidate's details show. Her name; her photo only if she chose to show it in 遇见; job title and
+field only if she lets members see them (her directory choices); what she wrote for 遇见; the 交友
+details only inside the 交友 circle and only those she shows to the whole circle. Never a phone,
+an email or an organisation's contact — those wait for an accepted introduction."""
+
+from dataclasses import dataclass
+
+from members.models import City, Field, VisibleField
+
+from .models import MatchProfile, Purpose, Visibility
+from .suggestions import suggestions_for
+
+
+@dataclass(frozen=True)
+class Card:
+    candidate_id: int
+    name: str
+    score: int
+    reasons: str
+    photo_url: str = ""
+    job_title: str = ""
+    field: str = ""
+    purposes: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    introduction: str = ""
+    age_range: str = ""
+    hometown: str = ""
+
+
+def _labels(values: list[str], choices) -> tuple[str, ...]:
+    names = dict(choices.choices)
+    return tuple(str(names.get(v, v)) for v in values)
+
+
+def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: str) -> Card:
+    member = candidate.user.profile
+    circle = viewer.in_friendship_circle and candidate.in_friendship_circle
+    shown_to_circle = {"age": circle and candidate.age_visibility == Visibility.CIRCLE,
+                       "hometown": circle and candidate.hometown_visibility == Visibility.CIRCLE}
+    return Card(
+        candidate_id=candidate.pk, name=member.real_name, score=score, reasons=reasons,
+        photo_url=member.avatar_thumb.url if candidate.show_photo and member.avatar_thumb else "",
+        job_title=member.job_title if member.shows(VisibleField.JOB_TITLE) else "",
+        field=str(dict(Field.choices).get(member.field, "")) if member.shows(VisibleField.FIELD) else "",
+        purposes=_labels([p for p in candidate.purposes if p != Purpose.FRIENDSHIP or circle], Purpose),
+        interests=tuple(candidate.interests), cities=_labels(candidate.cities, City),
+        introduction=candidate.introduction,
+        age_range=(f"{candidate.age_min}–{candidate.age_max}"
+                   if shown_to_circle["age"] and candidate.age_min is not None else ""),
+        hometown=candidate.hometown if shown_to_circle["hometown"] else "",
+    )
+
+
+def cards_of(*, viewer: MatchProfile) -> list[Card]:
+    """Her suggestions as she sees them, best first."""
+    return [card(viewer=viewer, candidate=s.candidate, score=s.score, reasons=s.reasons_text)
+            for s in suggestions_for(profile=viewer)]
