@@ -5,6 +5,7 @@ rows the test wrote, and its own commits must be visible to the others.
 """
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -88,3 +89,25 @@ def race(call: Callable, args_list, *, alongside: Callable[[], object] | None = 
             thread.join(timeout=JOIN_SECONDS)
     assert not any(thread.is_alive() for thread in threads)
     return results, errors
+
+
+def lock_awaited(pid: int | None = None) -> bool:
+    """Whether a database session (``pid``, or any) is waiting for a lock another one holds."""
+    with connection.cursor() as cursor:
+        if pid is None:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [pid])
+        return cursor.fetchone()[0] > 0
+
+
+def wait_until_a_lock_is_awaited(*, seconds: float, pid: int | None = None) -> bool:
+    """Ask Postgres until a session waits for a lock (True) or ``seconds`` pass (False).
+
+    Each question is a round trip to the server, which paces the loop: nothing to sleep for.
+    """
+    deadline = time.monotonic() + seconds
+    while not lock_awaited(pid):
+        if time.monotonic() >= deadline:
+            return False
+    return True

@@ -10,7 +10,7 @@ from members.forms import ProfileForm
 from members.membership import profiles_approve
 from members.models import MemberProfile, Status
 from members.profiles import profile_save
-from tests.concurrency import pool_for_threads, race
+from tests.concurrency import lock_awaited, pool_for_threads, race
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import review_decisions
 
@@ -20,11 +20,6 @@ WAIT_SECONDS = 20
 
 _pool_for_every_thread = pool_for_threads(1)
 
-
-def waits_for_a_lock(pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [pid])
-        return cursor.fetchone()[0] > 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,7 +44,7 @@ def test_an_approval_made_while_she_saves_is_not_overwritten():
             reviewer_holds_the_row.set()
             # Commit only once her save waits for this transaction (polling pg_locks, bounded).
             deadline = time.monotonic() + WAIT_SECONDS
-            while not ("pid" in saver_pid and waits_for_a_lock(saver_pid["pid"])):
+            while not ("pid" in saver_pid and lock_awaited(saver_pid["pid"])):
                 if time.monotonic() > deadline:
                     pytest.fail("her save never waited for the reviewer's transaction")
 

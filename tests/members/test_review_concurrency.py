@@ -3,20 +3,16 @@
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from members.membership import profiles_approve, profiles_reject
 from members.models import MemberProfile, Status
+from tests.concurrency import lock_awaited
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import review_decisions
 
 WAIT_SECONDS = 20
 
-
-def backend_waits_for_a_lock(pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [pid])
-        return cursor.fetchone()[0] > 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,7 +46,7 @@ def test_a_second_reviewer_waits_and_then_changes_nothing(outbox):
         # ... and the second reviewer's transaction is made to wait for it (bounded poll;
         # the thread's join doubles as the pause and notices a thread that did not wait).
         for _ in range(WAIT_SECONDS * 20):
-            if "pid" in outcome and backend_waits_for_a_lock(outcome["pid"]):
+            if "pid" in outcome and lock_awaited(outcome["pid"]):
                 break
             thread.join(timeout=0.05)
             assert thread.is_alive(), f"the second reviewer did not wait for the first: {outcome}"

@@ -6,7 +6,6 @@ test would catch it.
 """
 
 import threading
-import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from services import request_digest
 from services.models import RequestDigestRun
-from tests.concurrency import JOIN_SECONDS, pool_for_threads
+from tests.concurrency import JOIN_SECONDS, pool_for_threads, wait_until_a_lock_is_awaited
 
 pytestmark = pytest.mark.django_db(transaction=True)
 _pool_for_every_thread = pool_for_threads(1)
@@ -24,17 +23,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2027, 3, 1, 9, 0, tzinfo=SHANGHAI)
 FIRST_RUN_UNTIL = datetime(2027, 3, 1, 8, 59, tzinfo=SHANGHAI)
 WAIT_SECONDS = 30
-
-
-def _wait_until_someone_waits_for_a_lock() -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.05)
-    raise AssertionError("the second run never waited for the first one's claim")
 
 
 def second_run_while_the_first_commits() -> tuple[list, list]:
@@ -54,7 +42,7 @@ def second_run_while_the_first_commits() -> tuple[list, list]:
                                         until=FIRST_RUN_UNTIL)
         thread = threading.Thread(target=second_run)
         thread.start()
-        _wait_until_someone_waits_for_a_lock()
+        assert wait_until_a_lock_is_awaited(seconds=WAIT_SECONDS), "the second run never waited for the first one's claim"
     thread.join(timeout=JOIN_SECONDS)
     assert not thread.is_alive()
     return results, errors
