@@ -57,7 +57,7 @@ class MemberProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdm
             self.message_user(request, ngettext("%(n)d application rejected.", "%(n)d applications rejected.", count) % {"n": count})
             return None
         return render(request, "admin/members/reject.html", {
-            **self.admin_site.each_context(request), "form": form, "profiles": queryset,
+            **self.admin_site.each_context(request), "form": form, "selected": queryset,
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "title": _("Reject applications"),
         })
@@ -136,7 +136,7 @@ class OrganisationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
                                                 count) % {"n": count})
             return None
         return render(request, "admin/members/organisation_reject.html", {
-            **self.admin_site.each_context(request), "form": form, "organisations": queryset,
+            **self.admin_site.each_context(request), "form": form, "selected": queryset,
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "title": _("Reject organisations"),
         })

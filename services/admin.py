@@ -263,7 +263,7 @@ class JobAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
                               % {"n": count})
             return None
         return render(request, "admin/services/job/reject.html", {
-            **self.admin_site.each_context(request), "form": form, "jobs": queryset.select_related("organisation"),
+            **self.admin_site.each_context(request), "form": form, "selected": queryset.select_related("organisation"),
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "title": _("Reject jobs"),
         })
@@ -498,7 +498,7 @@ class ServiceRequestAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAd
                                                 count) % {"n": count})
             return None
         return render(request, "admin/services/servicerequest/reject.html", {
-            **self.admin_site.each_context(request), "form": form, "service_requests": queryset,
+            **self.admin_site.each_context(request), "form": form, "selected": queryset.select_related("organisation"),
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "title": _("Do not publish requests"),
         })
