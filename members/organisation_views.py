@@ -30,6 +30,7 @@ from .organisations import (
     representative_remove,
     represented,
 )
+from .profiles import person_name
 from .workbench import workbench_links
 
 # Open invitations shown on the workbench (the newest first); older ones simply expire.
@@ -197,14 +198,5 @@ def invitation(request, token: str):
 
 
 def representative_name(representative: Representative) -> str:
-    """How her colleagues see her: her name as a member, else her account's email or mobile, masked."""
-    user = representative.user
-    profile = getattr(user, "profile", None)
-    if profile is not None and profile.real_name:
-        return profile.real_name
-    if user.email:
-        local, _at, domain = user.email.partition("@")
-        return f"{local[:2]}***@{domain}"
-    if user.phone:
-        return f"{user.phone[:3]}****{user.phone[-4:]}"
-    return user.username
+    """How her colleagues see her (``profiles.person_name`` with her contact masked)."""
+    return person_name(representative.user, masked_contact=True)

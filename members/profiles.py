@@ -30,6 +30,23 @@ def profile_for(user: User) -> MemberProfile | None:
     return MemberProfile.objects.filter(user=user).first()
 
 
+def person_name(user: User | None, *, masked_contact: bool = False) -> str:
+    """How a page names a person without showing how to reach her: her member name; else her
+    account's username or, for colleagues who know her by it, her email or mobile masked.
+    Never the account's ``str()``, which is a contact."""
+    if user is None:
+        return "—"
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.real_name:
+        return profile.real_name
+    if masked_contact and user.email:
+        local, _at, domain = user.email.partition("@")
+        return f"{local[:2]}***@{domain}"
+    if masked_contact and user.phone:
+        return f"{user.phone[:3]}****{user.phone[-4:]}"
+    return user.username
+
+
 def is_approved_member(user: User) -> bool:
     """She is an approved member of the alliance (``MemberProfile.is_approved`` on her profile)."""
     profile = profile_for(user)

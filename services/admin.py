@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from members.profiles import person_name
 from xiangcheng.core.admin import AuditHistoryMixin, HistoryRow
 from xiangcheng.core.changelists import LargeChangeListMixin
 
@@ -289,7 +290,7 @@ class ApplicationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin
 
     @admin.display(description=_("applicant"))
     def applicant(self, obj):
-        return obj.member.profile.real_name if hasattr(obj.member, "profile") else "—"
+        return person_name(obj.member)
 
     @admin.display(description=_("CV"))
     def cv_link(self, obj):
@@ -502,15 +503,6 @@ class ServiceRequestAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAd
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "title": _("Do not publish requests"),
         })
-
-
-def person_name(user) -> str:
-    """A person as these pages name her: her member name, else the account's username — never the
-    account's str(), which is a contact (email or mobile)."""
-    if user is None:
-        return "—"
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
-    return profile.real_name if profile else user.username
 
 
 def _display(obj, name: str) -> str:
