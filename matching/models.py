@@ -145,3 +145,62 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} → {self.candidate}"
+
+
+# Introductions (matching.introductions): a "相遇" request from one participant to another.
+INTRODUCTION_MESSAGE_MAX = 200
+
+
+class IntroductionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Connected")
+    # Declining is silent: the sender keeps seeing "waiting" until the request expires.
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Ended by a rule rather than by either side: a block, a suspension, one side leaving.
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_INTRODUCTIONS = models.Q(status__in=[IntroductionStatus.PENDING, IntroductionStatus.ACCEPTED])
+
+
+# Who asked whom, and how it ended — never the message or the contacts shared.
+@audit.track(fields=["sender", "recipient", "status", "answered_at"], status="status")
+class Introduction(models.Model):
+    """One "相遇" request. It hangs on the two accounts, not on their match profiles, so a
+    connection she accepted stays on the other side's list (as "已离开遇见") after she leaves;
+    leaving deletes her requests that were not accepted. Each side chooses which of her verified
+    contacts the other sees once connected: the sender when sending, the recipient when accepting."""
+
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="introductions_sent", verbose_name=_("from"))
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="introductions_received", verbose_name=_("to"))
+    message = models.TextField(_("message"), max_length=INTRODUCTION_MESSAGE_MAX)
+    status = models.CharField(_("status"), max_length=10, choices=IntroductionStatus.choices,
+                              default=IntroductionStatus.PENDING)
+    sender_shares_email = models.BooleanField(_("sender shares her email"), default=False)
+    sender_shares_phone = models.BooleanField(_("sender shares her mobile"), default=False)
+    recipient_shares_email = models.BooleanField(_("recipient shares her email"), default=False)
+    recipient_shares_phone = models.BooleanField(_("recipient shares her mobile"), default=False)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(sender=models.F("recipient")), name="introduction_not_herself"),
+            # One open request or connection per direction; the other direction is checked under
+            # the sender's account lock.
+            models.UniqueConstraint(fields=["sender", "recipient"], condition=OPEN_INTRODUCTIONS,
+                                    name="introduction_open_once"),
+        ]
+        indexes = [
+            # 我的相遇 (sent and received, newest first) and the daily limit on sending.
+            models.Index(fields=["sender", "-created_at"], name="introduction_sent"),
+            models.Index(fields=["recipient", "-created_at"], name="introduction_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} → {self.recipient}"
