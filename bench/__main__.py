@@ -4,6 +4,7 @@
     python -m bench --pages --seconds 10 --scale 0.01 # the pages only, a quick look at demo size
     python -m bench --rush                            # the sign-up rush only
     python -m bench --reminders                       # the reminder fan-out only
+    python -m bench --recompute                       # 遇见's nightly recompute only
 
 Starts the embedded PostgreSQL and Redis (or uses DATABASE_URL / REDIS_URL), loads the bulk data
 into its own database if it is not there yet, copies it for the run, starts gunicorn with the
@@ -29,10 +30,11 @@ PERF_MD = stack.ROOT / "docs" / "perf.md"
 
 def arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    part = parser.add_argument_group("what to run (all three when none is named)")
+    part = parser.add_argument_group("what to run (all four when none is named)")
     part.add_argument("--pages", action="store_true", help="every page of bench/pages.py against the floor")
     part.add_argument("--rush", action="store_true", help="the sign-up rush")
     part.add_argument("--reminders", action="store_true", help="the reminder fan-out")
+    part.add_argument("--recompute", action="store_true", help="遇见's nightly recompute of every suggestion")
     parser.add_argument("--seconds", type=float, default=30, help="how long each page is measured (default 30)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="bulk data volume: 1.0 is the issue's (100k members, 1M registrations); 0.01 is demo size")
@@ -48,8 +50,8 @@ def arguments(argv: list[str]) -> argparse.Namespace:
                         help="Celery worker processes (default: one per core, as `celery worker` starts)")
     parser.add_argument("--no-write", action="store_true", help="print the table without writing docs/perf.md")
     args = parser.parse_args(argv)
-    if not (args.pages or args.rush or args.reminders):
-        args.pages = args.rush = args.reminders = True
+    if not (args.pages or args.rush or args.reminders or args.recompute):
+        args.pages = args.rush = args.reminders = args.recompute = True
     return args
 
 
@@ -80,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
         port = stack.free_port()
         stack.gunicorn(processes, env, port=port, workers=args.workers, threads=args.threads)
-        if args.rush or args.reminders:
+        if args.rush or args.reminders or args.recompute:
             stack.celery_worker(processes, env, concurrency=args.worker_concurrency)
         os.environ.update(env)
         import django
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             scale=args.scale, seed=args.seed, seconds=args.seconds, clients=args.clients, workers=args.workers,
             threads=args.threads, worker_concurrency=args.worker_concurrency,
             rows=scenarios.volumes())
-        pages = rush = reminders = None
+        pages = rush = reminders = recompute = None
         began = timezone.now()
         if args.pages:
             log.warning("Pages, %g s each with %d clients:", args.seconds, args.clients)
@@ -107,14 +109,18 @@ def run(args: argparse.Namespace) -> int:
             scenarios.outbox_drained(since=began, seconds=300)
             log.warning("Reminder fan-out: %d reminders…", args.reminder_count)
             reminders = scenarios.reminders_run(count=args.reminder_count, timeout=1200)
+        if args.recompute:
+            scenarios.outbox_drained(since=began, seconds=300)
+            log.warning("遇见's nightly recompute…")
+            recompute = scenarios.recompute_run(timeout=1200)
         processes.check()
-        text = report.render(settings=settings, pages=pages, rush=rush, reminders=reminders,
+        text = report.render(settings=settings, pages=pages, rush=rush, reminders=reminders, recompute=recompute,
                              when=timezone.localtime())
         sys.stdout.write("\n" + text + "\n")
         if not args.no_write:
             report.perf_md_update(PERF_MD, text)
             log.warning("Written to %s.", PERF_MD.relative_to(stack.ROOT))
-        return 0 if report.correct(pages=pages, rush=rush, reminders=reminders) else 1
+        return 0 if report.correct(pages=pages, rush=rush, reminders=reminders, recompute=recompute) else 1
     finally:
         processes.stop()
         if django_ready:

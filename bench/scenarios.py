@@ -1,4 +1,5 @@
-"""What a run measures: the pages against the floor, the sign-up rush, the reminder fan-out.
+"""What a run measures: the pages against the floor, the sign-up rush, the reminder fan-out and
+遇见's nightly recompute.
 Needs Django set up on the run's database, gunicorn listening and the Celery worker running."""
 
 import asyncio
@@ -190,6 +191,40 @@ def reminders_run(*, count: int, timeout: float) -> ReminderFigures:
     created = sum(states.values())
     return ReminderFigures(due=due, created=created, scanned=scanned[0] if scanned else 0.0, drained=drained,
                            unsent=created - states.get(Notice.State.SENT, 0), timed_out=not finished)
+
+
+# --- 遇见's nightly recompute ---------------------------------------------------------------------------
+
+@dataclass
+class RecomputeFigures:
+    profiles: int  # active match profiles the nightly run refreshes
+    refreshed: int  # of them, those whose suggestions were rewritten during the run
+    seconds: float  # from queueing the nightly run until every profile was refreshed
+    timed_out: bool
+
+
+def recompute_run(*, timeout: float) -> RecomputeFigures:
+    """The beat's nightly task queues every active profile's refresh in chunks; the worker's
+    processes recompute them. Done when every active profile's suggestions carry a time after the
+    start (with bulk data each one has candidates, so each gets at least one suggestion)."""
+    from matching.models import MatchProfile, MatchStatus, Suggestion
+    from xiangcheng import celery_app
+
+    profiles = MatchProfile.objects.filter(status=MatchStatus.ACTIVE).count()
+    _worker_ready(celery_app, seconds=60)
+    since = timezone.now()
+    started = time.perf_counter()
+    celery_app.send_task("matching.tasks.refresh_all_suggestions")
+    fresh = Suggestion.objects.filter(computed_at__gte=since)
+    refreshed = [0]
+
+    def all_refreshed() -> bool:
+        refreshed[0] = fresh.values("profile_id").distinct().count()
+        return refreshed[0] >= profiles
+
+    finished = stack.poll_until(all_refreshed, seconds=timeout, every=2.0)
+    return RecomputeFigures(profiles=profiles, refreshed=refreshed[0],
+                            seconds=time.perf_counter() - started if finished else 0.0, timed_out=not finished)
 
 
 def volumes() -> dict[str, int]:

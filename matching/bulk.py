@@ -72,13 +72,13 @@ SUGGESTED_PROFILES = 200
 
 def bulk_suggestions_load(run: BulkRun) -> BulkLoaded:
     from .models import Suggestion
-    from .suggestions import suggestions_refresh
+    from .suggestions import suggestions_refresh_many
 
     loaded = BulkLoaded(key="matching-suggestions")
     if Suggestion.objects.exists():
         loaded.skipped = True
         return loaded
-    for profile in MatchProfile.objects.filter(status=MatchStatus.ACTIVE).order_by("user_id")[:SUGGESTED_PROFILES]:
-        suggestions_refresh(profile=profile)
+    suggestions_refresh_many(profile_ids=list(MatchProfile.objects.filter(status=MatchStatus.ACTIVE)
+                                              .order_by("user_id").values_list("pk", flat=True)[:SUGGESTED_PROFILES]))
     loaded.add(Suggestion, Suggestion.objects.count())
     return loaded

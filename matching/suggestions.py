@@ -11,7 +11,7 @@ blocked, declined within 90 days).
 import logging
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import SUGGESTIONS_MAX, MatchProfile, MatchStatus, Suggestion
@@ -22,6 +22,12 @@ logger = logging.getLogger(__name__)
 CANDIDATES_MAX = 300
 REFRESH_CHUNK = 200
 
+# A refresh locks her row against a second refresh of her and against her leaving, FOR NO KEY
+# UPDATE only: refreshes running beside it insert suggestions OF her, whose foreign-key checks take
+# FOR KEY SHARE on her row. A full FOR UPDATE made two workers refreshing each other's candidates
+# deadlock in the nightly run (switched off only by the test that shows it).
+LOCK_NO_KEY = True
+
 
 def never_suggested(*, profile: MatchProfile) -> Q:
     """The profiles never suggested to her: herself and anyone not taking part (suspended; those
@@ -29,51 +35,75 @@ def never_suggested(*, profile: MatchProfile) -> Q:
     return Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE)
 
 
-def _shares(lookup: str, values: list[str]) -> ExpressionWrapper:
-    return ExpressionWrapper(Q(**{f"{lookup}__overlap": values}), output_field=BooleanField())
+SHARED = ("interests", "fields", "cities")  # from the most specific to the least
 
 
-def candidates_of(*, profile: MatchProfile) -> QuerySet[MatchProfile]:
-    """The profiles worth scoring for her (at most CANDIDATES_MAX, the same ones for the same data)."""
-    shares = Q()
-    for lookup in ("interests", "fields", "cities"):
-        if values := getattr(profile, lookup):
-            shares |= Q(**{f"{lookup}__overlap": values})
-    if not shares:
-        return MatchProfile.objects.none()
-    order = [_shares(lookup, getattr(profile, lookup)).desc()
-             for lookup in ("interests", "fields", "cities") if getattr(profile, lookup)]
-    return (MatchProfile.objects.filter(status=MatchStatus.ACTIVE).filter(shares).filter(circle_rule(profile))
-            .exclude(never_suggested(profile=profile))
-            .only("id", "status", "purposes", "interests", "fields", "cities")
-            .order_by(*order, "pk")[:CANDIDATES_MAX])
+def _tiers(profile: MatchProfile) -> list[Q]:
+    """What a candidate shares with her, as tiers in the order she sees them: sharing interests,
+    fields and cities first, then interests and fields only, and so on down to a city alone. Each
+    tier asks for its overlaps (served by the GIN indexes) and excludes the ones it does not have."""
+    mine = [(lookup, values) for lookup in SHARED if (values := getattr(profile, lookup))]
+    tiers = []
+    for mask in range(2 ** len(mine) - 1, 0, -1):
+        tier = Q()
+        for bit, (lookup, values) in enumerate(mine):
+            shares = Q(**{f"{lookup}__overlap": values})
+            tier &= shares if mask & (1 << (len(mine) - 1 - bit)) else ~shares
+        tiers.append(tier)
+    return tiers
 
 
-def suggestions_refresh(*, profile: MatchProfile) -> int:
-    """Replace her suggestions with fresh ones, in one transaction; the number stored. A profile
-    that is suspended (or gone) keeps none."""
-    with transaction.atomic():
-        current = MatchProfile.objects.select_for_update().filter(pk=profile.pk).first()
-        Suggestion.objects.filter(profile_id=profile.pk).delete()
-        if current is None or current.status != MatchStatus.ACTIVE:
-            return 0
-        now = timezone.now()
-        best = ranked(her=current, candidates=list(candidates_of(profile=current)), limit=SUGGESTIONS_MAX)
-        Suggestion.objects.bulk_create([
-            Suggestion(profile=current, candidate_id=s.candidate_id, score=s.score,
-                       reasons=[r.as_json() for r in s.reasons], computed_at=now)
-            for s in best
-        ])
-    return len(best)
+def candidates_of(*, profile: MatchProfile) -> list[MatchProfile]:
+    """The profiles worth scoring for her: at most CANDIDATES_MAX, those sharing the more specific
+    things first and, within a tier, the oldest profiles first — the same ones for the same data.
+
+    One query per tier until enough are found, each ``ORDER BY id LIMIT`` the number still wanted:
+    with many participants the first tier fills the list from a few hundred index entries instead
+    of sorting every profile that shares a city with her.
+    """
+    eligible = (MatchProfile.objects.filter(status=MatchStatus.ACTIVE).filter(circle_rule(profile))
+                .exclude(never_suggested(profile=profile))
+                .only("id", "status", "purposes", "interests", "fields", "cities"))
+    found: list[MatchProfile] = []
+    for tier in _tiers(profile):
+        found += eligible.filter(tier).order_by("pk")[:CANDIDATES_MAX - len(found)]
+        if len(found) >= CANDIDATES_MAX:
+            break
+    return found
+
+
+def profiles_locked(pks: list[int]) -> list[MatchProfile]:
+    """These profiles, locked for their refresh until the transaction ends, in id order (so two
+    refreshes lock shared rows in the same order); those who left are missing."""
+    return list(MatchProfile.objects.select_for_update(no_key=LOCK_NO_KEY).filter(pk__in=pks).order_by("pk"))
+
+
+def profile_locked(pk: int) -> MatchProfile | None:
+    """Her profile, locked for her refresh until the transaction ends (None if she left)."""
+    return next(iter(profiles_locked([pk])), None)
 
 
 def suggestions_refresh_many(*, profile_ids: list[int]) -> int:
-    """Refresh each of these profiles' suggestions (a chunk of the nightly run); the number refreshed."""
-    done = 0
-    for profile in MatchProfile.objects.filter(pk__in=profile_ids, status=MatchStatus.ACTIVE).order_by("pk"):
-        suggestions_refresh(profile=profile)
-        done += 1
-    return done
+    """Replace these profiles' suggestions with fresh ones, in one transaction (her refresh after
+    an edit, a chunk of the nightly run); the number of profiles refreshed. A profile that is
+    suspended (or gone) keeps none. One lock, one delete and one insert for the whole chunk."""
+    with transaction.atomic():
+        current = [p for p in profiles_locked(profile_ids) if p.status == MatchStatus.ACTIVE]
+        Suggestion.objects.filter(profile_id__in=profile_ids).delete()
+        now = timezone.now()
+        Suggestion.objects.bulk_create([
+            Suggestion(profile=profile, candidate_id=s.candidate_id, score=s.score,
+                       reasons=[r.as_json() for r in s.reasons], computed_at=now)
+            for profile in current
+            for s in ranked(her=profile, candidates=candidates_of(profile=profile), limit=SUGGESTIONS_MAX)
+        ], batch_size=1000)
+    return len(current)
+
+
+def suggestions_refresh(*, profile: MatchProfile) -> int:
+    """Replace her suggestions with fresh ones; the number stored."""
+    suggestions_refresh_many(profile_ids=[profile.pk])
+    return Suggestion.objects.filter(profile_id=profile.pk).count()
 
 
 def active_profile_chunks(*, size: int = REFRESH_CHUNK) -> list[list[int]]:
