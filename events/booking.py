@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 
 from members.models import Status as MemberStatus
 from members.models import User
+from xiangcheng.core.audiences import restricted
 
 from . import notices
+from .audiences import AudienceError, audience_check, registrants_in_audience
 from .models import (
     ACTIVE_STATUSES,
     Audience,
@@ -101,7 +103,12 @@ def registration_open(*, event: Event) -> None:
 def can_sign_up(*, event: Event, user: User) -> None:
     """Raise BookingError if this account may not sign up for this event now."""
     registration_open(event=event)
-    if event.audience == Audience.MEMBERS:
+    if restricted(event.audience) is not None:  # a circle's event: its members only
+        try:
+            audience_check(audience=event.audience, user=user)
+        except AudienceError as exc:
+            raise BookingError(str(exc)) from None
+    elif event.audience == Audience.MEMBERS:
         profile = getattr(user, "profile", None)
         if profile is None or profile.status != MemberStatus.APPROVED:
             raise BookingError(_("This event is for approved members of the alliance."))
@@ -185,7 +192,9 @@ def promote_waitlist(*, event: Event) -> list[Registration]:
     care_free = event.childcare_places - counts.children
     if free <= 0:
         return promoted
-    for registration in event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("created_at", "pk"):
+    waiting = event.registrations.filter(registrants_in_audience(audience=event.audience),
+                                         status=RegistrationStatus.WAITLISTED)
+    for registration in waiting.order_by("created_at", "pk"):
         if free <= 0:
             break
         if registration.children_count > care_free:

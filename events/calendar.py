@@ -10,6 +10,7 @@ from icalendar import Event as VEvent
 
 from members.models import User
 
+from .audiences import seen_by
 from .models import CalendarFeed, Event, EventStatus, RegistrationStatus
 
 
@@ -57,9 +58,11 @@ def event_ics(*, event: Event, user: User | AnonymousUser) -> bytes:
 
 
 def feed_ics(user: User) -> bytes:
-    """Her confirmed events, for a calendar app to subscribe to (with the meeting links)."""
+    """Her confirmed events, for a calendar app to subscribe to (with the meeting links); a
+    circle's event leaves it when she leaves the circle, as it leaves every page."""
     cal = _calendar(gettext("Xiangcheng Women in S&T · My events"))
     events = Event.objects.filter(
+        seen_by(user=user),
         registrations__user=user, registrations__status=RegistrationStatus.CONFIRMED,
         status=EventStatus.PUBLISHED,  # a cancelled event leaves her calendar
     ).select_related("venue").order_by("starts_at")

@@ -1,7 +1,10 @@
 """The event cards of the lists (home, programme pages, the event list), kept rendered.
 
 A card shows the event's own fields, its seats left, its programme and its venue: its version
-names each of them, so any change to what the card shows renders it again. The list's filter
+names each of them, so any change to what the card shows renders it again. A card is the same for
+every viewer (a circle's event says which circle); who may see it is decided by the list's query
+(events.audiences.seen_by), never by the card, so a kept card cannot show an outsider a circle's
+event. The list's filter
 form, as every visitor first sees it (nothing typed), is kept the same way.
 """
 
@@ -20,7 +23,7 @@ def card_version(event: Event) -> tuple:
     """Needs the event loaded with ``seats``, ``programme`` and ``venue`` (events.queries does)."""
     venue = event.venue.name if event.venue_id else ""
     return (event.pk, event.updated_at.isoformat(), event.seats.confirmed, event.programme.slug,
-            event.programme.name, venue)
+            event.programme.name, venue, event.audience)
 
 
 def event_cards(events) -> SafeString:

@@ -10,6 +10,7 @@ from xiangcheng.core.demo import DemoLoaded
 from xiangcheng.core.models import Programme
 
 from .booking import sign_up
+from .mixer_demo import mixers_create
 from .models import Audience, Event, EventStatus, Kind, Venue
 
 VENUES = [
@@ -63,6 +64,8 @@ def demo_load() -> DemoLoaded:
             status=EventStatus.PUBLISHED,
         )
         created += 1
+    # 遇见 联谊活动: one mixer for each circle 遇见 registers (events/mixer_demo.py).
+    created += mixers_create(venue=venues[0])
     # 林晓雯 has booked the first salon: her confirmation is in 我的消息 once the worker sends it.
     member = User.objects.filter(username="linxiaowen").first()
     first = Event.objects.filter(status=EventStatus.PUBLISHED, title=EVENTS[0][0]).first()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core import audit
+from xiangcheng.core.audiences import restricted_audiences
 from xiangcheng.core.models import Programme
 
 from .seat_counts import EVENT_TRIGGERS, registration_triggers
@@ -43,6 +44,12 @@ class Kind(models.TextChoices):
 class Audience(models.TextChoices):
     MEMBERS = "members", _("Approved members only")
     VERIFIED = "verified", _("Any verified account")
+
+
+def audience_choices() -> list[tuple[str, object]]:
+    """The open audiences, then the circles apps registered (xiangcheng.core.audiences): an event
+    kept to a circle is listed, shown and booked only by its members."""
+    return [*Audience.choices, *((a.key, a.label) for a in restricted_audiences())]
 
 
 class EventStatus(models.TextChoices):
@@ -91,7 +98,7 @@ class Event(models.Model):
         _("cancellation deadline"), help_text=_("Members may cancel their own registration until then.")
     )
     capacity = models.PositiveIntegerField(_("seats"))
-    audience = models.CharField(_("who may sign up"), max_length=10, choices=Audience.choices,
+    audience = models.CharField(_("who may sign up"), max_length=10, choices=audience_choices,
                                 default=Audience.MEMBERS)
     requires_approval = models.BooleanField(_("registrations need staff approval"), default=False)
     waitlist_enabled = models.BooleanField(_("waitlist when full"), default=True)

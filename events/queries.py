@@ -7,11 +7,15 @@ the database); the other counts are counted for the events shown only, each from
 
 from datetime import date, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from members.models import User
+
+from .audiences import seen_by
 from .booking import cancellation_open
 from .models import Event, EventStatus, Registration, RegistrationStatus
 
@@ -35,10 +39,12 @@ def with_registration_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
-def events_visible() -> QuerySet[Event]:
-    """Published and cancelled events (cancelled stay visible so registrants see why), each with
-    its seat counts."""
-    return Event.objects.exclude(status=EventStatus.DRAFT).select_related("programme", "venue", "seats")
+def events_visible(*, viewer: User | AnonymousUser) -> QuerySet[Event]:
+    """Published and cancelled events (cancelled stay visible so registrants see why) that
+    ``viewer`` may see (``audiences.seen_by``: an event kept to a circle only by its members),
+    each with its seat counts."""
+    return (Event.objects.exclude(status=EventStatus.DRAFT).filter(seen_by(user=viewer))
+            .select_related("programme", "venue", "seats"))
 
 
 # What staff pick an event from when they filter registrations: the events around today.
@@ -54,10 +60,10 @@ def events_around_today(*, also: int | None = None) -> QuerySet[Event]:
     return Event.objects.filter(around).only("pk", "title", "starts_at").order_by("starts_at", "pk")
 
 
-def events_listed(*, past: bool = False, programme: str = "", kind: str = "", month: date | None = None,
+def events_listed(*, viewer: User | AnonymousUser, past: bool = False, programme: str = "", kind: str = "", month: date | None = None,
                   q: str = "") -> QuerySet[Event]:
     now = timezone.now()
-    qs = events_visible()
+    qs = events_visible(viewer=viewer)
     qs = (qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past
           else qs.filter(ends_at__gte=now).order_by("starts_at", "pk"))
     if programme:

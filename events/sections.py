@@ -9,11 +9,11 @@ PROGRAMME_EVENTS = 6
 
 
 def home_events(request) -> dict:
-    return {"events": events_listed()[:HOME_EVENTS]}
+    return {"events": events_listed(viewer=request.user)[:HOME_EVENTS]}
 
 
 def programme_events(request, programme) -> dict:
-    return {"events": events_listed(programme=programme.slug)[:PROGRAMME_EVENTS], "programme": programme}
+    return {"events": events_listed(viewer=request.user, programme=programme.slug)[:PROGRAMME_EVENTS], "programme": programme}
 
 
 def register() -> None:

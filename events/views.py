@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
-from .models import ACTIVE_STATUSES, Event, EventStatus, Registration, RegistrationStatus
+from .models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from .queries import events_listed, events_visible, my_registrations, with_waitlist_count
 
 EVENTS_PAGE_SIZE = 10
@@ -22,8 +22,8 @@ EVENTS_PAGE_SIZE = 10
 def event_list(request, past: bool = False):
     form = EventFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    events = events_listed(past=past, programme=filters.get("programme", ""), kind=filters.get("kind", ""),
-                           month=filters.get("month"), q=filters.get("q", ""))
+    events = events_listed(viewer=request.user, past=past, programme=filters.get("programme", ""),
+                           kind=filters.get("kind", ""), month=filters.get("month"), q=filters.get("q", ""))
     page = Paginator(events, EVENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -56,15 +56,16 @@ def _detail_context(request, event, form=None):
 
 
 def event_detail(request, pk: int):
-    event = get_object_or_404(with_waitlist_count(events_visible()), pk=pk)
+    event = get_object_or_404(with_waitlist_count(events_visible(viewer=request.user)), pk=pk)
     return render(request, "events/event_detail.html", _detail_context(request, event))
 
 
 @login_required
 @require_POST
 def event_sign_up(request, pk: int):
-    # The seat counts are only needed to show the page again, not to sign up.
-    event = get_object_or_404(Event.objects.exclude(status=EventStatus.DRAFT), pk=pk)
+    # The seat counts are only needed to show the page again, not to sign up. An event she may
+    # not see (a circle she is not in) answers 404 here as on its page.
+    event = get_object_or_404(events_visible(viewer=request.user), pk=pk)
     form = SignUpForm(request.POST)
     if form.is_valid():
         try:
@@ -80,7 +81,7 @@ def event_sign_up(request, pk: int):
             }[registration.status]
             messages.success(request, text)
             return redirect(event)
-    event = with_waitlist_count(events_visible()).get(pk=event.pk)
+    event = get_object_or_404(with_waitlist_count(events_visible(viewer=request.user)), pk=event.pk)
     return render(request, "events/event_detail.html", _detail_context(request, event, form), status=400)
 
 
@@ -125,7 +126,7 @@ def my_events(request):
 
 
 def event_ics(request, pk: int):
-    event = get_object_or_404(events_visible(), pk=pk)
+    event = get_object_or_404(events_visible(viewer=request.user), pk=pk)
     response = HttpResponse(calendar.event_ics(event=event, user=request.user),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
@@ -201,7 +202,7 @@ def checkin_scan(request, token: str):
 
 @checkin_staff_required
 def checkin_list(request, pk: int):
-    event = get_object_or_404(events_visible(), pk=pk)
+    event = get_object_or_404(events_visible(viewer=request.user), pk=pk)
     form = CheckinSearchForm(request.GET or None)
     registrations = (event.registrations.filter(status=RegistrationStatus.CONFIRMED)
                      .select_related("user__profile").order_by("user__profile__real_name", "pk"))

@@ -22,3 +22,8 @@ class MatchingConfig(AppConfig):
         demo_loader(key="matching", load="matching.demo.demo_load", order=50)
         bulk_loader(key="matching", load="matching.bulk.bulk_load", order=50)
         bulk_loader(key="matching-suggestions", load="matching.bulk.bulk_suggestions_load", order=51)
+
+        # 遇见 联谊活动: the event audiences "遇见 participants" and "交友 circle" (matching/audiences.py).
+        from . import audiences
+
+        audiences.register()
