@@ -22,3 +22,7 @@ class MatchingConfig(AppConfig):
         demo_loader(key="matching", load="matching.demo.demo_load", order=50)
         bulk_loader(key="matching", load="matching.bulk.bulk_load", order=50)
         bulk_loader(key="matching-suggestions", load="matching.bulk.bulk_suggestions_load", order=51)
+        # 交友 alone: the real-name check's notice kind, and a verified and a waiting participant.
+        from . import name_check_notices  # noqa: F401 - the notice kind
+
+        demo_loader(key="matching-alone", load="matching.alone_demo.demo_load", order=52)
