@@ -35,6 +35,10 @@ ACCOUNT_EXISTS = sms_template(
 # member, or comes to represent an organisation (a member may also represent her own company later).
 JOINING_AS_MEMBER = "member"
 JOINING_AS_ORGANISATION = "organisation"
+# Or she comes only for 遇见's 交友 circle (single talents who are not members). members knows no
+# app above it: the path is named by its URL alone.
+JOINING_FOR_MEET = "meet"
+MEET_ALONE_URL = "matching:alone_join"
 SIGNUP_INTENT = "signup_intent"  # in the session until AccountAdapter.get_signup_redirect_url reads it
 
 
@@ -117,8 +121,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # the membership application.
         from django.urls import reverse
 
-        if request.session.pop(SIGNUP_INTENT, None) == JOINING_AS_ORGANISATION:
+        intent = request.session.pop(SIGNUP_INTENT, None)
+        if intent == JOINING_AS_ORGANISATION:
             return reverse("members:organisation_register")
+        if intent == JOINING_FOR_MEET:
+            return reverse(MEET_ALONE_URL)
         return super().get_signup_redirect_url(request)
 
     def get_login_redirect_url(self, request) -> str:
