@@ -14,7 +14,7 @@ class AloneFieldsMixin(forms.Form):
         label=_("Real name (as on your ID card)"), strip=True,
         widget=forms.TextInput(attrs={"maxlength": REAL_NAME_MAX, "autocomplete": "name"}),
         error_messages={"required": _(REAL_NAME_MISSING)},
-        help_text=_("Only 遇见审核 staff check it; other 交友 participants see it as members see each other's names."),
+        help_text=_("遇见审核 staff verify it; other 交友 participants see it as members see each other's names."),
     )
     purposes = forms.MultipleChoiceField(
         label=_("What are you looking for?"), choices=[(Purpose.FRIENDSHIP.value, Purpose.FRIENDSHIP.label)],

@@ -26,3 +26,4 @@ class MatchingConfig(AppConfig):
         from . import name_check_notices  # noqa: F401 - the notice kind
 
         demo_loader(key="matching-alone", load="matching.alone_demo.demo_load", order=52)
+        bulk_loader(key="matching-alone", load="matching.alone_bulk.bulk_load", order=52)

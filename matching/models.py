@@ -234,3 +234,6 @@ class NameCheck(MatchProfile):
         verbose_name = _("real-name check")
         verbose_name_plural = _("real-name checks (遇见)")
         permissions = [("check_namecheck", _("Can verify or reject the real names of 遇见 participants"))]
+
+    def __str__(self) -> str:
+        return self.real_name  # never the account's contact (admin names rows by it)
