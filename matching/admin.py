@@ -23,7 +23,7 @@ class MatchProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
     @admin.display(description=MatchProfile._meta.get_field("user").verbose_name)
     def member_name(self, obj: MatchProfile) -> str:
         profile = getattr(obj.user, "profile", None)
-        return profile.real_name if profile else str(obj.pk)
+        return profile.real_name if profile else (obj.real_name or str(obj.pk))  # or joined 交友 alone
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -72,7 +72,7 @@ class AwaitingFilter(admin.SimpleListFilter):
 
 
 @admin.register(NameCheck)
-class NameCheckAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+class NameCheckAdmin(MatchProfileAdmin):  # read-only as well: the status moves through the actions alone
     # The moderator compares the real name with the one registered to her verified mobile number,
     # so the number is on the detail page (for 遇见审核 only), never in the list.
     list_display = ["real_name", "account_since", "status", "updated_at", "check_reason"]
@@ -98,15 +98,6 @@ class NameCheckAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
 
     def has_check_permission(self, request) -> bool:
         return may_check(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Verify the real names of the selected profiles"), permissions=["check"])
     def verify(self, request, queryset):

@@ -60,5 +60,5 @@ def alone_profile(request):
         else:
             messages.success(request, _("Your 遇见 profile is saved."))
             return redirect("matching:alone_profile")
-    return render(request, "matching/alone/profile.html", {"form": form, "match_profile": current,
-                                                           "versions": _versions(), **ALONE_GROUPS})
+    return render(request, "matching/profile.html", {"form": form, "match_profile": current,
+                                                     "versions": _versions(), **ALONE_GROUPS})

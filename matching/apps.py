@@ -27,3 +27,10 @@ class MatchingConfig(AppConfig):
 
         demo_loader(key="matching-alone", load="matching.alone_demo.demo_load", order=52)
         bulk_loader(key="matching-alone", load="matching.alone_bulk.bulk_load", order=52)
+        # A participant of 交友 alone logs in to her 遇见 page, not to the membership application.
+        from members.adapter import login_destination
+
+        from .models import MatchProfile
+
+        login_destination(applies=lambda user: MatchProfile.objects.filter(user=user).exists(),
+                          url_name="matching:alone_profile")

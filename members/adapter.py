@@ -1,6 +1,7 @@
 """How django-allauth stores and verifies mainland mobile numbers for our User model."""
 
 import string
+from collections.abc import Callable
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
@@ -40,6 +41,15 @@ JOINING_AS_ORGANISATION = "organisation"
 JOINING_FOR_MEET = "meet"
 MEET_ALONE_URL = "matching:alone_join"
 SIGNUP_INTENT = "signup_intent"  # in the session until AccountAdapter.get_signup_redirect_url reads it
+
+
+# Where an account without a member profile lands after logging in, when an app above members
+# claims it (遇见's 交友 alone): (applies(user) -> bool, URL name), asked in order after organisations.
+LOGIN_DESTINATIONS: list[tuple[Callable[[User], bool], str]] = []
+
+
+def login_destination(*, applies: Callable[[User], bool], url_name: str) -> None:
+    LOGIN_DESTINATIONS.append((applies, url_name))
 
 
 class MainlandPhoneField(forms.CharField):
@@ -136,8 +146,12 @@ class AccountAdapter(DefaultAccountAdapter):
         from .organisations import organisations_of
 
         user = request.user
-        if not MemberProfile.objects.filter(user=user).exists() and organisations_of(user).exists():
-            return reverse("members:organisations")
+        if not MemberProfile.objects.filter(user=user).exists():
+            if organisations_of(user).exists():
+                return reverse("members:organisations")
+            for applies, url_name in LOGIN_DESTINATIONS:
+                if applies(user):
+                    return reverse(url_name)
         return super().get_login_redirect_url(request)
 
     def get_login_stages(self) -> list[str]:

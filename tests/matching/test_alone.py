@@ -328,3 +328,9 @@ def test_the_demo_has_one_verified_and_one_waiting_participant_once():
         alone_demo.demo_load()
     rows = sorted(MatchProfile.objects.exclude(real_name="").values_list("user__username", "status"))
     assert rows == [("guqing", MatchStatus.AWAITING_CHECK), ("jiangyifan", MatchStatus.ACTIVE)]
+
+
+def test_she_logs_in_to_her_meet_page_not_to_the_membership_application(client):
+    alone = joined_alone(single())
+    response = client.post("/accounts/login/", {"login": alone.user.email, "password": PASSWORD})
+    assert (response.status_code, response.url) == (302, PROFILE_ALONE)
