@@ -66,3 +66,8 @@ PAGES = [
     Page("遇见 profile", "/meet/profile/"),
     Page("遇见 suggestions", "/meet/suggestions/"),  # matching/bulk.py stores suggestions for the first 200
 ]
+
+# 遇见 交友 alone: the 遇见审核 queue of real names waiting for their check (matching/alone_bulk.py).
+PAGES += [
+    Page("staff: 遇见 real names awaiting check", "/admin/matching/namecheck/", roles.MATCH_MODERATOR.name),
+]

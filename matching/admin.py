@@ -23,7 +23,7 @@ class MatchProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
     @admin.display(description=MatchProfile._meta.get_field("user").verbose_name)
     def member_name(self, obj: MatchProfile) -> str:
         profile = getattr(obj.user, "profile", None)
-        return profile.real_name if profile else str(obj.pk)
+        return profile.real_name if profile else (obj.real_name or str(obj.pk))  # or joined 交友 alone
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -33,3 +33,94 @@ class MatchProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- The real-name queue of 交友 alone (matching.name_checks) -------------------------------------
+from django.contrib import messages  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+from django.utils.translation import ngettext  # noqa: E402
+
+from .models import MatchStatus, NameCheck  # noqa: E402
+from .name_check_forms import NameRejectForm  # noqa: E402
+from .name_checks import may_check, names_reject, names_verify  # noqa: E402
+from .profiles import MatchError  # noqa: E402
+
+
+class AwaitingFilter(admin.SimpleListFilter):
+    """The queue opens on the profiles waiting for their check; refused ones are one click away."""
+
+    title = _("real-name check")
+    parameter_name = "check"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", MatchStatus.AWAITING_CHECK.label), ("rejected", MatchStatus.REJECTED.label),
+                ("all", _("All who joined alone"))]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {"selected": (self.value() or "waiting") == value, "display": label,
+                   "query_string": changelist.get_query_string({self.parameter_name: value})}
+
+    def queryset(self, request, queryset):
+        value = self.value() or "waiting"
+        if value == "rejected":
+            return queryset.filter(status=MatchStatus.REJECTED)
+        if value == "all":
+            return queryset
+        return queryset.filter(status=MatchStatus.AWAITING_CHECK)
+
+
+@admin.register(NameCheck)
+class NameCheckAdmin(MatchProfileAdmin):  # read-only as well: the status moves through the actions alone
+    # The moderator compares the real name with the one registered to her verified mobile number,
+    # so the number is on the detail page (for 遇见审核 only), never in the list.
+    list_display = ["real_name", "account_since", "status", "updated_at", "check_reason"]
+    list_filter = [AwaitingFilter]
+    search_fields = ["real_name"]
+    ordering = ["updated_at", "pk"]
+    actions = ["verify", "reject"]
+    fields = ["real_name", "verified_mobile", "cities", "interests", "introduction", "status", "check_reason",
+              "checked_at", "joined_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(real_name="")
+
+    @admin.display(description=_("account created"))
+    def account_since(self, obj: NameCheck):
+        return obj.user.date_joined
+
+    @admin.display(description=_("verified mobile number"))
+    def verified_mobile(self, obj: NameCheck) -> str:
+        return obj.user.phone if obj.user.phone_verified else ""
+
+    def has_check_permission(self, request) -> bool:
+        return may_check(request.user)
+
+    @admin.action(description=_("Verify the real names of the selected profiles"), permissions=["check"])
+    def verify(self, request, queryset):
+        count = names_verify(profile_ids=queryset.values_list("pk", flat=True), moderator=request.user)
+        self.message_user(request, ngettext("%(n)d real name verified.", "%(n)d real names verified.", count)
+                          % {"n": count})
+
+    @admin.action(description=_("Reject the real names of the selected profiles (with a reason)"),
+                  permissions=["check"])
+    def reject(self, request, queryset):
+        form = NameRejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            try:
+                count = names_reject(profile_ids=queryset.values_list("pk", flat=True), moderator=request.user,
+                                     reason=form.cleaned_data["reason"])
+            except MatchError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+            self.message_user(request, ngettext("%(n)d real name rejected.", "%(n)d real names rejected.", count)
+                              % {"n": count})
+            return None
+        return render(request, "admin/matching/namecheck/reject.html", {
+            **self.admin_site.each_context(request), "form": form, "selected": queryset,
+            "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "title": _("Reject real names"),
+        })

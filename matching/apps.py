@@ -27,3 +27,16 @@ class MatchingConfig(AppConfig):
         from . import audiences
 
         audiences.register()
+
+        # 交友 alone: the real-name check's notice kind, and a verified and a waiting participant.
+        from . import name_check_notices  # noqa: F401 - the notice kind
+
+        demo_loader(key="matching-alone", load="matching.alone_demo.demo_load", order=52)
+        bulk_loader(key="matching-alone", load="matching.alone_bulk.bulk_load", order=52)
+        # A participant of 交友 alone logs in to her 遇见 page, not to the membership application.
+        from members.adapter import login_destination
+
+        from .models import MatchProfile
+
+        login_destination(applies=lambda user: MatchProfile.objects.filter(user=user).exists(),
+                          url_name="matching:alone_profile")

@@ -35,15 +35,15 @@ def _labels(values: list[str], choices) -> tuple[str, ...]:
 
 
 def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: str) -> Card:
-    member = candidate.user.profile
+    member = getattr(candidate.user, "profile", None)  # None: she joined 交友 alone, not a member
     circle = viewer.in_friendship_circle and candidate.in_friendship_circle
     shown_to_circle = {"age": circle and candidate.age_visibility == Visibility.CIRCLE,
                        "hometown": circle and candidate.hometown_visibility == Visibility.CIRCLE}
     return Card(
-        candidate_id=candidate.pk, name=member.real_name, score=score, reasons=reasons,
-        photo_url=member.avatar_thumb.url if candidate.show_photo and member.avatar_thumb else "",
-        job_title=member.job_title if member.shows(VisibleField.JOB_TITLE) else "",
-        field=str(dict(Field.choices).get(member.field, "")) if member.shows(VisibleField.FIELD) else "",
+        candidate_id=candidate.pk, name=member.real_name if member else candidate.real_name, score=score, reasons=reasons,
+        photo_url=member.avatar_thumb.url if member and candidate.show_photo and member.avatar_thumb else "",
+        job_title=member.job_title if member and member.shows(VisibleField.JOB_TITLE) else "",
+        field=str(dict(Field.choices).get(member.field, "")) if member and member.shows(VisibleField.FIELD) else "",
         purposes=_labels([p for p in candidate.purposes if p != Purpose.FRIENDSHIP or circle], Purpose),
         interests=tuple(candidate.interests), cities=_labels(candidate.cities, City),
         introduction=candidate.introduction,

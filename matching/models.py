@@ -34,6 +34,10 @@ class Visibility(models.TextChoices):
 class MatchStatus(models.TextChoices):
     ACTIVE = "active", _("Taking part")
     SUSPENDED = "suspended", _("Suspended from 遇见")
+    # Single talents who join 交友 alone (not members): seen by nobody until 遇见审核 staff verify
+    # their real name (matching.name_checks); a rejected one corrects it and is checked again.
+    AWAITING_CHECK = "awaiting", _("Waiting for real-name verification")
+    REJECTED = "rejected", _("Real name not verified")
 
 
 # Limits shared by the database, the forms and the domain.
@@ -42,6 +46,8 @@ INTERESTS_MAX = 10
 INTEREST_CHARS = 20
 AGE_MIN, AGE_MAX = 18, 80
 HOMETOWN_MAX = 40
+REAL_NAME_MAX = 40
+CHECK_REASON_MAX = 500
 
 ACTIVE_ROWS = models.Q(status=MatchStatus.ACTIVE)
 
@@ -81,6 +87,14 @@ class MatchProfile(models.Model):
                                            default=Visibility.CONNECTED)
 
     status = models.CharField(_("status"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.ACTIVE)
+    # Joining 交友 alone (not a member): her real name as on her ID, collected for 遇见 only and
+    # deleted with the profile; the reason staff gave when they could not verify it.
+    # (Empty by default in the database too: bulk loaders that list no such column stay valid.)
+    real_name = models.CharField(_("real name (as on the ID card)"), max_length=REAL_NAME_MAX, blank=True,
+                                 default="", db_default="")
+    check_reason = models.CharField(_("why the real name was not verified"), max_length=CHECK_REASON_MAX,
+                                    blank=True, default="", db_default="")
+    checked_at = models.DateTimeField(_("real name checked at"), null=True, blank=True)
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -96,6 +110,11 @@ class MatchProfile(models.Model):
             ),
             models.CheckConstraint(condition=~models.Q(purposes=[]), name="match_has_purpose"),
             models.CheckConstraint(condition=~models.Q(cities=[]), name="match_has_city"),
+            # Whoever waits for the real-name check (or was refused) has given a real name.
+            models.CheckConstraint(
+                condition=~models.Q(status__in=[MatchStatus.AWAITING_CHECK, MatchStatus.REJECTED]) | ~models.Q(real_name=""),
+                name="match_checked_has_real_name",
+            ),
         ]
         # A suggestion engine reads candidates as "active and sharing a tag, a field or a city"
         # (one BitmapOr over these), and the 交友 circle as "active and with that purpose".
@@ -204,3 +223,17 @@ class Introduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} → {self.recipient}"
+
+
+# Joining 交友 alone (matching.name_checks): the 遇见审核 queue of real names to verify.
+class NameCheck(MatchProfile):
+    """The match profiles of single talents who joined 交友 alone, as the 遇见审核 queue reads them."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("real-name check")
+        verbose_name_plural = _("real-name checks (遇见)")
+        permissions = [("check_namecheck", _("Can verify or reject the real names of 遇见 participants"))]
+
+    def __str__(self) -> str:
+        return self.real_name  # never the account's contact (admin names rows by it)

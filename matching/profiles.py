@@ -1,7 +1,9 @@
 """Joining 遇见, editing her match profile and leaving.
 
-Only approved members join (this is the networking and mentoring circle; single talents who
-register for 遇见 alone come later). Joining records the separate 遇见 consent with its own
+Approved members join for any purpose. Single talents who are not members join 交友 alone
+(``joins_alone``): with a verified mainland mobile number and their real name, for 交友 only, and
+their profile waits for a 遇见审核 check of that name (``MatchStatus.AWAITING_CHECK``,
+``matching.name_checks``) before anyone sees it. Joining records the separate 遇见 consent with its own
 version and time (``members.consents``, kind ``matching``); the 交友 purpose needs a second
 consent, which includes her confirmation that she is single (kind ``matching_friends``), and is
 refused without it. Leaving withdraws both consents and deletes her match profile at once, in
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from members.consents import consent_grant, consent_withdraw, has_consent
 from members.models import City, Consent, Field, User
-from members.profiles import is_approved_member
+from members.profiles import is_approved_member, profile_for
 from xiangcheng.core.audit import audit_context
 
 from . import tasks
@@ -28,7 +30,9 @@ from .models import (
     INTEREST_CHARS,
     INTERESTS_MAX,
     INTRODUCTION_MAX,
+    REAL_NAME_MAX,
     MatchProfile,
+    MatchStatus,
     Purpose,
     Visibility,
 )
@@ -85,8 +89,67 @@ def match_profile_of(user: User) -> MatchProfile | None:
 
 
 def may_join(user: User) -> bool:
-    """Who may join 遇见: approved members of the alliance."""
-    return user.is_authenticated and is_approved_member(user)
+    """Who may join 遇见: approved members of the alliance, and single talents who are not members
+    once their mobile number is verified (for 交友 alone)."""
+    return user.is_authenticated and (is_approved_member(user) or (joins_alone(user) and mobile_verified(user)))
+
+
+# --- Joining 交友 alone (single talents who are not members) --------------------------------------
+
+MEMBERS_ONLY = gettext_noop("Only approved members of the alliance can join 遇见.")
+MOBILE_FIRST = gettext_noop(
+    "To join 交友 without being a member, first verify a mainland mobile number on your account."
+)
+FRIENDSHIP_ONLY = gettext_noop(
+    "Without membership of the alliance you take part in 交友 only: networking and mentoring are for members."
+)
+REAL_NAME_MISSING = gettext_noop("Enter your real name as on your ID card.")
+
+
+def joins_alone(user: User) -> bool:
+    """She comes to 遇见 alone: signed in and not on the membership path (no member profile at
+    all). Applicants waiting for approval join as members once approved."""
+    return user.is_authenticated and profile_for(user) is None
+
+
+def mobile_verified(user: User) -> bool:
+    return bool(user.phone and user.phone_verified)
+
+
+def needs_name_check(user: User) -> bool:
+    """The one rule of who waits for the 遇见审核 real-name check: everyone but approved members
+    (their identity was verified when they were approved)."""
+    return not is_approved_member(user)
+
+
+def real_name_check(real_name: str) -> str:
+    """Her real name as stored (trimmed); raises MatchError naming the field."""
+    name = (real_name or "").strip()
+    if not name:
+        raise MatchError(_(REAL_NAME_MISSING), field="real_name")
+    if len(name) > REAL_NAME_MAX:
+        raise MatchError(_("The real name may have at most %(count)d characters.") % {"count": REAL_NAME_MAX},
+                         field="real_name")
+    return name
+
+
+def _alone_check(*, user: User, details: MatchDetails, real_name: str) -> str:
+    """What joining (or editing) without membership needs; her checked real name."""
+    if set(details.purposes) != {Purpose.FRIENDSHIP}:
+        raise MatchError(_(FRIENDSHIP_ONLY), field="purposes")
+    return real_name_check(real_name)
+
+
+def _status_after(*, user: User, profile: MatchProfile, real_name: str) -> str:
+    """Her status after joining or editing: approved members take part at once; anyone else waits
+    for the check — again after a rejection or a new name. A suspension stands."""
+    if profile.status == MatchStatus.SUSPENDED:
+        return profile.status
+    if not needs_name_check(user):
+        return MatchStatus.ACTIVE
+    if profile.status == MatchStatus.ACTIVE and profile.real_name == real_name:
+        return MatchStatus.ACTIVE
+    return MatchStatus.AWAITING_CHECK
 
 
 def _unknown(values: list[str], choices) -> bool:
@@ -158,13 +221,17 @@ def _suggestions_follow(profile: MatchProfile) -> None:
 
 
 def match_join(*, user: User, details: MatchDetails, consent: bool, friendship_consent: bool = False,
-               single: bool = False) -> MatchProfile:
-    """She joins 遇见 with her consent (and, for 交友, its own consent and being single)."""
+               single: bool = False, real_name: str = "") -> MatchProfile:
+    """She joins 遇见 with her consent (and, for 交友, its own consent and being single). Without
+    membership: 交友 only, a verified mobile and her real name; her profile then waits for the check."""
+    if not user.is_authenticated or not (is_approved_member(user) or joins_alone(user)):
+        raise MatchError(_(MEMBERS_ONLY))
     if not may_join(user):
-        raise MatchError(_("Only approved members of the alliance can join 遇见."))
+        raise MatchError(_(MOBILE_FIRST))
     if not consent:
         raise MatchError(_("To join 遇见, tick the box to show you agree."), field="consent")
     details = details_check(details)
+    real_name = _alone_check(user=user, details=details, real_name=real_name) if needs_name_check(user) else ""
     with transaction.atomic(), audit_context(actor=user):
         _locked_account(user)
         if MatchProfile.objects.filter(user=user).exists():
@@ -174,6 +241,8 @@ def match_join(*, user: User, details: MatchDetails, consent: bool, friendship_c
             raise MatchError(_(FRIENDSHIP_REFUSED), field="friendship_consent")
         profile = MatchProfile(user=user)
         _apply(profile, details)
+        profile.status = _status_after(user=user, profile=profile, real_name=real_name)
+        profile.real_name = real_name
         profile.save()
         consent_grant(user=user, kind=Consent.Kind.MATCHING, version=MATCH_CONSENT_VERSION)
         _friendship_consent_follow(user=user, details=details, had_friendship=False)
@@ -182,9 +251,11 @@ def match_join(*, user: User, details: MatchDetails, consent: bool, friendship_c
 
 
 def match_edit(*, user: User, details: MatchDetails, friendship_consent: bool = False,
-               single: bool = False) -> MatchProfile:
-    """She changes her match profile; adding 交友 asks its consent, dropping it withdraws it."""
+               single: bool = False, real_name: str = "") -> MatchProfile:
+    """She changes her match profile; adding 交友 asks its consent, dropping it withdraws it.
+    Without membership she stays in 交友 only, and a rejected or changed real name is checked again."""
     details = details_check(details)
+    real_name = _alone_check(user=user, details=details, real_name=real_name) if needs_name_check(user) else ""
     with transaction.atomic(), audit_context(actor=user):
         profile = MatchProfile.objects.select_for_update().filter(user=user).first()
         if profile is None:
@@ -194,6 +265,10 @@ def match_edit(*, user: User, details: MatchDetails, friendship_consent: bool = 
                                                           single=single):
             raise MatchError(_(FRIENDSHIP_REFUSED), field="friendship_consent")
         _apply(profile, details)
+        profile.status = _status_after(user=user, profile=profile, real_name=real_name)
+        profile.real_name = real_name
+        if profile.status == MatchStatus.AWAITING_CHECK:
+            profile.check_reason = ""
         profile.save()
         _friendship_consent_follow(user=user, details=details, had_friendship=had_friendship)
         _suggestions_follow(profile)

@@ -4,3 +4,6 @@ from xiangcheng.core.roles import MATCH_MODERATOR, grant
 
 # 遇见审核 reads match profiles (moderation actions come with reports); nobody else on the staff does.
 grant(MATCH_MODERATOR, "matching", ["view_matchprofile"])
+
+# 交友 alone: 遇见审核 verifies or rejects the real names waiting in its queue (matching.name_checks).
+grant(MATCH_MODERATOR, "matching", ["view_namecheck", "check_namecheck"])

@@ -10,3 +10,11 @@ urlpatterns = [
     path("leave/", views.leave, name="leave"),
     path("suggestions/", views.suggestions, name="suggestions"),
 ]
+
+# --- 交友 alone: single talents who are not members (matching/alone_views.py) ----------------------
+from . import alone_views  # noqa: E402
+
+urlpatterns += [
+    path("alone/join/", alone_views.alone_join, name="alone_join"),
+    path("alone/profile/", alone_views.alone_profile, name="alone_profile"),
+]

@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from members.access import approved_member_required
 from members.consents import has_consent
 from members.models import Consent
 
 from . import profiles
+from .access import meet_account_required
 from .cards import cards_of
 from .forms import JoinForm, MatchProfileForm
 
@@ -19,6 +19,7 @@ def landing(request):
     return render(request, "matching/landing.html", {
         "match_profile": profiles.match_profile_of(user),
         "may_join": profiles.may_join(user),
+        "joins_alone": profiles.joins_alone(user),
     })
 
 
@@ -26,10 +27,12 @@ def _failed(form, exc: profiles.MatchError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
-@approved_member_required
+@meet_account_required
 def join(request):
     if profiles.match_profile_of(request.user):
         return redirect("matching:profile")
+    if profiles.joins_alone(request.user):  # not a member: 交友 alone
+        return redirect("matching:alone_join")
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,11 +46,13 @@ def join(request):
     return render(request, "matching/join.html", {"form": form, "versions": _versions(), **GROUPS})
 
 
-@approved_member_required
+@meet_account_required
 def profile(request):
     current = profiles.match_profile_of(request.user)
     if current is None:
         return redirect("matching:join")
+    if profiles.needs_name_check(request.user):  # joined 交友 alone
+        return redirect("matching:alone_profile")
     consented = has_consent(user=request.user, kind=Consent.Kind.MATCHING_FRIENDSHIP)
     form = MatchProfileForm(request.POST or None, initial=MatchProfileForm.initial_from(current),
                             friendship_consented=consented)
@@ -63,7 +68,7 @@ def profile(request):
                                                      "versions": _versions(), **GROUPS})
 
 
-@approved_member_required
+@meet_account_required
 def leave(request):
     current = profiles.match_profile_of(request.user)
     if request.method == "POST":

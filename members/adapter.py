@@ -1,6 +1,7 @@
 """How django-allauth stores and verifies mainland mobile numbers for our User model."""
 
 import string
+from collections.abc import Callable
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
@@ -35,7 +36,20 @@ ACCOUNT_EXISTS = sms_template(
 # member, or comes to represent an organisation (a member may also represent her own company later).
 JOINING_AS_MEMBER = "member"
 JOINING_AS_ORGANISATION = "organisation"
+# Or she comes only for 遇见's 交友 circle (single talents who are not members). members knows no
+# app above it: the path is named by its URL alone.
+JOINING_FOR_MEET = "meet"
+MEET_ALONE_URL = "matching:alone_join"
 SIGNUP_INTENT = "signup_intent"  # in the session until AccountAdapter.get_signup_redirect_url reads it
+
+
+# Where an account without a member profile lands after logging in, when an app above members
+# claims it (遇见's 交友 alone): (applies(user) -> bool, URL name), asked in order after organisations.
+LOGIN_DESTINATIONS: list[tuple[Callable[[User], bool], str]] = []
+
+
+def login_destination(*, applies: Callable[[User], bool], url_name: str) -> None:
+    LOGIN_DESTINATIONS.append((applies, url_name))
 
 
 class MainlandPhoneField(forms.CharField):
@@ -117,8 +131,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # the membership application.
         from django.urls import reverse
 
-        if request.session.pop(SIGNUP_INTENT, None) == JOINING_AS_ORGANISATION:
+        intent = request.session.pop(SIGNUP_INTENT, None)
+        if intent == JOINING_AS_ORGANISATION:
             return reverse("members:organisation_register")
+        if intent == JOINING_FOR_MEET:
+            return reverse(MEET_ALONE_URL)
         return super().get_signup_redirect_url(request)
 
     def get_login_redirect_url(self, request) -> str:
@@ -129,8 +146,12 @@ class AccountAdapter(DefaultAccountAdapter):
         from .organisations import organisations_of
 
         user = request.user
-        if not MemberProfile.objects.filter(user=user).exists() and organisations_of(user).exists():
-            return reverse("members:organisations")
+        if not MemberProfile.objects.filter(user=user).exists():
+            if organisations_of(user).exists():
+                return reverse("members:organisations")
+            for applies, url_name in LOGIN_DESTINATIONS:
+                if applies(user):
+                    return reverse(url_name)
         return super().get_login_redirect_url(request)
 
     def get_login_stages(self) -> list[str]:

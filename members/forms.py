@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.files import AVATAR, FileRejected, image_process
 
-from .adapter import JOINING_AS_MEMBER, JOINING_AS_ORGANISATION, SIGNUP_INTENT, MainlandPhoneField
+from .adapter import (
+    JOINING_AS_MEMBER,
+    JOINING_AS_ORGANISATION,
+    JOINING_FOR_MEET,
+    SIGNUP_INTENT,
+    MainlandPhoneField,
+)
 from .models import City, Field, MemberProfile, VisibleField
 
 
@@ -27,7 +33,8 @@ class SignupConsentForm(forms.Form):
     joining_as = forms.ChoiceField(
         label=_("I am signing up to"), widget=forms.RadioSelect, initial=JOINING_AS_MEMBER, required=False,
         choices=[(JOINING_AS_MEMBER, _("join the alliance as a member")),
-                 (JOINING_AS_ORGANISATION, _("represent an organisation (enterprise, university, institute …)"))],
+                 (JOINING_AS_ORGANISATION, _("represent an organisation (enterprise, university, institute …)")),
+                 (JOINING_FOR_MEET, _("take part only in 遇见交友 (single talents who are not members)"))],
         help_text=_("A member can also represent her own company later."),
     )
     accept_privacy = forms.BooleanField(

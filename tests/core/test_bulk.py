@@ -37,7 +37,8 @@ SCALE = 0.005  # 500 members, 25 events, 5,000 registrations, 250 tickets, 5,000
 # Noon in Xiangcheng: the data's "today" is that day's midnight, 2026-11-20 00:00 +08:00.
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOON.replace(hour=0)
-STAFF = 18  # 3 reviewers and an administrator, 3 organisers, 8 inbox agents and a supervisor, 2 企业服务
+STAFF = 19  # 3 reviewers and an administrator, 3 organisers, 8 inbox agents and a supervisor, 2 企业服务, 遇见审核
+SINGLES = 10  # single talents in 遇见 交友 who are not members (2,000 at scale 1.0)
 
 
 def seed(seed: int = 1) -> str:
@@ -51,10 +52,11 @@ def test_a_tiny_scale_loads_exactly_the_scaled_volumes_with_their_audit_trail():
     seed()
 
     # Members, and the accounts that represent the 2 organisations (500 at scale 1.0).
-    assert User.objects.filter(is_staff=False, representations__isnull=True).count() == 500
+    assert User.objects.filter(is_staff=False, representations__isnull=True, profile__isnull=False).count() == 500
+    assert User.objects.filter(is_staff=False, profile__isnull=True, match_profile__isnull=False).count() == SINGLES
     assert Organisation.objects.count() == 2
     assert Representative.objects.values("organisation").distinct().count() == 2
-    assert User.objects.filter(is_staff=False).count() == 500 + Representative.objects.count()
+    assert User.objects.filter(is_staff=False).count() == 500 + Representative.objects.count() + SINGLES
     assert User.objects.filter(is_staff=True).count() == STAFF
     assert MemberProfile.objects.count() == 500
     assert Event.objects.count() == 25

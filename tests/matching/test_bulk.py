@@ -16,17 +16,20 @@ pytestmark = pytest.mark.django_db
 def test_bulk_match_profiles_are_approved_members_with_their_consents_and_audit_trail():
     seed()  # scale 0.005: 100 match profiles
 
-    profiles = MatchProfile.objects.all()
+    # The members' profiles (those who joined 交友 alone: tests/matching/test_alone_bulk.py).
+    profiles = MatchProfile.objects.filter(user__profile__isnull=False)
+    members = Consent.objects.filter(user__profile__isnull=False)
     assert profiles.count() == 100
     assert not profiles.exclude(user__profile__status=Status.APPROVED).exists()
-    assert Consent.objects.filter(kind=Consent.Kind.MATCHING).count() == 100
+    assert members.filter(kind=Consent.Kind.MATCHING).count() == 100
     friends = profiles.filter(purposes__contains=["friendship"])
-    assert Consent.objects.filter(kind=Consent.Kind.MATCHING_FRIENDSHIP).count() == friends.count() > 0
+    assert members.filter(kind=Consent.Kind.MATCHING_FRIENDSHIP).count() == friends.count() > 0
     assert not friends.filter(age_min__isnull=True).exists()
-    assert MatchProfile.pgh_event_model.objects.filter(pgh_label=audit.CREATED).count() == 100
+    assert MatchProfile.pgh_event_model.objects.filter(pgh_label=audit.CREATED,
+                                                       pgh_obj__in=profiles).count() == 100
 
     seed()
-    assert MatchProfile.objects.count() == 100
+    assert profiles.count() == 100
 
 
 def test_bulk_members_have_suggestions_computed_once():

@@ -20,12 +20,16 @@ def test_the_demo_opts_members_in_once(django_capture_on_commit_callbacks):
     moderator = User.objects.get(username="yujian")
     assert list(moderator.groups.values_list("name", flat=True)) == [MATCH_MODERATOR.name]
     profiles = {p.user.username: p for p in MatchProfile.objects.select_related("user")}
-    assert sorted(profiles) == ["linxiaowen", "sunyue", "zhouyiran"]
+    # With the two single talents who joined 交友 alone (matching.alone_demo; tests/matching/test_alone.py).
+    assert sorted(profiles) == ["guqing", "jiangyifan", "linxiaowen", "sunyue", "zhouyiran"]
     assert profiles["linxiaowen"].interests == ["新材料", "专利转化", "成果落地"]
-    assert [name for name, p in sorted(profiles.items()) if p.in_friendship_circle] == ["sunyue"]
+    assert [name for name, p in sorted(profiles.items()) if p.in_friendship_circle] == [
+        "guqing", "jiangyifan", "sunyue"]
     assert (profiles["sunyue"].age_min, profiles["sunyue"].age_max) == (28, 36)
     assert sorted(Consent.objects.filter(kind__startswith="matching").values_list("user__username", "kind")) == [
-        ("linxiaowen", "matching"), ("sunyue", "matching"), ("sunyue", "matching_friends"), ("zhouyiran", "matching")]
+        ("guqing", "matching"), ("guqing", "matching_friends"), ("jiangyifan", "matching"),
+        ("jiangyifan", "matching_friends"), ("linxiaowen", "matching"), ("sunyue", "matching"),
+        ("sunyue", "matching_friends"), ("zhouyiran", "matching")]
 
 
 def test_the_demo_members_have_their_suggestions():
@@ -34,9 +38,12 @@ def test_the_demo_members_have_their_suggestions():
     rows = sorted((s.profile.user.username, s.candidate.user.username, s.score,
                    [Reason.from_json(r) for r in s.reasons])
                   for s in Suggestion.objects.select_related("profile__user", "candidate__user"))
+    friends = [Reason("city", ("suzhou",)), Reason("interests", ("徒步", "摄影")), Reason("purposes", ("friendship",))]
     assert rows == [
+        ("jiangyifan", "sunyue", 9, friends),
         ("linxiaowen", "zhouyiran", 8, [Reason("city", ("suzhou",)), Reason("purposes", ("networking",)),
                                         Reason("she_seeks_mentor")]),
+        ("sunyue", "jiangyifan", 9, friends),
         ("zhouyiran", "linxiaowen", 8, [Reason("city", ("suzhou",)), Reason("purposes", ("networking",)),
                                         Reason("she_mentors")]),
-    ]  # sunyue is the demo's only 交友 participant: nobody outside the circle is suggested to her
+    ]  # 交友 participants (sunyue, and jiangyifan verified; guqing still waits) meet only each other

@@ -217,10 +217,11 @@ def test_members_not_approved_cannot_join(client, status):
         match_join(user=profile.user, details=MatchDetails(purposes=["networking"], cities=["suzhou"]), consent=True)
 
 
-def test_an_account_without_a_member_profile_cannot_join(client):
+def test_an_account_without_a_member_profile_is_sent_to_join_friendship_alone(client):
     user = UserFactory()
     client.force_login(user)
-    assert [t.name for t in client.post(reverse("matching:join"), JOIN).templates][0] == "members/awaiting_approval.html"
+    response = client.post(reverse("matching:join"), JOIN)
+    assert (response.status_code, response.url) == (302, reverse("matching:alone_join"))
     assert MatchProfile.objects.count() == 0
 
 

@@ -315,6 +315,8 @@ SMS_TEMPLATE_MODULES = [
     "members.organisation_notices",
     "members.invitations",
     "services.offering_notices",
+    # 遇见 交友 alone: the real-name check's decision.
+    "matching.name_check_notices",
 ]
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@xcwomenstech.cn")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
