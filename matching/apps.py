@@ -22,3 +22,5 @@ class MatchingConfig(AppConfig):
         demo_loader(key="matching", load="matching.demo.demo_load", order=50)
         bulk_loader(key="matching", load="matching.bulk.bulk_load", order=50)
         bulk_loader(key="matching-suggestions", load="matching.bulk.bulk_suggestions_load", order=51)
+        # Safety: the notices moderation sends (warned, suspended, report handled).
+        from . import safety_notices  # noqa: F401 - declares the notice kinds
