@@ -10,3 +10,13 @@ urlpatterns = [
     path("leave/", views.leave, name="leave"),
     path("suggestions/", views.suggestions, name="suggestions"),
 ]
+
+# --- Safety: block, the blocked list, report (matching.safety_views) ---
+from . import safety_views  # noqa: E402
+
+urlpatterns += [
+    path("block/<int:profile_id>/", safety_views.block, name="block"),
+    path("blocked/", safety_views.blocked, name="blocked"),
+    path("blocked/<int:block_id>/unblock/", safety_views.unblock, name="unblock"),
+    path("report/<int:profile_id>/", safety_views.report, name="report"),
+]
