@@ -4,3 +4,6 @@ from xiangcheng.core.roles import MATCH_MODERATOR, grant
 
 # 遇见审核 reads match profiles (moderation actions come with reports); nobody else on the staff does.
 grant(MATCH_MODERATOR, "matching", ["view_matchprofile"])
+
+# Safety: 遇见审核 reads the reports and decides them (warn, suspend, dismiss).
+grant(MATCH_MODERATOR, "matching", ["view_report", "moderate_report"])

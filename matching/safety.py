@@ -208,8 +208,9 @@ def reports_decide(*, report_ids, moderator: User, outcome: str, note: str) -> i
                          field="note")
     now = timezone.now()
     with transaction.atomic(), audit_context(actor=moderator, reason=note):
-        reports = list(Report.objects.select_for_update().filter(pk__in=list(report_ids), status=ReportStatus.OPEN)
-                       .select_related("reported__profile").order_by("pk"))
+        reports = list(Report.objects.select_for_update(of=("self",))
+                       .filter(pk__in=list(report_ids), status=ReportStatus.OPEN)
+                       .select_related("reporter", "reported").order_by("pk"))
         if not reports:
             raise MatchError(_("None of the chosen reports is open any more."))
         told: set[int] = set()

@@ -20,7 +20,8 @@ LIST = "/admin/matching/matchprofile/"
 
 def test_the_match_moderator_role_holds_exactly_the_view_of_match_profiles():
     perms = Group.objects.get(name=MATCH_MODERATOR.name).permissions.select_related("content_type")
-    assert sorted((p.content_type.app_label, p.codename) for p in perms) == [("matching", "view_matchprofile")]
+    assert sorted((p.content_type.app_label, p.codename) for p in perms) == [
+        ("matching", "moderate_report"), ("matching", "view_matchprofile"), ("matching", "view_report")]
 
 
 @pytest.mark.parametrize("role", [ADMINISTRATOR, REVIEWER])
