@@ -24,3 +24,4 @@ class MatchingConfig(AppConfig):
         bulk_loader(key="matching-suggestions", load="matching.bulk.bulk_suggestions_load", order=51)
         # Safety: the notices moderation sends (warned, suspended, report handled).
         from . import safety_notices  # noqa: F401 - declares the notice kinds
+        bulk_loader(key="matching-safety", load="matching.safety_bulk.bulk_load", order=50)  # before suggestions
