@@ -20,7 +20,7 @@ def test_bulk_blocks_and_reports_with_their_audit_trail_and_no_suggestion_across
     participants = set(MatchProfile.objects.values_list("user_id", flat=True))
     per_blocker = Counter(Block.objects.values_list("blocker_id", flat=True))
     assert set(per_blocker) == participants
-    assert 3 <= min(per_blocker.values()) and max(per_blocker.values()) <= 12
+    assert min(per_blocker.values()) >= 3 and max(per_blocker.values()) <= 12
     assert not Block.objects.filter(blocker=F("blocked")).exists()
     assert Block.pgh_event_model.objects.filter(pgh_label=audit.CREATED).count() == Block.objects.count()
     assert Report.pgh_event_model.objects.filter(pgh_label=audit.CREATED).count() == Report.objects.count()

@@ -4,7 +4,6 @@ a suspended member disappears at once and her waiting requests vanish for their 
 staff without the role see nothing; the queue's queries stay constant."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
