@@ -25,3 +25,4 @@ class MatchingConfig(AppConfig):
         # Safety: the notices moderation sends (warned, suspended, report handled).
         from . import safety_notices  # noqa: F401 - declares the notice kinds
         bulk_loader(key="matching-safety", load="matching.safety_bulk.bulk_load", order=50)  # before suggestions
+        demo_loader(key="matching-safety", load="matching.safety_demo.demo_load", order=50)
