@@ -114,6 +114,11 @@ class ReportAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    @staticmethod
+    def _named(report: Report) -> Report:
+        report.reported_name, report.reporter_name = person_name(report.reported), person_name(report.reporter)
+        return report
+
     def _decide(self, request, queryset, *, outcome: str, action: str, title, explanation, submit):
         form = DecisionForm(request.POST if "note" in request.POST else None)
         if form.is_valid():
@@ -129,8 +134,7 @@ class ReportAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
             return None
         return render(request, "admin/matching/report/decide.html", {
             **self.admin_site.each_context(request), "form": form,
-            "selected": [(r, person_name(r.reported), person_name(r.reporter))
-                         for r in queryset.select_related("reporter__profile", "reported__profile")],
+            "selected": [self._named(r) for r in queryset.select_related("reporter__profile", "reported__profile")],
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "title": title, "explanation": explanation, "submit": submit, "action": action,
         })

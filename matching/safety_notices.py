@@ -8,7 +8,7 @@ of these is urgent, and a text message about a report could be read by someone e
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from members.models import User
@@ -20,42 +20,43 @@ from .models import Report
 PERMISSION = "matching.view_report"
 
 
-def _compose_warned(notice: Notice) -> Message:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("A reminder of 遇见's rules")
-        body = gettext(
+# Each kind's subject, body and the page it points to (the texts need no data: they name nobody).
+_TEXTS = {
+    "matching.warned": (
+        gettext_noop("A reminder of 遇见's rules"),
+        gettext_noop(
             "Another participant reported something in 遇见, and the 遇见 moderators have looked into it. "
             "Please treat everyone you meet in 遇见 with respect, tell the truth about yourself, and do not "
-            "ask anyone for money. If it happens again, you may be suspended from 遇见.")
-    return Message(subject=subject, body=body, url=reverse("matching:landing"))
-
-
-def _compose_suspended(notice: Notice) -> Message:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("You are suspended from 遇见")
-        body = gettext(
+            "ask anyone for money. If it happens again, you may be suspended from 遇见."),
+        "matching:landing"),
+    "matching.suspended": (
+        gettext_noop("You are suspended from 遇见"),
+        gettext_noop(
             "After a report, the 遇见 moderators have suspended you from 遇见. Nobody sees you in suggestions "
             "any more, and your requests still waiting for an answer are cancelled. If you think this is a "
-            "mistake, write to the federation through 巾帼管家.")
-    return Message(subject=subject, body=body, url=reverse("matching:profile"))
-
-
-def _compose_handled(notice: Notice) -> Message:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("Your 遇见 report has been handled")
-        body = gettext(
+            "mistake, write to the federation through 巾帼管家."),
+        "matching:profile"),
+    "matching.report_handled": (
+        gettext_noop("Your 遇见 report has been handled"),
+        gettext_noop(
             "Thank you for telling us. The 遇见 moderators have looked into your report and taken the steps "
             "they judged right; to protect everyone's privacy we do not share the outcome. You can block "
-            "anyone in 遇见 at any time.")
-    return Message(subject=subject, body=body, url=reverse("matching:landing"))
+            "anyone in 遇见 at any time."),
+        "matching:landing"),
+}
 
 
-WARNED = notice_kind("matching.warned", label=_("遇见: warning after a report"), compose=_compose_warned,
+def _compose(notice: Notice) -> Message:
+    subject, body, page = _TEXTS[notice.kind]
+    with translation.override(settings.LANGUAGE_CODE):
+        return Message(subject=gettext(subject), body=gettext(body), url=reverse(page))
+
+
+WARNED = notice_kind("matching.warned", label=_("遇见: warning after a report"), compose=_compose,
                      permission=PERMISSION)
-SUSPENDED = notice_kind("matching.suspended", label=_("遇见: suspended"), compose=_compose_suspended,
-                        permission=PERMISSION)
-REPORT_HANDLED = notice_kind("matching.report_handled", label=_("遇见: your report was handled"),
-                             compose=_compose_handled, permission=PERMISSION)
+SUSPENDED = notice_kind("matching.suspended", label=_("遇见: suspended"), compose=_compose, permission=PERMISSION)
+REPORT_HANDLED = notice_kind("matching.report_handled", label=_("遇见: your report was handled"), compose=_compose,
+                             permission=PERMISSION)
 
 
 def notify_warned(*, report: Report) -> int:

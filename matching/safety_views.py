@@ -22,14 +22,23 @@ def _participant(request):
     return profiles.match_profile_of(request.user)
 
 
-@approved_member_required
-def block(request, profile_id: int):
+def _person(request, profile_id: int, find):
+    """The participant with this id as ``find`` lets her see them; None when she herself does not
+    take part (sent to 遇见's landing page); 404 for anyone she may not see."""
     viewer = _participant(request)
     if viewer is None:
-        return redirect("matching:landing")
-    other = safety.person_in_reach(viewer=viewer, profile_id=profile_id)
+        return None
+    other = find(viewer=viewer, profile_id=profile_id)
     if other is None:
         raise Http404
+    return other
+
+
+@approved_member_required
+def block(request, profile_id: int):
+    other = _person(request, profile_id, safety.person_in_reach)
+    if other is None:
+        return redirect("matching:landing")
     if request.method == "POST":
         try:
             safety.block_person(blocker=request.user, profile_id=profile_id)
@@ -66,12 +75,9 @@ def unblock(request, block_id: int):
 
 @approved_member_required
 def report(request, profile_id: int):
-    viewer = _participant(request)
-    if viewer is None:
-        return redirect("matching:landing")
-    other = safety.reportable(viewer=viewer, profile_id=profile_id)
+    other = _person(request, profile_id, safety.reportable)
     if other is None:
-        raise Http404
+        return redirect("matching:landing")
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
