@@ -65,6 +65,7 @@ PAGES = [
     Page("遇见 landing", "/meet/"),
     Page("遇见 profile", "/meet/profile/"),
     Page("遇见 suggestions", "/meet/suggestions/"),  # matching/bulk.py stores suggestions for the first 200
+    Page("遇见 blocked list", "/meet/blocked/"),  # matching/safety_bulk.py: the first 200 have blocked a few
 ]
 
 # 遇见 交友 alone: the 遇见审核 queue of real names waiting for their check (matching/alone_bulk.py).

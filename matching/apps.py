@@ -40,3 +40,8 @@ class MatchingConfig(AppConfig):
 
         login_destination(applies=lambda user: MatchProfile.objects.filter(user=user).exists(),
                           url_name="matching:alone_profile")
+
+        # Safety: the notices moderation sends (warned, suspended, report handled).
+        from . import safety_notices  # noqa: F401 - declares the notice kinds
+        bulk_loader(key="matching-safety", load="matching.safety_bulk.bulk_load", order=50)  # before suggestions
+        demo_loader(key="matching-safety", load="matching.safety_demo.demo_load", order=50)

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from members.models import City, Field
@@ -237,3 +239,90 @@ class NameCheck(MatchProfile):
 
     def __str__(self) -> str:
         return self.real_name  # never the account's contact (admin names rows by it)
+# --- Safety (matching.safety): blocks, reports and the moderation queue ------------------------
+# Both hang on the accounts, not on the match profiles: a block stays when either side leaves
+# 遇见 (and holds again if she comes back), and a report stays for the moderators to handle.
+REPORT_DETAILS_MAX = 500
+MODERATION_NOTE_MAX = 500
+
+
+# Who blocked whom and when it was lifted (the rows themselves), never why.
+@audit.track(fields=["blocker", "blocked"])
+class Block(models.Model):
+    """She blocked someone: both are invisible to each other everywhere in 遇见
+    (``matching.safety.blocked_either_way``)."""
+
+    blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="match_blocks", verbose_name=_("blocked by"))
+    blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="match_blocked_by", verbose_name=_("blocked member"))
+    created_at = models.DateTimeField(_("blocked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(condition=~models.Q(blocker=models.F("blocked")), name="block_not_herself"),
+        ]
+        indexes = [
+            # Her list, newest first; the other direction for "blocked either way".
+            models.Index(fields=["blocker", "-created_at"], name="block_by_blocker"),
+            models.Index(fields=["blocked", "blocker"], name="block_by_blocked"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} ⊘ {self.blocked_id}"
+
+
+class ReportReason(models.TextChoices):
+    HARASSMENT = "harassment", _("Harassment")
+    FALSE_INFORMATION = "false_information", _("False information")
+    INAPPROPRIATE = "inappropriate", _("Inappropriate content")
+    FRAUD = "fraud", _("Fraud")
+    OTHER = "other", _("Other")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WARNED = "warned", _("Handled: warned")
+    SUSPENDED = "suspended", _("Handled: suspended")
+    DISMISSED = "dismissed", _("Handled: dismissed")
+
+
+OPEN_REPORTS = models.Q(status=ReportStatus.OPEN)
+
+
+# Who reported whom, for what, and how 遇见审核 decided (who and why in each event's context).
+@audit.track(fields=["reporter", "reported", "reason", "status", "handled_by", "handled_at"], status="status")
+class Report(models.Model):
+    """A participant reported another to the 遇见审核 moderators."""
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="match_reports_made", verbose_name=_("reported by"))
+    reported = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="match_reports_received", verbose_name=_("reported member"))
+    reason = models.CharField(_("reason"), max_length=20, choices=ReportReason.choices)
+    details = models.TextField(_("details"), max_length=REPORT_DETAILS_MAX, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("handled by"))
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        permissions = [("moderate_report", _("Can warn, suspend or dismiss on a 遇见 report"))]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reporter=models.F("reported")), name="report_not_herself"),
+            # One open report of the same person by the same member.
+            models.UniqueConstraint(fields=["reporter", "reported"], condition=OPEN_REPORTS, name="report_open_once"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("details"), REPORT_DETAILS_MAX),
+                                   name="report_details_length"),
+        ]
+        # The moderation queue: open first, oldest first.
+        indexes = [models.Index(fields=["status", "created_at"], name="report_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.reporter_id} → {self.reported_id}"

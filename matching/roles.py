@@ -7,3 +7,5 @@ grant(MATCH_MODERATOR, "matching", ["view_matchprofile"])
 
 # 交友 alone: 遇见审核 verifies or rejects the real names waiting in its queue (matching.name_checks).
 grant(MATCH_MODERATOR, "matching", ["view_namecheck", "check_namecheck"])
+# Safety: 遇见审核 reads the reports and decides them (warn, suspend, dismiss).
+grant(MATCH_MODERATOR, "matching", ["view_report", "moderate_report"])

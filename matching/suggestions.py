@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .blocks import blocked_either_way
 from .models import SUGGESTIONS_MAX, MatchProfile, MatchStatus, Suggestion
 from .scoring import Reason, circle_rule, ranked, reasons_text
 
@@ -30,9 +31,11 @@ LOCK_NO_KEY = True
 
 
 def never_suggested(*, profile: MatchProfile) -> Q:
-    """The profiles never suggested to her: herself and anyone not taking part (suspended; those
-    who left have no profile). Later rules add connected, blocked and recently declined pairs."""
-    return Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE)
+    """The profiles never suggested to her: herself, anyone not taking part (suspended; those
+    who left have no profile) and anyone blocked either way (``matching.safety``). Later rules
+    add connected and recently declined pairs."""
+    return (Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE)
+            | blocked_either_way(user_id=profile.user_id, field="user_id"))
 
 
 SHARED = ("interests", "fields", "cities")  # from the most specific to the least

@@ -21,7 +21,8 @@ LIST = "/admin/matching/matchprofile/"
 def test_the_match_moderator_role_holds_exactly_the_view_of_match_profiles_and_the_real_name_queue():
     perms = Group.objects.get(name=MATCH_MODERATOR.name).permissions.select_related("content_type")
     assert sorted((p.content_type.app_label, p.codename) for p in perms) == [
-        ("matching", "check_namecheck"), ("matching", "view_matchprofile"), ("matching", "view_namecheck")]
+        ("matching", "check_namecheck"), ("matching", "moderate_report"), ("matching", "view_matchprofile"),
+        ("matching", "view_namecheck"), ("matching", "view_report")]
 
 
 @pytest.mark.parametrize("role", [ADMINISTRATOR, REVIEWER])
