@@ -9,12 +9,22 @@ blocked, declined within 90 days).
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
-from .models import SUGGESTIONS_MAX, MatchProfile, MatchStatus, Suggestion
+from .models import (
+    DECLINED_QUIET_DAYS,
+    OPEN_INTRODUCTIONS,
+    SUGGESTIONS_MAX,
+    Introduction,
+    IntroductionStatus,
+    MatchProfile,
+    MatchStatus,
+    Suggestion,
+)
 from .scoring import Reason, circle_rule, ranked, reasons_text
 
 logger = logging.getLogger(__name__)
@@ -25,8 +35,9 @@ REFRESH_CHUNK = 200
 
 def never_suggested(*, profile: MatchProfile) -> Q:
     """The profiles never suggested to her: herself and anyone not taking part (suspended; those
-    who left have no profile). Later rules add connected, blocked and recently declined pairs."""
-    return Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE)
+    who left have no profile), and anyone she is introduced to (``introduced_to``). Later rules
+    add blocked pairs."""
+    return Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE) | introduced_to(profile=profile)
 
 
 def _shares(lookup: str, values: list[str]) -> ExpressionWrapper:
@@ -92,3 +103,21 @@ def suggestions_for(*, profile: MatchProfile) -> list[Suggestion]:
     for row in rows:
         row.reasons_text = reasons_text([Reason.from_json(r) for r in row.reasons])
     return rows
+
+
+# --- Introductions: who is no longer suggested once a request was sent -----------------------
+
+def declined_since(since) -> Q:
+    """Requests the recipient declined since then: answered and not accepted (a sender who
+    withdraws a declined request does not undo the decline)."""
+    return Q(status__in=[IntroductionStatus.DECLINED, IntroductionStatus.WITHDRAWN], answered_at__gte=since)
+
+
+def introduced_to(*, profile: MatchProfile) -> Q:
+    """The profiles she has an introduction with that keeps them out of her suggestions: connected,
+    a request waiting for an answer (either way), or declined within DECLINED_QUIET_DAYS (either
+    way: neither is suggested to the other). Two hashed subqueries on the introductions' indexes."""
+    since = timezone.now() - timedelta(days=DECLINED_QUIET_DAYS)
+    pairs = Introduction.objects.filter(OPEN_INTRODUCTIONS | declined_since(since))
+    return (Q(user_id__in=pairs.filter(sender_id=profile.user_id).values("recipient_id"))
+            | Q(user_id__in=pairs.filter(recipient_id=profile.user_id).values("sender_id")))
