@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 
+from members.profiles import person_name
 from xiangcheng.core.admin import AuditHistoryMixin
 from xiangcheng.core.changelists import LargeChangeListMixin
 
-from .models import MatchProfile
+from .models import Introduction, MatchProfile
 
 
 @admin.register(MatchProfile)
@@ -24,6 +25,38 @@ class MatchProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
     def member_name(self, obj: MatchProfile) -> str:
         profile = getattr(obj.user, "profile", None)
         return profile.real_name if profile else str(obj.pk)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- Introductions: who asked whom, and how it ended (never the message or any contact) ----------
+
+@admin.register(Introduction)
+class IntroductionAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["sender_name", "recipient_name", "status", "created_at", "answered_at"]
+    list_filter = ["status"]
+    list_select_related = ["sender__profile", "recipient__profile"]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sender__profile", "recipient__profile")
+    fields = ["sender_name", "recipient_name", "status", "created_at", "answered_at"]
+    readonly_fields = fields
+
+    @admin.display(description=Introduction._meta.get_field("sender").verbose_name)
+    def sender_name(self, obj: Introduction) -> str:
+        return person_name(obj.sender)
+
+    @admin.display(description=Introduction._meta.get_field("recipient").verbose_name)
+    def recipient_name(self, obj: Introduction) -> str:
+        return person_name(obj.recipient)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -22,3 +22,8 @@ class MatchingConfig(AppConfig):
         demo_loader(key="matching", load="matching.demo.demo_load", order=50)
         bulk_loader(key="matching", load="matching.bulk.bulk_load", order=50)
         bulk_loader(key="matching-suggestions", load="matching.bulk.bulk_suggestions_load", order=51)
+        # Introductions: their notice kinds, demo requests among the demo participants, bulk requests.
+        from . import introduction_notices  # noqa: F401 - declares the notice kinds
+
+        demo_loader(key="matching-introductions", load="matching.introduction_demo.demo_load", order=51)
+        bulk_loader(key="matching-introductions", load="matching.introduction_bulk.bulk_load", order=52)

@@ -18,9 +18,10 @@ pytestmark = pytest.mark.django_db
 LIST = "/admin/matching/matchprofile/"
 
 
-def test_the_match_moderator_role_holds_exactly_the_view_of_match_profiles():
+def test_the_match_moderator_role_holds_exactly_the_view_of_match_profiles_and_introductions():
     perms = Group.objects.get(name=MATCH_MODERATOR.name).permissions.select_related("content_type")
-    assert sorted((p.content_type.app_label, p.codename) for p in perms) == [("matching", "view_matchprofile")]
+    assert sorted((p.content_type.app_label, p.codename) for p in perms) == [
+        ("matching", "view_introduction"), ("matching", "view_matchprofile")]
 
 
 @pytest.mark.parametrize("role", [ADMINISTRATOR, REVIEWER])

@@ -11,6 +11,8 @@ from xiangcheng.core.roles import MATCH_MODERATOR
 
 pytestmark = pytest.mark.django_db
 
+MEMBERS = ["linxiaowen", "sunyue", "zhouyiran"]
+
 
 def test_the_demo_opts_members_in_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
@@ -19,12 +21,15 @@ def test_the_demo_opts_members_in_once(django_capture_on_commit_callbacks):
 
     moderator = User.objects.get(username="yujian")
     assert list(moderator.groups.values_list("name", flat=True)) == [MATCH_MODERATOR.name]
-    profiles = {p.user.username: p for p in MatchProfile.objects.select_related("user")}
+    # The members' demo's three (matching.introduction_demo adds participants of its own).
+    profiles = {p.user.username: p for p in MatchProfile.objects.filter(user__username__in=MEMBERS)
+                .select_related("user")}
     assert sorted(profiles) == ["linxiaowen", "sunyue", "zhouyiran"]
     assert profiles["linxiaowen"].interests == ["新材料", "专利转化", "成果落地"]
     assert [name for name, p in sorted(profiles.items()) if p.in_friendship_circle] == ["sunyue"]
     assert (profiles["sunyue"].age_min, profiles["sunyue"].age_max) == (28, 36)
-    assert sorted(Consent.objects.filter(kind__startswith="matching").values_list("user__username", "kind")) == [
+    assert sorted(Consent.objects.filter(kind__startswith="matching", user__username__in=MEMBERS)
+                  .values_list("user__username", "kind")) == [
         ("linxiaowen", "matching"), ("sunyue", "matching"), ("sunyue", "matching_friends"), ("zhouyiran", "matching")]
 
 
@@ -33,7 +38,9 @@ def test_the_demo_members_have_their_suggestions():
 
     rows = sorted((s.profile.user.username, s.candidate.user.username, s.score,
                    [Reason.from_json(r) for r in s.reasons])
-                  for s in Suggestion.objects.select_related("profile__user", "candidate__user"))
+                  for s in Suggestion.objects.filter(profile__user__username__in=MEMBERS,
+                                                     candidate__user__username__in=MEMBERS)
+                  .select_related("profile__user", "candidate__user"))
     assert rows == [
         ("linxiaowen", "zhouyiran", 8, [Reason("city", ("suzhou",)), Reason("purposes", ("networking",)),
                                         Reason("she_seeks_mentor")]),
