@@ -82,7 +82,7 @@ def bulk_load(run: BulkRun) -> BulkLoaded:
         rows, audit = [], []
         for offset, (sender, recipient, status) in enumerate(chosen):
             fresh = status == S.PENDING  # still waiting: sent within the expiry
-            age = timedelta(days=rng.randint(0, INTRODUCTION_EXPIRY_DAYS - 1) if fresh else rng.randint(15, 120),
+            age = timedelta(days=rng.randint(0, INTRODUCTION_EXPIRY_DAYS - 2) if fresh else rng.randint(15, 120),
                             minutes=rng.randint(0, 1440))
             created = run.now - age
             answered = created + timedelta(hours=rng.randint(1, 72)) if status in (S.ACCEPTED, S.DECLINED) else None

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from members.contacts import Contact, verified_email, verified_emails, verified_phone
 from members.models import User
@@ -80,7 +80,7 @@ SEEN_LABELS = {
     CONNECTED_SEEN: gettext_lazy("Connected"),
     DECLINED_SEEN: gettext_lazy("You declined"),
     WITHDRAWN_SEEN: gettext_lazy("Withdrawn"),
-    LEFT: gettext_lazy("Left 遇见"),
+    LEFT: pgettext_lazy("introduction status", "Left 遇见"),
 }
 
 
