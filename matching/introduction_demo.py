@@ -92,4 +92,4 @@ def demo_load() -> DemoLoaded:
     # Their suggestions, as the refresh after joining and sending would have left them.
     for profile in MatchProfile.objects.filter(user__in=users.values()).order_by("pk"):
         suggestions_refresh(profile=profile)
-    return DemoLoaded(summary="遇见: 相遇 requests among the demo participants (我的相遇 at /meet/introductions/)")
+    return DemoLoaded()

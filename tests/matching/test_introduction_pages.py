@@ -7,9 +7,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from matching import introductions as rules
 from matching.models import Introduction, IntroductionStatus, Purpose
+from matching.profiles import match_leave
 from matching.suggestions import suggestions_refresh
 from tests.factories import MemberProfileFactory
 from xiangcheng.core.roles import ADMINISTRATOR, MATCH_MODERATOR
@@ -212,3 +214,19 @@ def test_staff_without_the_permission_see_no_introductions(client, staff_in_grou
     client.force_login(staff_in_group("admin", ADMINISTRATOR.name))
     assert client.get("/admin/matching/introduction/").status_code == 403
     assert client.get(f"/admin/matching/introduction/{introduction.pk}/change/").status_code == 403
+
+
+def test_a_connection_who_left_shows_as_left_without_contacts(client):
+    a, b = opted_in(member()), opted_in(member(real_name="周怡然"))
+    introduction = send(a, b, shares=["email"])
+    rules.introduction_accept(pk=introduction.pk, user=b.user, shares=["email"])
+    match_leave(user=b.user)
+    client.force_login(a.user)
+
+    page = client.get(f"{LIST}?tab=connected").content.decode()
+
+    with translation.override("zh-hans"):
+        left = str(rules.SEEN_LABELS[rules.LEFT])
+    assert "周怡然" in page and left in page
+    assert b.user.email not in page
+    assert Introduction.objects.get().status == S.ACCEPTED
