@@ -383,7 +383,10 @@ def test_the_candidate_query_still_reads_the_gin_indexes(monkeypatch):
         # the exclusions joined to the candidate query leave it planned on the GIN indexes.
         cursor.execute("ANALYZE matching_matchprofile")
         cursor.execute("ANALYZE matching_introduction")
+        # The partial indexes read whole as "the active profiles" on few rows: the staff list's
+        # and the 交友 circle's (this candidate is outside it, so it cannot use it anyway).
         cursor.execute("DROP INDEX match_by_status")
+        cursor.execute("DROP INDEX match_purposes")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
     with_introductions = _profile_scans(candidates_of(profile=her))
