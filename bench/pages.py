@@ -65,6 +65,7 @@ PAGES = [
     Page("遇见 landing", "/meet/"),
     Page("遇见 profile", "/meet/profile/"),
     Page("遇见 suggestions", "/meet/suggestions/"),  # matching/bulk.py stores suggestions for the first 200
+    Page("我的相遇", "/meet/introductions/?tab=connected"),  # matching/introduction_bulk.py: the first 200 have each tab
     Page("遇见 blocked list", "/meet/blocked/"),  # matching/safety_bulk.py: the first 200 have blocked a few
 ]
 

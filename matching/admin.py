@@ -245,3 +245,37 @@ class ReportAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
                             title=_("Dismiss the reports"), submit=_("Dismiss"),
                             explanation=_("Nothing happens to the reported member. Each reporter is told her report "
                                           "was handled, not the outcome."))
+
+
+# --- Introductions: who asked whom, and how it ended (never the message or any contact) ----------
+from .models import Introduction  # noqa: E402
+
+
+@admin.register(Introduction)
+class IntroductionAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["sender_name", "recipient_name", "status", "created_at", "answered_at"]
+    list_filter = ["status"]
+    list_select_related = ["sender__profile", "recipient__profile"]
+    ordering = ["-created_at", "-pk"]
+    fields = ["sender_name", "recipient_name", "status", "created_at", "answered_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sender__profile", "recipient__profile")
+
+    @admin.display(description=Introduction._meta.get_field("sender").verbose_name)
+    def sender_name(self, obj: Introduction) -> str:
+        return person_name(obj.sender)
+
+    @admin.display(description=Introduction._meta.get_field("recipient").verbose_name)
+    def recipient_name(self, obj: Introduction) -> str:
+        return person_name(obj.recipient)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

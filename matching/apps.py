@@ -45,3 +45,8 @@ class MatchingConfig(AppConfig):
         from . import safety_notices  # noqa: F401 - declares the notice kinds
         bulk_loader(key="matching-safety", load="matching.safety_bulk.bulk_load", order=50)  # before suggestions
         demo_loader(key="matching-safety", load="matching.safety_demo.demo_load", order=50)
+        # Introductions: their notice kinds, demo requests among the demo participants, bulk requests.
+        from . import introduction_notices  # noqa: F401 - declares the notice kinds
+
+        demo_loader(key="matching-introductions", load="matching.introduction_demo.demo_load", order=51)
+        bulk_loader(key="matching-introductions", load="matching.introduction_bulk.bulk_load", order=52)

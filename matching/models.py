@@ -14,6 +14,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from members.models import City, Field
+from members.profiles import person_name
 from xiangcheng.core import audit
 
 
@@ -180,6 +181,8 @@ class IntroductionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     # Ended by a rule rather than by either side: a block, a suspension, one side leaving.
     CANCELLED = "cancelled", _("Cancelled")
+    # Not answered within INTRODUCTION_EXPIRY_DAYS (matching.introductions.is_expired).
+    EXPIRED = "expired", _("Expired")
 
 
 OPEN_INTRODUCTIONS = models.Q(status__in=[IntroductionStatus.PENDING, IntroductionStatus.ACCEPTED])
@@ -224,7 +227,16 @@ class Introduction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sender} → {self.recipient}"
+        # Names only: an account's str() is its email or mobile, which admin titles would show.
+        return f"{person_name(self.sender)} → {person_name(self.recipient)}"
+
+
+# --- Introductions: the limits of sending and answering (matching.introductions) -------------
+INTRODUCTIONS_PER_DAY = 10  # requests she may send per Asia/Shanghai day
+INTRODUCTION_EXPIRY_DAYS = 14  # a request not accepted by then has expired (for both sides)
+DECLINED_QUIET_DAYS = 90  # a declined pair is not suggested to each other (either way) for so long
+
+
 
 
 # Joining 交友 alone (matching.name_checks): the 遇见审核 queue of real names to verify.
@@ -239,6 +251,8 @@ class NameCheck(MatchProfile):
 
     def __str__(self) -> str:
         return self.real_name  # never the account's contact (admin names rows by it)
+
+
 # --- Safety (matching.safety): blocks, reports and the moderation queue ------------------------
 # Both hang on the accounts, not on the match profiles: a block stays when either side leaves
 # 遇见 (and holds again if she comes back), and a report stays for the moderators to handle.

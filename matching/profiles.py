@@ -23,6 +23,7 @@ from members.profiles import is_approved_member, profile_for
 from xiangcheng.core.audit import audit_context
 
 from . import tasks
+from .introductions import introductions_forget
 from .models import (
     AGE_MAX,
     AGE_MIN,
@@ -277,9 +278,11 @@ def match_edit(*, user: User, details: MatchDetails, friendship_consent: bool = 
 
 def match_leave(*, user: User) -> bool:
     """She leaves 遇见: her consents are withdrawn and her match profile deleted at once (what
-    hangs on it goes with it). False when she had already left (a second click, another tab)."""
+    hangs on it goes with it), and her requests that were not accepted with it. False when she
+    had already left (a second click, another tab)."""
     with transaction.atomic(), audit_context(actor=user, reason=LEAVE_REASON):
         deleted, _by_model = MatchProfile.objects.filter(user=user).delete()
+        introductions_forget(user=user)
         consent_withdraw(user=user, kind=Consent.Kind.MATCHING)
         consent_withdraw(user=user, kind=Consent.Kind.MATCHING_FRIENDSHIP)
     return bool(deleted)

@@ -9,3 +9,5 @@ grant(MATCH_MODERATOR, "matching", ["view_matchprofile"])
 grant(MATCH_MODERATOR, "matching", ["view_namecheck", "check_namecheck"])
 # Safety: 遇见审核 reads the reports and decides them (warn, suspend, dismiss).
 grant(MATCH_MODERATOR, "matching", ["view_report", "moderate_report"])
+# Introductions: 遇见审核 reads who asked whom and how it ended (never the message or contacts).
+grant(MATCH_MODERATOR, "matching", ["view_introduction"])

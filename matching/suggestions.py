@@ -9,13 +9,23 @@ blocked, declined within 90 days).
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .blocks import blocked_either_way
-from .models import SUGGESTIONS_MAX, MatchProfile, MatchStatus, Suggestion
+from .models import (
+    DECLINED_QUIET_DAYS,
+    OPEN_INTRODUCTIONS,
+    SUGGESTIONS_MAX,
+    Introduction,
+    IntroductionStatus,
+    MatchProfile,
+    MatchStatus,
+    Suggestion,
+)
 from .scoring import Reason, circle_rule, ranked, reasons_text
 
 logger = logging.getLogger(__name__)
@@ -32,9 +42,9 @@ LOCK_NO_KEY = True
 
 def never_suggested(*, profile: MatchProfile) -> Q:
     """The profiles never suggested to her: herself, anyone not taking part (suspended; those
-    who left have no profile) and anyone blocked either way (``matching.safety``). Later rules
-    add connected and recently declined pairs."""
-    return (Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE)
+    who left have no profile), anyone she is introduced to (``introduced_to``) and anyone blocked
+    either way (``matching.blocks``)."""
+    return (Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE) | introduced_to(profile=profile)
             | blocked_either_way(user_id=profile.user_id, field="user_id"))
 
 
@@ -56,6 +66,15 @@ def _tiers(profile: MatchProfile) -> list[Q]:
     return tiers
 
 
+def candidate_queries(*, profile: MatchProfile) -> list[QuerySet[MatchProfile]]:
+    """One query per tier of ``_tiers``: the eligible profiles sharing that tier's things with her,
+    oldest first."""
+    eligible = (MatchProfile.objects.filter(status=MatchStatus.ACTIVE).filter(circle_rule(profile))
+                .exclude(never_suggested(profile=profile))
+                .only("id", "status", "purposes", "interests", "fields", "cities"))
+    return [eligible.filter(tier).order_by("pk") for tier in _tiers(profile)]
+
+
 def candidates_of(*, profile: MatchProfile) -> list[MatchProfile]:
     """The profiles worth scoring for her: at most CANDIDATES_MAX, those sharing the more specific
     things first and, within a tier, the oldest profiles first — the same ones for the same data.
@@ -64,12 +83,9 @@ def candidates_of(*, profile: MatchProfile) -> list[MatchProfile]:
     with many participants the first tier fills the list from a few hundred index entries instead
     of sorting every profile that shares a city with her.
     """
-    eligible = (MatchProfile.objects.filter(status=MatchStatus.ACTIVE).filter(circle_rule(profile))
-                .exclude(never_suggested(profile=profile))
-                .only("id", "status", "purposes", "interests", "fields", "cities"))
     found: list[MatchProfile] = []
-    for tier in _tiers(profile):
-        found += eligible.filter(tier).order_by("pk")[:CANDIDATES_MAX - len(found)]
+    for query in candidate_queries(profile=profile):
+        found += query[:CANDIDATES_MAX - len(found)]
         if len(found) >= CANDIDATES_MAX:
             break
     return found
@@ -125,3 +141,21 @@ def suggestions_for(*, profile: MatchProfile) -> list[Suggestion]:
     for row in rows:
         row.reasons_text = reasons_text([Reason.from_json(r) for r in row.reasons])
     return rows
+
+
+# --- Introductions: who is no longer suggested once a request was sent -----------------------
+
+def declined_since(since) -> Q:
+    """Requests the recipient declined since then: answered and not accepted (a sender who
+    withdraws a declined request does not undo the decline)."""
+    return Q(status__in=[IntroductionStatus.DECLINED, IntroductionStatus.WITHDRAWN], answered_at__gte=since)
+
+
+def introduced_to(*, profile: MatchProfile) -> Q:
+    """The profiles she has an introduction with that keeps them out of her suggestions: connected,
+    a request waiting for an answer (either way), or declined within DECLINED_QUIET_DAYS (either
+    way: neither is suggested to the other). Two hashed subqueries on the introductions' indexes."""
+    since = timezone.now() - timedelta(days=DECLINED_QUIET_DAYS)
+    pairs = Introduction.objects.filter(OPEN_INTRODUCTIONS | declined_since(since))
+    return (Q(user_id__in=pairs.filter(sender_id=profile.user_id).values("recipient_id"))
+            | Q(user_id__in=pairs.filter(recipient_id=profile.user_id).values("sender_id")))

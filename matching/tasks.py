@@ -29,3 +29,13 @@ def refresh_all_suggestions() -> int:
     for chunk in chunks:
         refresh_suggestions_chunk.delay(chunk)
     return len(chunks)
+
+
+# --- Introductions ---------------------------------------------------------------------------
+
+@shared_task
+def expire_introductions() -> int:
+    """Hourly: requests not accepted within 14 days are recorded as expired (one UPDATE)."""
+    from .introductions import introductions_expire
+
+    return introductions_expire()

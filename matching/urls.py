@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import introduction_views, views
 
 app_name = "matching"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("leave/", views.leave, name="leave"),
     path("suggestions/", views.suggestions, name="suggestions"),
+    # Introductions: a 相遇 request to a suggested participant, 我的相遇, answering and withdrawing.
+    path("request/<int:profile_id>/", introduction_views.request_new, name="request"),
+    path("introductions/", introduction_views.introductions, name="introductions"),
+    path("introductions/<int:pk>/accept/", introduction_views.accept, name="introduction_accept"),
+    path("introductions/<int:pk>/decline/", introduction_views.decline, name="introduction_decline"),
+    path("introductions/<int:pk>/withdraw/", introduction_views.withdraw, name="introduction_withdraw"),
 ]
 
 # --- 交友 alone: single talents who are not members (matching/alone_views.py) ----------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import approved_member_required
+from members.contacts import verified_email, verified_phone
 from members.organisations import may_post, posting_organisation, represented
 
 from . import request_digest, requests, responses
@@ -74,7 +75,7 @@ def _visible_request(request, pk: int) -> tuple[ServiceRequest, RequestResponse 
 
 
 def _contact_form(user, form_class, data=None):
-    return form_class(data, email=responses.verified_email(user), phone=responses.verified_phone(user))
+    return form_class(data, email=verified_email(user), phone=verified_phone(user))
 
 
 def _detail(request, service_request, mine, form=None, status=200):

@@ -9,14 +9,13 @@ notice, export or admin page shows a contact.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from members.contacts import Contact, verified_email, verified_emails, verified_phone
 from members.models import Representative
 from members.profiles import is_approved_member
 from xiangcheng.core.audit import audit_context
@@ -27,23 +26,6 @@ from .request_notices import notify_response
 
 class ResponseError(Exception):
     """A rule of responding said no; the message is translated and shown as it is."""
-
-
-@dataclass(frozen=True)
-class Contact:
-    label: str
-    value: str
-
-
-def verified_email(user) -> str:
-    """Her address if she verified it, else ''."""
-    if user.email and EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
-        return user.email
-    return ""
-
-
-def verified_phone(user) -> str:
-    return user.phone if user.phone and user.phone_verified else ""
 
 
 def contacts_shown(*, responses: Sequence[RequestResponse], viewer) -> dict[int, list[Contact]]:
@@ -68,11 +50,9 @@ def contacts_shown(*, responses: Sequence[RequestResponse], viewer) -> dict[int,
             wanted.append((response, response.decided_by, response.org_share_email, response.org_share_phone))
         elif response.request.organisation_id in hers:
             wanted.append((response, response.member, response.share_email, response.share_phone))
-    emails = {user.pk for _response, user, email, _phone in wanted if email and user.email}
-    verified = {(user_id, address.lower()) for user_id, address in EmailAddress.objects.filter(
-        user_id__in=emails, verified=True).values_list("user_id", "email")} if emails else set()
+    verified = verified_emails([user for _response, user, email, _phone in wanted if email])
     for response, user, email, phone in wanted:
-        if email and user.email and (user.pk, user.email.lower()) in verified:
+        if email and user.pk in verified:
             shown[response.pk].append(Contact(_("Email"), user.email))
         if phone and (number := verified_phone(user)):
             shown[response.pk].append(Contact(_("Mobile"), number))

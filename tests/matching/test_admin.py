@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 LIST = "/admin/matching/matchprofile/"
 
 
-def test_the_match_moderator_role_holds_exactly_the_view_of_match_profiles_and_the_real_name_queue():
+def test_the_match_moderator_role_holds_exactly_what_its_queues_need():
     perms = Group.objects.get(name=MATCH_MODERATOR.name).permissions.select_related("content_type")
     assert sorted((p.content_type.app_label, p.codename) for p in perms) == [
-        ("matching", "check_namecheck"), ("matching", "moderate_report"), ("matching", "view_matchprofile"),
-        ("matching", "view_namecheck"), ("matching", "view_report")]
+        ("matching", "check_namecheck"), ("matching", "moderate_report"), ("matching", "view_introduction"),
+        ("matching", "view_matchprofile"), ("matching", "view_namecheck"), ("matching", "view_report")]
 
 
 @pytest.mark.parametrize("role", [ADMINISTRATOR, REVIEWER])

@@ -11,6 +11,8 @@ from xiangcheng.core.roles import MATCH_MODERATOR
 
 pytestmark = pytest.mark.django_db
 
+MEMBERS = ["linxiaowen", "sunyue", "zhouyiran"]
+
 
 def test_the_demo_opts_members_in_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
@@ -19,25 +21,28 @@ def test_the_demo_opts_members_in_once(django_capture_on_commit_callbacks):
 
     moderator = User.objects.get(username="yujian")
     assert list(moderator.groups.values_list("name", flat=True)) == [MATCH_MODERATOR.name]
-    profiles = {p.user.username: p for p in MatchProfile.objects.select_related("user")}
-    # With the two single talents who joined 交友 alone (matching.alone_demo; tests/matching/test_alone.py).
-    assert sorted(profiles) == ["guqing", "jiangyifan", "linxiaowen", "sunyue", "zhouyiran"]
+    # The members' demo's three (matching.introduction_demo adds participants of its own).
+    profiles = {p.user.username: p for p in MatchProfile.objects.filter(user__username__in=MEMBERS)
+                .select_related("user")}
+    assert sorted(profiles) == ["linxiaowen", "sunyue", "zhouyiran"]
     assert profiles["linxiaowen"].interests == ["新材料", "专利转化", "成果落地"]
-    assert [name for name, p in sorted(profiles.items()) if p.in_friendship_circle] == [
-        "guqing", "jiangyifan", "sunyue"]
+    assert [name for name, p in sorted(profiles.items()) if p.in_friendship_circle] == ["sunyue"]
     assert (profiles["sunyue"].age_min, profiles["sunyue"].age_max) == (28, 36)
-    assert sorted(Consent.objects.filter(kind__startswith="matching").values_list("user__username", "kind")) == [
-        ("guqing", "matching"), ("guqing", "matching_friends"), ("jiangyifan", "matching"),
-        ("jiangyifan", "matching_friends"), ("linxiaowen", "matching"), ("sunyue", "matching"),
-        ("sunyue", "matching_friends"), ("zhouyiran", "matching")]
+    assert sorted(Consent.objects.filter(kind__startswith="matching", user__username__in=MEMBERS)
+                  .values_list("user__username", "kind")) == [
+        ("linxiaowen", "matching"), ("sunyue", "matching"), ("sunyue", "matching_friends"), ("zhouyiran", "matching")]
 
 
 def test_the_demo_members_have_their_suggestions():
     call_command("seed_demo")
 
+    # The members' demo's three and jiangyifan, who joined 交友 alone (matching.alone_demo).
+    people = [*MEMBERS, "jiangyifan"]
     rows = sorted((s.profile.user.username, s.candidate.user.username, s.score,
                    [Reason.from_json(r) for r in s.reasons])
-                  for s in Suggestion.objects.select_related("profile__user", "candidate__user"))
+                  for s in Suggestion.objects.filter(profile__user__username__in=people,
+                                                     candidate__user__username__in=people)
+                  .select_related("profile__user", "candidate__user"))
     friends = [Reason("city", ("suzhou",)), Reason("interests", ("徒步", "摄影")), Reason("purposes", ("friendship",))]
     assert rows == [
         ("jiangyifan", "sunyue", 9, friends),

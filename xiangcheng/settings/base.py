@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # 遇见: everyone's suggestions recomputed each night (in chunks, on the matching queue).
     "matching-suggestions-nightly": {"task": "matching.tasks.refresh_all_suggestions",
                                      "schedule": crontab(hour=2, minute=30)},
+    # 遇见 introductions: requests not accepted within 14 days are recorded as expired.
+    "matching-introductions-expire": {"task": "matching.tasks.expire_introductions", "schedule": crontab(minute=15)},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 OUTBOX_LEASE_SECONDS = 300

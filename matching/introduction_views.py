@@ -1,0 +1,174 @@
+"""遇见 introductions' pages: a 相遇 request to a suggested participant, 我的相遇 (sent, received,
+connected), and accepting, declining or withdrawing (each asks first). Each view parses the form
+and calls one function of ``matching.introductions``; anything not hers answers 404."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from members.access import approved_member_required
+from members.contacts import Contact, verified_email, verified_phone
+from members.profiles import person_name
+
+from . import introductions as rules
+from .cards import card
+from .introduction_forms import RequestForm, ShareForm
+from .models import Introduction
+from .profiles import match_profile_of
+from .scoring import reasons_text, score
+
+PAGE_SIZE = 20
+
+
+def _page(tab: str) -> str:
+    return f"{reverse('matching:introductions')}?tab={tab}"
+
+
+def _failed(form, exc: rules.IntroductionError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+
+
+def _contact_form(form_class, request):
+    user = request.user
+    return form_class(request.POST or None, email=verified_email(user), phone=verified_phone(user))
+
+
+@approved_member_required
+def request_new(request, profile_id: int):
+    her = match_profile_of(request.user)
+    if her is None:
+        return redirect("matching:landing")
+    try:
+        other = rules.meetable(her=her, profile_id=profile_id)
+    except rules.IntroductionNotFound:
+        raise Http404 from None
+    except rules.IntroductionError as exc:
+        messages.error(request, str(exc))
+        return redirect(_page(rules.RECEIVED))
+    form = _contact_form(RequestForm, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rules.introduction_send(sender=request.user, profile_id=other.pk, message=form.cleaned_data["message"],
+                                    shares=form.shares)
+        except rules.IntroductionNotFound:
+            raise Http404 from None
+        except rules.IntroductionError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("Your 相遇 request is sent. She has 14 days to answer."))
+            return redirect(_page(rules.SENT))
+    scored = score(her=her, candidate=other)
+    shown = card(viewer=her, candidate=other, score=scored.score if scored else 0,
+                 reasons=reasons_text(scored.reasons) if scored else "")
+    return render(request, "matching/introductions/request.html", {"form": form, "c": shown})
+
+
+@dataclass(frozen=True)
+class Row:
+    introduction: Introduction
+    name: str
+    seen: str
+    contacts: list[Contact]
+    may_answer: bool
+    may_withdraw: bool
+    from_me: bool
+
+    @property
+    def status(self) -> str:
+        return str(rules.SEEN_LABELS[self.seen])
+
+    @property
+    def tone(self) -> str:  # the status badge's colour
+        return {rules.WAITING: "pending", rules.CONNECTED_SEEN: "confirmed"}.get(self.seen, "cancelled")
+
+
+@approved_member_required
+def introductions(request):
+    if match_profile_of(request.user) is None:
+        return redirect("matching:landing")
+    tab = request.GET.get("tab")
+    tab = tab if tab in rules.TABS else rules.RECEIVED
+    page = Paginator(rules.introductions_listed(user=request.user, tab=tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    found = list(page)
+    contacts = rules.contacts_shown(introductions=found, viewer=request.user)
+    me = request.user
+    rows = [Row(introduction=i, name=person_name(rules.other_side(i, viewer=me)),
+                seen=rules.status_seen(i, viewer=me), contacts=contacts[i.pk],
+                may_answer=rules.may_answer(i, viewer=me), may_withdraw=rules.may_withdraw(i, viewer=me),
+                from_me=i.sender_id == me.pk)
+            for i in found]
+    return render(request, "matching/introductions/list.html", {
+        "tab": tab, "page": page, "rows": rows, "query": f"tab={tab}"})
+
+
+def _hers(request, pk: int) -> Introduction:
+    try:
+        return rules.introduction_of(pk=pk, user=request.user)
+    except rules.IntroductionNotFound:
+        raise Http404 from None
+
+
+@approved_member_required
+def accept(request, pk: int):
+    introduction = _hers(request, pk)
+    if introduction.recipient_id != request.user.pk:
+        raise Http404
+    form = _contact_form(ShareForm, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rules.introduction_accept(pk=pk, user=request.user, shares=form.shares)
+        except rules.IntroductionError as exc:
+            messages.error(request, str(exc))
+            return redirect(_page(rules.RECEIVED))
+        messages.success(request, _("You are connected. Each of you now sees the contacts the other shared."))
+        return redirect(_page(rules.CONNECTED))
+    if not rules.may_answer(introduction, viewer=request.user):
+        messages.error(request, _("This request can no longer be answered."))
+        return redirect(_page(rules.RECEIVED))
+    return render(request, "matching/introductions/accept.html", {
+        "form": form, "introduction": introduction, "name": person_name(introduction.sender)})
+
+
+@approved_member_required
+def decline(request, pk: int):
+    introduction = _hers(request, pk)
+    if introduction.recipient_id != request.user.pk:
+        raise Http404
+    if request.method == "POST":
+        try:
+            rules.introduction_decline(pk=pk, user=request.user)
+        except rules.IntroductionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("You declined. She is not told; to her the request simply expires."))
+        return redirect(_page(rules.RECEIVED))
+    if not rules.may_answer(introduction, viewer=request.user):
+        messages.error(request, _("This request can no longer be answered."))
+        return redirect(_page(rules.RECEIVED))
+    return render(request, "matching/introductions/decline.html", {
+        "introduction": introduction, "name": person_name(introduction.sender)})
+
+
+@approved_member_required
+def withdraw(request, pk: int):
+    introduction = _hers(request, pk)
+    if introduction.sender_id != request.user.pk:
+        raise Http404
+    if request.method == "POST":
+        try:
+            rules.introduction_withdraw(pk=pk, user=request.user)
+        except rules.IntroductionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your request is withdrawn."))
+        return redirect(_page(rules.SENT))
+    if not rules.may_withdraw(introduction, viewer=request.user):
+        messages.error(request, _("This request can no longer be withdrawn."))
+        return redirect(_page(rules.SENT))
+    return render(request, "matching/introductions/withdraw.html", {
+        "introduction": introduction, "name": person_name(introduction.recipient)})
