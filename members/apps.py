@@ -7,10 +7,14 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from xiangcheng.core import audit
         from xiangcheng.core.bulk import bulk_loader
         from xiangcheng.core.demo import demo_loader
 
         from . import roles  # noqa: F401 - grants to the staff roles
+        from .profiles import trail_name
+
+        audit.account_naming(name=trail_name, related=["profile"])
 
         demo_loader(key="members", load="members.demo.demo_load", order=10)
         bulk_loader(key="members", load="members.bulk.bulk_load", order=10)

@@ -47,6 +47,13 @@ def person_name(user: User | None, *, masked_contact: bool = False) -> str:
     return user.username
 
 
+def trail_name(user: User) -> str:
+    """How the audit trail names an account: staff by their account, as colleagues know them; a
+    member or anyone else by ``person_name``, her contact masked — the trail is read on every
+    audited record's admin page, by staff who may not see her contacts."""
+    return str(user) if user.is_staff else person_name(user, masked_contact=True)
+
+
 def is_approved_member(user: User) -> bool:
     """She is an approved member of the alliance (``MemberProfile.is_approved`` on her profile)."""
     profile = profile_for(user)

@@ -19,7 +19,7 @@ from matching.models import (
     Suggestion,
 )
 from matching.profiles import MatchError, match_leave
-from matching.safety import block_lift, block_person, report_file
+from matching.safety import BLOCK_REASON, block_lift, block_person, report_file
 from matching.suggestions import suggestions_for, suggestions_refresh
 from members.models import City, Field
 from tests.factories import MemberProfileFactory
@@ -81,7 +81,7 @@ def test_a_block_hides_both_from_each_other_deletes_suggestions_and_cancels_pend
     assert list(hidden) == [a]
     # Who did it and why is in the audit trail.
     assert [(e.label, e.actor_id, e.reason) for e in audit.history(block)] == [
-        ("created", a.user_id, zh("Blocked in 遇见"))]
+        ("created", a.user_id, BLOCK_REASON)]
 
 
 def test_the_cancellation_is_recorded_as_hers_for_the_block():
@@ -91,7 +91,7 @@ def test_the_cancellation_is_recorded_as_hers_for_the_block():
     block_person(blocker=a.user, profile_id=b.pk)
 
     [event] = [e for e in audit.history(theirs) if e.label == IntroductionStatus.CANCELLED]
-    assert (event.actor_id, event.reason) == (a.user_id, zh("Blocked in 遇见"))
+    assert (event.actor_id, event.reason) == (a.user_id, BLOCK_REASON)
 
 
 def test_a_stored_suggestion_computed_before_the_block_is_not_shown():
@@ -284,7 +284,7 @@ def test_she_may_report_someone_she_blocked():
     ({"reason": "", "details": "内容"}, "reason", "Choose a reason."),
     ({"reason": "spam", "details": "内容"}, "reason", "Choose a reason from the list."),
     ({"reason": "other", "details": "长" * (REPORT_DETAILS_MAX + 1)}, "details",
-     "The details may have at most 500 characters."),
+     zh("The details may have at most %(count)d characters.") % {"count": REPORT_DETAILS_MAX}),
 ])
 def test_bad_report_input_gets_a_clear_error_keeps_the_input_and_saves_nothing(client, data, field, message):
     a, b = pair()

@@ -286,7 +286,7 @@ class Entry:
     @property
     def who(self) -> str:
         if self.actor is not None:
-            return str(self.actor)
+            return _named(self.actor)
         if self.actor_id is not None:
             return gettext("account #%(id)s") % {"id": self.actor_id}
         if self.task:
@@ -340,6 +340,20 @@ def _fields_by_column(model: type[models.Model] | None) -> dict[str, models.Fiel
     return {f.column: f for f in model._meta.concrete_fields} if model else {}
 
 
+# How the trail names an account (who acted, or an account a change points at). The kernel knows
+# only the account, whose str() is an email or a mobile number; the accounts' app registers how
+# to name a person without showing how to reach her, and what to load with the accounts for it.
+_account_naming: dict[str, Any] = {"name": str, "related": ()}
+
+
+def account_naming(*, name: Callable[[models.Model], str], related: Sequence[str] = ()) -> None:
+    _account_naming.update(name=name, related=tuple(related))
+
+
+def _named(obj: models.Model) -> str:
+    return _account_naming["name"](obj) if isinstance(obj, _user_model()) else str(obj)
+
+
 def _as_text(field: models.Field | None, value: Any, found: dict) -> str:
     if value is None or value == "" or value == []:
         return "—"
@@ -347,7 +361,7 @@ def _as_text(field: models.Field | None, value: Any, found: dict) -> str:
         return str(value)
     if field.is_relation:
         obj = found.get(field.related_model, {}).get(value)
-        return str(obj) if obj is not None else f"#{value}"
+        return _named(obj) if obj is not None else f"#{value}"
     if isinstance(field, ArrayField):
         return ", ".join(_as_text(field.base_field, item, found) for item in value)
     if field.choices:
@@ -377,7 +391,8 @@ def entries(events: Iterable[pghistory.models.Events]) -> list[Entry]:
             field = columns.get(column)
             if field is not None and field.is_relation:
                 wanted[field.related_model].update(v for v in pair if v is not None)
-    found = {model: model._base_manager.in_bulk(list(pks)) for model, pks in wanted.items()}
+    found = {model: (model._base_manager.select_related(*_account_naming["related"]) if model is user_model
+                     else model._base_manager).in_bulk(list(pks)) for model, pks in wanted.items()}
 
     resolved = []
     for event in events:
