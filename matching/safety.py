@@ -118,6 +118,11 @@ def blocks_of(*, user: User):
             .order_by("-created_at", "-pk"))
 
 
+def block_of(*, blocker: User, block_id: int) -> Block | None:
+    """One of her blocks, with the blocked person's profile (None for anyone else's)."""
+    return Block.objects.select_related("blocked__profile").filter(pk=block_id, blocker=blocker).first()
+
+
 def block_lift(*, blocker: User, block_id: int) -> bool:
     """She lifts one of her blocks; both may be suggested to each other again from their next
     refresh, queued at once. False when it was already lifted (a second click)."""

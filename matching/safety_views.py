@@ -5,7 +5,7 @@ function of ``matching.safety``; a person she may not see answers 404."""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from members.access import approved_member_required
@@ -65,7 +65,9 @@ def _still_in(block: Block):
 
 @approved_member_required
 def unblock(request, block_id: int):
-    block = get_object_or_404(Block.objects.select_related("blocked__profile"), pk=block_id, blocker=request.user)
+    block = safety.block_of(blocker=request.user, block_id=block_id)
+    if block is None:
+        raise Http404
     if request.method == "POST":
         safety.block_lift(blocker=request.user, block_id=block.pk)
         messages.success(request, _("Block lifted. You may be suggested to each other again."))
