@@ -473,7 +473,17 @@ class OfferingAppointment(models.Model):
 
 
 
-# --- Service requests (相链她科企): the models live in their own module --------------------------
+# --- Calls (相创她数智) and service requests (相链她科企): the models live in their own modules ------
+from .call_models import (  # noqa: E402, F401 - Django finds an app's models in models.py
+    Call,
+    CallApplication,
+    CallApplicationStatus,
+    CallAttachment,
+    CallFollow,
+    CallKind,
+    CallLevel,
+    CallStatus,
+)
 from .request_models import (  # noqa: E402, F401 - Django finds an app's models in models.py
     Budget,
     RequestCategory,
@@ -484,3 +494,4 @@ from .request_models import (  # noqa: E402, F401 - Django finds an app's models
     ResponseStatus,
     ServiceRequest,
 )
+
