@@ -2,8 +2,10 @@ import logging
 import os
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from django.utils import translation
 
 from tests import channel_stand_ins
 from tests.factories import StaffFactory
@@ -14,6 +16,15 @@ from xiangcheng.core import sms
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in another language leaves that language
+    active in the thread, which would otherwise leak into whichever test runs next."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
