@@ -9,6 +9,7 @@ blocked, declined within 90 days).
 """
 
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.db import transaction
@@ -51,44 +52,50 @@ def never_suggested(*, profile: MatchProfile) -> Q:
 SHARED = ("interests", "fields", "cities")  # from the most specific to the least
 
 
-def _tiers(profile: MatchProfile) -> list[Q]:
+def _tiers(profile: MatchProfile) -> Iterator[Q]:
     """What a candidate shares with her, as tiers in the order she sees them: sharing interests,
     fields and cities first, then interests and fields only, and so on down to a city alone. Each
-    tier asks for its overlaps (served by the GIN indexes) and excludes the ones it does not have."""
+    tier asks for its overlaps (served by the GIN indexes) and excludes the ones it does not have.
+    Made one at a time: the first tier alone fills most lists."""
     mine = [(lookup, values) for lookup in SHARED if (values := getattr(profile, lookup))]
-    tiers = []
     for mask in range(2 ** len(mine) - 1, 0, -1):
         tier = Q()
         for bit, (lookup, values) in enumerate(mine):
             shares = Q(**{f"{lookup}__overlap": values})
             tier &= shares if mask & (1 << (len(mine) - 1 - bit)) else ~shares
-        tiers.append(tier)
-    return tiers
+        yield tier
 
 
-def candidate_queries(*, profile: MatchProfile) -> list[QuerySet[MatchProfile]]:
-    """One query per tier of ``_tiers``: the eligible profiles sharing that tier's things with her,
-    oldest first."""
+def candidate_queries(*, profile: MatchProfile) -> Iterator[QuerySet[MatchProfile]]:
+    """One query per tier of ``_tiers``, made as they are asked for: the eligible profiles sharing
+    that tier's things with her, oldest first."""
     eligible = (MatchProfile.objects.filter(status=MatchStatus.ACTIVE).filter(circle_rule(profile))
-                .exclude(never_suggested(profile=profile))
-                .only("id", "status", "purposes", "interests", "fields", "cities"))
-    return [eligible.filter(tier).order_by("pk") for tier in _tiers(profile)]
+                .exclude(never_suggested(profile=profile)))
+    return (eligible.filter(tier).order_by("pk") for tier in _tiers(profile))
 
 
-def candidates_of(*, profile: MatchProfile) -> list[MatchProfile]:
+def candidate_ids_of(*, profile: MatchProfile) -> list[int]:
     """The profiles worth scoring for her: at most CANDIDATES_MAX, those sharing the more specific
     things first and, within a tier, the oldest profiles first — the same ones for the same data.
 
     One query per tier until enough are found, each ``ORDER BY id LIMIT`` the number still wanted:
     with many participants the first tier fills the list from a few hundred index entries instead
-    of sorting every profile that shares a city with her.
+    of sorting every profile that shares a city with her. Only ids come back: a chunk reads the
+    rows it scores once (``_candidate_rows``), as neighbours' candidates are mostly the same.
     """
-    found: list[MatchProfile] = []
+    found: list[int] = []
     for query in candidate_queries(profile=profile):
-        found += query[:CANDIDATES_MAX - len(found)]
+        found += query.values_list("pk", flat=True)[:CANDIDATES_MAX - len(found)]
         if len(found) >= CANDIDATES_MAX:
             break
     return found
+
+
+def _candidate_rows(ids: set[int]) -> dict[int, MatchProfile]:
+    """The candidates' rows, each read once however many of the chunk's profiles it is scored for
+    (one who left since her id was read is missing, and so not scored)."""
+    rows = MatchProfile.objects.filter(pk__in=ids).only("id", "status", "purposes", "interests", "fields", "cities")
+    return {row.pk: row for row in rows}
 
 
 def profiles_locked(pks: list[int]) -> list[MatchProfile]:
@@ -105,16 +112,20 @@ def profile_locked(pk: int) -> MatchProfile | None:
 def suggestions_refresh_many(*, profile_ids: list[int]) -> int:
     """Replace these profiles' suggestions with fresh ones, in one transaction (her refresh after
     an edit, a chunk of the nightly run); the number of profiles refreshed. A profile that is
-    suspended (or gone) keeps none. One lock, one delete and one insert for the whole chunk."""
+    suspended (or gone) keeps none. One lock, one delete, one read of every candidate's row and
+    one insert for the whole chunk."""
     with transaction.atomic():
         current = [p for p in profiles_locked(profile_ids) if p.status == MatchStatus.ACTIVE]
         Suggestion.objects.filter(profile_id__in=profile_ids).delete()
+        candidate_ids = {profile.pk: candidate_ids_of(profile=profile) for profile in current}
+        rows = _candidate_rows({pk for ids in candidate_ids.values() for pk in ids})
         now = timezone.now()
         Suggestion.objects.bulk_create([
             Suggestion(profile=profile, candidate_id=s.candidate_id, score=s.score,
                        reasons=[r.as_json() for r in s.reasons], computed_at=now)
             for profile in current
-            for s in ranked(her=profile, candidates=candidates_of(profile=profile), limit=SUGGESTIONS_MAX)
+            for s in ranked(her=profile, candidates=[rows[pk] for pk in candidate_ids[profile.pk] if pk in rows],
+                            limit=SUGGESTIONS_MAX)
         ], batch_size=1000)
     return len(current)
 
