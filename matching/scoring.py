@@ -78,45 +78,71 @@ def in_same_circle(her: MatchProfile, candidate: MatchProfile) -> bool:
 
 
 def _shared(mine: list[str], theirs: list[str]) -> tuple[str, ...]:
-    # In her own order, so the words follow what she chose first.
-    others = set(theirs)
-    return tuple(value for value in mine if value in others)
+    # In her own order, so the words follow what she chose first. Both lists hold a few values:
+    # testing membership in the list is quicker than making a set of it.
+    return tuple([value for value in mine if value in theirs])
+
+
+MENTORING = (Purpose.SEEK_MENTOR, Purpose.OFFER_MENTORING)
+
+
+class _Match:
+    """What she and one candidate share and what it is worth; its reasons are put together only
+    for the candidates she is shown (``ranked`` scores hundreds to keep twenty)."""
+
+    __slots__ = ("candidate_id", "points", "shared", "she_mentors", "she_seeks_mentor")
+
+    def __init__(self, candidate_id, points, shared, she_mentors, she_seeks_mentor):
+        self.candidate_id, self.points, self.shared = candidate_id, points, shared
+        self.she_mentors, self.she_seeks_mentor = she_mentors, she_seeks_mentor
+
+    def scored(self) -> Scored:
+        reasons = [Reason(code, items) for code, items in self.shared if items]
+        if self.she_mentors:
+            reasons.append(Reason(SHE_MENTORS))
+        if self.she_seeks_mentor:
+            reasons.append(Reason(SHE_SEEKS_MENTOR))
+        return Scored(candidate_id=self.candidate_id, score=self.points, reasons=reasons)
+
+
+def _matcher(her: MatchProfile):
+    """The one scoring rule, with what depends on her alone worked out once: a function giving a
+    candidate's ``_Match``, or None when the candidate may not be suggested to her (herself, not
+    taking part, the other circle) or they share nothing that counts."""
+    purposes = [p for p in her.purposes if p not in MENTORING]
+    seeks, offers = Purpose.SEEK_MENTOR in her.purposes, Purpose.OFFER_MENTORING in her.purposes
+
+    def match(candidate: MatchProfile) -> _Match | None:
+        if candidate.pk == her.pk or candidate.status != MatchStatus.ACTIVE or not in_same_circle(her, candidate):
+            return None
+        shared = ((CITY, _shared(her.cities, candidate.cities)),
+                  (INTERESTS, _shared(her.interests, candidate.interests)),
+                  (FIELDS, _shared(her.fields, candidate.fields)),
+                  (PURPOSES, _shared(purposes, candidate.purposes)))
+        points = (CITY_POINTS * len(shared[0][1]) + INTEREST_POINTS * len(shared[1][1])
+                  + FIELD_POINTS * len(shared[2][1]) + PURPOSE_POINTS * len(shared[3][1]))
+        she_mentors = seeks and Purpose.OFFER_MENTORING in candidate.purposes
+        she_seeks_mentor = offers and Purpose.SEEK_MENTOR in candidate.purposes
+        points += COMPLEMENT_POINTS * (she_mentors + she_seeks_mentor)
+        return _Match(candidate.pk, points, shared, she_mentors, she_seeks_mentor) if points else None
+
+    return match
 
 
 def score(*, her: MatchProfile, candidate: MatchProfile) -> Scored | None:
     """The candidate's score for her and why, or None when the candidate may not be suggested to
     her (herself, not taking part, the other circle) or they share nothing that counts."""
-    if candidate.pk == her.pk or candidate.status != MatchStatus.ACTIVE or not in_same_circle(her, candidate):
-        return None
-    reasons: list[Reason] = []
-    points = 0
-    cities = _shared(her.cities, candidate.cities)
-    interests = _shared(her.interests, candidate.interests)
-    fields = _shared(her.fields, candidate.fields)
-    purposes = _shared([p for p in her.purposes if p not in (Purpose.SEEK_MENTOR, Purpose.OFFER_MENTORING)],
-                       candidate.purposes)
-    for code, shared, each in ((CITY, cities, CITY_POINTS), (INTERESTS, interests, INTEREST_POINTS),
-                               (FIELDS, fields, FIELD_POINTS), (PURPOSES, purposes, PURPOSE_POINTS)):
-        if shared:
-            reasons.append(Reason(code, shared))
-            points += each * len(shared)
-    if Purpose.SEEK_MENTOR in her.purposes and Purpose.OFFER_MENTORING in candidate.purposes:
-        reasons.append(Reason(SHE_MENTORS))
-        points += COMPLEMENT_POINTS
-    if Purpose.OFFER_MENTORING in her.purposes and Purpose.SEEK_MENTOR in candidate.purposes:
-        reasons.append(Reason(SHE_SEEKS_MENTOR))
-        points += COMPLEMENT_POINTS
-    if not points:
-        return None
-    return Scored(candidate_id=candidate.pk, score=points, reasons=reasons)
+    found = _matcher(her)(candidate)
+    return found.scored() if found else None
 
 
 def ranked(*, her: MatchProfile, candidates: list[MatchProfile], limit: int) -> list[Scored]:
     """The best ``limit`` candidates for her: highest score first, then the earlier joined (lower
     id), so the same data always gives the same list."""
-    scored = [s for c in candidates if (s := score(her=her, candidate=c)) is not None]
-    scored.sort(key=lambda s: (-s.score, s.candidate_id))
-    return scored[:limit]
+    match = _matcher(her)
+    found = [m for c in candidates if (m := match(c)) is not None]
+    found.sort(key=lambda m: (-m.points, m.candidate_id))
+    return [m.scored() for m in found[:limit]]
 
 
 def reason_text(reason: Reason) -> str:
