@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .blocks import blocked_either_way
@@ -93,8 +94,11 @@ def candidate_ids_of(*, profile: MatchProfile) -> list[int]:
 
 def _candidate_rows(ids: set[int]) -> dict[int, MatchProfile]:
     """The candidates' rows, each read once however many of the chunk's profiles it is scored for
-    (one who left since her id was read is missing, and so not scored)."""
-    rows = MatchProfile.objects.filter(pk__in=ids).only("id", "status", "purposes", "interests", "fields", "cities")
+    (one who left since her id was read is missing, and so not scored). A chunk's candidates run
+    to thousands: the ids go as one array parameter, not thousands of placeholders to fill in."""
+    chosen = RawSQL("SELECT unnest(%s::bigint[])", (sorted(ids),))
+    rows = (MatchProfile.objects.filter(pk__in=chosen)
+            .only("id", "status", "purposes", "interests", "fields", "cities"))
     return {row.pk: row for row in rows}
 
 
