@@ -424,3 +424,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
 }
+
+# --- Backups (docs/operations.md, "Backup") ----------------------------------------------------
+# `manage.py backup` writes its archives here (one .tar each: the database and both media folders).
+BACKUP_DIR = Path(env.str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / ".local" / "backups")))
+# Where pg_dump and pg_restore are; empty: found on PATH (the development stack sets it).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
