@@ -6,6 +6,7 @@ import io
 import json
 import tarfile
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -27,7 +28,7 @@ from services.models import Attachment, Category, Ticket
 from tests.events.factories import EventFactory
 from tests.factories import MemberProfileFactory, StaffFactory
 from tests.helpers import zh
-from xiangcheng.core.backups import DUMP, MANIFEST, backup_create, restore
+from xiangcheng.core.backups import DUMP, MANIFEST, backup_create, backups_prune, restore
 from xiangcheng.core.models import Notice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -202,3 +203,32 @@ def test_the_backup_command_prints_the_archive_it_wrote(folders, capsys):
     call_command("backup", "--destination", str(folders["backups"]))
     written = capsys.readouterr().out.strip()
     assert [p.as_posix() for p in folders["backups"].iterdir()] == [written]
+
+
+def test_pruning_keeps_7_daily_4_weekly_and_12_monthly_archives_and_nothing_else_is_touched(tmp_path):
+    # An archive each night at 02:00 for 400 nights up to Tuesday 2 June 2026, and a second one that day.
+    last = datetime(2026, 6, 2, 2, 0)
+    names = [f"backup-{last - timedelta(days=d):%Y%m%d-%H%M%S}.tar" for d in range(400)]
+    names.append("backup-20260602-120000.tar")
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "notes.txt").write_bytes(b"mine")
+
+    deleted = backups_prune(folder=tmp_path)
+
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert len(deleted) == len(names) - (len(kept) - 1)
+    assert kept == sorted([
+        "notes.txt",
+        # the last 7 days (the newest of 2 June)
+        "backup-20260602-120000.tar", "backup-20260601-020000.tar", "backup-20260531-020000.tar",
+        "backup-20260530-020000.tar", "backup-20260529-020000.tar", "backup-20260528-020000.tar",
+        "backup-20260527-020000.tar",
+        # the newest of each of the last 4 ISO weeks (Sundays; the current week's is 2 June's)
+        "backup-20260524-020000.tar", "backup-20260517-020000.tar",
+        # the newest of each of the last 12 months (June and May 2026 are kept above)
+        "backup-20260430-020000.tar", "backup-20260331-020000.tar", "backup-20260228-020000.tar",
+        "backup-20260131-020000.tar", "backup-20251231-020000.tar", "backup-20251130-020000.tar",
+        "backup-20251031-020000.tar", "backup-20250930-020000.tar", "backup-20250831-020000.tar",
+        "backup-20250731-020000.tar",
+    ])

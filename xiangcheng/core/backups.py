@@ -30,6 +30,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -254,6 +255,36 @@ def _add_file(archive: tarfile.TarFile, *, path: Path, arcname: str) -> dict[str
         hashing = _Hashing(stream)
         archive.addfile(info, hashing)
     return {"path": arcname, "size": info.size, "sha256": hashing.digest.hexdigest()}
+
+
+# --- keeping: 7 daily, 4 weekly, 12 monthly ----------------------------------------------------
+
+ARCHIVE_NAME = re.compile(r"^backup-(\d{8})-(\d{6})\.tar$")
+
+
+def backups_prune(*, folder: Path, daily: int = 7, weekly: int = 4, monthly: int = 12) -> list[Path]:
+    """Keep the newest archive of each of the last ``daily`` days, ``weekly`` ISO weeks and
+    ``monthly`` months that have one (by the date in their names); delete the other archives
+    (nothing else in the folder). Returns the archives deleted."""
+    archives = []
+    for path in folder.iterdir():
+        if match := ARCHIVE_NAME.match(path.name):
+            archives.append((datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S"), path))
+    archives.sort(reverse=True)
+    keep: set[Path] = set()
+    for count, period in ((daily, lambda d: d.date()), (weekly, lambda d: d.isocalendar()[:2]),
+                          (monthly, lambda d: (d.year, d.month))):
+        seen: list[object] = []
+        for moment, path in archives:
+            if period(moment) not in seen and len(seen) < count:
+                seen.append(period(moment))
+                keep.add(path)
+    deleted = [path for _, path in archives if path not in keep]
+    for path in deleted:
+        path.unlink()
+    if deleted:
+        logger.info("Backups: %d kept, %d old archives deleted", len(keep), len(deleted))
+    return deleted
 
 
 # --- restore -----------------------------------------------------------------------------------
