@@ -222,22 +222,30 @@ def backup_create(*, destination: Path, now: datetime | None = None) -> Path:
             "tables": tables,
             "files": [],
         }
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as archive:
-            archive.add(dump, arcname=DUMP)
-            for folder, root in roots.items():
-                for path in _files_of(root):
-                    entry = _add_file(archive, path=path, arcname=f"{folder}/{path.relative_to(root).as_posix()}")
-                    if entry is not None:
-                        manifest["files"].append(entry)
-            body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(body), int(moment.timestamp()), 0o600
-            archive.addfile(info, io.BytesIO(body))
+        try:
+            _archive_write(partial, dump=dump, roots=roots, manifest=manifest, moment=moment)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # never a half-written archive left to be mistaken for one
+            raise
     partial.rename(final)
     logger.info("Backup %s: %d tables, %d rows, %d files", final.name, len(tables),
                 sum(t["rows"] for t in tables.values()), len(manifest["files"]))
     return final
+
+
+def _archive_write(path: Path, *, dump: Path, roots: dict[str, Path], manifest: dict, moment: datetime) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as archive:
+        archive.add(dump, arcname=DUMP)
+        for folder, root in roots.items():
+            for file in _files_of(root):
+                entry = _add_file(archive, path=file, arcname=f"{folder}/{file.relative_to(root).as_posix()}")
+                if entry is not None:
+                    manifest["files"].append(entry)
+        body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mtime, info.mode = len(body), int(moment.timestamp()), 0o600
+        archive.addfile(info, io.BytesIO(body))
 
 
 def _add_file(archive: tarfile.TarFile, *, path: Path, arcname: str) -> dict[str, object] | None:
