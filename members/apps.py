@@ -24,3 +24,9 @@ class MembersConfig(AppConfig):
 
         demo_loader(key="organisations", load="members.organisation_demo.demo_load", order=15)
         bulk_loader(key="organisations", load="members.organisation_bulk.bulk_load", order=15)
+
+        # Retention (xiangcheng/core/retention.py): sign-ups that never verified anything.
+        from xiangcheng.core.retention import retention_purge
+
+        retention_purge(key="unverified_accounts", period="unverified_accounts_days",
+                        purge="members.retention.unverified_accounts_purge", label=_("unverified sign-ups"), order=20)

@@ -40,3 +40,14 @@ class ServicesConfig(AppConfig):
         workbench_link(key="requests", label=_("Service requests"), url_name="services:organisation_requests",
                        order=10)
         workbench_link(key="jobs", label=_("Jobs"), url_name="services:organisation_jobs", order=20)
+
+        # Retention (xiangcheng/core/retention.py): declined job applications and closed call
+        # applications, with their files.
+        from xiangcheng.core.retention import retention_purge
+
+        retention_purge(key="declined_job_applications", period="declined_job_applications_days",
+                        purge="services.retention.declined_job_applications_purge",
+                        label=_("declined job applications"), order=40)
+        retention_purge(key="closed_call_applications", period="closed_call_applications_days",
+                        purge="services.retention.closed_call_applications_purge",
+                        label=_("call applications not shortlisted, not selected or withdrawn"), order=45)

@@ -102,6 +102,11 @@ class Stack:
         env = {}
         if not os.environ.get("DATABASE_URL"):
             self.pg, env["DATABASE_URL"] = start_postgres()
+            if not os.environ.get("PG_BIN_DIR"):
+                # pg_dump and pg_restore of the embedded server, for `manage.py backup` / `restore`.
+                from pgserver._commands import POSTGRES_BIN_PATH
+
+                env["PG_BIN_DIR"] = str(POSTGRES_BIN_PATH)
         if not os.environ.get("REDIS_URL"):
             self.redis, env["REDIS_URL"] = start_redis()
         os.environ.update(env)

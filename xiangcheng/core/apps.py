@@ -32,3 +32,9 @@ class CoreConfig(AppConfig):
         # Web server, Celery and manage.py all set Django up: a provider backend without its
         # credentials or template codes stops each of them here instead of failing per message.
         sms_configuration_check()
+
+        # Retention: the outbox's finished notices (each app registers its own purges).
+        from .retention import retention_purge
+
+        retention_purge(key="notices", period="notices_days", purge="xiangcheng.core.retention.notices_purge",
+                        label=_("finished notices"), order=10)

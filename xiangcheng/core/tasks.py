@@ -1,4 +1,4 @@
-"""The outbox's two tasks: deliver a chunk of notices; retry whatever was left behind (beat)."""
+"""The outbox's two tasks: deliver a chunk of notices; retry whatever was left behind (beat). And the nightly retention job."""
 
 from celery import shared_task
 
@@ -15,3 +15,12 @@ def retry_unsent_notices() -> int:
     from .outbox import retry_unsent
 
     return retry_unsent()
+
+
+# --- Retention (xiangcheng/core/retention.py): every app's purges, nightly (beat). ---
+
+@shared_task
+def run_retention() -> dict[str, int]:
+    from .retention import retention_run
+
+    return retention_run()

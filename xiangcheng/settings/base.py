@@ -424,3 +424,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
 }
+
+# --- Backups and retention (docs/operations.md, "Backup" and "Retention") ---------------------
+# `manage.py backup` writes its archives here (one .tar each: the database and both media folders).
+BACKUP_DIR = Path(env.str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / ".local" / "backups")))
+# Where pg_dump and pg_restore are; empty: found on PATH (the development stack sets it).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
+# How long finished rows are kept before the nightly retention job deletes them, in days
+# (xiangcheng/core/retention.py; each app registers what it purges).
+RETENTION = {
+    # Outbox rows sent, skipped or failed (her 我的消息 lists the sent ones until then).
+    "notices_days": env.int("RETENTION_NOTICES_DAYS", default=180),
+    # Accounts that never verified an email address or a mobile number and hold nothing else.
+    "unverified_accounts_days": env.int("RETENTION_UNVERIFIED_ACCOUNTS_DAYS", default=30),
+    # Declined job applications, with their CVs.
+    "declined_job_applications_days": env.int("RETENTION_DECLINED_JOB_APPLICATIONS_DAYS", default=180),
+    # Call applications not shortlisted, not selected or withdrawn, with their attachments.
+    "closed_call_applications_days": env.int("RETENTION_CLOSED_CALL_APPLICATIONS_DAYS", default=365),
+}
+CELERY_BEAT_SCHEDULE["retention"] = {"task": "xiangcheng.core.tasks.run_retention",
+                                     "schedule": crontab(hour=4, minute=10)}
