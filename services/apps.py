@@ -40,3 +40,8 @@ class ServicesConfig(AppConfig):
         workbench_link(key="requests", label=_("Service requests"), url_name="services:organisation_requests",
                        order=10)
         workbench_link(key="jobs", label=_("Jobs"), url_name="services:organisation_jobs", order=20)
+
+        # Calls (相创她数智), the member side: open calls on home and programme pages, demo and bulk data.
+        sections.register_calls()
+        demo_loader(key="calls", load="services.call_demo.demo_load", order=45)
+        bulk_loader(key="calls", load="services.call_bulk.bulk_load", order=45)
