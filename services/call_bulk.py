@@ -121,6 +121,18 @@ def _applications(run: BulkRun, calls: list[tuple], first_id: int) -> list[tuple
     return rows
 
 
+def _application_audit(row: tuple) -> list[AuditEntry]:
+    """Started by her; then its last step (submitted or withdrawn by her, a decision by staff)."""
+    member, status, decided = row[2], row[4], row[8]
+    entries = [AuditEntry("created", row[9], {"user": member, "url": f"/calls/{row[1]}/apply/"},
+                          (*row[:4], CallApplicationStatus.STARTED, "", "", None, None, *row[9:]))]
+    if status != CallApplicationStatus.STARTED:
+        context = {"url": "/admin/services/callapplication/"} if decided else {"user": member,
+                                                                              "url": f"/calls/{row[1]}/apply/"}
+        entries.append(AuditEntry(status, row[10], context, row))
+    return entries
+
+
 def bulk_load(run: BulkRun) -> BulkLoaded:
     loaded = BulkLoaded(key="calls")
     if Call.objects.exists():
@@ -136,7 +148,6 @@ def bulk_load(run: BulkRun) -> BulkLoaded:
         applications = _applications(run, calls, ids_reserve(CallApplication, run.count(APPLICATIONS)))
         loaded.add(CallApplication, rows_copy(CallApplication, APPLICATION_FIELDS, applications))
         loaded.add(CallApplication.pgh_event_model, audit_copy(
-            CallApplication, APPLICATION_FIELDS,
-            (AuditEntry(row[4] if row[4] != CallApplicationStatus.STARTED else "created", row[10],
-                        {"user": row[2], "url": f"/calls/{row[1]}/apply/"}, row) for row in applications), rng=rng))
+            CallApplication, APPLICATION_FIELDS, (e for row in applications for e in _application_audit(row)),
+            rng=rng))
     return loaded
