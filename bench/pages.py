@@ -73,3 +73,11 @@ PAGES = [
 PAGES += [
     Page("staff: 遇见 real names awaiting check", "/admin/matching/namecheck/", roles.MATCH_MODERATOR.name),
 ]
+
+# Calls (相创她数智): the list, a call's page, the apply page and 我的申报 (services/call_bulk.py).
+PAGES += [
+    Page("call list (visitor)", "/calls/", VISITOR),
+    Page("call detail", "/calls/{call}/"),
+    Page("call apply", "/calls/{call}/apply/"),
+    Page("我的申报", "/calls/mine/"),
+]

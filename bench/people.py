@@ -135,6 +135,7 @@ def pools() -> dict[str, list[str]]:
         "event": [str(pk) for pk in upcoming],
         "surname": [quote(name) for name in SURNAMES[:10]],
         **service_request_pools(),
+        **call_pools(),
         "job": [str(pk) for pk in jobs_listed().values_list("pk", flat=True)[:20]],
         # Federation offerings with time slots (their pages list upcoming slots).
         "offering": [str(pk) for pk in Offering.objects.filter(published=True, mode=OfferingMode.SLOTS)
@@ -161,3 +162,11 @@ def service_request_pools() -> dict[str, list[str]]:
                             .values_list("pk", flat=True)[:20]],
         "request_topic": [quote(words[0][:3]) for words in TOPICS.values()],
     }
+
+
+# --- Calls (相创她数智) -------------------------------------------------------------------------------
+def call_pools() -> dict[str, list[str]]:
+    """Open calls (their pages and apply pages)."""
+    from services.calls import calls_open
+
+    return {"call": [str(pk) for pk in calls_open().values_list("pk", flat=True)[:20]]}

@@ -538,3 +538,81 @@ class RequestResponseAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelA
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Calls (相创她数智): staff write and publish calls; applications are counted here ------------
+from django.db.models import Count, Q  # noqa: E402
+
+from . import calls as call_rules  # noqa: E402
+from .call_forms import CallCancelForm  # noqa: E402
+from .models import Call, CallApplicationStatus, CallStatus  # noqa: E402
+
+
+@admin.register(Call)
+class CallAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "level", "programme", "status", "opens_on", "closes_on", "places",
+                    "applications_count", "submitted_count"]
+    list_filter = ["kind", "level", "status", "programme"]
+    search_fields = ["title", "organiser"]
+    list_select_related = ["programme"]
+    ordering = ["-opens_on", "-pk"]
+    actions = ["publish", "cancel"]
+    # Publishing and cancelling go through the actions (audited, checked); the review's start is
+    # the reviewers' step.
+    readonly_fields = ["status", "published_at", "review_started_at", "created_by", "created_at",
+                       "applications_count", "submitted_count"]
+    fields = ["kind", "title", "organiser", "level", "programme", "field", "summary", "eligibility", "requirements",
+              "opens_on", "closes_on", "places", *readonly_fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            applications_total=Count("applications", filter=~Q(applications__status=CallApplicationStatus.STARTED)),
+            submitted_total=Count("applications", filter=Q(applications__status=CallApplicationStatus.SUBMITTED)))
+
+    @admin.display(description=_("applications"), ordering="applications_total")
+    def applications_count(self, obj):
+        return getattr(obj, "applications_total", 0)
+
+    @admin.display(description=_("awaiting review"), ordering="submitted_total")
+    def submitted_count(self, obj):
+        return getattr(obj, "submitted_total", 0)
+
+    def has_delete_permission(self, request, obj=None):
+        # A call with applications is kept (the applications point at it); cancel it instead.
+        return obj is not None and obj.status == CallStatus.DRAFT and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def _each(self, request, queryset, step, done: str) -> None:
+        count = 0
+        for call in queryset.order_by("pk"):
+            try:
+                step(call=call, actor=request.user)
+            except call_rules.CallError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done % {"n": count})
+
+    @admin.action(description=_("Publish selected calls"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._each(request, queryset, call_rules.call_publish, _("Calls published: %(n)d."))
+
+    @admin.action(description=_("Cancel selected calls (asks first)"), permissions=["change"])
+    def cancel(self, request, queryset):
+        form = CallCancelForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._each(request, queryset, lambda call, actor: call_rules.call_cancel(call=call, actor=actor,
+                                                                                    reason=reason),
+                       _("Calls cancelled: %(n)d."))
+            return None
+        return render(request, "admin/services/call/cancel.html", {
+            **self.admin_site.each_context(request), "form": form, "selected": queryset,
+            "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "title": _("Cancel calls"),
+        })

@@ -51,3 +51,8 @@ class ServicesConfig(AppConfig):
         retention_purge(key="closed_call_applications", period="closed_call_applications_days",
                         purge="services.retention.closed_call_applications_purge",
                         label=_("call applications not shortlisted, not selected or withdrawn"), order=45)
+
+        # Calls (相创她数智), the member side: open calls on home and programme pages, demo and bulk data.
+        sections.register_calls()
+        demo_loader(key="calls", load="services.call_demo.demo_load", order=45)
+        bulk_loader(key="calls", load="services.call_bulk.bulk_load", order=45)

@@ -33,7 +33,7 @@ class CallKind(models.TextChoices):
 class CallLevel(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCIAL = "provincial", _("Provincial")
-    CITY = "city", _("City")
+    CITY = "city", pgettext_lazy("call level", "City")  # not the "City" of addresses (城市)
     DISTRICT = "district", _("District")
 
 

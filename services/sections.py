@@ -48,3 +48,26 @@ def link_requests(request, programme) -> dict:
 def register_requests() -> None:
     programme_section(key="service_requests", template="services/requests/_programme_section.html",
                       context=link_requests, order=30, programmes=("link",))
+
+
+# --- Calls (相创她数智): open calls on the home page and on the page of the programme they belong to --
+CALLS_SHOWN = 4
+
+
+def open_calls_home(request) -> dict | None:
+    from .calls import calls_open
+
+    listed = list(calls_open()[:CALLS_SHOWN])
+    return {"calls": listed} if listed else None
+
+
+def open_calls_programme(request, programme) -> dict | None:
+    from .calls import calls_open
+
+    listed = list(calls_open(programme=programme.slug)[:CALLS_SHOWN])
+    return {"calls": listed} if listed else None
+
+
+def register_calls() -> None:
+    home_section(key="calls", template="services/calls/_section.html", context=open_calls_home, order=25)
+    programme_section(key="calls", template="services/calls/_section.html", context=open_calls_programme, order=25)

@@ -50,3 +50,17 @@ urlpatterns += [
     path(_ORGANISATION + "<int:pk>/responses/<int:response>/decline/", request_views.response_decline,
          name="request_response_decline"),
 ]
+
+# --- Calls (相创她数智): the list, a call's page, applying and 我的申报 -----------------------------
+from . import call_views  # noqa: E402
+
+urlpatterns += [
+    path("calls/", call_views.call_list, name="calls"),
+    path("calls/mine/", call_views.my_calls, name="my_calls"),
+    path("calls/<int:pk>/", call_views.call_detail, name="call"),
+    path("calls/<int:pk>/apply/", call_views.call_apply, name="call_apply"),
+    path("calls/applications/<int:pk>/", call_views.call_application, name="call_application"),
+    path("calls/applications/<int:pk>/withdraw/", call_views.call_withdraw, name="call_withdraw"),
+    path("calls/files/<int:pk>/", call_views.call_attachment, name="call_attachment"),
+    path("calls/files/<int:pk>/delete/", call_views.call_attachment_delete, name="call_attachment_delete"),
+]
