@@ -40,3 +40,9 @@ class ServicesConfig(AppConfig):
         workbench_link(key="requests", label=_("Service requests"), url_name="services:organisation_requests",
                        order=10)
         workbench_link(key="jobs", label=_("Jobs"), url_name="services:organisation_jobs", order=20)
+
+        # Calls, the review side: its notice kinds, the 申报评审 demo login and bulk reviewer.
+        from . import call_notices  # noqa: F401 - declares the notice kinds
+
+        demo_loader(key="call_reviews", load="services.call_review_demo.demo_load", order=46)
+        bulk_loader(key="call_reviews", load="services.call_review_bulk.bulk_load", order=46)

@@ -50,3 +50,11 @@ urlpatterns += [
     path(_ORGANISATION + "<int:pk>/responses/<int:response>/decline/", request_views.response_decline,
          name="request_response_decline"),
 ]
+
+# --- Calls: what a member follows, and the announcement email's stop link ---------------------------
+from . import call_follow_views  # noqa: E402
+
+urlpatterns += [
+    path("calls/following/", call_follow_views.following, name="call_following"),
+    path("calls/following/stop/<str:token>/", call_follow_views.following_stop, name="call_following_stop"),
+]
