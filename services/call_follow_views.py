@@ -15,7 +15,8 @@ from .call_follow_forms import CallFollowForm
 def following(request):
     """Tick the kinds and fields to hear of; saving replaces what she followed."""
     follows = call_follows.follows_of(member=request.user)
-    form = CallFollowForm(request.POST or None,
+    # Every box unticked is a POST with no data: bound all the same (she follows nothing).
+    form = CallFollowForm(request.POST if request.method == "POST" else None,
                           initial={"kinds": sorted(follows.kinds), "fields": sorted(follows.fields)})
     if request.method == "POST" and form.is_valid():
         try:

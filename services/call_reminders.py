@@ -17,8 +17,9 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q
 
+from .call_models import call_today
 from .call_notices import notify_review_due, notify_unsubmitted
-from .models import Call, CallApplication, CallApplicationStatus, call_today
+from .models import Call, CallApplication, CallApplicationStatus
 
 REMIND_DAYS = 3
 REVIEW_DUE_DAYS = 7
