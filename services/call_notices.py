@@ -13,7 +13,6 @@ No notice carries a contact detail. Texts are composed when sent, in the site's 
 """
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +20,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.models import Notice
-from xiangcheng.core.outbox import Addressed, Message, notice_kind, notify_many
+from xiangcheng.core.outbox import (
+    Addressed,
+    Message,
+    notice_kind,
+    notify_many,
+    stop_token,
+    stop_token_account,
+)
 
 from .models import Call, CallApplication, CallApplicationStatus, CallFollow, CallStatus
 
@@ -142,15 +148,12 @@ def notify_review_due(*, call_id: int, staff_ids: list[int]) -> int:
 
 def opt_out_token(user_id: int) -> str:
     """What the announcement's stop link carries: her account, signed (no login, no expiry)."""
-    return signing.dumps({"u": user_id}, salt=OPT_OUT_SALT)
+    return stop_token(user_id, salt=OPT_OUT_SALT)
 
 
 def opt_out_user_id(token: str) -> int | None:
     """The account a link was made for, or None if the token was changed or made elsewhere."""
-    try:
-        return int(signing.loads(token, salt=OPT_OUT_SALT)["u"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    return stop_token_account(token, salt=OPT_OUT_SALT)
 
 
 def following_q(call: Call) -> Q:
