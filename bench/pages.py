@@ -73,3 +73,11 @@ PAGES = [
 PAGES += [
     Page("staff: 遇见 real names awaiting check", "/admin/matching/namecheck/", roles.MATCH_MODERATOR.name),
 ]
+
+# Calls, the review side: the follow page and 申报评审's list of submitted applications
+# (services/call_review_bulk.py gives the reviewer; the calls' bulk data the applications).
+PAGES += [
+    Page("calls: following", "/calls/following/"),
+    Page("staff: applications to calls", "/admin/services/callapplication/?status__exact=submitted",
+         roles.CALL_REVIEWER.name),
+]
