@@ -81,3 +81,11 @@ PAGES += [
     Page("call apply", "/calls/{call}/apply/"),
     Page("我的申报", "/calls/mine/"),
 ]
+
+# Calls, the review side: the follow page and 申报评审's list of submitted applications
+# (services/call_review_bulk.py gives the reviewer; the calls' bulk data the applications).
+PAGES += [
+    Page("calls: following", "/calls/following/"),
+    Page("staff: applications to calls", "/admin/services/callapplication/?status__exact=submitted",
+         roles.CALL_REVIEWER.name),
+]

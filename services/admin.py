@@ -616,3 +616,144 @@ class CallAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "title": _("Cancel calls"),
         })
+
+
+# --- Calls: 申报评审 reviews the applications (each decision through services/call_reviews.py) -------
+from django.http import FileResponse, Http404, HttpResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+from django.utils.translation import gettext_noop  # noqa: E402
+
+from xiangcheng.core.audit import record_access  # noqa: E402
+
+from . import call_exports, call_reviews  # noqa: E402
+from .call_review_forms import CallRefuseForm  # noqa: E402
+from .models import CallApplication, CallAttachment  # noqa: E402
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@admin.register(CallApplication)
+class CallApplicationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
+    """Applications to calls: her name, never her contact details; decisions are actions."""
+
+    list_display = ["call", "applicant", "status", "submitted_at", "decided_at"]
+    list_filter = ["status", "call__kind", "call__level"]
+    search_fields = ["call__title"]
+    list_select_related = ["call", "member__profile"]
+    ordering = ["-submitted_at", "-pk"]
+    actions = ["start_review", "shortlist", "refuse", "recommend", "record_selected", "record_awarded",
+               "record_not_selected", "export_applicants"]
+    fields = ["call", "applicant", "status", "reason", "statement", "attachment_links", "submitted_at",
+              "decided_at", "created_at", "staff_notes"]
+    readonly_fields = ["call", "applicant", "status", "reason", "statement", "attachment_links", "submitted_at",
+                       "decided_at", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("services.review_callapplication")
+
+    @admin.display(description=_("applicant"))
+    def applicant(self, obj):
+        return person_name(obj.member)
+
+    @admin.display(description=_("attachments"))
+    def attachment_links(self, obj):
+        files = list(obj.attachments.all())
+        if not files:
+            return "—"
+        return format_html_join(" · ", '<a href="{}">{}</a>', (
+            (reverse("admin:services_callapplication_attachment", args=[obj.pk, f.pk]), f.name) for f in files))
+
+    def save_model(self, request, obj, form, change):
+        # Only the notes are edited here; the status changes through the review actions.
+        if "staff_notes" in form.changed_data:
+            call_reviews.application_set_notes(application=obj, actor=request.user, notes=obj.staff_notes)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/attachments/<int:attachment>/", self.admin_site.admin_view(self.attachment),
+                 name="services_callapplication_attachment"),
+        ] + super().get_urls()
+
+    def attachment(self, request, pk: int, attachment: int):
+        """An attached file, for staff who may open applications' files; anyone else gets 404."""
+        if not request.user.has_perm("services.view_callattachment"):
+            raise Http404
+        found = CallAttachment.objects.select_related("application").filter(pk=attachment, application_id=pk).first()
+        if found is None:
+            raise Http404
+        record_access(found.application, actor=request.user, what=gettext_noop("application attachment"),
+                      file=found.name)
+        response = FileResponse(found.file.open("rb"), content_type=found.content_type,
+                                as_attachment=found.content_type == "application/pdf", filename=found.name)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def _decide(self, request, queryset, to: str, reason: str = "") -> None:
+        try:
+            count = call_reviews.applications_decide(application_ids=queryset.values_list("pk", flat=True),
+                                                     actor=request.user, to=to, reason=reason)
+        except call_reviews.CallReviewError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, ngettext("%(n)d application is now %(status)s.",
+                                            "%(n)d applications are now %(status)s.", count)
+                          % {"n": count, "status": CallApplicationStatus(to).label}, messages.SUCCESS)
+
+    @admin.action(description=_("Start the review of their calls (applications can no longer be edited)"),
+                  permissions=["review"])
+    def start_review(self, request, queryset):
+        started = 0
+        for call in {application.call for application in queryset.select_related("call")}:
+            try:
+                call_reviews.review_start(call=call, actor=request.user)
+                started += 1
+            except call_reviews.CallReviewError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+        if started:
+            self.message_user(request, ngettext("The review of %(n)d call has started.",
+                                                "The review of %(n)d calls has started.", started) % {"n": started})
+
+    @admin.action(description=_("Passed first review"), permissions=["review"])
+    def shortlist(self, request, queryset):
+        self._decide(request, queryset, CallApplicationStatus.SHORTLISTED)
+
+    @admin.action(description=_("Did not pass first review (with a reason)"), permissions=["review"])
+    def refuse(self, request, queryset):
+        form = CallRefuseForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            self._decide(request, queryset, CallApplicationStatus.NOT_SHORTLISTED, form.cleaned_data["reason"])
+            return None
+        return render(request, "admin/services/callapplication/refuse.html", {
+            **self.admin_site.each_context(request), "form": form, "selected": queryset.select_related("call"),
+            "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "title": _("Did not pass first review"),
+        })
+
+    @admin.action(description=_("Recommend (within the call's places)"), permissions=["review"])
+    def recommend(self, request, queryset):
+        self._decide(request, queryset, CallApplicationStatus.RECOMMENDED)
+
+    @admin.action(description=_("Result: selected"), permissions=["review"])
+    def record_selected(self, request, queryset):
+        self._decide(request, queryset, CallApplicationStatus.SELECTED)
+
+    @admin.action(description=_("Result: awarded"), permissions=["review"])
+    def record_awarded(self, request, queryset):
+        self._decide(request, queryset, CallApplicationStatus.AWARDED)
+
+    @admin.action(description=_("Result: not selected"), permissions=["review"])
+    def record_not_selected(self, request, queryset):
+        self._decide(request, queryset, CallApplicationStatus.NOT_SELECTED)
+
+    @admin.action(description=_("Export the applicants to Excel"), permissions=["review"])
+    def export_applicants(self, request, queryset):
+        response = HttpResponse(call_exports.applicants_xlsx(applications=queryset, actor=request.user),
+                                content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{call_exports.applicants_filename()}"'
+        return response

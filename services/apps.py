@@ -56,3 +56,9 @@ class ServicesConfig(AppConfig):
         sections.register_calls()
         demo_loader(key="calls", load="services.call_demo.demo_load", order=45)
         bulk_loader(key="calls", load="services.call_bulk.bulk_load", order=45)
+
+        # Calls, the review side: its notice kinds, the 申报评审 demo login and bulk reviewer.
+        from . import call_notices  # noqa: F401 - declares the notice kinds
+
+        demo_loader(key="call_reviews", load="services.call_review_demo.demo_load", order=46)
+        bulk_loader(key="call_reviews", load="services.call_review_bulk.bulk_load", order=46)

@@ -495,3 +495,6 @@ from .request_models import (  # noqa: E402, F401 - Django finds an app's models
     ServiceRequest,
 )
 
+# --- Calls: the review side (announcements of a call's opening to its followers) -------------------
+# isort: split
+from .call_review_models import CallAnnouncement  # noqa: E402, F401 - Django finds an app's models in models.py

@@ -6,7 +6,6 @@ The weekly digest carries a signed opt-out link that needs no login (its page as
 """
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -14,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Representative
 from xiangcheng.core.models import Notice
-from xiangcheng.core.outbox import Addressed, Message, notice_kind, notify_many
+from xiangcheng.core.outbox import (
+    Addressed,
+    Message,
+    notice_kind,
+    notify_many,
+    stop_token,
+    stop_token_account,
+)
 from xiangcheng.core.sms import sms_template
 
 from .models import RequestDigestOptOut, RequestResponse, ServiceRequest
@@ -128,15 +134,12 @@ def notify_response(*, response: RequestResponse, kind: str) -> None:
 
 def opt_out_token(user_id: int) -> str:
     """What the digest's opt-out link carries: her account, signed (no login needed, no expiry)."""
-    return signing.dumps({"u": user_id}, salt=OPT_OUT_SALT)
+    return stop_token(user_id, salt=OPT_OUT_SALT)
 
 
 def opt_out_user_id(token: str) -> int | None:
     """The account a link was made for, or None if the token was changed or made elsewhere."""
-    try:
-        return int(signing.loads(token, salt=OPT_OUT_SALT)["u"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    return stop_token_account(token, salt=OPT_OUT_SALT)
 
 
 def digest_requests(notice: Notice) -> list[ServiceRequest]:

@@ -35,3 +35,15 @@ grant(ADMINISTRATOR, "services", ["view_offering", "view_offeringslot", "view_sl
 from xiangcheng.core.roles import ENTERPRISE_SERVICE  # noqa: E402
 
 grant(ENTERPRISE_SERVICE, "services", ["view_servicerequest", "change_servicerequest", "view_requestresponse"])
+
+
+# --- Calls (相创她数智): 申报评审 publishes calls and reviews the applications and their files; the
+# administrator reads calls and applications (not the attachments: only the reviewers open them).
+from xiangcheng.core.roles import CALL_REVIEWER  # noqa: E402
+
+grant(CALL_REVIEWER, "services", [
+    "view_call", "add_call", "change_call",
+    "view_callapplication", "change_callapplication", "review_callapplication",
+    "view_callattachment",
+])
+grant(ADMINISTRATOR, "services", ["view_call", "view_callapplication"])

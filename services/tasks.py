@@ -32,3 +32,25 @@ def send_request_digest() -> int:
     from .request_digest import digest_send
 
     return digest_send()
+
+
+# --- Calls (相创她数智): reminders and announcements, each notice once (the outbox's keys) -----------
+@shared_task
+def remind_unsubmitted_call_applications() -> int:
+    from .call_reminders import remind_unsubmitted
+
+    return remind_unsubmitted()
+
+
+@shared_task
+def remind_call_reviewers() -> int:
+    from .call_reminders import remind_reviewers
+
+    return remind_reviewers()
+
+
+@shared_task
+def announce_opened_calls() -> int:
+    from .call_follows import announce_opened
+
+    return announce_opened()

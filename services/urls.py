@@ -64,3 +64,11 @@ urlpatterns += [
     path("calls/files/<int:pk>/", call_views.call_attachment, name="call_attachment"),
     path("calls/files/<int:pk>/delete/", call_views.call_attachment_delete, name="call_attachment_delete"),
 ]
+
+# --- Calls: what a member follows, and the announcement email's stop link ---------------------------
+from . import call_follow_views  # noqa: E402
+
+urlpatterns += [
+    path("calls/following/", call_follow_views.following, name="call_following"),
+    path("calls/following/stop/<str:token>/", call_follow_views.following_stop, name="call_following_stop"),
+]

@@ -37,7 +37,8 @@ SCALE = 0.005  # 500 members, 25 events, 5,000 registrations, 250 tickets, 5,000
 # Noon in Xiangcheng: the data's "today" is that day's midnight, 2026-11-20 00:00 +08:00.
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOON.replace(hour=0)
-STAFF = 19  # 3 reviewers and an administrator, 3 organisers, 8 inbox agents and a supervisor, 2 企业服务, 遇见审核
+STAFF = 20  # 3 reviewers and an administrator, 3 organisers, 8 inbox agents and a supervisor, 2 企业服务, 遇见审核,
+# 申报评审
 SINGLES = 10  # single talents in 遇见 交友 who are not members (2,000 at scale 1.0)
 
 

@@ -31,7 +31,7 @@ def test_the_demo_loads_once_and_prints_every_login(capsys, django_capture_on_co
         "zhouyiran@demo.xcwomenstech.cn", "13800000003", "qiye@demo.xcwomenstech.cn",
         "hr@xincai.demo.xcwomenstech.cn", "hr@chelian.demo.xcwomenstech.cn", "office@yjy.demo.xcwomenstech.cn",
         "hr@shuzi.demo.xcwomenstech.cn", "agent@demo.xcwomenstech.cn",
-        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn",
+        "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn", "shenbao@demo.xcwomenstech.cn",
         "sunyue@demo.xcwomenstech.cn", "yujian@demo.xcwomenstech.cn",
         "jiangyifan@demo.xcwomenstech.cn", "13800000022"]
     assert list(Group.objects.get(name="管理员").user_set.values_list("username", flat=True)) == ["admin"]

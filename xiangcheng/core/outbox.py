@@ -34,6 +34,7 @@ from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core import signing
 from django.db import connections, models, router, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -394,3 +395,18 @@ def notices_retry(*, notice_ids: list[int]) -> int:
         Notice.objects.filter(pk__in=pks).update(state=Notice.State.PENDING, attempts=0, claimed_at=None)
         transaction.on_commit(lambda: enqueue(pks), robust=True)
     return len(pks)
+
+
+# --- stop links: a notice's link that stops that kind of email without a login ---------------------
+
+def stop_token(user_id: int, *, salt: str) -> str:
+    """What an email's stop link carries: the account, signed for one purpose (``salt``); no expiry."""
+    return signing.dumps({"u": user_id}, salt=salt)
+
+
+def stop_token_account(token: str, *, salt: str) -> int | None:
+    """The account a stop link was made for, or None if it was changed or made for another purpose."""
+    try:
+        return int(signing.loads(token, salt=salt)["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None

@@ -43,6 +43,8 @@ ENTERPRISE_SERVICE = role("企业服务", _("Verifies organisations and moderate
 MATCH_MODERATOR = role("遇见审核", _("Moderates 遇见: match profiles, reports and suspensions."))
 # The federation's administrator reads every record and the whole audit trail; she changes nothing.
 ADMINISTRATOR = role("管理员", _("Oversees the portal: reads every record and the whole audit trail."))
+# Calls (相创她数智): publishes calls for contests and nominations and reviews the applications.
+CALL_REVIEWER = role("申报评审", _("Publishes calls and reviews applications to them."))
 
 
 def grant(target: Role, app_label: str, codenames: Iterable[str]) -> None:

@@ -193,6 +193,12 @@ CELERY_BEAT_SCHEDULE: dict = {
                                      "schedule": crontab(hour=2, minute=30)},
     # 遇见 introductions: requests not accepted within 14 days are recorded as expired.
     "matching-introductions-expire": {"task": "matching.tasks.expire_introductions", "schedule": crontab(minute=15)},
+    # Calls (相创她数智): drafts reminded in a call's last days, reviewers told when a call closes, and
+    # followers told when a call opens; each scan hourly, each notice once.
+    "calls-remind-unsubmitted": {"task": "services.tasks.remind_unsubmitted_call_applications",
+                                 "schedule": crontab(minute=20)},
+    "calls-remind-reviewers": {"task": "services.tasks.remind_call_reviewers", "schedule": crontab(minute=25)},
+    "calls-announce-opened": {"task": "services.tasks.announce_opened_calls", "schedule": crontab(minute=10)},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 OUTBOX_LEASE_SECONDS = 300
