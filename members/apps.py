@@ -24,3 +24,10 @@ class MembersConfig(AppConfig):
 
         demo_loader(key="organisations", load="members.organisation_demo.demo_load", order=15)
         bulk_loader(key="organisations", load="members.organisation_bulk.bulk_load", order=15)
+
+        # Stories (科创故事): members a story features, with their consent — the notice kind, the
+        # section on the kernel's story page, demo data.
+        from . import story_feature_notices, story_feature_sections  # noqa: F401 - declares the notice kind
+
+        story_feature_sections.register()
+        demo_loader(key="story_features", load="members.story_feature_demo.demo_load", order=13)
