@@ -73,3 +73,11 @@ PAGES = [
 PAGES += [
     Page("staff: 遇见 real names awaiting check", "/admin/matching/namecheck/", roles.MATCH_MODERATOR.name),
 ]
+
+# Stories (科创故事): the list, a story and the Atom feed (xiangcheng/core/story_bulk.py).
+PAGES += [
+    Page("story list (visitor)", "/stories/", VISITOR),
+    Page("story list by tag", "/stories/?tag={story_tag}", VISITOR),
+    Page("story detail", "/stories/{story}/"),
+    Page("story feed", "/stories/feed/", VISITOR),
+]

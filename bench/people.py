@@ -135,6 +135,7 @@ def pools() -> dict[str, list[str]]:
         "event": [str(pk) for pk in upcoming],
         "surname": [quote(name) for name in SURNAMES[:10]],
         **service_request_pools(),
+        **story_pools(),
         "job": [str(pk) for pk in jobs_listed().values_list("pk", flat=True)[:20]],
         # Federation offerings with time slots (their pages list upcoming slots).
         "offering": [str(pk) for pk in Offering.objects.filter(published=True, mode=OfferingMode.SLOTS)
@@ -160,4 +161,17 @@ def service_request_pools() -> dict[str, list[str]]:
         "service_request": [str(pk) for pk in ServiceRequest.objects.open().order_by("-published_at", "-pk")
                             .values_list("pk", flat=True)[:20]],
         "request_topic": [quote(words[0][:3]) for words in TOPICS.values()],
+    }
+
+
+# --- Stories (科创故事) -------------------------------------------------------------------------------
+def story_pools() -> dict[str, list[str]]:
+    """Published stories to open, and tags to filter the list by."""
+    from xiangcheng.core.stories import stories_published
+    from xiangcheng.core.story_bulk import TOPICS
+
+    return {
+        "story": [str(pk) for pk in stories_published().order_by("-published_at", "-pk")
+                  .values_list("pk", flat=True)[:20]],
+        "story_tag": sorted({quote(tag) for _slug, _topic, tags in TOPICS for tag in tags}),
     }
