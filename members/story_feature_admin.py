@@ -33,6 +33,17 @@ class StoryFeatureForm(forms.ModelForm):
 
 
 class StoryFeatureFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        asked = set(StoryFeature.objects.filter(story=self.instance).values_list("member_id", flat=True))
+        for form in self.forms:
+            member = getattr(form, "member", None)
+            if member is None or form.instance.pk is not None or form.cleaned_data.get("DELETE"):
+                continue
+            if member.pk in asked:
+                raise forms.ValidationError(_("She has already been asked about this story."))
+            asked.add(member.pk)
+
     def save_new(self, form, commit=True):
         try:
             return story_feature_ask(story=self.instance, member=form.member)

@@ -15,7 +15,7 @@ from members.story_features import (
 )
 from tests.core.story_helpers import story
 from tests.factories import MemberProfileFactory
-from tests.helpers import queries_for
+from tests.helpers import queries_for, zh
 from xiangcheng.core import audit
 from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import deliver
@@ -194,3 +194,23 @@ def test_staff_ask_her_from_the_storys_admin_page_by_her_login(client, she, edit
     assert Notice.objects.get().recipient == she
     page = client.get(url).content.decode()
     assert "林晓雯" in page and she.email not in page  # staff see her name, never her contacts
+
+
+def test_asking_the_same_member_twice_from_admin_is_a_form_error_not_a_crash(client, she, editor):
+    shown = story()
+    story_feature_ask(story=shown, member=she)
+    client.force_login(editor)
+    url = reverse("admin:core_story_change", args=[shown.pk])
+    feature = StoryFeature.objects.get()
+    data = {"title": shown.title, "programme": shown.programme_id, "summary": shown.summary, "body": shown.body,
+            "tags": "", "features-TOTAL_FORMS": "2", "features-INITIAL_FORMS": "1", "features-MIN_NUM_FORMS": "0",
+            "features-MAX_NUM_FORMS": "1000", "features-0-id": str(feature.pk), "features-0-story": str(shown.pk),
+            "features-0-login": "", "features-1-id": "", "features-1-story": str(shown.pk),
+            "features-1-login": she.email}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert [str(e) for e in response.context["inline_admin_formsets"][0].formset.non_form_errors()] == [
+        zh("She has already been asked about this story.")]
+    assert StoryFeature.objects.count() == 1 and Notice.objects.count() == 1
