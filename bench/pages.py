@@ -89,3 +89,11 @@ PAGES += [
     Page("staff: applications to calls", "/admin/services/callapplication/?status__exact=submitted",
          roles.CALL_REVIEWER.name),
 ]
+
+# Stories (科创故事): the list, a story and the Atom feed (xiangcheng/core/story_bulk.py).
+PAGES += [
+    Page("story list (visitor)", "/stories/", VISITOR),
+    Page("story list by tag", "/stories/?tag={story_tag}", VISITOR),
+    Page("story detail", "/stories/{story}/"),
+    Page("story feed", "/stories/feed/", VISITOR),
+]

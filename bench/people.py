@@ -136,6 +136,7 @@ def pools() -> dict[str, list[str]]:
         "surname": [quote(name) for name in SURNAMES[:10]],
         **service_request_pools(),
         **call_pools(),
+        **story_pools(),
         "job": [str(pk) for pk in jobs_listed().values_list("pk", flat=True)[:20]],
         # Federation offerings with time slots (their pages list upcoming slots).
         "offering": [str(pk) for pk in Offering.objects.filter(published=True, mode=OfferingMode.SLOTS)
@@ -170,3 +171,16 @@ def call_pools() -> dict[str, list[str]]:
     from services.calls import calls_open
 
     return {"call": [str(pk) for pk in calls_open().values_list("pk", flat=True)[:20]]}
+
+
+# --- Stories (科创故事) -------------------------------------------------------------------------------
+def story_pools() -> dict[str, list[str]]:
+    """Published stories to open, and tags to filter the list by."""
+    from xiangcheng.core.stories import stories_published
+    from xiangcheng.core.story_bulk import TOPICS
+
+    return {
+        "story": [str(pk) for pk in stories_published().order_by("-published_at", "-pk")
+                  .values_list("pk", flat=True)[:20]],
+        "story_tag": sorted({quote(tag) for _slug, _topic, tags in TOPICS for tag in tags}),
+    }

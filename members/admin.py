@@ -171,3 +171,7 @@ class OrganisationInvitationAdmin(LargeChangeListMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Stories (科创故事): the members a story features, an inline on the story's admin page -------
+from . import story_feature_admin  # noqa: E402, F401

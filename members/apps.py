@@ -30,3 +30,10 @@ class MembersConfig(AppConfig):
 
         retention_purge(key="unverified_accounts", period="unverified_accounts_days",
                         purge="members.retention.unverified_accounts_purge", label=_("unverified sign-ups"), order=20)
+
+        # Stories (科创故事): members a story features, with their consent — the notice kind, the
+        # section on the kernel's story page, demo data.
+        from . import story_feature_notices, story_feature_sections  # noqa: F401 - declares the notice kind
+
+        story_feature_sections.register()
+        demo_loader(key="story_features", load="members.story_feature_demo.demo_load", order=13)

@@ -208,6 +208,9 @@ class Consent(models.Model):
         # confirmation that she is single).
         MATCHING = "matching", _("Taking part in 遇见")
         MATCHING_FRIENDSHIP = "matching_friends", _("The 交友 circle of 遇见 (and being single)")
+        # Being named in one of the alliance's stories (members/story_features.py: the story is on
+        # the StoryFeature row that points at this consent).
+        STORY_FEATURE = "story_feature", _("Being named in an alliance story")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents",
@@ -388,3 +391,7 @@ class OrganisationInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email or self.phone} · {self.organisation}"
+
+
+# --- Stories (科创故事): members a story features, with their consent (story_feature_models.py) ----
+from .story_feature_models import StoryFeature, StoryFeatureStatus  # noqa: E402, F401

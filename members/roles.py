@@ -16,3 +16,11 @@ grant(ENTERPRISE_SERVICE, "members", ["view_organisation", "change_organisation"
 grant(ENTERPRISE_SERVICE, "core", ["view_notice", "change_notice"])
 # The administrator reads the organisations and who represents them.
 grant(ADMINISTRATOR, "members", ["view_organisation", "view_representative", "view_organisationinvitation"])
+
+# --- Stories (科创故事): 宣传编辑 asks members to be featured and reads their answers and notices ---
+from xiangcheng.core.roles import STORY_EDITOR  # noqa: E402
+
+grant(STORY_EDITOR, "members", ["view_storyfeature", "add_storyfeature", "change_storyfeature",
+                                "delete_storyfeature"])
+grant(STORY_EDITOR, "core", ["view_notice", "change_notice"])
+grant(ADMINISTRATOR, "members", ["view_storyfeature"])

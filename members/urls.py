@@ -30,3 +30,13 @@ urlpatterns += [
     path("organisations/<int:pk>/leave/", organisation_views.leave, name="organisation_leave"),
     path("invitations/<str:token>/", organisation_views.invitation, name="invitation"),
 ]
+
+# --- Stories (科创故事): her answers to the stories that would like to name her ---------------------
+from . import story_feature_views  # noqa: E402
+
+urlpatterns += [
+    path("stories/", story_feature_views.story_feature_list, name="story_features"),
+    path("stories/<int:pk>/", story_feature_views.story_feature, name="story_feature"),
+    path("stories/<int:pk>/answer/", story_feature_views.story_feature_answer, name="story_feature_answer"),
+    path("stories/<int:pk>/withdraw/", story_feature_views.story_feature_withdraw, name="story_feature_withdraw"),
+]

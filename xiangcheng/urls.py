@@ -30,6 +30,8 @@ urlpatterns = [
     path("offerings/", include("services.offering_urls")),
     # 遇见, the opt-in match (matching/urls.py).
     path("meet/", include("matching.urls")),
+    # Stories (科创故事): site content beside the programmes (xiangcheng/core/story_urls.py).
+    path("stories/", include("xiangcheng.core.story_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).

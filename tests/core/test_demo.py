@@ -28,7 +28,8 @@ def test_the_demo_loads_once_and_prints_every_login(capsys, django_capture_on_co
     assert f"Demo logins (password: {DEMO_PASSWORD}):" in second
     assert [line.split()[-1] for line in second.splitlines()[2:]] == [
         "reviewer@demo.xcwomenstech.cn", "admin@demo.xcwomenstech.cn", "linxiaowen@demo.xcwomenstech.cn",
-        "zhouyiran@demo.xcwomenstech.cn", "13800000003", "qiye@demo.xcwomenstech.cn",
+        "zhouyiran@demo.xcwomenstech.cn", "13800000003", "xuanchuan@demo.xcwomenstech.cn",
+        "qiye@demo.xcwomenstech.cn",
         "hr@xincai.demo.xcwomenstech.cn", "hr@chelian.demo.xcwomenstech.cn", "office@yjy.demo.xcwomenstech.cn",
         "hr@shuzi.demo.xcwomenstech.cn", "agent@demo.xcwomenstech.cn",
         "supervisor@demo.xcwomenstech.cn", "organiser@demo.xcwomenstech.cn", "shenbao@demo.xcwomenstech.cn",
@@ -48,6 +49,8 @@ def test_the_demo_member_has_messages_to_read(django_capture_on_commit_callbacks
         # 遇见: connected with 宋薇 (whose request, accepted at once in the demo, was no longer to
         # be told when its turn came), and 何晴's request to answer.
         ("matching.request_accepted", "sent"), ("matching.request_received", "sent"), ("matching.request_received", "skipped"),
+        # Stories: asked to be named in the first demo story, and consented at once in the demo.
+        ("members.story_feature_asked", "skipped"),
         ("requests.response_accepted", "sent")]
 
 

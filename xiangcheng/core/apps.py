@@ -38,3 +38,12 @@ class CoreConfig(AppConfig):
 
         retention_purge(key="notices", period="notices_days", purge="xiangcheng.core.retention.notices_purge",
                         label=_("finished notices"), order=10)
+
+        # Stories (科创故事): their sections on home and programme pages, demo and bulk data.
+        from . import story_admin, story_sections  # noqa: F401 - story_admin registers the stories' admin
+        from .bulk import bulk_loader
+        from .demo import demo_loader
+
+        story_sections.register()
+        demo_loader(key="stories", load="xiangcheng.core.story_demo.demo_load", order=12)
+        bulk_loader(key="stories", load="xiangcheng.core.story_bulk.bulk_load", order=50)

@@ -234,3 +234,7 @@ def file_check(upload, *, use: FileUse) -> CheckedFile:
     processed = image_process(upload, use=use)
     return CheckedFile(content=processed.image, content_type="image/jpeg", extension="jpg",
                        thumbnail=processed.thumbnail)
+
+
+# --- Stories (科创故事): a story's cover, public like posters, wide enough for a phone's width ------
+COVER = FileUse(max_bytes=5 * MB, max_pixels=40_000_000, max_side=1600, thumb_side=480)

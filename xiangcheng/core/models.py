@@ -106,3 +106,7 @@ class Notice(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+# --- Stories (科创故事): site content beside the programmes (story_models.py) -----------------------
+from .story_models import Story, StoryStatus  # noqa: E402, F401

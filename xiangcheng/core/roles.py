@@ -86,3 +86,9 @@ def role_members(target: Role):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(groups__name=target.name, is_active=True)
+
+
+# --- Stories (科创故事) -----------------------------------------------------------------------------
+STORY_EDITOR = role("宣传编辑", _("Writes and publishes the alliance's stories and news."))
+grant(STORY_EDITOR, "core", ["view_story", "add_story", "change_story", "delete_story"])
+grant(ADMINISTRATOR, "core", ["view_story"])

@@ -71,3 +71,25 @@ def sections_for_home(request: HttpRequest) -> list[RenderedSection]:
         if context is not None:
             rendered.append(RenderedSection(section.key, section.template, context))
     return rendered
+
+
+# --- Stories (科创故事): sections an app adds to a story's page -----------------------------------
+# The kernel's story page knows no app: the members app shows the members a story features (with
+# their consent) through ``story_section(...)``, registered in its ready(). ``context(request, story)``
+# runs a constant number of queries and returns None to leave the section out.
+_story_sections: dict[str, Section] = {}
+
+
+def story_section(*, key: str, template: str, context: Callable[[HttpRequest, object], dict | None],
+                  order: int = 100) -> None:
+    """Add a section to story pages: ``context(request, story)``."""
+    _story_sections[key] = Section(key, template, context, order)
+
+
+def sections_for_story(request: HttpRequest, story) -> list[RenderedSection]:
+    rendered = []
+    for section in _ordered(_story_sections):
+        context = section.context(request, story)
+        if context is not None:
+            rendered.append(RenderedSection(section.key, section.template, context))
+    return rendered
