@@ -24,3 +24,9 @@ class MembersConfig(AppConfig):
 
         demo_loader(key="organisations", load="members.organisation_demo.demo_load", order=15)
         bulk_loader(key="organisations", load="members.organisation_bulk.bulk_load", order=15)
+
+        # 我的授权: the consents members keeps itself (the other apps register theirs in their ready())
+        # and the notice confirming a withdrawal.
+        from . import consent_notices, consent_sources  # noqa: F401 - declares its outbox kind
+
+        consent_sources.register()

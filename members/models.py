@@ -208,6 +208,9 @@ class Consent(models.Model):
         # confirmation that she is single).
         MATCHING = "matching", _("Taking part in 遇见")
         MATCHING_FRIENDSHIP = "matching_friends", _("The 交友 circle of 遇见 (and being single)")
+        # 我的授权: a guardian's separate consent to process her children's data for childcare at
+        # events (minors under 14: sensitive personal information), asked when she books childcare.
+        CHILDCARE_CHILDREN = "childcare_children", _("Children's data for childcare (guardian's consent)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents",

@@ -30,3 +30,12 @@ urlpatterns += [
     path("organisations/<int:pk>/leave/", organisation_views.leave, name="organisation_leave"),
     path("invitations/<str:token>/", organisation_views.invitation, name="invitation"),
 ]
+
+# --- 我的授权: her consents, withdrawing one; accepting a new privacy policy at login -------------
+from . import consent_views  # noqa: E402
+
+urlpatterns += [
+    path("consents/", consent_views.consents, name="consents"),
+    path("consents/<slug:source>/<slug:item>/withdraw/", consent_views.consent_withdraw, name="consent_withdraw"),
+    path("privacy/accept/", consent_views.privacy_accept, name="privacy_accept"),
+]

@@ -40,3 +40,8 @@ class ServicesConfig(AppConfig):
         workbench_link(key="requests", label=_("Service requests"), url_name="services:organisation_requests",
                        order=10)
         workbench_link(key="jobs", label=_("Jobs"), url_name="services:organisation_jobs", order=20)
+
+        # 我的授权: her contacts shared with organisations (per response), withdrawable.
+        from . import consent_sources
+
+        consent_sources.register()
