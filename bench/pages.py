@@ -73,3 +73,9 @@ PAGES = [
 PAGES += [
     Page("staff: 遇见 real names awaiting check", "/admin/matching/namecheck/", roles.MATCH_MODERATOR.name),
 ]
+
+# 我的授权: every consent she gave (the bulk members' privacy, directory, 遇见 consents, responses
+# that share contacts and registrations with children).
+PAGES += [
+    Page("我的授权", "/members/consents/"),
+]
