@@ -50,7 +50,7 @@ def childcare_rows(user: User) -> list[ConsentItem]:
         % {"event": r.event.title, "count": r.children_count} for r in booked)
     return [ConsentItem(
         key="children", title=_("Children's data for childcare"),
-        version=consent.version if consent else "—",
+        version=consent.version if consent else "",
         given_at=consent.granted_at if consent else booked[0].created_at,
         detail=detail or _("No childcare booked for a coming event."),
     )]

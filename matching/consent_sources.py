@@ -79,7 +79,7 @@ def connection_rows(user: User) -> list[ConsentItem]:
         other = introduction.recipient if mine_sent else introduction.sender
         shared = [str(label) for flag, label in ((email, _("Email")), (phone, _("Mobile"))) if flag]
         items.append(ConsentItem(
-            key=f"{PREFIX}{introduction.pk}", title=person_name(other), version="—",
+            key=f"{PREFIX}{introduction.pk}", title=person_name(other), version="",
             given_at=introduction.created_at if mine_sent else (introduction.answered_at or introduction.created_at),
             detail=_("%(contacts)s, shown to this 遇见 connection") % {"contacts": "、".join(shared)}))
     return items

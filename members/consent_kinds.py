@@ -43,7 +43,7 @@ class ConsentItem:
 
     key: str  # unique within its source, safe in a URL ("directory", "response-12")
     title: str
-    version: str
+    version: str  # the version of the text she agreed to; empty for a choice made on a form (contacts)
     given_at: datetime
     detail: str = ""  # what exactly it covers (the contacts shared, the registrations)
     withdrawable: bool = True

@@ -35,7 +35,7 @@ def directory_rows(user: User) -> list[ConsentItem]:
     # same, so that she can withdraw it.
     consent = _latest(user, Consent.Kind.DIRECTORY)
     return [ConsentItem(key="listing", title=_("Listing in the member directory"),
-                        version=consent.version if consent else "—",
+                        version=consent.version if consent else "",
                         given_at=consent.granted_at if consent else profile.updated_at)]
 
 

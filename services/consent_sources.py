@@ -26,7 +26,7 @@ def response_contact_rows(user: User) -> list[ConsentItem]:
         shared = [label for flag, label in ((response.share_email, _("Email")), (response.share_phone, _("Mobile")))
                   if flag]
         items.append(ConsentItem(
-            key=f"{PREFIX}{response.pk}", title=response.request.organisation.name, version="—",
+            key=f"{PREFIX}{response.pk}", title=response.request.organisation.name, version="",
             given_at=response.consented_at,
             detail=_("%(contacts)s, for your response to “%(request)s”") % {
                 "contacts": "、".join(str(label) for label in shared), "request": response.request.title}))

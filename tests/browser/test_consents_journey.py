@@ -41,7 +41,7 @@ def test_member_reviews_her_consents_and_withdraws_one(page: Page):
     log_in(page, member.email)
     page.wait_for_url("**/members/profile/")
     page.locator("summary").first.click()
-    page.get_by_role("link", name=t("我的授权 · My consents")).click()
+    page.get_by_role("navigation").get_by_role("link", name=t("我的授权 · My consents")).click()
     page.wait_for_url("**/members/consents/")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("我的授权 · My consents"))
     expect(page.locator(".consent")).to_have_count(6)
