@@ -97,3 +97,9 @@ PAGES += [
     Page("story detail", "/stories/{story}/"),
     Page("story feed", "/stories/feed/", VISITOR),
 ]
+
+# 我的授权: every consent she gave (the bulk members' privacy, directory, 遇见 consents, responses
+# that share contacts and registrations with children).
+PAGES += [
+    Page("我的授权", "/members/consents/"),
+]

@@ -15,3 +15,8 @@ class EventsConfig(AppConfig):
         sections.register()
         demo_loader(key="events", load="events.demo.demo_load", order=20)
         bulk_loader(key="events", load="events.bulk.bulk_load", order=20)
+
+        # 我的授权: the guardian's consent to her children's data for childcare.
+        from . import consent_sources
+
+        consent_sources.register()

@@ -25,6 +25,7 @@ from xiangcheng.core.audiences import restricted
 
 from . import notices
 from .audiences import AudienceError, audience_check, registrants_in_audience
+from .childcare_consent import children_consent_record, future_with_children
 from .models import (
     ACTIVE_STATUSES,
     Audience,
@@ -127,6 +128,17 @@ def _check_children(event: Event, children_ages: Sequence[int]) -> None:
         raise BookingError(_("Childcare is for children aged 1 to 14."))
 
 
+class ChildcareConsentMissing(BookingError):
+    """Children booked without the guardian's separate consent to process their data."""
+
+
+def _check_children_consent(children_ages: Sequence[int], children_consent: bool) -> None:
+    if children_ages and not children_consent:
+        raise ChildcareConsentMissing(_(
+            "To book childcare, tick the box to consent, as their guardian, to your children's data being "
+            "processed. Or leave the ages empty to sign up without childcare."))
+
+
 def _active_registration(*, event_id: int, user: User) -> Registration | None:
     return Registration.objects.filter(event_id=event_id, user=user, status__in=ACTIVE_STATUSES).first()
 
@@ -143,13 +155,16 @@ def _sign_up_status(event: Event, *, children: int) -> str:
     raise BookingError(_("This event is full."))
 
 
-def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = ()) -> Registration:
+def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = (),
+            children_consent: bool = False) -> Registration:
     """Confirm her seat, put her on the waitlist, or file her request for approval.
 
-    Signing up twice returns the registration she already has.
+    Childcare needs the guardian's separate consent (``children_consent``), recorded with the
+    sign-up (events.childcare_consent). Signing up twice returns the registration she already has.
     """
     children_ages = list(children_ages)
     _check_children(event, children_ages)
+    _check_children_consent(children_ages, children_consent)
     existing = _active_registration(event_id=event.pk, user=user)
     if existing is not None:
         return existing
@@ -162,6 +177,8 @@ def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = ()) -> R
                 event=event, user=user, status=status, children_count=len(children_ages),
                 children_ages=children_ages, decided_at=timezone.now(),
             )
+            if children_ages:
+                children_consent_record(user=user)
             notify_registration(registration=registration, kind=status)
             return registration
     except IntegrityError:
@@ -264,3 +281,22 @@ def registrations_decide(*, registration_ids: Sequence[int], approve: bool) -> i
                 notify_registration(registration=registration, kind=kind)
                 count += 1
     return count
+
+
+# --- 我的授权: the guardian withdraws her consent to her children's data -------------------------
+
+def children_data_erase(*, user: User) -> int:
+    """Erase the children's data on her registrations for events still to come, at once: each
+    event locked in id order (as every booking decision takes it), the childcare places freed go
+    to the waitlist. Her own seats stay. Returns how many registrations were changed."""
+    changed = 0
+    with transaction.atomic():
+        for event_id in sorted(set(future_with_children(user).values_list("event_id", flat=True))):
+            event = locked_event(event_id)
+            for registration in future_with_children(user).filter(event_id=event_id).select_for_update():
+                registration.children_count = 0
+                registration.children_ages = []
+                registration.save(update_fields=["children_count", "children_ages"])
+                changed += 1
+            promote_waitlist(event=event)
+    return changed

@@ -32,6 +32,17 @@ class SignUpForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "4, 7"}),
     )
 
+    # The guardian's separate consent (events.childcare_consent); booking.sign_up refuses
+    # children without it, and the error is shown next to this box.
+    children_consent = forms.BooleanField(
+        label=_("As their parent or guardian, I consent to the federation processing my children's ages to "
+                "provide childcare at this event."),
+        required=False,
+        help_text=_("Needed only if you book childcare. Children under 14 are protected as sensitive personal "
+                    "information: their ages are used for childcare at this event alone, and you can withdraw "
+                    "this consent under 我的授权 at any time."),
+    )
+
     def clean_children_ages(self):
         text = self.cleaned_data["children_ages"].strip()
         if not text:

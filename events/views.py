@@ -70,7 +70,10 @@ def event_sign_up(request, pk: int):
     if form.is_valid():
         try:
             registration = booking.sign_up(event=event, user=request.user,
-                                           children_ages=form.cleaned_data["children_ages"])
+                                           children_ages=form.cleaned_data["children_ages"],
+                                           children_consent=form.cleaned_data["children_consent"])
+        except booking.ChildcareConsentMissing as exc:
+            form.add_error("children_consent", str(exc))
         except booking.BookingError as exc:
             form.add_error(None, str(exc))
         else:

@@ -50,3 +50,8 @@ class MatchingConfig(AppConfig):
 
         demo_loader(key="matching-introductions", load="matching.introduction_demo.demo_load", order=51)
         bulk_loader(key="matching-introductions", load="matching.introduction_bulk.bulk_load", order=52)
+
+        # 我的授权: taking part in 遇见, the 交友 circle and the contacts shared with each connection.
+        from . import consent_sources
+
+        consent_sources.register()

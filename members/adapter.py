@@ -159,6 +159,9 @@ class AccountAdapter(DefaultAccountAdapter):
             "members.login_stages.EmailVerificationStage"
             if path == "allauth.account.stages.EmailVerificationStage" else path
             for path in super().get_login_stages()
+        ] + [
+            # 我的授权: a new privacy policy is accepted before she is signed in (the last stage).
+            "members.login_stages.PrivacyPolicyStage",
         ]
 
 

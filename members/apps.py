@@ -37,3 +37,9 @@ class MembersConfig(AppConfig):
 
         story_feature_sections.register()
         demo_loader(key="story_features", load="members.story_feature_demo.demo_load", order=13)
+
+        # 我的授权: the consents members keeps itself (the other apps register theirs in their ready())
+        # and the notice confirming a withdrawal.
+        from . import consent_notices, consent_sources  # noqa: F401 - declares its outbox kind
+
+        consent_sources.register()

@@ -35,3 +35,29 @@ def consent_kind_guard(*, kind: str, permission: str) -> None:
 def consent_kinds_hidden_from(user: User) -> list[str]:
     """The consent kinds this member of staff may not see."""
     return sorted(kind for kind, permission in _guarded_kinds.items() if not user.has_perm(permission))
+
+
+# --- The privacy policy's version (我的授权): asked again when it changes ------------------------
+# THE rule (asked by the login stage, members.login_stages.PrivacyPolicyStage, and by 我的授权):
+# she has accepted the privacy policy before, and not the version in force. Accounts that never
+# accepted it (staff made in admin) are not members' accounts and are not asked.
+
+def privacy_policy_outdated(*, user: User) -> bool:
+    versions = list(Consent.objects.filter(user=user, kind=Consent.Kind.PRIVACY_POLICY, withdrawn_at__isnull=True)
+                    .values_list("version", flat=True))
+    return bool(versions) and settings.PRIVACY_POLICY_VERSION not in versions
+
+
+def privacy_policy_accept(*, user: User) -> Consent:
+    """She accepts the version in force (recorded with that version and the time, in the trail)."""
+    from django.db import transaction
+    from django.utils.translation import gettext_noop
+
+    from xiangcheng.core.audit import audit_context
+
+    with transaction.atomic(), audit_context(actor=user, reason=gettext_noop("Accepted the new privacy policy")):
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        existing = Consent.objects.filter(user=user, kind=Consent.Kind.PRIVACY_POLICY, withdrawn_at__isnull=True,
+                                          version=settings.PRIVACY_POLICY_VERSION).first()
+        return existing or consent_grant(user=user, kind=Consent.Kind.PRIVACY_POLICY,
+                                         version=settings.PRIVACY_POLICY_VERSION)

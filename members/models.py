@@ -211,6 +211,9 @@ class Consent(models.Model):
         # Being named in one of the alliance's stories (members/story_features.py: the story is on
         # the StoryFeature row that points at this consent).
         STORY_FEATURE = "story_feature", _("Being named in an alliance story")
+        # 我的授权: a guardian's separate consent to process her children's data for childcare at
+        # events (minors under 14: sensitive personal information), asked when she books childcare.
+        CHILDCARE_CHILDREN = "childcare_children", _("Children's data for childcare (guardian's consent)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents",

@@ -128,3 +128,18 @@ def profile_photo_remove(*, user: User) -> bool:
     profile.save(update_fields=[*PHOTO_FIELDS, "updated_at"])
     _photos_forget(profile, names)
     return True
+
+
+# --- 我的授权: withdrawing the directory consent (members.consent_sources) ----------------------
+
+@transaction.atomic
+def profile_directory_leave(*, user: User) -> bool:
+    """She leaves the member directory at once: unlisted, and her consent withdrawn. False when she
+    was not listed (a second click, another tab)."""
+    profile = _locked_profile(user)
+    consent_withdraw(user=user, kind=Consent.Kind.DIRECTORY)
+    if profile is None or not profile.listed_in_directory:
+        return False
+    profile.listed_in_directory = False
+    profile.save(update_fields=["listed_in_directory", "updated_at"])
+    return True

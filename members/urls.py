@@ -40,3 +40,12 @@ urlpatterns += [
     path("stories/<int:pk>/answer/", story_feature_views.story_feature_answer, name="story_feature_answer"),
     path("stories/<int:pk>/withdraw/", story_feature_views.story_feature_withdraw, name="story_feature_withdraw"),
 ]
+
+# --- 我的授权: her consents, withdrawing one; accepting a new privacy policy at login -------------
+from . import consent_views  # noqa: E402
+
+urlpatterns += [
+    path("consents/", consent_views.consents, name="consents"),
+    path("consents/<slug:source>/<slug:item>/withdraw/", consent_views.consent_withdraw, name="consent_withdraw"),
+    path("privacy/accept/", consent_views.privacy_accept, name="privacy_accept"),
+]

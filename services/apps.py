@@ -62,3 +62,8 @@ class ServicesConfig(AppConfig):
 
         demo_loader(key="call_reviews", load="services.call_review_demo.demo_load", order=46)
         bulk_loader(key="call_reviews", load="services.call_review_bulk.bulk_load", order=46)
+
+        # 我的授权: her contacts shared with organisations (per response), withdrawable.
+        from . import consent_sources
+
+        consent_sources.register()

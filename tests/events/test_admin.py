@@ -44,7 +44,7 @@ def salon(event_manager):
     王芳 waitlisted; and 陈静 confirmed at another event."""
     event = EventFactory(title="产业资源对接沙龙", capacity=2, childcare_offered=True, childcare_places=4)
     lin = booking.sign_up(event=event, user=MemberProfileFactory(real_name="林晓雯", organisation="苏大材料学院").user,
-                          children_ages=[4, 7])
+                          children_ages=[4, 7], children_consent=True)
     zhou = booking.sign_up(event=event, user=MemberProfileFactory(real_name="周雨桐", organisation="相城科技").user)
     wang = booking.sign_up(event=event, user=MemberProfileFactory(real_name="王芳", organisation="元和街道").user)
     chen = booking.sign_up(event=EventFactory(), user=MemberProfileFactory(real_name="陈静").user)

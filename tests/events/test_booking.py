@@ -33,7 +33,7 @@ def kinds(registration: Registration) -> list[str]:
 
 def sign_up_refused(event, user, children_ages=()) -> str:
     with pytest.raises(BookingError) as info:
-        booking.sign_up(event=event, user=user, children_ages=children_ages)
+        booking.sign_up(event=event, user=user, children_ages=children_ages, children_consent=True)
     return str(info.value)
 
 
@@ -130,8 +130,8 @@ def test_approval_of_a_full_event_without_waitlist_leaves_the_request_pending():
 def test_approval_waitlists_when_her_children_do_not_fit_the_childcare():
     event = EventFactory(capacity=5, requires_approval=True, childcare_offered=True, childcare_places=2)
     a, b = members(2)
-    ra = booking.sign_up(event=event, user=a, children_ages=[3, 5])
-    rb = booking.sign_up(event=event, user=b, children_ages=[4])
+    ra = booking.sign_up(event=event, user=a, children_ages=[3, 5], children_consent=True)
+    rb = booking.sign_up(event=event, user=b, children_ages=[4], children_consent=True)
     assert booking.registrations_decide(registration_ids=[ra.pk, rb.pk], approve=True) == 2
     ra.refresh_from_db()
     rb.refresh_from_db()
@@ -295,13 +295,13 @@ def test_verified_account_event_accepts_a_verified_non_member_and_refuses_an_unv
 def test_childcare_places_are_enforced_and_a_sign_up_without_children_still_fits():
     event = EventFactory(capacity=10, childcare_offered=True, childcare_places=3)
     a, b, c, d = members(4)
-    ra = booking.sign_up(event=event, user=a, children_ages=[4, 7])
+    ra = booking.sign_up(event=event, user=a, children_ages=[4, 7], children_consent=True)
     assert (ra.status, ra.children_count, ra.children_ages) == (S.CONFIRMED, 2, [4, 7])
 
     assert sign_up_refused(event, b, [5, 6]) == zh(
         "Childcare is full for this event. You can sign up without childcare.")
     assert booking.sign_up(event=event, user=b).status == S.CONFIRMED
-    assert booking.sign_up(event=event, user=c, children_ages=[3]).status == S.CONFIRMED
+    assert booking.sign_up(event=event, user=c, children_ages=[3], children_consent=True).status == S.CONFIRMED
     assert seat_counts(event)[1] == 3
     assert sign_up_refused(event, d, [9]) == zh(
         "Childcare is full for this event. You can sign up without childcare.")
@@ -328,9 +328,9 @@ def test_event_without_childcare_refuses_children():
 def test_promotion_skips_a_waitlisted_member_whose_children_do_not_fit_and_takes_the_next():
     event = EventFactory(capacity=2, childcare_offered=True, childcare_places=2)
     with_kids, alone, waiting_with_kid, waiting_alone = members(4)
-    r_kids = booking.sign_up(event=event, user=with_kids, children_ages=[3, 4])  # childcare now full
+    r_kids = booking.sign_up(event=event, user=with_kids, children_ages=[3, 4], children_consent=True)  # childcare now full
     r_alone = booking.sign_up(event=event, user=alone)
-    w_kid = booking.sign_up(event=event, user=waiting_with_kid, children_ages=[5])
+    w_kid = booking.sign_up(event=event, user=waiting_with_kid, children_ages=[5], children_consent=True)
     w_alone = booking.sign_up(event=event, user=waiting_alone)
     assert (w_kid.status, w_alone.status) == (S.WAITLISTED, S.WAITLISTED)
 

@@ -268,7 +268,8 @@ def test_pending_applicant_is_told_why_she_cannot_sign_up(client):
 def test_sign_up_post_confirms_and_redirects_with_a_message(client, member):
     event = EventFactory(childcare_offered=True, childcare_places=4)
     client.force_login(member)
-    response = client.post(reverse("events:sign_up", args=[event.pk]), {"children_ages": "4，7"}, follow=True)
+    response = client.post(reverse("events:sign_up", args=[event.pk]), {"children_ages": "4，7", "children_consent": "on"},
+                           follow=True)
     assert response.redirect_chain == [(f"/events/{event.pk}/", 302)]
     assert messages_of(response) == [zh("You are signed up. A confirmation is on its way.")]
     registration = Registration.objects.get(event=event, user=member)
@@ -284,7 +285,8 @@ def test_sign_up_with_bad_children_ages_re_renders_with_the_error_and_keeps_the_
         client, member, ages, field_error, form_error):
     event = EventFactory(childcare_offered=True, childcare_places=4)
     client.force_login(member)
-    response = client.post(reverse("events:sign_up", args=[event.pk]), {"children_ages": ages})
+    response = client.post(reverse("events:sign_up", args=[event.pk]),
+                           {"children_ages": ages, "children_consent": "on"})
 
     assert response.status_code == 400
     form = response.context["form"]
@@ -325,7 +327,7 @@ def test_a_member_cannot_see_or_cancel_another_members_registration_or_ticket(cl
 
 def test_her_own_ticket_shows_the_signed_check_in_code(client, member):
     event = EventFactory(childcare_offered=True, childcare_places=3)
-    registration = booking.sign_up(event=event, user=member, children_ages=[6])
+    registration = booking.sign_up(event=event, user=member, children_ages=[6], children_consent=True)
     client.force_login(member)
     response = client.get(reverse("events:ticket", args=[registration.pk]))
     assert response.status_code == 200

@@ -1,0 +1,51 @@
+"""The consents members keeps itself, for 我的授权 (members.consent_kinds): the privacy policy and
+the listing in the member directory."""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .consent_kinds import ConsentItem, consent_source
+from .models import Consent, MemberProfile, User
+from .profiles import profile_directory_leave
+
+
+def _latest(user: User, kind: str) -> Consent | None:
+    return Consent.objects.filter(user=user, kind=kind, withdrawn_at__isnull=True).order_by("-granted_at", "-pk").first()
+
+
+def privacy_policy_rows(user: User) -> list[ConsentItem]:
+    consent = _latest(user, Consent.Kind.PRIVACY_POLICY)
+    if consent is None:
+        return []
+    note = _("It cannot be withdrawn while you keep an account: the portal cannot run your account without it. "
+             "To stop all processing, delete your account (注销账号) under Account.")
+    if consent.version != settings.PRIVACY_POLICY_VERSION:
+        note = _("A newer version (%(version)s) is in force; you are asked to accept it at your next login.") % {
+            "version": settings.PRIVACY_POLICY_VERSION} + " " + note
+    return [ConsentItem(key="current", title=_("Privacy policy"), version=consent.version,
+                        given_at=consent.granted_at, withdrawable=False, note=note)]
+
+
+def directory_rows(user: User) -> list[ConsentItem]:
+    profile = MemberProfile.objects.filter(user=user, listed_in_directory=True).only("updated_at").first()
+    if profile is None:
+        return []
+    # Listed without a recorded consent (an account from before consents were kept): shown all the
+    # same, so that she can withdraw it.
+    consent = _latest(user, Consent.Kind.DIRECTORY)
+    return [ConsentItem(key="listing", title=_("Listing in the member directory"),
+                        version=consent.version if consent else "",
+                        given_at=consent.granted_at if consent else profile.updated_at)]
+
+
+def directory_withdraw(user: User, item: ConsentItem) -> None:
+    profile_directory_leave(user=user)
+
+
+def register() -> None:
+    consent_source(key="privacy", label=gettext_lazy("Privacy policy"), rows=privacy_policy_rows, order=10)
+    consent_source(key="directory", label=gettext_lazy("Member directory"), rows=directory_rows,
+                   withdraw=directory_withdraw, order=20,
+                   effect=gettext_lazy("You disappear from the member directory at once. You can list yourself "
+                                       "again from your profile at any time."))
