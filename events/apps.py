@@ -15,3 +15,6 @@ class EventsConfig(AppConfig):
         sections.register()
         demo_loader(key="events", load="events.demo.demo_load", order=20)
         bulk_loader(key="events", load="events.bulk.bulk_load", order=20)
+        # The staff dashboard and monthly report: this app's figures (figures.py).
+        from . import figures
+        figures.register()

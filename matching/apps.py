@@ -50,3 +50,6 @@ class MatchingConfig(AppConfig):
 
         demo_loader(key="matching-introductions", load="matching.introduction_demo.demo_load", order=51)
         bulk_loader(key="matching-introductions", load="matching.introduction_bulk.bulk_load", order=52)
+        # The staff dashboard and monthly report: this app's figures (figures.py).
+        from . import figures
+        figures.register()

@@ -24,3 +24,6 @@ class MembersConfig(AppConfig):
 
         demo_loader(key="organisations", load="members.organisation_demo.demo_load", order=15)
         bulk_loader(key="organisations", load="members.organisation_bulk.bulk_load", order=15)
+        # The staff dashboard and monthly report: this app's figures (figures.py).
+        from . import figures
+        figures.register()

@@ -40,3 +40,6 @@ class ServicesConfig(AppConfig):
         workbench_link(key="requests", label=_("Service requests"), url_name="services:organisation_requests",
                        order=10)
         workbench_link(key="jobs", label=_("Jobs"), url_name="services:organisation_jobs", order=20)
+        # The staff dashboard and monthly report: this app's figures (figures.py).
+        from . import figures
+        figures.register()

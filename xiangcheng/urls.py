@@ -31,6 +31,8 @@ urlpatterns = [
     # 遇见, the opt-in match (matching/urls.py).
     path("meet/", include("matching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The staff dashboard and its monthly report (xiangcheng/core/dashboard_views.py), inside the admin.
+    path("admin/dashboard/", include("xiangcheng.core.dashboard_urls")),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).
     path("health/live/", health.live, name="health_live"),

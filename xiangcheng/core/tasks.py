@@ -15,3 +15,19 @@ def retry_unsent_notices() -> int:
     from .outbox import retry_unsent
 
     return retry_unsent()
+
+
+# --- the staff dashboard's monthly report (reports.py) ----------------------------------------------
+
+@shared_task
+def build_dashboard_report(*, report_id: int) -> str:
+    from .reports import report_build
+
+    return report_build(report_id=report_id)
+
+
+@shared_task
+def expire_dashboard_reports() -> int:
+    from .reports import reports_expire
+
+    return reports_expire()

@@ -173,6 +173,8 @@ CELERY_TASK_ROUTES = {
     "services.tasks.send_request_digest": {"queue": "reports"},  # service requests' weekly digest
     # 遇见's suggestions.
     "matching.tasks.*": {"queue": "matching"},
+    # The staff dashboard's monthly report.
+    "xiangcheng.core.tasks.build_dashboard_report": {"queue": "reports"},
 }
 # Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
 CELERY_BEAT_SCHEDULE: dict = {
@@ -193,6 +195,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                                      "schedule": crontab(hour=2, minute=30)},
     # 遇见 introductions: requests not accepted within 14 days are recorded as expired.
     "matching-introductions-expire": {"task": "matching.tasks.expire_introductions", "schedule": crontab(minute=15)},
+    # The staff dashboard: the files of monthly reports whose download link has expired are deleted.
+    "dashboard-reports-expire": {"task": "xiangcheng.core.tasks.expire_dashboard_reports",
+                                 "schedule": crontab(minute=25)},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 OUTBOX_LEASE_SECONDS = 300
