@@ -54,13 +54,13 @@ def inbox_figures(*, period: Period, using: str) -> list[Figure]:
         answered=Count("pk", filter=answered),
         within=Count("pk", filter=Q(first_response_at__lte=F("due_at"))),
         median=Median(F("first_response_at") - F("created_at")),
-        rating=Avg("rating"),
+        average_rating=Avg("rating"),
         rated=Count("rating"),
         **{f"category_{c}": Count("pk", filter=Q(category=c)) for c in Category.values},
     )
     share, share_shown = share_text(totals["within"], totals["answered"])
     median = totals["median"]
-    rating = round(totals["rating"], 2) if totals["rating"] is not None else None
+    rating = round(totals["average_rating"], 2) if totals["average_rating"] is not None else None
     return [
         Figure(label=_("Tickets submitted"), value=totals["total"]),
         Figure(label=_("Tickets answered"), value=totals["answered"]),
