@@ -11,6 +11,7 @@ in her URLs is her own organisation.
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from xiangcheng.core import roles
 
@@ -72,4 +73,12 @@ PAGES = [
 # 遇见 交友 alone: the 遇见审核 queue of real names waiting for their check (matching/alone_bulk.py).
 PAGES += [
     Page("staff: 遇见 real names awaiting check", "/admin/matching/namecheck/", roles.MATCH_MODERATOR.name),
+]
+
+# The staff dashboard (xiangcheng/core/dashboard_views.py): every area's figures for the last month, as 管理员.
+_today = date.today()
+PAGES += [
+    Page("staff: dashboard (one month)",
+         f"/admin/dashboard/?first={_today - timedelta(days=30):%Y-%m-%d}&last={_today:%Y-%m-%d}",
+         roles.ADMINISTRATOR.name),
 ]
