@@ -23,6 +23,7 @@ AXIS = 22  # the month labels under the columns
 TOP = 18  # room for the numbers over the columns
 LABELLED_COLUMNS = 6  # at most this many month labels under the columns
 NUMBERED_COLUMNS = 12  # numbers over the columns only up to this many columns
+WIDEST_COLUMN = 48
 
 
 def _number(value: float) -> str:
@@ -58,7 +59,7 @@ def columns(points: Sequence[tuple[str, float]], *, title: str) -> SafeString:
     """A column chart of a series in order (months): a column each, some labels underneath."""
     count = max(len(points), 1)
     largest = max((value for _name, value in points), default=0) or 1
-    slot = WIDTH / count
+    slot = min(WIDTH / count, WIDEST_COLUMN)  # a month or two stay columns, not a wall
     gap = min(slot * 0.2, 6)
     drawing = COLUMNS_HEIGHT - AXIS - TOP
     every = -(-count // LABELLED_COLUMNS)  # label every n-th column, at most LABELLED_COLUMNS labels
