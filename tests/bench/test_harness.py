@@ -90,7 +90,8 @@ def test_every_page_of_the_harness_answers_200_for_whom_it_names(bulk, client):
     assert set(answered.values()) == {200}, answered
     assert {page.who for page in PAGES} == {VISITOR, MEMBER, REPRESENTATIVE, roles.INBOX_AGENT.name,
                                             roles.REVIEWER.name, roles.EVENT_MANAGER.name,
-                                            roles.ENTERPRISE_SERVICE.name, roles.MATCH_MODERATOR.name}
+                                            roles.ENTERPRISE_SERVICE.name, roles.MATCH_MODERATOR.name,
+                                            roles.ADMINISTRATOR.name}
 
 
 @override_settings(BENCH_FLOOR=True)
