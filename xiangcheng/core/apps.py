@@ -25,8 +25,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_kernel_rows, sender=self, dispatch_uid="core-kernel-rows")
-        # The outbox enqueues its delivery task by name; the web process must know it too.
-        # The staff dashboard's monthly report: its notice kind.
+        # The outbox enqueues its delivery task by name; the web process must know it too. The
+        # staff dashboard's monthly report (reports.py) declares its notice kind.
         from . import (
             reports,  # noqa: F401
             tasks,  # noqa: F401

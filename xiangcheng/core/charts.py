@@ -24,6 +24,7 @@ TOP = 18  # room for the numbers over the columns
 LABELLED_COLUMNS = 6  # at most this many month labels under the columns
 NUMBERED_COLUMNS = 12  # numbers over the columns only up to this many columns
 WIDEST_COLUMN = 48
+HALF_LABEL = 28  # half the width of a month's label ("2026-12")
 
 
 def _number(value: float) -> str:
@@ -74,9 +75,9 @@ def columns(points: Sequence[tuple[str, float]], *, title: str) -> SafeString:
         if count <= NUMBERED_COLUMNS:
             parts.append(format_html('<text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>',
                                      middle, round(TOP + drawing - height - 4, 1), _number(value)))
-        if index % every == 0:
+        if index % every == 0:  # centred under its column, but never cut off at either edge
             parts.append(format_html('<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
-                                     middle, COLUMNS_HEIGHT - 6, name))
+                                     min(max(middle, HALF_LABEL), WIDTH - HALF_LABEL), COLUMNS_HEIGHT - 6, name))
     axis = format_html('<line class="chart-axis" x1="0" y1="{}" x2="{}" y2="{}"/>',
                        TOP + drawing, WIDTH, TOP + drawing)
     return format_html(
