@@ -11,6 +11,7 @@ in her URLs is her own organisation.
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from xiangcheng.core import roles
 
@@ -102,4 +103,12 @@ PAGES += [
 # that share contacts and registrations with children).
 PAGES += [
     Page("我的授权", "/members/consents/"),
+]
+
+# The staff dashboard (xiangcheng/core/dashboard_views.py): every area's figures for the last month, as 管理员.
+_today = date.today()
+PAGES += [
+    Page("staff: dashboard (one month)",
+         f"/admin/dashboard/?first={_today - timedelta(days=30):%Y-%m-%d}&last={_today:%Y-%m-%d}",
+         roles.ADMINISTRATOR.name),
 ]

@@ -55,3 +55,7 @@ class MatchingConfig(AppConfig):
         from . import consent_sources
 
         consent_sources.register()
+
+        # The staff dashboard and monthly report: this app's figures (figures.py).
+        from . import figures
+        figures.register()

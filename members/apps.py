@@ -43,3 +43,7 @@ class MembersConfig(AppConfig):
         from . import consent_notices, consent_sources  # noqa: F401 - declares its outbox kind
 
         consent_sources.register()
+
+        # The staff dashboard and monthly report: this app's figures (figures.py).
+        from . import figures
+        figures.register()

@@ -67,3 +67,7 @@ class ServicesConfig(AppConfig):
         from . import consent_sources
 
         consent_sources.register()
+
+        # The staff dashboard and monthly report: this app's figures (figures.py).
+        from . import figures
+        figures.register()

@@ -33,6 +33,8 @@ urlpatterns = [
     # Stories (科创故事): site content beside the programmes (xiangcheng/core/story_urls.py).
     path("stories/", include("xiangcheng.core.story_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The staff dashboard and its monthly report (xiangcheng/core/dashboard_views.py), inside the admin.
+    path("admin/dashboard/", include("xiangcheng.core.dashboard_urls")),
     path("admin/", admin.site.urls),
     # For the load balancer and monitoring: no login, nothing sensitive (xiangcheng/core/health.py).
     path("health/live/", health.live, name="health_live"),

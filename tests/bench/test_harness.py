@@ -91,7 +91,7 @@ def test_every_page_of_the_harness_answers_200_for_whom_it_names(bulk, client):
     assert {page.who for page in PAGES} == {VISITOR, MEMBER, REPRESENTATIVE, roles.INBOX_AGENT.name,
                                             roles.REVIEWER.name, roles.EVENT_MANAGER.name,
                                             roles.ENTERPRISE_SERVICE.name, roles.MATCH_MODERATOR.name,
-                                            roles.CALL_REVIEWER.name}
+                                            roles.CALL_REVIEWER.name, roles.ADMINISTRATOR.name}
 
 
 @override_settings(BENCH_FLOOR=True)

@@ -230,8 +230,8 @@ def test_every_declared_kind_names_a_permission_and_a_label():
     assert outbox.KINDS  # the apps declared theirs at start-up
     assert {name: (bool(kind.permission), bool(str(kind.label))) for name, kind in outbox.KINDS.items()} == {
         name: (True, True) for name in outbox.KINDS}
-    assert {name.split(".")[0] for name in outbox.KINDS} == {"calls", "events", "inbox", "jobs", "matching", "members",
-                                                          "offerings", "requests"}
+    assert {name.split(".")[0] for name in outbox.KINDS} == {"calls", "dashboard", "events", "inbox", "jobs", "matching",
+                                                          "members", "offerings", "requests"}
 
 
 @pytest.mark.django_db

@@ -25,8 +25,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_kernel_rows, sender=self, dispatch_uid="core-kernel-rows")
-        # The outbox enqueues its delivery task by name; the web process must know it too.
-        from . import tasks  # noqa: F401
+        # The outbox enqueues its delivery task by name; the web process must know it too. The
+        # staff dashboard's monthly report (reports.py) declares its notice kind.
+        from . import (
+            reports,  # noqa: F401
+            tasks,  # noqa: F401
+        )
         from .sms import sms_configuration_check
 
         # Web server, Celery and manage.py all set Django up: a provider backend without its

@@ -2,6 +2,8 @@
 model lives with its concern (``audit.py``) and is imported here so that Django registers it
 with the ``core`` app and creates its permission."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +12,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .audit import AuditEvent  # noqa: F401
+from .storage import private_storage
 
 
 class Programme(models.Model):
@@ -110,3 +114,49 @@ class Notice(models.Model):
 
 # --- Stories (科创故事): site content beside the programmes (story_models.py) -----------------------
 from .story_models import Story, StoryStatus  # noqa: E402, F401
+
+
+# --- the staff dashboard's monthly report (reports.py) ------------------------------------------
+
+def _report_path(instance, filename: str) -> str:
+    return f"reports/{uuid.uuid4().hex}.xlsx"
+
+
+@audit.track(fields=["requested_by", "first_day", "last_day", "status"], status="status")
+class DashboardReport(models.Model):
+    """A monthly report asked for from the dashboard: built by a Celery task, kept privately,
+    downloaded by the staff member who asked for it until ``expires_at`` (reports.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("requested by"))
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to=_report_path, storage=private_storage, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dashboard report")
+        verbose_name_plural = _("dashboard reports")
+        default_permissions = ()
+        permissions = [("view_dashboard", _("Can open the staff dashboard and build its reports"))]
+        constraints = [models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")),
+                                              name="dashboard_report_period")]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="dashboard_reports_of"),
+            # The expiry job's scan.
+            models.Index(fields=["expires_at"], condition=models.Q(status="ready"), name="dashboard_reports_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d}"

@@ -54,6 +54,8 @@ def grant(target: Role, app_label: str, codenames: Iterable[str]) -> None:
 
 # The kernel's own records.
 grant(ADMINISTRATOR, "core", ["browse_audit_trail", "view_notice", "view_programme"])
+# The staff dashboard and its monthly report (figures.py, reports.py): the administrator reports upwards.
+grant(ADMINISTRATOR, "core", ["view_dashboard"])
 
 
 class UnknownPermission(LookupError):

@@ -24,3 +24,19 @@ def run_retention() -> dict[str, int]:
     from .retention import retention_run
 
     return retention_run()
+
+
+# --- the staff dashboard's monthly report (reports.py) ----------------------------------------------
+
+@shared_task
+def build_dashboard_report(*, report_id: int) -> str:
+    from .reports import report_build
+
+    return report_build(report_id=report_id)
+
+
+@shared_task
+def expire_dashboard_reports() -> int:
+    from .reports import reports_expire
+
+    return reports_expire()

@@ -173,6 +173,8 @@ CELERY_TASK_ROUTES = {
     "services.tasks.send_request_digest": {"queue": "reports"},  # service requests' weekly digest
     # 遇见's suggestions.
     "matching.tasks.*": {"queue": "matching"},
+    # The staff dashboard's monthly report.
+    "xiangcheng.core.tasks.build_dashboard_report": {"queue": "reports"},
 }
 # Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
 CELERY_BEAT_SCHEDULE: dict = {
@@ -199,6 +201,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                                  "schedule": crontab(minute=20)},
     "calls-remind-reviewers": {"task": "services.tasks.remind_call_reviewers", "schedule": crontab(minute=25)},
     "calls-announce-opened": {"task": "services.tasks.announce_opened_calls", "schedule": crontab(minute=10)},
+    # The staff dashboard: the files of monthly reports whose download link has expired are deleted.
+    "dashboard-reports-expire": {"task": "xiangcheng.core.tasks.expire_dashboard_reports",
+                                 "schedule": crontab(minute=25)},
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 OUTBOX_LEASE_SECONDS = 300

@@ -1,0 +1,197 @@
+"""The staff dashboard: who may open it, its period filter, its figures and charts, its queries."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import RegistrationStatus
+from services.models import Category, Ticket
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import MemberProfileFactory
+from tests.helpers import squash, zh
+from xiangcheng.core.charts import bars, columns
+from xiangcheng.core.figures import Period, PeriodError, figure_sources, period_make, this_month
+from xiangcheng.core.roles import ADMINISTRATOR, INBOX_SUPERVISOR, REVIEWER
+
+from .dashboard_support import FIRST, NOW, pinned
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/dashboard/"
+
+
+@pytest.fixture
+def administrator(staff_in_group):
+    return staff_in_group("guanli", ADMINISTRATOR.name)
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+# --- the registry and the period ----------------------------------------------------------------
+
+def test_every_app_supplies_its_areas_in_order():
+    assert [s.key for s in figure_sources()] == [
+        "members", "events", "inbox", "organisations", "enterprise", "meet", "calls"]
+
+
+def test_the_default_period_is_this_month_in_xiangcheng_even_while_utc_is_on_the_day_before():
+    # 00:20 on 1 January 2027 in Xiangcheng is still 31 December in UTC.
+    with time_machine.travel(datetime(2026, 12, 31, 16, 20, tzinfo=UTC), tick=False):
+        period = this_month()
+
+    assert (period.first, period.last) == (date(2027, 1, 1), date(2027, 1, 1))
+    assert (period.start, period.end) == (datetime(2026, 12, 31, 16, 0, tzinfo=UTC),
+                                          datetime(2027, 1, 1, 16, 0, tzinfo=UTC))
+
+
+def test_a_period_lists_the_months_it_touches():
+    assert Period(first=date(2026, 11, 20), last=date(2027, 2, 3)).months() == [
+        date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
+
+
+def test_a_reversed_or_overlong_period_is_refused_with_a_reason():
+    with pytest.raises(PeriodError) as reversed_:
+        period_make(first=date(2026, 12, 2), last=date(2026, 12, 1))
+    with pytest.raises(PeriodError) as overlong:
+        period_make(first=date(2000, 1, 1), last=date(2026, 12, 1))
+
+    assert (str(reversed_.value), str(overlong.value)) == (
+        zh("The last day is before the first day."), zh("A period may cover at most ten years."))
+
+
+# --- who may open it ----------------------------------------------------------------------------
+
+def test_the_administrator_sees_every_area_and_the_admin_index_links_to_it(admin_client):
+    with pinned():
+        response = admin_client.get(URL)
+        index = admin_client.get("/admin/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert re.findall(r'<section class="dashboard-area" id="area-([a-z]+)">', page) == [
+        "members", "events", "inbox", "organisations", "enterprise", "meet", "calls"]
+    assert page.count('<svg class="chart"') == 11
+    assert 'href="/admin/dashboard/"' in index.content.decode()
+    # The form shows this month: 1 January through today, local dates.
+    assert ('value="2027-01-01"' in page, page.count('value="2027-01-01"')) == (True, 4)
+
+
+@pytest.mark.parametrize("role", [REVIEWER, INBOX_SUPERVISOR])
+def test_staff_without_the_permission_get_403_and_no_link(client, staff_in_group, role):
+    client.force_login(staff_in_group("someone", role.name))
+
+    assert client.get(URL).status_code == 403
+    assert client.get(f"{URL}reports/1/").status_code == 403
+    assert client.post(f"{URL}reports/", {"first": "2026-12-01", "last": "2026-12-31"}).status_code == 403
+    assert 'href="/admin/dashboard/"' not in client.get("/admin/").content.decode()
+
+
+def test_members_and_visitors_are_sent_to_the_staff_login(client):
+    assert client.get(URL)["Location"] == f"/admin/login/?next={URL}"
+    client.force_login(MemberProfileFactory().user)
+
+    response = client.get(URL)
+    assert (response.status_code, response["Location"]) == (302, f"/admin/login/?next={URL}")
+
+
+# --- the period filter ------------------------------------------------------------------------
+
+def test_the_figures_follow_the_period_asked_for(admin_client):
+    with pinned():
+        member = MemberProfileFactory().user
+        ticket = Ticket.objects.create(reference="JG-2026-000001", year=2026, number=1, member=member,
+                                       category=Category.FINANCE, subject="贴息", description="说明", due_at=NOW)
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=FIRST)
+
+        december = admin_client.get(URL, {"first": "2026-12-01", "last": "2026-12-31"})
+        november = admin_client.get(URL, {"first": "2026-11-01", "last": "2026-11-30"})
+
+    def submitted(response) -> str:
+        area = re.search(r'id="area-inbox">(.*?)</section>', response.content.decode(), re.S).group(1)
+        return dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", area))[zh("Tickets submitted")]
+
+    assert (submitted(december), submitted(november)) == ("1", "0")
+    assert zh("Figures for %(first)s – %(last)s", first="2026-12-01", last="2026-12-31") in squash(
+        december.content.decode())
+
+
+def test_a_reversed_period_keeps_what_she_typed_and_says_why(admin_client):
+    response = admin_client.get(URL, {"first": "2026-12-31", "last": "2026-12-01"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert zh("The last day is before the first day.") in page
+    assert ('value="2026-12-31"' in page, 'value="2026-12-01"' in page) == (True, True)
+    assert response.context["areas"] == []
+
+
+def test_a_date_that_is_not_a_date_is_a_form_error_not_a_500(admin_client):
+    response = admin_client.get(URL, {"first": "2026-13-45", "last": "x"})
+
+    assert response.status_code == 200
+    assert sorted(response.context["form"].errors) == ["first", "last"]
+    assert 'value="2026-13-45"' in response.content.decode()
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+def _activity(n: int, *, start: int = 0) -> None:
+    """``n`` members, events with a registration each, and tickets, all in December."""
+    for i in range(start, start + n):
+        profile = MemberProfileFactory()
+        event = EventFactory(starts_at=FIRST + timedelta(hours=i), registration_opens_at=FIRST - timedelta(days=5),
+                             registration_closes_at=FIRST - timedelta(hours=1),
+                             cancellation_deadline=FIRST - timedelta(days=1))
+        RegistrationFactory(event=event, user=profile.user, status=RegistrationStatus.CONFIRMED)
+        Ticket.objects.create(reference=f"JG-2026-{i + 1:06d}", year=2026, number=i + 1, member=profile.user,
+                              category=Category.FINANCE, subject="贴息", description="说明", due_at=NOW)
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"first": "2026-12-01", "last": "2026-12-31"})
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_dashboard_runs_the_same_queries_for_5_rows_and_for_50(admin_client):
+    with pinned():
+        _activity(5)
+        few = _queries(admin_client)
+        _activity(45, start=5)
+        many = _queries(admin_client)
+
+    assert few == many
+
+
+# --- the charts -------------------------------------------------------------------------------
+
+def test_a_bar_chart_draws_each_item_in_proportion_with_its_label_and_number():
+    svg = str(bars([("苏州", 4), ("上海", 2), ("<b>", 0)], title="城市"))
+
+    assert re.findall(r'class="chart-bar" x="0" y="[\d.]+" width="([\d.]+)"', svg) == ["340.0", "170.0", "0.0"]
+    assert re.findall(r'class="chart-label" x="0" y="[\d.]+">([^<]*)<', svg) == ["苏州", "上海", "&lt;b&gt;"]
+    assert re.findall(r'class="chart-value"[^>]*>([^<]*)<', svg) == ["4", "2", "0"]
+    assert 'viewBox="0 0 340 108"' in svg and "<title>城市</title>" in svg
+
+
+def test_a_column_chart_labels_at_most_six_months_and_numbers_only_while_there_is_room():
+    months = [(f"2026-{m:02d}", m) for m in range(1, 13)]
+    many = [(f"m{i}", i) for i in range(30)]
+
+    year = str(columns(months, title="每月"))
+    long = str(columns(many, title="每月"))
+
+    assert re.findall(r'class="chart-label"[^>]*>([^<]*)<', year) == [
+        "2026-01", "2026-03", "2026-05", "2026-07", "2026-09", "2026-11"]
+    assert len(re.findall(r'class="chart-value"', year)) == 12
+    assert (len(re.findall(r'class="chart-bar"', long)), len(re.findall(r'class="chart-value"', long)),
+            len(re.findall(r'class="chart-label"', long))) == (30, 0, 6)

@@ -1,0 +1,129 @@
+"""The staff dashboard (/admin/dashboard/): every area's figures for a period, as numbers and
+charts, and the monthly report built in the background. Staff with ``core.view_dashboard`` (the
+管理员 role) only; other staff get 403, anyone else the admin's login."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .charts import bars, columns
+from .figures import PeriodError, all_figures, period_make, this_month
+from .reports import (
+    ReportError,
+    link_expired,
+    report_download,
+    report_downloadable,
+    report_filename,
+    report_for,
+    report_request,
+    reports_of,
+)
+
+PERMISSION = "core.view_dashboard"
+
+
+class PeriodForm(forms.Form):
+    first = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "first" in cleaned and "last" in cleaned:
+            try:
+                cleaned["period"] = period_make(first=cleaned["first"], last=cleaned["last"])
+            except PeriodError as error:
+                raise forms.ValidationError(str(error)) from error
+        return cleaned
+
+
+def staff_dashboard(view):
+    """The admin's login for anyone not staff; 403 for staff without the dashboard's permission."""
+    return admin.site.admin_view(permission_required(PERMISSION, raise_exception=True)(view))
+
+
+def _charts(areas):
+    """Each area with its numbers and its series drawn."""
+    drawn = []
+    for area in areas:
+        numbers = [f for f in area.figures if not f.is_series]
+        charts = [(f, (columns if f.over_time else bars)(f.points, title=f.label)) for f in area.figures if f.is_series]
+        drawn.append({"area": area, "numbers": numbers, "charts": charts})
+    return drawn
+
+
+@staff_dashboard
+def dashboard(request):
+    default = this_month()
+    if request.GET:
+        form = PeriodForm(request.GET)
+        period = form.cleaned_data["period"] if form.is_valid() else None
+    else:
+        form = PeriodForm(initial={"first": default.first, "last": default.last})
+        period = default
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Dashboard"),
+        "form": form,
+        "period": period,
+        "areas": _charts(all_figures(period)) if period else [],
+        "reports": reports_of(user=request.user),
+    }
+    return TemplateResponse(request, "core/dashboard.html", context)
+
+
+@require_POST
+@staff_dashboard
+def report_new(request):
+    form = PeriodForm(request.POST)
+    # Back to the dashboard for the period asked for, its form showing what was typed and why not.
+    back = f"{reverse('dashboard:index')}?{urlencode({k: request.POST.get(k, '') for k in ('first', 'last')})}"
+    if not form.is_valid():
+        messages.error(request, _("The report was not started: check the period."))
+        return redirect(back)
+    try:
+        report = report_request(user=request.user, period=form.cleaned_data["period"])
+    except ReportError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    return redirect("dashboard:report", report.pk)
+
+
+@staff_dashboard
+def report_detail(request, pk: int):
+    report = report_for(pk=pk, user=request.user)
+    if report is None:
+        raise Http404
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Monthly report"),
+        "report": report,
+        "downloadable": report_downloadable(report=report),
+        "expired": link_expired(report=report),
+        "waiting": report.status in (report.Status.QUEUED, report.Status.BUILDING),
+    }
+    return TemplateResponse(request, "core/dashboard_report.html", context)
+
+
+@staff_dashboard
+def report_file(request, pk: int):
+    report = report_for(pk=pk, user=request.user)
+    if report is None:
+        raise Http404
+    try:
+        content = report_download(report=report, user=request.user)
+    except ReportError as error:
+        messages.error(request, str(error))
+        return redirect("dashboard:report", report.pk)
+    response = HttpResponse(content,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{report_filename(report)}"'
+    response["Cache-Control"] = "no-store"
+    return response
