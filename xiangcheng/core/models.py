@@ -112,10 +112,6 @@ class Notice(models.Model):
         return self.read_at is not None
 
 
-# --- Stories (科创故事): site content beside the programmes (story_models.py) -----------------------
-from .story_models import Story, StoryStatus  # noqa: E402, F401
-
-
 # --- the staff dashboard's monthly report (reports.py) ------------------------------------------
 
 def _report_path(instance, filename: str) -> str:
@@ -160,3 +156,7 @@ class DashboardReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d}"
+
+
+# --- Stories (科创故事): site content beside the programmes (story_models.py) -----------------------
+from .story_models import Story, StoryStatus  # noqa: E402, F401
