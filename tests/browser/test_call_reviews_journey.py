@@ -8,7 +8,6 @@ from services.call_follow_forms import CallFollowForm
 from services.models import CallApplication, CallApplicationStatus, CallFollow, CallKind
 from tests.factories import MemberProfileFactory
 from tests.services.call_review_support import application, call, reviewer
-from tests.services.call_review_support import call_page_routed as call_page_routed  # noqa: F401 - autouse
 
 from .ui import admin_action, admin_log_in, log_in, screenshot, t
 

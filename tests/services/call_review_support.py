@@ -1,11 +1,8 @@
 """Calls and applications for the review side's tests, made directly with the ORM (published,
-submitted …), and the call page's route while the calls' own pages are not in this tree."""
+submitted …)."""
 
 from datetime import date, timedelta
 
-import pytest
-from django.http import HttpResponse
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from services.models import Call, CallApplication, CallApplicationStatus, CallAttachment, CallKind, CallLevel
@@ -52,18 +49,3 @@ def reviewer(username: str = "shenbao"):
 
 def administrator(username: str = "guanli"):
     return StaffFactory(username=username, groups=[ADMINISTRATOR.name])
-
-
-def stand_in_call_page(request, pk: int):
-    return HttpResponse(status=404)
-
-
-@pytest.fixture(autouse=True)
-def call_page_routed(settings):
-    """Notices link to a call's page (``services:call``, the calls' own pages). Where that page is
-    not routed in this tree yet, a stand-in route under the same name lets them be composed."""
-    try:
-        reverse("services:call", args=[1])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.services.call_review_urls"
-

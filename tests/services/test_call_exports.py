@@ -13,7 +13,6 @@ from tests.helpers import label, zh
 from xiangcheng.core import audit
 
 from .call_review_support import S, applicant, application, attachment, call, reviewer
-from .call_review_support import call_page_routed as call_page_routed  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:services_callapplication_changelist")

@@ -18,7 +18,6 @@ from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import HIDDEN_MARK
 
 from .call_review_support import applicant, call
-from .call_review_support import call_page_routed as call_page_routed  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -16,7 +16,6 @@ from xiangcheng.core.models import Notice
 from xiangcheng.core.roles import CALL_REVIEWER
 
 from .call_review_support import S, application, call, reviewer
-from .call_review_support import call_page_routed as call_page_routed  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

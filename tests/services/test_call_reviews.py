@@ -13,7 +13,6 @@ from xiangcheng.core import audit
 from xiangcheng.core.models import Notice
 
 from .call_review_support import S, application, call, reviewer
-from .call_review_support import call_page_routed as call_page_routed  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from xiangcheng.core import audit
 from xiangcheng.core.models import Notice
 
 from .call_review_support import S, administrator, applicant, application, attachment, call, reviewer
-from .call_review_support import call_page_routed as call_page_routed  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:services_callapplication_changelist")

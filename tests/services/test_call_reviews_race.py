@@ -12,7 +12,6 @@ from tests.concurrency import pool_for_threads, race
 from xiangcheng.core.models import Notice
 
 from .call_review_support import S, application, call, reviewer
-from .call_review_support import call_page_routed as call_page_routed  # noqa: F401 - autouse
 
 THREADS = 2
 UNLOCKED_ROUNDS = 20
