@@ -1,5 +1,5 @@
-"""The consents members keeps itself, for 我的授权 (members.consent_kinds): the privacy policy and
-the listing in the member directory."""
+"""The consents members keeps itself, for 我的授权 (members.consent_kinds): the privacy policy, the
+listing in the member directory and being named in the alliance's stories."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy
 from .consent_kinds import ConsentItem, consent_source
 from .models import Consent, MemberProfile, User
 from .profiles import profile_directory_leave
+from .story_feature_models import StoryFeature, StoryFeatureStatus
+from .story_features import story_feature_decline
 
 
 def _latest(user: User, kind: str) -> Consent | None:
@@ -43,9 +45,24 @@ def directory_withdraw(user: User, item: ConsentItem) -> None:
     profile_directory_leave(user=user)
 
 
+def story_feature_rows(user: User) -> list[ConsentItem]:
+    """Each story she agreed to be named in (one query, with the story and the consent)."""
+    features = (StoryFeature.objects.filter(member=user, status=StoryFeatureStatus.CONSENTED, consent__isnull=False)
+                .select_related("story", "consent").order_by("-answered_at", "-pk"))
+    return [ConsentItem(key=f"story-{feature.pk}", title=feature.story.title, version=feature.consent.version,
+                        given_at=feature.consent.granted_at) for feature in features]
+
+
+def story_feature_withdraw(user: User, item: ConsentItem) -> None:
+    story_feature_decline(feature_id=int(item.key.removeprefix("story-")), member=user)
+
+
 def register() -> None:
     consent_source(key="privacy", label=gettext_lazy("Privacy policy"), rows=privacy_policy_rows, order=10)
     consent_source(key="directory", label=gettext_lazy("Member directory"), rows=directory_rows,
                    withdraw=directory_withdraw, order=20,
                    effect=gettext_lazy("You disappear from the member directory at once. You can list yourself "
                                        "again from your profile at any time."))
+    consent_source(key="stories", label=gettext_lazy("Named in the alliance's stories"), rows=story_feature_rows,
+                   withdraw=story_feature_withdraw, order=25,
+                   effect=gettext_lazy("The story stops naming you at once."))

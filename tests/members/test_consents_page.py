@@ -14,8 +14,11 @@ from matching.models import MatchProfile, Purpose
 from matching.profiles import FRIENDSHIP_CONSENT_VERSION, MATCH_CONSENT_VERSION
 from members.consents import consent_grant
 from members.models import Consent
+from members.story_feature_models import StoryFeatureStatus
+from members.story_features import story_feature_ask, story_feature_consent
 from services import responses
 from services.models import RequestResponse
+from tests.core.story_helpers import story
 from tests.events.factories import EventFactory
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import email_subject, messages_of, zh
@@ -159,6 +162,31 @@ def test_withdrawing_the_directory_asks_first_and_she_leaves_the_directory_at_on
     assert notice.data["what"] in outbox[0].body
 
 
+def named(client, shown) -> list[str]:
+    """The members the story's page names."""
+    sections = client.get(reverse("stories:detail", args=[shown.pk])).context["sections"]
+    return [person.name for section in sections if section.key == "featured_members"
+            for person in section.context["people"]]
+
+
+def test_withdrawing_her_consent_to_a_story_stops_it_naming_her_at_once(client, her):
+    shown = story("把成果带进车间")
+    feature = story_feature_consent(feature_id=story_feature_ask(story=shown, member=her).pk, member=her)
+    client.force_login(her)
+    assert ("stories", "把成果带进车间") in listed(client.get(URL))
+    assert named(client, shown) == ["林晓雯"]
+
+    response = client.post(withdraw_url("stories", f"story-{feature.pk}"), follow=True)
+
+    assert messages_of(response) == [zh("Withdrawn: %(what)s. That processing has stopped.") % {
+        "what": "把成果带进车间"}]
+    feature.refresh_from_db()
+    assert feature.status == StoryFeatureStatus.WITHDRAWN
+    assert Consent.objects.get(user=her, kind=Consent.Kind.STORY_FEATURE).withdrawn_at is not None
+    assert named(client, shown) == []
+    assert client.get(withdraw_url("stories", f"story-{feature.pk}")).status_code == 404
+
+
 def test_withdrawing_meet_deletes_her_match_profile(client, her):
     opted_in(her, purposes=[Purpose.NETWORKING, Purpose.FRIENDSHIP])
     client.force_login(her)
@@ -267,4 +295,4 @@ def test_the_page_reads_a_constant_number_of_queries(client, her, org, rep, rows
     assert len(response.context["page"]) == (20 if rows == 50 else 7)
 
 
-QUERIES = 12
+QUERIES = 13
