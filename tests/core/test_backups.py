@@ -4,6 +4,7 @@ independently of the manifest the restore checks itself against."""
 
 import io
 import json
+import re
 import tarfile
 import uuid
 from datetime import datetime, timedelta
@@ -157,7 +158,9 @@ def test_restore_refuses_a_database_that_is_not_empty_and_writes_nothing(folders
         call_command("restore", str(archive), "--database", server_conninfo(connection.settings_dict["NAME"]),
                      "--media-root", str(folders["new_media"]), "--private-root", str(folders["new_private"]))
 
-    assert str(refused.value).startswith(zh("The database is not empty ("))
+    refusal = zh("The database is not empty (%(count)s objects): restore only into an empty database, "
+                 "created for the purpose.", count="NUMBER")
+    assert re.fullmatch(re.escape(refusal).replace("NUMBER", r"[1-9]\d*"), str(refused.value))
     assert contents(server_conninfo(connection.settings_dict["NAME"])) == before
     assert not folders["new_media"].exists() and not folders["new_private"].exists()
 

@@ -21,7 +21,7 @@ from services.models import RequestResponse
 from tests.core.story_helpers import story
 from tests.events.factories import EventFactory
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import email_subject, messages_of, zh
+from tests.helpers import email_subject, messages_of, zh, zh_n
 from tests.matching.helpers import opted_in
 from tests.services.request_support import organisation, published, representative
 from xiangcheng.core import audit
@@ -109,13 +109,16 @@ def test_the_page_lists_exactly_her_consents_with_version_and_time(client, her, 
     items = {source.key: item for source, item in response.context["page"]}
     assert [items[key].version for key in ("privacy", "meet", "friendship", "childcare")] == [
         "2026-11", MATCH_CONSENT_VERSION, FRIENDSHIP_CONSENT_VERSION, CHILDCARE_CONSENT_VERSION]
-    assert items["childcare"].detail == zh("%(event)s: %(count)d children") % {"event": "周末亲子科普沙龙", "count": 2}
+    assert items["childcare"].detail == zh_n("%(event)s: %(count)d child", "%(event)s: %(count)d children", 2,
+                                            event="周末亲子科普沙龙", count=2)
     html = response.content.decode()
     assert "另一项需求" not in html and "周怡然" not in html
     # Every one can be withdrawn, but the privacy policy, which says why.
     assert html.count('class="button button-small button-danger"') == 6
     assert withdraw_url("privacy", "current") not in html
-    assert zh("To stop all processing, delete your account (注销账号) under Account.") in items["privacy"].note
+    assert items["privacy"].note == zh("It cannot be withdrawn while you keep an account: the portal cannot run your "
+                                       "account without it. To stop all processing, delete your account (注销账号) "
+                                       "under Account.")
 
 
 def test_the_privacy_policy_cannot_be_withdrawn_and_another_members_consents_answer_404(client, her, org, rep):
