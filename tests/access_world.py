@@ -12,6 +12,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -46,6 +47,7 @@ ROLE_LOGINS = {
     "宣传编辑": f"xuanchuan@{DEMO}",
 }
 NO_ROLE = "clerk"
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 # Statements an unauthorised request may run: signing in and the session, nothing of the product.
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b.*?\b(INTO|FROM|UPDATE)?\s*\"(?P<table>\w+)\"", re.I | re.S)
@@ -147,9 +149,13 @@ class World:
 
     @cached_property
     def ticket_attachment(self):
+        """A file she attached to her ticket (the demo has none)."""
         from services.models import Attachment
 
-        return Attachment.objects.order_by("pk").first()  # the demo has none: the page 404s
+        found = Attachment(ticket=self.ticket, name="材料.pdf", content_type="application/pdf", size=len(PDF),
+                           uploaded_by=self.owner)
+        found.file.save("材料.pdf", ContentFile(PDF), save=True)
+        return found
 
     @cached_property
     def notice(self):
@@ -185,7 +191,10 @@ class World:
     def job_application(self):
         from services.models import Application
 
-        return Application.objects.filter(job__organisation=self.organisation).order_by("-cv", "pk").first()
+        found = Application.objects.filter(job__organisation=self.organisation).order_by("pk").first()
+        if not found.cv:  # the demo's applications come without a CV
+            found.cv.save("cv.pdf", ContentFile(PDF), save=True)
+        return found
 
     @cached_property
     def service_request(self):
@@ -225,7 +234,7 @@ class World:
     def slot_booking(self):
         from services.models import SlotBooking
 
-        return SlotBooking.objects.order_by("pk").first()
+        return SlotBooking.objects.create(slot=self.slot, member=self.owner)  # the demo has none
 
     @cached_property
     def introduction(self):
@@ -242,7 +251,8 @@ class World:
     def block(self):
         from matching.models import Block
 
-        return Block.objects.order_by("pk").first()
+        # The demo has none: she blocks someone the tables do not otherwise use.
+        return Block.objects.create(blocker=self.owner, blocked=account(f"tangjing@{DEMO}"))
 
     @cached_property
     def story(self):

@@ -51,6 +51,51 @@ ROLE_ADMIN: dict[str, dict[str, str]] = {
     NO_ROLE: {},
 }
 
+# role -> model label -> the admin actions offered on the models she may see (delete_selected only
+# with the delete permission). Models she may not see answer 403 before any action is offered.
+ROLE_ACTIONS: dict[str, dict[str, list[str]]] = {
+    "审核员": {
+        "core.Notice": ["retry"],
+        "members.MemberProfile": ["approve", "reject"],
+    },
+    "管理员": {},
+    "活动管理员": {
+        "core.Notice": ["retry"],
+        "events.Event": ["cancel_events", "copy_events", "publish_events"],
+        "events.Registration": ["approve", "reject"],
+    },
+    "管家客服": {
+        "services.Ticket": ["assign_to_me"],
+    },
+    "管家主管": {
+        "core.Notice": ["retry"],
+        "services.CannedReply": ["delete_selected"],
+        "services.Ticket": ["assign_to_me"],
+    },
+    "企业服务": {
+        "core.Notice": ["retry"],
+        "members.Organisation": ["confirm_women_led", "reject", "verify", "withdraw_women_led"],
+        "services.Job": ["publish", "reject"],
+        "services.Offering": ["delete_selected", "publish", "withdraw"],
+        "services.OfferingSlot": ["delete_selected"],
+        "services.ServiceRequest": ["publish", "reject"],
+    },
+    "申报评审": {
+        "services.Call": ["cancel", "publish"],
+        "services.CallApplication": ["export_applicants", "recommend", "record_awarded", "record_not_selected",
+                                     "record_selected", "refuse", "shortlist", "start_review"],
+    },
+    "遇见审核": {
+        "matching.NameCheck": ["reject", "verify"],
+        "matching.Report": ["dismiss", "suspend", "warn"],
+    },
+    "宣传编辑": {
+        "core.Notice": ["retry"],
+        "core.Story": ["delete_selected", "publish_stories", "unpublish_stories"],
+    },
+    NO_ROLE: {},
+}
+
 # The staff pages outside admin's model pages: name -> (URL builder).
 STAFF_PAGES = {
     "admin": lambda w: reverse("admin:index"),
@@ -61,16 +106,20 @@ STAFF_PAGES = {
     "call file": lambda w: reverse("admin:services_callapplication_attachment",
                                    args=[w.call_application.pk, w.call_attachment.pk]),
     "audit trail": lambda w: reverse("admin:core_auditevent_changelist"),
+    # Members' files, on the pages their owners use: only the roles that handle them open them.
+    "inbox file": lambda w: reverse("services:attachment", args=[w.ticket.reference, w.ticket_attachment.pk]),
+    "application file": lambda w: reverse("services:call_attachment", args=[w.call_attachment.pk]),
+    "CV": lambda w: reverse("services:job_cv", args=[w.job_application.cv.name]),
 }
 # role -> the staff pages that answer 200 (every other answers 403 or 404).
 ROLE_PAGES: dict[str, set[str]] = {
     "审核员": {"admin"},
     "管理员": {"admin", "dashboard", "event export", "audit trail"},
     "活动管理员": {"admin", "check-in list", "check-in scan", "event export"},
-    "管家客服": {"admin"},
-    "管家主管": {"admin"},
-    "企业服务": {"admin"},
-    "申报评审": {"admin", "call file"},
+    "管家客服": {"admin", "inbox file"},
+    "管家主管": {"admin", "inbox file"},
+    "企业服务": {"admin", "CV"},
+    "申报评审": {"admin", "call file", "application file"},
     "遇见审核": {"admin"},
     "宣传编辑": {"admin"},
     NO_ROLE: {"admin"},
@@ -92,8 +141,21 @@ def offered(user) -> dict[str, str]:
     return found
 
 
+def actions_offered(user) -> dict[str, list[str]]:
+    """The admin actions offered to her, per registered model she may see that has any."""
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    found = {}
+    for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label):
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        if names := sorted(model_admin.get_actions(request)):
+            found[model._meta.label] = names
+    return found
+
+
 def test_the_table_names_every_role():
-    assert set(ROLE_ADMIN) == set(ROLE_PAGES) == {*roles.ROLES, NO_ROLE}
+    assert set(ROLE_ADMIN) == set(ROLE_PAGES) == set(ROLE_ACTIONS) == {*roles.ROLES, NO_ROLE}
     assert set(ROLE_LOGINS) == set(roles.ROLES)
 
 
@@ -101,10 +163,11 @@ def test_the_table_names_every_role():
 def test_each_role_sees_and_may_do_exactly_its_row(world):
     clients = Clients()
     logins = {**ROLE_LOGINS, NO_ROLE: NO_ROLE}
-    admin_rows, page_rows = {}, {}
+    admin_rows, page_rows, action_rows = {}, {}, {}
     for name, login in logins.items():
         user = account(login)
         admin_rows[name] = offered(user)
+        action_rows[name] = actions_offered(user)
         for label in admin_rows[name]:  # what admin offers, its change list really answers
             app_label, model_name = label.lower().split(".")
             url = reverse(f"admin:{app_label}_{model_name}_changelist")
@@ -113,3 +176,4 @@ def test_each_role_sees_and_may_do_exactly_its_row(world):
                            if request_status(clients(login), "GET", url(world)).code() == "200"}
     assert admin_rows == ROLE_ADMIN
     assert page_rows == ROLE_PAGES
+    assert action_rows == ROLE_ACTIONS
