@@ -124,6 +124,17 @@ def request_status(client: Client, method: str, url: str) -> Answer:
 class World:
     """The demo's objects the tables build URLs from, looked up once."""
 
+    def __init__(self):
+        self.files = []  # the files it stored, deleted with the world (the rows roll back)
+
+    def _stored(self, field_file):
+        self.files.append((field_file.storage, field_file.name))
+        return field_file
+
+    def forget_files(self) -> None:
+        for storage, name in self.files:
+            storage.delete(name)
+
     def user(self, login: str) -> User:
         return account(login)
 
@@ -155,13 +166,14 @@ class World:
         found = Attachment(ticket=self.ticket, name="材料.pdf", content_type="application/pdf", size=len(PDF),
                            uploaded_by=self.owner)
         found.file.save("材料.pdf", ContentFile(PDF), save=True)
+        self._stored(found.file)
         return found
 
     @cached_property
     def notice(self):
-        from xiangcheng.core.models import Notice
+        from xiangcheng.core.message_centre import centre_notices
 
-        return Notice.objects.filter(recipient=self.owner).order_by("pk").first()
+        return centre_notices(self.owner).order_by("pk").first()
 
     @cached_property
     def organisation(self):
@@ -194,6 +206,7 @@ class World:
         found = Application.objects.filter(job__organisation=self.organisation).order_by("pk").first()
         if not found.cv:  # the demo's applications come without a CV
             found.cv.save("cv.pdf", ContentFile(PDF), save=True)
+            self._stored(found.cv)
         return found
 
     @cached_property
@@ -274,10 +287,18 @@ class World:
                                               first_day="2026-01-01", last_day="2026-01-31")
 
     def photo_name(self) -> str:
-        from members.models import MemberProfile
+        """Her photo (the demo's members have none): a small JPEG in the private photo storage."""
+        import io
 
-        return MemberProfile.objects.exclude(avatar="").order_by("pk").values_list("avatar", flat=True).first() or \
-            "avatars/" + "0" * 32 + ".jpg"
+        from PIL import Image
+
+        profile = self.owner.profile
+        if not profile.avatar:
+            data = io.BytesIO()
+            Image.new("RGB", (40, 40), "purple").save(data, "JPEG")
+            profile.avatar.save("a.jpg", ContentFile(data.getvalue()), save=True)
+            self._stored(profile.avatar)
+        return profile.avatar.name
 
     def content_type_id(self, label: str) -> int:
         from django.contrib.contenttypes.models import ContentType

@@ -152,5 +152,7 @@ def world(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         load_world()
-        yield World()
+        world = World()
+        yield world
+        world.forget_files()
         transaction.set_rollback(True)
