@@ -101,7 +101,7 @@ def story_feature_decline(*, feature_id: int, member: User) -> StoryFeature:
 def features_of(*, member: User) -> QuerySet[StoryFeature]:
     """The stories she was asked about, newest first (with each story, in one query)."""
     return (StoryFeature.objects.filter(member=member).select_related("story")
-            .only("pk", "status", "asked_at", "answered_at", "story__pk", "story__title", "story__status")
+            .only("pk", "status", "asked_at", "answered_at", "story__id", "story__title", "story__status")
             .order_by("-asked_at", "-pk"))
 
 

@@ -139,7 +139,7 @@ def _attachment(request, pk: int) -> CallAttachment:
 
 @login_required
 def call_attachment(request, pk: int):
-    """A file of an application: to its applicant and to staff who see applications; 404 to others."""
+    """A file of an application: to its applicant and to staff who open the files; 404 to others."""
     attachment = _attachment(request, pk)
     try:
         stored = attachment.file.open("rb")

@@ -141,12 +141,13 @@ def applications_of_member(member: User) -> QuerySet[CallApplication]:
 
 
 def may_download(*, user, attachment: CallAttachment) -> bool:
-    """A file is opened by its applicant and by staff who may see applications; nobody else."""
+    """A file is opened by its applicant and by staff who may open the files (申报评审); nobody
+    else — reading the applications (管理员) does not open their files, as in admin."""
     if not user.is_authenticated:
         return False
     if attachment.application.member_id == user.pk:
         return True
-    return user.is_staff and user.has_perm("services.view_callapplication")
+    return user.is_staff and user.has_perm("services.view_callattachment")
 
 
 # --- writing ---------------------------------------------------------------------------------------

@@ -125,7 +125,8 @@ def attachment_download(request, reference: str, pk: int):
     attachment = Attachment.objects.select_related("ticket").filter(pk=pk, ticket__reference=reference).first()
     if attachment is None:
         raise Http404
-    if attachment.ticket.member_id != request.user.pk and not request.user.has_perm("services.view_ticket"):
+    # Staff need the attachment permission itself: reading tickets (管理员) does not open her files.
+    if attachment.ticket.member_id != request.user.pk and not request.user.has_perm("services.view_attachment"):
         raise Http404
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
                             as_attachment=attachment.content_type == "application/pdf", filename=attachment.name)

@@ -139,3 +139,20 @@ def pytest_report_header(config):
     if getattr(settings, "TEST_CLOCK", 0):
         return f"clock pinned: starts at {timezone.localtime():%Y-%m-%d %H:%M:%S %Z} ({settings.TIME_ZONE})"
     return None
+
+
+# --- the access matrices (tests/test_access_matrix.py, tests/core/test_roles_matrix.py) ----------
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module and rolled back after it (tests/access_world.py)."""
+    from django.db import transaction
+
+    from tests.access_world import World, load_world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_world()
+        world = World()
+        yield world
+        world.forget_files()
+        transaction.set_rollback(True)

@@ -247,7 +247,7 @@ def test_another_members_application_and_files_answer_404(client, applicant):
     assert (application.status, application.attachments.count()) == (S.STARTED, 1)
 
 
-def test_files_open_for_their_applicant_and_staff_who_see_applications(client, applicant):
+def test_files_open_for_their_applicant_and_staff_who_open_application_files(client, applicant):
     application = calls.application_start(call=a_call(), member=applicant, statement="陈述",
                                           files=[attachment_check(upload("照片.png", png_bytes(), "image/png"))])
     url = reverse("services:call_attachment", args=[application.attachments.get().pk])
@@ -260,7 +260,11 @@ def test_files_open_for_their_applicant_and_staff_who_see_applications(client, a
     staff = StaffFactory(username="fulian")
     client.force_login(staff)
     assert client.get(url).status_code == 404
+    # Reading the applications (管理员) does not open their files; the files' own permission (申报评审) does.
     staff.user_permissions.add(Permission.objects.get(codename="view_callapplication"))
+    client.force_login(StaffFactory._meta.model.objects.get(pk=staff.pk))
+    assert client.get(url).status_code == 404
+    staff.user_permissions.add(Permission.objects.get(codename="view_callattachment"))
     client.force_login(StaffFactory._meta.model.objects.get(pk=staff.pk))
     assert client.get(url).status_code == 200
     # Staff read; they do not remove her files.
