@@ -5,6 +5,7 @@ import pytest
 
 from members.models import MemberProfile
 from tests.factories import MemberProfileFactory
+from xiangcheng.core import audit
 from xiangcheng.core.outbox import Message
 from xiangcheng.core.plain_text import invisible_strip, one_line
 from xiangcheng.core.sms import SmsTemplate
@@ -38,3 +39,11 @@ def test_a_notice_subject_is_one_line_without_invisible_characters():
     assert (message.subject, message.body, message.sms[1]) == (
         "岗位“研发 Bcc: x@example.cn”", "正文\n第二行", {"subject": "研发 工程师"})
     assert one_line(" a \n\n b ") == "a b"
+
+
+def test_a_reason_in_the_audit_trail_is_kept_without_them():
+    profile = MemberProfileFactory()
+    with audit.audit_context(reason=f"材料{RLO}不全{ZWSP}"):
+        profile.rejection_reason = "材料不全"
+        profile.save()
+    assert audit.history(profile)[-1].context["reason"] == "材料不全"
