@@ -208,7 +208,9 @@ def world(payload: str) -> World:
     hers = opted_in(w.her)
     _fill(w, hers)
     theirs = opted_in(w.peer)
-    Suggestion.objects.create(profile=theirs, candidate=hers, score=80, reasons=[], computed_at=now)
+    # (Where commits happen, joining has computed it already.)
+    Suggestion.objects.update_or_create(profile=theirs, candidate=hers,
+                                        defaults={"score": 80, "reasons": [], "computed_at": now})
     # A third member: her request and a report (either keeps the two out of each other's suggestions).
     w.third = MemberProfileFactory(user=UserFactory(username="third")).user
     opted_in(w.third)

@@ -4,10 +4,11 @@ notices send one-line subjects without them (xiangcheng.core.plain_text, outbox.
 import pytest
 
 from members.models import MemberProfile
+from services.models import Job
 from tests.factories import MemberProfileFactory
 from xiangcheng.core import audit
 from xiangcheng.core.outbox import Message
-from xiangcheng.core.plain_text import invisible_strip, one_line
+from xiangcheng.core.plain_text import invisible_strip, invisible_strip_on_save, one_line
 from xiangcheng.core.sms import SmsTemplate
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +48,9 @@ def test_a_reason_in_the_audit_trail_is_kept_without_them():
         profile.rejection_reason = "材料不全"
         profile.save()
     assert audit.history(profile)[-1].context["reason"] == "材料不全"
+
+
+def test_texts_inside_a_json_field_are_cleaned_too():
+    job = Job(title="研发", pending_changes={"title": f"研{RLO}发", "headcount": 2, "tags": [f"A{ZWSP}I"]})
+    invisible_strip_on_save(sender=Job, instance=job)
+    assert job.pending_changes == {"title": "研发", "headcount": 2, "tags": ["AI"]}
