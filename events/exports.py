@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from xiangcheng.core.spreadsheets import row_text
+
 from .models import Event, Registration
 
 
@@ -29,22 +31,11 @@ def _rows(event: Event):
         ]
 
 
-# A cell starting with one of these is a formula to Excel; names and organisations are typed by
-# members, so such text is written as text (CSV: after a quote, the usual guard).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def attendees_csv(event: Event) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in _rows(event):
-        writer.writerow([_csv_text(value) for value in row])
+        writer.writerow(row_text(row))
     # A BOM so Excel on Windows opens the Chinese text as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -54,7 +45,7 @@ def attendees_xlsx(event: Event) -> bytes:
     sheet = book.active
     sheet.title = _("Attendees")
     for row in _rows(event):
-        sheet.append(row)
+        sheet.append(row_text(row))
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text as typed, never a formula (openpyxl makes "=…" one)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from members.profiles import person_name
 from xiangcheng.core.audit import EXPORTED, record_access
+from xiangcheng.core.spreadsheets import row_text
 
 from .models import Call
 
@@ -48,7 +49,7 @@ def applicants_xlsx(*, applications: QuerySet, actor) -> bytes:
     sheet = book.active
     sheet.title = _("Applicants")
     for row in _rows(applications):
-        sheet.append(row)
+        sheet.append(row_text(row))
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text as typed, never a formula (statements are members' words)

@@ -43,12 +43,12 @@ def test_the_export_rows_and_its_record(client):
         [zh("Call"), zh("Applicant"), zh("Status"), zh("Submitted at"), zh("Reason"), zh("Statement (excerpt)"),
          zh("Attachments")],
         ["2027年度青年女科学家推荐", "周雨桐", label(S.NOT_SHORTLISTED), stamp[refused.pk], "材料不全",
-         "=HYPERLINK(\"http://example.cn\")", None],
+         "'=HYPERLINK(\"http://example.cn\")", None],
         ["2027年度青年女科学家推荐", "林晓雯", label(S.SUBMITTED), stamp[her.pk], None, "研" * EXCERPT + "…",
          "代表作.pdf、获奖证书.pdf"],
         ["互联网营销师大赛", "陈思琪", label(S.SUBMITTED), stamp[third.pk], None, "数字营销十年。", None],
     ]
-    # A member's words that look like a formula stay text.
+    # A member's words that look like a formula stay text, after a quote (xiangcheng.core.spreadsheets).
     assert sheet.cell(row=2, column=6).data_type == "s"
     # No contact anywhere in the file.
     flat = " ".join(str(v) for row in rows for v in row)

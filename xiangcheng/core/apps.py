@@ -51,3 +51,11 @@ class CoreConfig(AppConfig):
         story_sections.register()
         demo_loader(key="stories", load="xiangcheng.core.story_demo.demo_load", order=12)
         bulk_loader(key="stories", load="xiangcheng.core.story_bulk.bulk_load", order=50)
+
+        # Free text (XSS corpus, #13): every free-text field is saved without the invisible
+        # characters that reorder or hide text (plain_text.py).
+        from django.db.models.signals import pre_save
+
+        from .plain_text import invisible_strip_on_save
+
+        pre_save.connect(invisible_strip_on_save, dispatch_uid="core-invisible-strip")

@@ -47,6 +47,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pghistory.middleware import HistoryMiddleware
 
+from .plain_text import invisible_strip
+
 CREATED = "created"
 UPDATED = "updated"
 DELETED = "deleted"
@@ -158,7 +160,9 @@ def audit_context(*, actor: models.Model | None = None, reason: str = "", **deta
     Nested blocks add to (and override) the context around them until they end; the request's
     or task's context holds again afterwards. ``details`` must be JSON values.
     """
-    values = {"user": getattr(actor, "pk", None), "reason": str(reason) if reason else None, **details}
+    # A reason is often staff's own words: kept without the characters that reorder text (plain_text.py).
+    values = {"user": getattr(actor, "pk", None), "reason": invisible_strip(str(reason)) if reason else None,
+              **details}
     values = {key: value for key, value in values.items() if value is not None}
     try:
         with pghistory.context() as current:

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from .channels import channels_open
 from .models import Notice
+from .plain_text import invisible_strip, one_line
 from .sms import SmsTemplate
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,16 @@ class Message:
     # A part of the body that is a key (an invitation's link): sent, but kept on the row masked,
     # since staff read the rows in admin.
     hidden: str = ""
+
+    def __post_init__(self) -> None:
+        # What members and staff typed reaches a notice through its data too (a reason, a quote):
+        # the subject is one line, and nothing sent keeps the invisible characters that reorder
+        # text (plain_text.py) — whichever kind composed it.
+        object.__setattr__(self, "subject", one_line(invisible_strip(self.subject)))
+        object.__setattr__(self, "body", invisible_strip(self.body))
+        if self.sms is not None:
+            template, params = self.sms
+            object.__setattr__(self, "sms", (template, {k: one_line(invisible_strip(v)) for k, v in params.items()}))
 
     def body_kept(self) -> str:
         return self.body.replace(self.hidden, HIDDEN_MARK) if self.hidden else self.body

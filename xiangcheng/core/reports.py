@@ -30,6 +30,7 @@ from .audit import EXPORTED, audit_context, record_access
 from .figures import Area, Period, area_figures, figure_sources
 from .models import DashboardReport, Notice
 from .outbox import Message, notice_kind, notify
+from .spreadsheets import cell_text
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +205,7 @@ def workbook_bytes(*, areas: list[Area], period: Period) -> bytes:
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
+                    cell.value = cell_text(cell.value)
                     cell.data_type = "s"  # text as written, never a formula
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["B"].width = 24

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_context
 from .files import ProcessedImage
+from .plain_text import INVISIBLE  # the characters that reorder or hide text, removed
 from .story_models import MAX_TAGS, PUBLISHED_STORIES, TAG_LENGTH, Story, StoryStatus
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "h2", "h3", "ul", "ol", "li", "blockquote", "a", "img",
@@ -33,10 +34,6 @@ LINK_REL = "noopener noreferrer nofollow"
 # Removed with everything inside them (their text is never wanted in a story).
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "svg", "math", "iframe", "object", "embed", "noscript",
                                   "template", "textarea", "select", "title", "frameset", "noembed"})
-# Characters that reorder or hide text: bidi embeddings, overrides and isolates, marks, zero-width
-# spaces and joiners, the byte-order mark, and C0/C1 controls other than tab and newline.
-INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-                       "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
