@@ -46,7 +46,7 @@ def member_with_data(*, username: str, real_name: str, marker: str, phone: str =
     user = UserFactory(username=username, phone=phone, phone_verified=True)
     profile = MemberProfileFactory(user=user, real_name=real_name, bio=f"研究功能薄膜 {marker}")
     profile.avatar.save("a.jpg", ContentFile(PHOTO), save=True)
-    Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY_POLICY, version="2026-09")
+    Consent.objects.create(user=user, kind=Consent.Kind.PRIVACY_POLICY, version="2026-11")
     RegistrationFactory(user=user, event=event or EventFactory(title=f"沙龙 {marker}"),
                         status=RegistrationStatus.CONFIRMED, children_count=1, children_ages=[5])
     ticket = Ticket.objects.create(

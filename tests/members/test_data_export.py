@@ -107,7 +107,7 @@ def test_the_zip_holds_each_source_with_her_values_and_her_files(client, two_mem
     assert (account["username"], account["email"], account["mobile"]) == ("lin", "lin@example.cn", "13800001234")
     consent = Consent.objects.get(user=her.user)
     assert json_in(archive, "consents.json") == [{
-        "consent": zh("Privacy policy"), "version": "2026-09",
+        "consent": zh("Privacy policy"), "version": "2026-11",
         "given_at": timezone.localtime(consent.granted_at, SHANGHAI).isoformat(), "withdrawn_at": None}]
     assert json_in(archive, "consents.json")[0]["given_at"].endswith("+08:00")
     registration = json_in(archive, "registrations.json")
