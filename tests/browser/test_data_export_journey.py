@@ -1,7 +1,10 @@
 """我的数据 in a real Chromium at 375 px: she opens it from the menu, reads what the copy holds,
 asks for it, sees it ready and downloads the ZIP. Screenshot: my-data."""
 
+from pathlib import Path
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from members.data_sources import data_sources
@@ -36,8 +39,8 @@ def test_member_asks_for_her_data_and_downloads_the_zip(page: Page):
     with page.expect_download() as download:
         link.click()
     export = DataExport.objects.get()
-    assert download.value.suggested_filename == f"my-data-{export.finished_at.astimezone():%Y%m%d}.zip"
-    archive = zip_of(open(download.value.path(), "rb").read())
+    assert download.value.suggested_filename == f"my-data-{timezone.localtime(export.finished_at):%Y%m%d}.zip"
+    archive = zip_of(Path(download.value.path()).read_bytes())
     assert archive.read(f"files/job_applications/{her.cv_name}") == PDF_CV
     assert json_in(archive, "profile.json")["real_name"] == "林晓雯"
     assert export.audit_events.filter(pgh_label="exported").count() == 1

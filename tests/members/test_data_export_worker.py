@@ -1,7 +1,6 @@
 """我的数据 built by a real Celery worker on the reports queue: she asks on her page, the worker
 builds the ZIP into the shared private storage, the page then offers the download, and she is told."""
 
-import pytest
 from django.urls import reverse
 
 from members.models import DataExport, DataExportStatus
