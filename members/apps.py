@@ -54,4 +54,4 @@ class MembersConfig(AppConfig):
 
         personal_data.register()
         retention_purge(key="data_exports", period="data_exports_days",
-                        purge="members.data_exports.data_exports_purge", label=_("personal data exports"), order=30)
+                        purge="members.data_exports.data_exports_purge", label=_("personal data exports"), order=50)
