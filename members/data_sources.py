@@ -61,6 +61,9 @@ def exported_file(*, source: str, name: str, file: FieldFile, files: list[Export
     if not file:
         return None
     safe = get_valid_filename(name) or "file"
+    taken = {item.name for item in files}
+    if safe in taken:  # two files of one name: the later ones numbered
+        safe = next(f"{n}-{safe}" for n in range(2, len(taken) + 3) if f"{n}-{safe}" not in taken)
     files.append(ExportFile(name=safe, file=file))
     return f"files/{source}/{safe}"
 

@@ -270,3 +270,25 @@ def test_the_ready_notice_names_the_page_and_the_time_the_link_ends(two_members,
         Notice.State.SENT, PAGE, zh("Your personal data are ready to download"))
     assert re.search(rf"{until}.*http://[^ ]+{PAGE}$", notice.body)
     assert [m.to for m in mailoutbox] == [["lin@example.cn"]]
+
+
+def test_two_files_of_one_name_in_a_source_both_reach_the_zip():
+    from members.data_sources import exported_file
+
+    files = []
+    first = exported_file(source="tickets", name="发票.pdf", file=_Stored("a"), files=files)
+    second = exported_file(source="tickets", name="发票.pdf", file=_Stored("b"), files=files)
+    none = exported_file(source="tickets", name="x.pdf", file=_Stored(""), files=files)
+
+    assert (first, second, none) == ("files/tickets/发票.pdf", "files/tickets/2-发票.pdf", None)
+    assert [item.name for item in files] == ["发票.pdf", "2-发票.pdf"]
+
+
+class _Stored:
+    """A stored file's name, as a FieldFile is (empty: no file)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __bool__(self) -> bool:
+        return bool(self.name)
