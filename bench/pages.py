@@ -112,3 +112,8 @@ PAGES += [
          f"/admin/dashboard/?first={_today - timedelta(days=30):%Y-%m-%d}&last={_today:%Y-%m-%d}",
          roles.ADMINISTRATOR.name),
 ]
+
+# 我的数据: what her export holds and the state of her latest one.
+PAGES += [
+    Page("我的数据", "/members/data/"),
+]

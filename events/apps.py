@@ -24,3 +24,8 @@ class EventsConfig(AppConfig):
         # The staff dashboard and monthly report: this app's figures (figures.py).
         from . import figures
         figures.register()
+
+        # 我的数据: her registrations (with childcare) and check-ins in the export of her data.
+        from . import personal_data
+
+        personal_data.register()

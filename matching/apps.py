@@ -59,3 +59,8 @@ class MatchingConfig(AppConfig):
         # The staff dashboard and monthly report: this app's figures (figures.py).
         from . import figures
         figures.register()
+
+        # 我的数据: her 遇见 profile, suggestions, introductions, connections, blocks and reports in her export.
+        from . import personal_data
+
+        personal_data.register()

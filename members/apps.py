@@ -47,3 +47,11 @@ class MembersConfig(AppConfig):
         # The staff dashboard and monthly report: this app's figures (figures.py).
         from . import figures
         figures.register()
+
+        # 我的数据: what members keeps about her for the export of her personal data (the other apps
+        # register theirs in their ready()), the notice when it is ready, and the retention of exports.
+        from . import data_exports, personal_data, tasks  # noqa: F401 - its outbox kind; its build task by name
+
+        personal_data.register()
+        retention_purge(key="data_exports", period="data_exports_days",
+                        purge="members.data_exports.data_exports_purge", label=_("personal data exports"), order=50)

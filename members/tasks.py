@@ -6,3 +6,12 @@ def clean_stale_unverified_accounts() -> tuple[int, int]:
     from .phone_numbers import stale_unverified_accounts_clean
 
     return stale_unverified_accounts_clean()
+
+
+# --- 我的数据: building the export of her personal data (data_exports.py) --------------------------
+
+@shared_task
+def build_data_export(*, export_id: int) -> str:
+    from .data_exports import export_build
+
+    return export_build(export_id=export_id)

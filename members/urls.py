@@ -49,3 +49,12 @@ urlpatterns += [
     path("consents/<slug:source>/<slug:item>/withdraw/", consent_views.consent_withdraw, name="consent_withdraw"),
     path("privacy/accept/", consent_views.privacy_accept, name="privacy_accept"),
 ]
+
+# --- 我的数据: the export of her personal data ----------------------------------------------------
+from . import data_export_views  # noqa: E402
+
+urlpatterns += [
+    path("data/", data_export_views.my_data, name="my_data"),
+    path("data/request/", data_export_views.data_export_new, name="data_export_new"),
+    path("data/<int:pk>/download/", data_export_views.data_export_file, name="data_export_file"),
+]

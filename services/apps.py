@@ -71,3 +71,8 @@ class ServicesConfig(AppConfig):
         # The staff dashboard and monthly report: this app's figures (figures.py).
         from . import figures
         figures.register()
+
+        # 我的数据: her tickets, responses, applications, bookings and call applications in her export.
+        from . import personal_data
+
+        personal_data.register()

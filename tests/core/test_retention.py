@@ -32,9 +32,11 @@ def test_every_app_registers_its_purge_and_the_settings_hold_each_period(setting
         ("unverified_accounts", "unverified_accounts_days"),
         ("declined_job_applications", "declined_job_applications_days"),
         ("closed_call_applications", "closed_call_applications_days"),
+        ("data_exports", "data_exports_days"),
     ]
     assert settings.RETENTION == {"notices_days": 180, "unverified_accounts_days": 30,
-                                  "declined_job_applications_days": 180, "closed_call_applications_days": 365}
+                                  "declined_job_applications_days": 180, "closed_call_applications_days": 365,
+                                  "data_exports_days": 7}
 
 
 def test_finished_notices_older_than_the_period_go_and_the_rest_stay(settings):
@@ -72,13 +74,14 @@ def test_the_run_purges_with_each_period_and_logs_how_many_rows_each_removed(set
         removed = retention_run()
 
     assert removed == {"notices": 1, "unverified_accounts": 0, "declined_job_applications": 0,
-                       "closed_call_applications": 0}
+                       "closed_call_applications": 0, "data_exports": 0}
     assert list(Notice.objects.values_list("key", flat=True)) == ["new"]
     assert [r.getMessage() for r in caplog.records if r.name == "xiangcheng.core.retention"] == [
         "Retention notices: 1 rows older than 10 days removed",
         "Retention unverified_accounts: 0 rows older than 30 days removed",
         "Retention declined_job_applications: 0 rows older than 180 days removed",
         "Retention closed_call_applications: 0 rows older than 365 days removed",
+        "Retention data_exports: 0 rows older than 7 days removed",
     ]
 
 

@@ -455,3 +455,9 @@ RETENTION = {
 }
 CELERY_BEAT_SCHEDULE["retention"] = {"task": "xiangcheng.core.tasks.run_retention",
                                      "schedule": crontab(hour=4, minute=10)}
+
+# --- 我的数据: exports of a member's personal data (members/data_exports.py) ----------------------
+# Built on the reports queue; the download link lasts this many days, then the nightly retention
+# job deletes the export and its file.
+CELERY_TASK_ROUTES["members.tasks.build_data_export"] = {"queue": "reports"}
+RETENTION["data_exports_days"] = env.int("RETENTION_DATA_EXPORTS_DAYS", default=7)
