@@ -59,3 +59,7 @@ class MatchingConfig(AppConfig):
         # The staff dashboard and monthly report: this app's figures (figures.py).
         from . import figures
         figures.register()
+
+        # 注销账号: what this app erases or makes anonymous when a member deletes her account.
+        from . import erasure
+        erasure.register()

@@ -47,3 +47,10 @@ class MembersConfig(AppConfig):
         # The staff dashboard and monthly report: this app's figures (figures.py).
         from . import figures
         figures.register()
+
+        # 注销账号: the notice confirming a deletion, and what members (and, for it, the kernel)
+        # erases; the other apps register their steps in their own ready().
+        from . import erasure_notices, erasure_steps  # noqa: F401 - declares its outbox kind
+        from . import tasks  # noqa: F401 - the erasure is enqueued by name from any process
+
+        erasure_steps.register()

@@ -396,5 +396,8 @@ class OrganisationInvitation(models.Model):
         return f"{self.email or self.phone} · {self.organisation}"
 
 
+# --- 注销账号: account deletions waiting for or done by the erasure job (erasure_models.py) ------
+from .erasure_models import AccountErasure  # noqa: E402, F401
+
 # --- Stories (科创故事): members a story features, with their consent (story_feature_models.py) ----
 from .story_feature_models import StoryFeature, StoryFeatureStatus  # noqa: E402, F401

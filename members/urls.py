@@ -49,3 +49,11 @@ urlpatterns += [
     path("consents/<slug:source>/<slug:item>/withdraw/", consent_views.consent_withdraw, name="consent_withdraw"),
     path("privacy/accept/", consent_views.privacy_accept, name="privacy_accept"),
 ]
+
+# --- 注销账号: deleting her account; the page she sees afterwards ----------------------------------
+from . import erasure_views  # noqa: E402
+
+urlpatterns += [
+    path("delete/", erasure_views.account_delete, name="account_delete"),
+    path("delete/done/", erasure_views.account_deleted, name="account_deleted"),
+]

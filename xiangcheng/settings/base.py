@@ -455,3 +455,7 @@ RETENTION = {
 }
 CELERY_BEAT_SCHEDULE["retention"] = {"task": "xiangcheng.core.tasks.run_retention",
                                      "schedule": crontab(hour=4, minute=10)}
+
+# --- 注销账号: deleted accounts whose erasure is still waiting (members/erasure.py) ----------------
+CELERY_BEAT_SCHEDULE["account-erasures"] = {"task": "members.tasks.erase_waiting_accounts", "schedule": 300.0}
+SMS_TEMPLATE_MODULES += ["members.erasure"]
