@@ -112,3 +112,8 @@ PAGES += [
          f"/admin/dashboard/?first={_today - timedelta(days=30):%Y-%m-%d}&last={_today:%Y-%m-%d}",
          roles.ADMINISTRATOR.name),
 ]
+
+# 注销账号: the deletion page (read only: the bench never deletes an account).
+PAGES += [
+    Page("注销账号", "/members/delete/"),
+]

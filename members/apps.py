@@ -50,7 +50,7 @@ class MembersConfig(AppConfig):
 
         # 注销账号: the notice confirming a deletion, and what members (and, for it, the kernel)
         # erases; the other apps register their steps in their own ready().
-        from . import erasure_notices, erasure_steps  # noqa: F401 - declares its outbox kind
-        from . import tasks  # noqa: F401 - the erasure is enqueued by name from any process
+        # (tasks: the erasure is enqueued by name from any process, so its task must be known.)
+        from . import erasure_notices, erasure_steps, tasks  # noqa: F401 - declares its outbox kind
 
         erasure_steps.register()
