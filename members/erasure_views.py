@@ -38,7 +38,7 @@ def account_delete(request):
         try:
             channel = deletion_code_send(user=request.user)
         except AccountDeletionError as exc:
-            form.add_error(None, str(exc))
+            messages.error(request, str(exc))
             return render(request, "members/erasure/delete.html", {"form": form, "by_code": by_code}, status=400)
         messages.info(request, _("We sent a code by SMS to your mobile number.") if channel == "sms"
                       else _("We sent a code to your email address."))

@@ -11,7 +11,7 @@ from events.models import EventSeats, Registration
 from members.erasure import account_erase
 from members.models import AccountErasure, MemberProfile, Organisation, User
 from services.models import Ticket
-from tests.factories import PASSWORD, MemberProfileFactory
+from tests.factories import PASSWORD, MemberProfileFactory, UserFactory
 from tests.helpers import zh
 from xiangcheng.core.models import Notice
 
@@ -182,3 +182,54 @@ def test_an_active_account_is_never_erased(db):
     member = MemberProfileFactory(real_name=NAME).user
     assert account_erase(user_id=member.pk) is False
     assert MemberProfile.objects.get(user=member).real_name == NAME
+
+
+def test_an_account_with_only_an_email_gets_its_code_by_email(client, db, outbox):
+    member = MemberProfileFactory().user
+    member.set_unusable_password()
+    member.save()
+    signed_in(client, member)
+
+    client.post(DELETE, {"understood": "on", "send_code": "1"})
+
+    assert [m.to for m in outbox] == [[member.email]]
+    code = re.search(r"\d{6}", outbox[0].body).group()
+    response = client.post(DELETE, {"understood": "on", "code": code, "confirm": "1"})
+    assert response.status_code == 302
+    assert User.objects.get(pk=member.pk).is_active is False
+
+
+def test_an_account_with_no_verified_contact_is_told_to_ask_the_federation(client, db):
+    member = MemberProfileFactory(user=UserFactory(email="", phone="13900001111", phone_verified=False)).user
+    member.set_unusable_password()
+    member.save()
+    signed_in(client, member)
+    response = client.post(DELETE, {"understood": "on", "send_code": "1"})
+    assert response.status_code == 400
+    assert zh("Your account has no verified mobile number or email address to send a code to. Please contact "
+              "the federation to delete it.") in response.content.decode()
+
+
+def test_the_erasure_waits_while_another_worker_sends_the_farewell_then_goes_ahead(db, settings):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from members.erasure import deletion_confirm, erasures_run
+    from members.erasure_notices import farewell_notice_id
+
+    member = MemberProfileFactory(real_name=NAME).user
+    deletion_confirm(user=member, password=PASSWORD)  # eager tasks run only on commit: nothing ran
+    farewell = farewell_notice_id(user=member)
+    now = timezone.now()
+    Notice.objects.filter(pk=farewell).update(claimed_at=now)  # another worker is sending it right now
+
+    assert account_erase(user_id=member.pk, now=now) is False
+    assert erasures_run(now=now) == 0
+    assert MemberProfile.objects.get(user=member).real_name == NAME
+
+    with time_machine.travel(now + timedelta(minutes=11)):
+        assert erasures_run(now=timezone.now()) == 1
+    assert MemberProfile.objects.get(user=member).real_name == ""
+    assert AccountErasure.objects.get(user=member).erased_at is not None
