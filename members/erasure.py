@@ -51,7 +51,7 @@ from xiangcheng.core.audit import audit_context
 from xiangcheng.core.models import Notice
 from xiangcheng.core.sms import send_sms, sms_template
 
-from .models import AccountErasure, User
+from .models import AccountErasure, MemberProfile, User
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +110,8 @@ def files_delete_after_commit(files: Iterable[tuple[Storage, str]]) -> None:
 
 def identifiers_of(user: User) -> list[str]:
     """What names her in text others keep: her name, email address, mobile number, username."""
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
-    values = [user.email, user.phone, user.username, user.get_full_name()]
-    if profile is not None:
-        values.append(profile.real_name)
+    values = [user.email, user.phone, user.username, user.get_full_name(), user.first_name + user.last_name]
+    values += list(MemberProfile.objects.filter(user=user).values_list("real_name", flat=True))
     values += list(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
     return [value for value in values if value]
 
