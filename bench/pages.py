@@ -117,3 +117,8 @@ PAGES += [
 PAGES += [
     Page("我的数据", "/members/data/"),
 ]
+
+# 注销账号: the deletion page (read only: the bench never deletes an account).
+PAGES += [
+    Page("注销账号", "/members/delete/"),
+]

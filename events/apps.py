@@ -29,3 +29,7 @@ class EventsConfig(AppConfig):
         from . import personal_data
 
         personal_data.register()
+
+        # 注销账号: what this app erases or makes anonymous when a member deletes her account.
+        from . import erasure
+        erasure.register()

@@ -55,3 +55,10 @@ class MembersConfig(AppConfig):
         personal_data.register()
         retention_purge(key="data_exports", period="data_exports_days",
                         purge="members.data_exports.data_exports_purge", label=_("personal data exports"), order=50)
+
+        # 注销账号: the notice confirming a deletion, and what members (and, for it, the kernel)
+        # erases; the other apps register their steps in their own ready().
+        # (The erasure task, enqueued by name from any process, is known through tasks imported above.)
+        from . import erasure_notices, erasure_steps  # noqa: F401 - declares its outbox kind
+
+        erasure_steps.register()

@@ -396,7 +396,11 @@ class OrganisationInvitation(models.Model):
         return f"{self.email or self.phone} · {self.organisation}"
 
 
-# Stories (科创故事): members a story features, with their consent (story_feature_models.py);
-# 我的数据: exports of her personal data (data_export_models.py).
+# --- 我的数据: exports of her personal data (data_export_models.py) ---------------------------------
 from .data_export_models import DataExport, DataExportStatus  # noqa: E402, F401
+
+# --- 注销账号: account deletions waiting for or done by the erasure job (erasure_models.py) ------
+from .erasure_models import AccountErasure  # noqa: E402, F401
+
+# --- Stories (科创故事): members a story features, with their consent (story_feature_models.py) ----
 from .story_feature_models import StoryFeature, StoryFeatureStatus  # noqa: E402, F401

@@ -15,3 +15,18 @@ def build_data_export(*, export_id: int) -> str:
     from .data_exports import export_build
 
     return export_build(export_id=export_id)
+
+
+# --- 注销账号: the erasure of a deleted account, and the scan that takes any left waiting --------
+@shared_task
+def erase_account(*, user_id: int) -> bool:
+    from .erasure import account_erase
+
+    return account_erase(user_id=user_id)
+
+
+@shared_task
+def erase_waiting_accounts() -> int:
+    from .erasure import erasures_run
+
+    return erasures_run()

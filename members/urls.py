@@ -58,3 +58,11 @@ urlpatterns += [
     path("data/request/", data_export_views.data_export_new, name="data_export_new"),
     path("data/<int:pk>/download/", data_export_views.data_export_file, name="data_export_file"),
 ]
+
+# --- 注销账号: deleting her account; the page she sees afterwards ----------------------------------
+from . import erasure_views  # noqa: E402
+
+urlpatterns += [
+    path("delete/", erasure_views.account_delete, name="account_delete"),
+    path("delete/done/", erasure_views.account_deleted, name="account_deleted"),
+]

@@ -76,3 +76,7 @@ class ServicesConfig(AppConfig):
         from . import personal_data
 
         personal_data.register()
+
+        # 注销账号: what this app erases or makes anonymous when a member deletes her account.
+        from . import erasure
+        erasure.register()

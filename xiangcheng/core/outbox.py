@@ -104,6 +104,9 @@ class NoticeKind:
     # (email address, mobile number), either may be empty. The recipient is then the account it
     # is sent on behalf of, and the notice is not listed in her messages.
     address: Callable[[Notice], tuple[str, str]] | None = None
+    # Sent even though the recipient's account is closed: the notice confirming the deletion of
+    # her account, written as the account closes (members/erasure.py).
+    closed_accounts: bool = False
 
 
 KINDS: dict[str, NoticeKind] = {}
@@ -112,10 +115,11 @@ KINDS: dict[str, NoticeKind] = {}
 def notice_kind(name: str, *, label, compose: Callable[[Notice], Message], permission: str,
                 applies: Callable[[Notice], bool] | None = None, staff_only: bool = False,
                 targets: Callable[[], QuerySet] | None = None,
-                address: Callable[[Notice], tuple[str, str]] | None = None) -> NoticeKind:
+                address: Callable[[Notice], tuple[str, str]] | None = None,
+                closed_accounts: bool = False) -> NoticeKind:
     """Declare a kind of notice (once, when the app's notices module is imported)."""
     kind = NoticeKind(name=name, label=label, compose=compose, applies=applies, staff_only=staff_only,
-                      permission=permission, targets=targets, address=address)
+                      permission=permission, targets=targets, address=address, closed_accounts=closed_accounts)
     if KINDS.setdefault(name, kind) is not kind:
         raise ValueError(f"notice kind {name!r} is declared twice")
     return kind
@@ -262,7 +266,7 @@ def _loaded(pks: list[int]) -> list[Notice]:
 
 def _applies(notice: Notice) -> bool:
     kind = KINDS.get(notice.kind)
-    return (kind is not None and notice.recipient.is_active
+    return (kind is not None and (notice.recipient.is_active or kind.closed_accounts)
             and (kind.applies is None or kind.applies(notice)))
 
 

@@ -461,3 +461,7 @@ CELERY_BEAT_SCHEDULE["retention"] = {"task": "xiangcheng.core.tasks.run_retentio
 # job deletes the export and its file.
 CELERY_TASK_ROUTES["members.tasks.build_data_export"] = {"queue": "reports"}
 RETENTION["data_exports_days"] = env.int("RETENTION_DATA_EXPORTS_DAYS", default=7)
+
+# --- 注销账号: deleted accounts whose erasure is still waiting (members/erasure.py) ----------------
+CELERY_BEAT_SCHEDULE["account-erasures"] = {"task": "members.tasks.erase_waiting_accounts", "schedule": 300.0}
+SMS_TEMPLATE_MODULES += ["members.erasure"]
