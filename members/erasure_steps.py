@@ -1,6 +1,6 @@
 """注销账号: what members erases itself, and the kernel's part (the kernel cannot register here, so
 members registers it): her profile and photo, consents, organisation representation, story
-features, sign-in addresses and authenticators; her outbox rows, sessions and the admin log.
+features, exports of her data, sign-in addresses and authenticators; her outbox rows, sessions and the admin log.
 Registered in ``MembersConfig.ready``; each step is idempotent."""
 
 from allauth.account.models import EmailAddress
@@ -10,7 +10,15 @@ from django.db.models import Q
 from xiangcheng.core.account_erasure import admin_log_forget, audit_forget, notices_forget, sessions_end
 
 from .erasure import erasure_step, files_delete_after_commit, identifiers_of
-from .models import Consent, MemberProfile, OrganisationInvitation, Representative, StoryFeature, User
+from .models import (
+    Consent,
+    DataExport,
+    MemberProfile,
+    OrganisationInvitation,
+    Representative,
+    StoryFeature,
+    User,
+)
 
 
 def profile_erase(user: User) -> None:
@@ -49,6 +57,14 @@ def representation_erase(user: User) -> None:
     OrganisationInvitation.objects.filter(mine, email="").exclude(phone="").update(phone="00000000000")
 
 
+def data_exports_erase(user: User) -> None:
+    """Her exports of her personal data (我的数据), rows and ZIPs: each is a copy of what she had."""
+    exports = DataExport.objects.filter(user=user)
+    storage = DataExport._meta.get_field("file").storage
+    files_delete_after_commit((storage, export.file.name) for export in exports.only("file"))
+    exports.delete()
+
+
 def sign_in_erase(user: User) -> None:
     """Her email addresses and second factors (allauth)."""
     Authenticator.objects.filter(user=user).delete()
@@ -68,6 +84,7 @@ def register() -> None:
     erasure_step(key="members.profile", erase=profile_erase, order=100)
     erasure_step(key="members.consents", erase=consents_erase, order=110)
     erasure_step(key="members.representation", erase=representation_erase, order=120)
+    erasure_step(key="members.data_exports", erase=data_exports_erase, order=130)
     # Last: the notices and the log are searched for her name, address and number.
     erasure_step(key="kernel.notices_sessions_log", erase=kernel_erase, order=900)
     erasure_step(key="members.sign_in", erase=sign_in_erase, order=910)

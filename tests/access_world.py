@@ -281,6 +281,20 @@ class World:
         return StoryFeature.objects.filter(member=self.owner).order_by("pk").first()
 
     @cached_property
+    def data_export(self):
+        """Her export of her personal data, ready to download (the demo has none)."""
+        from members.models import DataExport, DataExportStatus
+
+        now = timezone.now()
+        export = DataExport(user=self.owner, status=DataExportStatus.READY, progress=100, finished_at=now,
+                            expires_at=now + timedelta(days=7))
+        export.file.save("export.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=False)
+        export.size = export.file.size
+        export.save()
+        self._stored(export.file)
+        return export
+
+    @cached_property
     def dashboard_report(self):
         from xiangcheng.core.models import DashboardReport
 

@@ -140,6 +140,12 @@ PAGES: list[Page] = [
     Page("members:consent_withdraw", r("members:consent_withdraw", lambda w: "directory", lambda w: "listed"),
          "L R R R R R R",
          method="POST", own=True),
+    Page("members:my_data", r("members:my_data"), "L 200 200 200 200 200 200"),
+    Page("members:data_export_new", r("members:data_export_new"), "L R R R R R R", method="POST", own=True),
+    Page("members:data_export_file", r("members:data_export_file", lambda w: w.data_export.pk),
+         "L 404 404 200 404 404 404"),
+    Page("members:account_delete", r("members:account_delete"), "L 200 200 200 200 200 200"),
+    Page("members:account_deleted", r("members:account_deleted"), OPEN),
     Page("members:privacy_accept", r("members:privacy_accept"), "L R R R R R R", method="POST", own=True),
     # --- events ----------------------------------------------------------------------------------
     Page("events:list", r("events:list"), OPEN),

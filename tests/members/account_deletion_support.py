@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from events.models import Registration, RegistrationStatus
 from matching.models import Block, Introduction, MatchProfile
-from members.models import Consent, MemberProfile, Organisation, OrganisationStatus, Representative, User
+from members.models import (
+    Consent,
+    DataExport,
+    DataExportStatus,
+    MemberProfile,
+    Organisation,
+    OrganisationStatus,
+    Representative,
+    User,
+)
 from services.inbox import ticket_rate
 from services.models import (
     Application,
@@ -42,13 +51,14 @@ REPLY_TEXT = "霜降暗号丁"
 CV_TEXT = b"MARKER-CV-7731"
 CALL_TEXT = "霜降暗号戊"
 CALL_FILE_TEXT = b"MARKER-CALL-5519"
+EXPORT_TEXT = b"MARKER-EXPORT-2086"
 MEET_TEXT = "霜降暗号乙"
 RESPONSE_TEXT = "霜降暗号己"
 BIO_TEXT = "霜降暗号庚"
 # In the database, and inside her files.
 MARKERS = [NAME, USERNAME, EMAIL, PHONE, TICKET_TEXT, RATING_TEXT, REPLY_TEXT, CALL_TEXT, MEET_TEXT, RESPONSE_TEXT,
            BIO_TEXT]
-FILE_MARKERS = [CV_TEXT, CALL_FILE_TEXT]
+FILE_MARKERS = [CV_TEXT, CALL_FILE_TEXT, EXPORT_TEXT]
 PDF = b"%PDF-1.4\n%" + CV_TEXT + b"\n%%EOF\n"
 CALL_PDF = b"%PDF-1.4\n%" + CALL_FILE_TEXT + b"\n%%EOF\n"
 
@@ -148,9 +158,13 @@ def her_everywhere() -> Her:
     LogEntry.objects.create(user=staff, content_type=ContentType.objects.get_for_model(MemberProfile),
                             object_id=str(profile.pk), object_repr=f"{NAME} ({EMAIL})", action_flag=CHANGE,
                             change_message=f"changed {PHONE}")
+    # The export of her data she downloaded last week (我的数据), still within its link's days.
+    export = DataExport(user=user, status=DataExportStatus.READY, progress=100, finished_at=timezone.now(),
+                        expires_at=timezone.now() + timedelta(days=7))
+    export.file.save("export.zip", ContentFile(b"PK" + EXPORT_TEXT), save=True)
     assert EmailAddress.objects.filter(user=user).exists()
     files = [profile.avatar.name, profile.avatar_thumb.name, attachment.file.name, application.cv.name,
-             call_file.file.name]
+             call_file.file.name, export.file.name]
     return Her(user=user, profile=profile, ticket=ticket, registration=registration, organisation=org,
                other=other, files=files)
 

@@ -19,6 +19,7 @@ from .account_deletion_support import (
     CALL_FILE_TEXT,
     CV_TEXT,
     EMAIL,
+    EXPORT_TEXT,
     FILE_MARKERS,
     MARKERS,
     NAME,
@@ -133,7 +134,8 @@ def test_the_erasure_leaves_no_personal_data_in_any_table_or_file(db, file_dirs,
     before = markers_in_database(MARKERS)
     assert {marker for _, _, marker in before} == set(MARKERS)  # the scan sees each one first
     assert sorted(her.files) == sorted(files_under(file_dirs[1]))
-    assert sorted(marker for _, marker in markers_in_files(file_dirs, FILE_MARKERS)) == sorted([CALL_FILE_TEXT, CV_TEXT, CV_TEXT])  # the CV, a ticket file, the call file
+    assert sorted(marker for _, marker in markers_in_files(file_dirs, FILE_MARKERS)) == sorted(
+        [CALL_FILE_TEXT, CV_TEXT, CV_TEXT, EXPORT_TEXT])  # the CV, a ticket file, the call file, her data export
 
     with django_capture_on_commit_callbacks(execute=True):
         from members.erasure import deletion_confirm
