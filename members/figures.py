@@ -1,7 +1,9 @@
 """The membership's and the organisations' figures for the staff dashboard and the monthly report.
 
-Members at the end of the period: every profile created by then, by its status now; the approved ones
-(approved by then) by category, field and city; new members (approved) per month of the period.
+Members at the end of the period: every profile created by then whose account was still open then
+(``open_at``: an account deleted (注销) later still counts), by its status now; the approved ones
+(approved by then) by category, field and city; new members (approved) per month of the period;
+accounts deleted in the period.
 Organisations: verified during the period, and verified by its end. Three aggregate queries.
 """
 
@@ -14,10 +16,25 @@ from django.utils.translation import gettext_lazy
 
 from xiangcheng.core.figures import Figure, Period, choice_series, figure_source, month_series
 
-from .models import Category, City, Field, MemberProfile, Organisation, OrganisationStatus, Status
+from .models import (
+    AccountErasure,
+    Category,
+    City,
+    Field,
+    MemberProfile,
+    Organisation,
+    OrganisationStatus,
+    Status,
+)
 
 MEMBERS_LABEL = gettext_lazy("Members")
 ORGANISATIONS_LABEL = gettext_lazy("Organisations")
+
+
+def open_at(end) -> Q:
+    """Her account was open at ``end``: it is open now, or she deleted it (注销) after ``end``. An
+    account closed by staff (inactive, no deletion) no longer counts."""
+    return Q(user__is_active=True) | Q(user__erasure__requested_at__gte=end)
 
 
 def members_figures(*, period: Period, using: str) -> list[Figure]:
@@ -28,8 +45,11 @@ def members_figures(*, period: Period, using: str) -> list[Figure]:
         **{f"field_{v}": Count("pk", filter=approved & Q(field=v)) for v in Field.values},
         **{f"city_{v}": Count("pk", filter=approved & Q(city=v)) for v in City.values},
     }
-    totals = MemberProfile.objects.using(using).filter(created_at__lt=period.end).aggregate(
+    # Her account's state is tested once per row (WHERE), not once per figure (FILTER).
+    totals = MemberProfile.objects.using(using).filter(open_at(period.end), created_at__lt=period.end).aggregate(
         approved_total=Count("pk", filter=approved), **kinds)
+    deleted = AccountErasure.objects.using(using).filter(requested_at__gte=period.start,
+                                                          requested_at__lt=period.end).count()
     months: dict[date, int] = {
         row["month"].date(): row["n"]
         for row in MemberProfile.objects.using(using)
@@ -39,6 +59,7 @@ def members_figures(*, period: Period, using: str) -> list[Figure]:
     return [
         Figure(label=_("Approved members at the end of the period"), value=totals["approved_total"]),
         Figure(label=_("New members in the period"), value=sum(months.values())),
+        Figure(label=_("Accounts deleted in the period"), value=deleted),
         choice_series(_("Members by status"), Status.choices,
                       {v: totals[f"status_{v}"] for v in Status.values}),
         choice_series(_("Members by category"), Category.choices,

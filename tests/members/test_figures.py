@@ -5,7 +5,17 @@ from datetime import date
 import pytest
 
 from members.figures import members_figures, organisations_figures
-from members.models import Category, City, Field, MemberProfile, Organisation, OrganisationStatus, Status
+from members.models import (
+    AccountErasure,
+    Category,
+    City,
+    Field,
+    MemberProfile,
+    Organisation,
+    OrganisationStatus,
+    Status,
+    User,
+)
 from tests.core.dashboard_support import AFTER, BEFORE, DECEMBER, FIRST, LAST, by_label, pinned
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import label, zh
@@ -49,6 +59,24 @@ def test_members_by_status_category_field_and_city_at_the_end_of_the_period(memb
     assert (cities[label(City.SUZHOU)], cities[label(City.SHANGHAI)], sum(cities.values())) == (2, 1, 3)
     # Every choice is listed, in the choices' order, zero or not.
     assert [name for name, _n in figures[zh("Members by city")]] == [str(label(c)) for c in City]
+
+
+def test_a_deleted_account_counts_until_the_day_she_deleted_it():
+    with pinned():
+        _profile(created=BEFORE, reviewed=BEFORE)  # still a member
+        left = _profile(created=BEFORE, reviewed=BEFORE)  # deleted her account in December
+        later = _profile(created=BEFORE, reviewed=BEFORE)  # deleted it on New Year's Day
+        closed = _profile(created=BEFORE, reviewed=BEFORE)  # closed by staff
+        for profile, when in ((left, LAST), (later, AFTER)):
+            AccountErasure.objects.create(user=profile.user, requested_at=when)
+        User.objects.filter(pk__in=[left.user_id, later.user_id, closed.user_id]).update(is_active=False)
+
+        figures = by_label(members_figures(period=DECEMBER, using="default"))
+
+    assert figures[zh("Approved members at the end of the period")] == 2
+    assert dict(figures[zh("Members by status")])[label(Status.APPROVED)] == 2
+    assert sum(count for _name, count in figures[zh("Members by city")]) == 2
+    assert figures[zh("Accounts deleted in the period")] == 1
 
 
 def test_new_members_per_month_over_two_months(members):
