@@ -9,6 +9,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 
 from xiangcheng.core.clients import client_ip
+from xiangcheng.core.retention import period_days, retention_purges
 
 from .access import approved_member_required
 from .forms import DirectorySearchForm, PhoneResetForm, PhoneResetRequestForm, ProfileForm
@@ -90,8 +91,11 @@ def directory(request):
 
 
 def privacy(request):
+    # How long finished records are kept: the retention job's own registry and settings, so the
+    # policy says what the nightly purge does.
+    kept = [(purge.label, period_days(purge.period)) for purge in retention_purges()]
     return render(request, "members/privacy.html",
-                  {"PRIVACY_POLICY_VERSION": settings.PRIVACY_POLICY_VERSION})
+                  {"PRIVACY_POLICY_VERSION": settings.PRIVACY_POLICY_VERSION, "kept": kept})
 
 
 def phone_reset_request(request):
