@@ -28,8 +28,6 @@ keep).
 """
 
 import logging
-import secrets
-import string
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,8 +36,6 @@ from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
 from django.core.files.storage import Storage
 from django.core.mail import send_mail
 from django.db import transaction
@@ -52,11 +48,10 @@ from xiangcheng.core.models import Notice
 from xiangcheng.core.sms import send_sms, sms_template
 
 from .models import AccountErasure, MemberProfile, User
+from .one_time_codes import CodeExpired, CodeWrong, code_store, code_use, sends_within
 
 logger = logging.getLogger(__name__)
 
-CODE_SECONDS = 15 * 60
-MAX_ATTEMPTS = 3
 SENDS_PER_HOUR = 3
 # The farewell notice is given this long to be sent before the erasure goes ahead without it.
 FAREWELL_WAIT = timedelta(minutes=10)
@@ -127,10 +122,6 @@ def _code_key(user: User) -> str:
     return f"account-deletion:{user.pk}"
 
 
-def _attempts_key(user: User) -> str:
-    return f"account-deletion-attempts:{user.pk}"
-
-
 def _verified_email(user: User) -> str:
     if user.email and EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
         return user.email
@@ -145,12 +136,9 @@ def deletion_code_send(*, user: User) -> str:
     if not (phone or email):
         raise AccountDeletionError(_("Your account has no verified mobile number or email address to send a "
                                      "code to. Please contact the federation to delete it."))
-    sends = f"account-deletion-sends:{user.pk}"
-    cache.add(sends, 0, timeout=3600)
-    if cache.incr(sends) > SENDS_PER_HOUR:
+    if not sends_within(f"account-deletion-sends:{user.pk}", SENDS_PER_HOUR):
         raise AccountDeletionError(_("Too many codes were requested. Please try again in an hour."))
-    code = "".join(secrets.choice(string.digits) for _ in range(6))
-    cache.set_many({_code_key(user): make_password(code), _attempts_key(user): 0}, timeout=CODE_SECONDS)
+    code = code_store(key=_code_key(user))
     if phone:
         send_sms(phone=phone, template=DELETION_CODE, params={"code": code})
         return "sms"
@@ -162,20 +150,12 @@ def deletion_code_send(*, user: User) -> str:
 
 
 def _code_check(user: User, code: str) -> None:
-    expired = _("The code has expired or was used up. Ask for a new one.")
-    hashed = cache.get(_code_key(user))
-    if hashed is None:
-        raise AccountDeletionError(expired)
     try:
-        attempt = cache.incr(_attempts_key(user))
-    except ValueError:
-        raise AccountDeletionError(expired) from None
-    if attempt > MAX_ATTEMPTS:
-        raise AccountDeletionError(expired)
-    if not check_password(code.strip(), hashed):
-        raise AccountDeletionError(_("The code is not right."))
-    if not cache.delete(_code_key(user)):  # used a moment ago by another request
-        raise AccountDeletionError(expired)
+        code_use(key=_code_key(user), code=code)
+    except CodeExpired:
+        raise AccountDeletionError(_("The code has expired or was used up. Ask for a new one.")) from None
+    except CodeWrong:
+        raise AccountDeletionError(_("The code is not right.")) from None
 
 
 def deletion_confirm(*, user: User, password: str = "", code: str = "") -> AccountErasure:

@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members import phone_reset
+from members import one_time_codes, phone_reset
 from members.models import User
 from tests.helpers import zh
 
@@ -65,7 +65,7 @@ def answers_to_three_wrong_codes_and_one_more(client, phone: str) -> list[tuple[
 def test_known_and_unknown_numbers_get_the_same_answers_to_wrong_codes(client, make_phone_user, sms_outbox,
                                                                          monkeypatch):
     make_phone_user("13912345678")
-    monkeypatch.setattr(phone_reset, "_new_code", lambda: "654321")  # never the guess below
+    monkeypatch.setattr(one_time_codes, "new_code", lambda: "654321")  # never the guess below
     known = answers_to_three_wrong_codes_and_one_more(client, "13912345678")
     unknown = answers_to_three_wrong_codes_and_one_more(Client(), "13700000000")
     wrong, used_up = zh("The code is not right."), zh("The code has expired or was used up. Ask for a new one.")
@@ -77,9 +77,9 @@ def test_known_and_unknown_numbers_cost_the_same_work(make_phone_user, monkeypat
     """One user look-up, one hash, one cache write and one provider call either way."""
     make_phone_user("13912345678")
     calls = []
-    monkeypatch.setattr(phone_reset, "make_password", lambda code: calls.append("hash") or "hashed")
+    monkeypatch.setattr(one_time_codes, "make_password", lambda code: calls.append("hash") or "hashed")
     monkeypatch.setattr(phone_reset, "send_sms", lambda **kwargs: calls.append("sms"))
-    monkeypatch.setattr(phone_reset.cache, "set_many", lambda *a, **k: calls.append("store"))
+    monkeypatch.setattr(one_time_codes.cache, "set_many", lambda *a, **k: calls.append("store"))
     with CaptureQueriesContext(connection) as known_queries:
         phone_reset.reset_code_send(phone="13912345678", client="192.0.2.1")
     with CaptureQueriesContext(connection) as unknown_queries:

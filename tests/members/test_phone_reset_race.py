@@ -1,4 +1,5 @@
-"""Wrong codes sent in parallel: never more than MAX_ATTEMPTS of them are checked.
+"""Wrong codes sent in parallel: never more than MAX_ATTEMPTS of them are checked (the one-time
+codes of members.one_time_codes, here through the password reset by mobile number).
 
 The same race with the attempt count made non-atomic (read, then write) checks more, which
 proves that the test would catch it.
@@ -8,7 +9,7 @@ import threading
 
 import pytest
 
-from members import phone_reset
+from members import one_time_codes, phone_reset
 from tests.concurrency import pool_for_threads, race
 from tests.helpers import zh
 
@@ -25,21 +26,20 @@ def checks(monkeypatch):
     """How many times a code was compared with the stored hash."""
     count = []
     lock = threading.Lock()
-    real = phone_reset.check_password
+    real = one_time_codes.check_password
 
     def counting(code, hashed):
         with lock:
             count.append(code)
         return real(code, hashed)
 
-    monkeypatch.setattr(phone_reset, "check_password", counting)
+    monkeypatch.setattr(one_time_codes, "check_password", counting)
     return count
 
 
 def guess_in_parallel() -> tuple[list, list]:
     phone_reset.reset_code_send(phone=PHONE, client="192.0.2.1")
-    code = phone_reset.cache.get(phone_reset._code_key(PHONE))
-    assert code is not None
+    assert one_time_codes.cache.get(f"one-time-code:{phone_reset.code_key(PHONE)}") is not None
 
     def guess(n: int):
         try:
@@ -53,35 +53,35 @@ def guess_in_parallel() -> tuple[list, list]:
 
 def test_parallel_wrong_codes_are_checked_at_most_max_attempts_times(make_phone_user, monkeypatch, checks):
     make_phone_user(PHONE)
-    monkeypatch.setattr(phone_reset, "_new_code", lambda: "000000")  # none of the guesses
+    monkeypatch.setattr(one_time_codes, "new_code", lambda: "000000")  # none of the guesses
     results, errors = guess_in_parallel()
     assert errors == []
-    assert len(checks) == phone_reset.MAX_ATTEMPTS
+    assert len(checks) == one_time_codes.MAX_ATTEMPTS
     wrong, used_up = "The code is not right.", "The code has expired or was used up. Ask for a new one."
-    assert sorted(results) == sorted([zh(wrong)] * phone_reset.MAX_ATTEMPTS
-                                     + [zh(used_up)] * (THREADS - phone_reset.MAX_ATTEMPTS))
+    assert sorted(results) == sorted([zh(wrong)] * one_time_codes.MAX_ATTEMPTS
+                                     + [zh(used_up)] * (THREADS - one_time_codes.MAX_ATTEMPTS))
 
 
 def test_without_atomic_counting_parallel_guesses_exceed_the_limit(make_phone_user, monkeypatch, checks):
-    monkeypatch.setattr(phone_reset, "ATOMIC_ATTEMPTS", False)
-    monkeypatch.setattr(phone_reset, "_new_code", lambda: "000000")
+    monkeypatch.setattr(one_time_codes, "ATOMIC_ATTEMPTS", False)
+    monkeypatch.setattr(one_time_codes, "new_code", lambda: "000000")
     make_phone_user(PHONE)
     exceeded = []
     for _ in range(UNLOCKED_ROUNDS):
         checks.clear()
-        phone_reset.cache.clear()
+        one_time_codes.cache.clear()
         results, errors = guess_in_parallel()
         assert errors == []
-        if len(checks) > phone_reset.MAX_ATTEMPTS:
+        if len(checks) > one_time_codes.MAX_ATTEMPTS:
             exceeded.append(len(checks))
             break
     assert len(exceeded) == 1
-    assert exceeded[0] > phone_reset.MAX_ATTEMPTS
+    assert exceeded[0] > one_time_codes.MAX_ATTEMPTS
 
 
 def test_one_code_sent_in_parallel_sets_one_password(make_phone_user, monkeypatch):
     user = make_phone_user(PHONE)
-    monkeypatch.setattr(phone_reset, "_new_code", lambda: "246810")
+    monkeypatch.setattr(one_time_codes, "new_code", lambda: "246810")
     phone_reset.reset_code_send(phone=PHONE, client="192.0.2.1")
 
     def use(n: int):
