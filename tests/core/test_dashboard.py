@@ -5,8 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from events.models import RegistrationStatus
 from services.models import Category, Ticket
@@ -14,10 +16,17 @@ from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MemberProfileFactory
 from tests.helpers import squash, zh
 from xiangcheng.core.charts import bars, columns
-from xiangcheng.core.figures import Period, PeriodError, figure_sources, period_make, this_month
+from xiangcheng.core.figures import (
+    Period,
+    PeriodError,
+    dashboard_key,
+    figure_sources,
+    period_make,
+    this_month,
+)
 from xiangcheng.core.roles import ADMINISTRATOR, INBOX_SUPERVISOR, REVIEWER
 
-from .dashboard_support import FIRST, NOW, pinned
+from .dashboard_support import DECEMBER, FIRST, NOW, pinned
 
 pytestmark = pytest.mark.django_db
 
@@ -104,23 +113,48 @@ def test_members_and_visitors_are_sent_to_the_staff_login(client):
 
 # --- the period filter ------------------------------------------------------------------------
 
+def submitted(response) -> str:
+    """The inbox area's "tickets submitted" as the page shows it."""
+    area = re.search(r'id="area-inbox">(.*?)</section>', response.content.decode(), re.S).group(1)
+    return dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", area))[zh("Tickets submitted")]
+
+
+def _ticket(member, number: int) -> None:
+    ticket = Ticket.objects.create(reference=f"JG-2026-{number:06d}", year=2026, number=number, member=member,
+                                   category=Category.FINANCE, subject="贴息", description="说明", due_at=NOW)
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=FIRST)
+
+
 def test_the_figures_follow_the_period_asked_for(admin_client):
     with pinned():
-        member = MemberProfileFactory().user
-        ticket = Ticket.objects.create(reference="JG-2026-000001", year=2026, number=1, member=member,
-                                       category=Category.FINANCE, subject="贴息", description="说明", due_at=NOW)
-        Ticket.objects.filter(pk=ticket.pk).update(created_at=FIRST)
+        _ticket(MemberProfileFactory().user, 1)
 
         december = admin_client.get(URL, {"first": "2026-12-01", "last": "2026-12-31"})
         november = admin_client.get(URL, {"first": "2026-11-01", "last": "2026-11-30"})
 
-    def submitted(response) -> str:
-        area = re.search(r'id="area-inbox">(.*?)</section>', response.content.decode(), re.S).group(1)
-        return dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", area))[zh("Tickets submitted")]
-
     assert (submitted(december), submitted(november)) == ("1", "0")
     assert zh("Figures for %(first)s – %(last)s", first="2026-12-01", last="2026-12-31") in squash(
         december.content.decode())
+
+
+def test_a_reload_within_minutes_shows_the_kept_figures_and_says_when_they_were_counted(admin_client):
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+    with pinned():
+        member = MemberProfileFactory().user
+        _ticket(member, 1)
+        first = admin_client.get(URL, december)
+        _ticket(member, 2)
+        with CaptureQueriesContext(connection) as queries:
+            again = admin_client.get(URL, december)
+        with translation.override("zh-hans"):
+            cache.delete(dashboard_key(DECEMBER))  # as when the kept figures expire
+        later = admin_client.get(URL, december)
+
+    assert (submitted(first), submitted(again), submitted(later)) == ("1", "1", "2")
+    # The reload counted nothing: no area's query reached the tickets.
+    assert [q["sql"] for q in queries.captured_queries if "services_ticket" in q["sql"]] == []
+    assert zh("Counted at %(at)s. Opening the dashboard again within %(minutes)s minutes shows the same figures; "
+              "the Excel report always counts afresh.", at="00:20", minutes=5) in squash(again.content.decode())
 
 
 def test_a_reversed_period_keeps_what_she_typed_and_says_why(admin_client):
@@ -156,6 +190,8 @@ def _activity(n: int, *, start: int = 0) -> None:
 
 
 def _queries(client) -> int:
+    with translation.override("zh-hans"):
+        cache.delete(dashboard_key(DECEMBER))  # the figures are counted, not read from the last count
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"first": "2026-12-01", "last": "2026-12-31"})
     assert response.status_code == 200

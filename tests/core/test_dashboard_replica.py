@@ -11,9 +11,9 @@ from xiangcheng.core.roles import ADMINISTRATOR
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
-# members 2, events 3, inbox 1, organisations 1, enterprise 4, 遇见 2, calls 3.
-FIGURE_QUERIES = 16
-FIGURE_TABLES = ("members_memberprofile", "members_organisation", "events_event", "events_registration",
+# members 3, events 3, inbox 1, organisations 1, enterprise 4, 遇见 2, calls 3.
+FIGURE_QUERIES = 17
+FIGURE_TABLES = ("members_memberprofile", "members_accounterasure", "members_organisation", "events_event", "events_registration",
                  "services_ticket", "services_servicerequest", "services_requestresponse", "services_job",
                  "services_application", "matching_matchprofile", "matching_introduction", "services_call")
 

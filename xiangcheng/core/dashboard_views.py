@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .charts import bars, columns
-from .figures import PeriodError, all_figures, period_make, this_month
+from .figures import DASHBOARD_KEPT_SECONDS, PeriodError, dashboard_figures, period_make, this_month
 from .reports import (
     ReportError,
     link_expired,
@@ -68,12 +68,15 @@ def dashboard(request):
     else:
         form = PeriodForm(initial={"first": default.first, "last": default.last})
         period = default
+    counted = dashboard_figures(period) if period else None
     context = {
         **admin.site.each_context(request),
         "title": _("Dashboard"),
         "form": form,
         "period": period,
-        "areas": _charts(all_figures(period)) if period else [],
+        "areas": _charts(counted.areas) if counted else [],
+        "counted_at": counted.at if counted else None,
+        "kept_minutes": DASHBOARD_KEPT_SECONDS // 60,
         "reports": reports_of(user=request.user),
     }
     return TemplateResponse(request, "core/dashboard.html", context)
