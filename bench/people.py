@@ -9,6 +9,7 @@ password and the TOTP step, as allauth writes it when she enters her code.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import import_module
 from urllib.parse import quote
 
@@ -137,6 +138,7 @@ def pools() -> dict[str, list[str]]:
         **service_request_pools(),
         **call_pools(),
         **story_pools(),
+        **dashboard_pools(),
         "job": [str(pk) for pk in jobs_listed().values_list("pk", flat=True)[:20]],
         # Federation offerings with time slots (their pages list upcoming slots).
         "offering": [str(pk) for pk in Offering.objects.filter(published=True, mode=OfferingMode.SLOTS)
@@ -184,3 +186,11 @@ def story_pools() -> dict[str, list[str]]:
                   .values_list("pk", flat=True)[:20]],
         "story_tag": sorted({quote(tag) for _slug, _topic, tags in TOPICS for tag in tags}),
     }
+
+
+# --- The staff dashboard ---------------------------------------------------------------------------
+def dashboard_pools() -> dict[str, list[str]]:
+    """First days of periods ending today, each asked once in a run: the dashboard keeps a
+    period's figures a few minutes, so a new period is counted afresh, as the report counts."""
+    today = timezone.localdate()
+    return {"period_first": [f"{today - timedelta(days=30 + n):%Y-%m-%d}" for n in range(500)]}
