@@ -125,3 +125,23 @@ def test_the_list_costs_the_same_at_5_and_at_50_notices(client, member):
     sent_notices(member, 45)
     assert queries_for(client, reverse("notices:list")) == five
     assert len(client.get(reverse("notices:list")).context["page"]) == 20  # paginated
+
+
+def test_her_unread_count_is_kept_between_pages_and_forgotten_when_it_changes(client, member, settings):
+    settings.MESSAGE_CENTRE_UNREAD_KEPT_SECONDS = 60
+    first, second = sent_notices(member, 2)
+    client.force_login(member)
+    counted = queries_for(client, reverse("events:list"))
+
+    # Counted once, then read from the cache on her next pages.
+    assert queries_for(client, reverse("events:list")) == counted - 1
+    assert menu_count(client.get(reverse("events:list"))) == "2"
+
+    client.get(reverse("notices:detail", args=[first.pk]))
+    assert menu_count(client.get(reverse("events:list"))) == "1"
+
+    sent_notices(member, 1)
+    assert menu_count(client.get(reverse("events:list"))) == "2"
+
+    client.post(reverse("notices:read_all"))
+    assert menu_count(client.get(reverse("events:list"))) is None

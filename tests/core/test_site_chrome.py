@@ -1,0 +1,106 @@
+"""The site's header, kept rendered per language and kind of visitor: what one request puts in
+its slots (her unread count, the language form's CSRF token, the address to come back to) never
+reaches another request, and each kind of visitor, language and section gets its own menu."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.core.test_message_centre import menu_count, sent_notices
+from tests.factories import MemberProfileFactory, StaffFactory
+from tests.helpers import zh, zh_n
+from xiangcheng.core.chrome import current_links
+
+pytestmark = pytest.mark.django_db
+
+
+def header(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<header class="site-header">'):html.index("</header>")]
+
+
+def menu_links(response) -> list[str]:
+    return re.findall(r'<a [^>]*href="([^"]+)"', header(response))
+
+
+def marked(response) -> list[str]:
+    return re.findall(r'<a href="([^"]+)" aria-current="page"', header(response))
+
+
+def next_field(response) -> str:
+    return re.search(r'<input name="next" type="hidden" value="([^"]*)">', header(response)).group(1)
+
+
+def csrf_field(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', header(response)).group(1)
+
+
+def test_each_member_gets_her_own_unread_count_and_return_address(client):
+    busy = MemberProfileFactory().user
+    quiet = MemberProfileFactory().user
+    sent_notices(busy, 3)
+
+    client.force_login(busy)
+    first = client.get(reverse("events:list") + "?q=<b>&page=1")
+    client.force_login(quiet)
+    second = client.get(reverse("events:list") + "?q=x")
+
+    assert menu_count(first) == "3"
+    assert f'aria-label="{zh_n("%(n)s unread message", "%(n)s unread messages", 3)}">3</span>' in header(first)
+    assert menu_count(second) is None
+    assert "nav-count" not in header(second)
+    assert next_field(first) == "/events/?q=%3Cb%3E&amp;page=1"
+    assert next_field(second) == "/events/?q=x"
+
+
+def test_the_language_form_carries_this_visitors_csrf_token(client):
+    first = client.get(reverse("home"))
+    other = client.__class__()
+    second = other.get(reverse("home"))
+
+    # Each browser's token belongs to its own CSRF cookie, so switching language works for both.
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/",
+                                                 "csrfmiddlewaretoken": csrf_field(first)}).status_code == 302
+    assert other.post(reverse("set_language"), {"language": "en", "next": "/",
+                                                "csrfmiddlewaretoken": csrf_field(second)}).status_code == 302
+    assert csrf_field(first) != csrf_field(second)
+
+
+def test_visitors_members_and_staff_each_see_their_own_menu(client):
+    visitor = menu_links(client.get(reverse("home")))
+    client.force_login(MemberProfileFactory().user)
+    member = menu_links(client.get(reverse("home")))
+    client.force_login(StaffFactory())
+    staff = menu_links(client.get(reverse("home")))
+
+    assert reverse("account_signup") in visitor and reverse("account_logout") not in visitor
+    assert reverse("account_logout") in member and reverse("account_signup") not in member
+    assert reverse("admin:index") not in member
+    assert reverse("admin:index") in staff
+    assert staff == [*member[:member.index(reverse("account_email"))], reverse("admin:index"),
+                     *member[member.index(reverse("account_email")):]]
+
+
+def test_the_current_section_is_marked_on_each_page(client):
+    client.force_login(MemberProfileFactory().user)
+
+    assert marked(client.get(reverse("events:list"))) == [reverse("events:list")]
+    assert marked(client.get(reverse("members:consents"))) == [reverse("members:consents")]
+    assert marked(client.get(reverse("home"))) == []
+
+
+def test_links_marked_under_a_section_or_on_its_own_page_only():
+    assert current_links(reverse("events:mine")) == {"events"}
+    assert current_links(reverse("services:calls")) == {"calls"}
+    assert current_links(reverse("services:my_calls")) == {"my_calls"}
+    assert current_links(reverse("members:directory") + "x/") == frozenset()
+
+
+def test_the_menu_follows_the_language(client):
+    chinese = header(client.get(reverse("home")))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = header(client.get(reverse("home")))
+
+    assert zh("Events") in chinese and zh("Events") != "Events"
+    assert ">Events</a>" in english and zh("Events") not in english
