@@ -26,10 +26,14 @@ class Page:
     name: str
     url: str
     who: str = MEMBER
+    reference: bool = False  # measured for comparison, held to no target
 
 
 PAGES = [
     Page(FLOOR, "/bench/floor/", VISITOR),
+    # The same page for a signed-in member: what her session and account cost before any page's
+    # own work, a reference for the member pages below it.
+    Page("floor (signed in)", "/bench/floor/", reference=True),
     Page("home (visitor)", "/", VISITOR),
     Page("home", "/"),
     Page("programme page", "/programmes/{programme}/"),

@@ -79,11 +79,15 @@ def pages_table(figures: list[PageFigures]) -> tuple[list[str], bool]:
         share = f.result.rate / floor if floor else 0.0
         fast, quick, clean = share >= FLOOR_SHARE, f.result.percentile(0.95) < P95_SECONDS, f.result.errors == 0
         met = fast and quick and clean
-        all_met = all_met and met
         missed = [name for name, ok in (("× floor", fast), ("p95", quick), ("errors", clean)) if not ok]
+        if f.page.reference:
+            verdict = "reference" if clean else "✗ errors"
+            all_met = all_met and clean
+        else:
+            verdict = "✓" if met else "✗ " + ", ".join(missed)
+            all_met = all_met and met
         rows.append([f.page.name, f.page.who, f"{f.result.rate:.1f}", f"{share:.2f}", _ms(f.result.median),
-                     _ms(f.result.percentile(0.95)), str(f.result.errors), str(f.queries),
-                     "✓" if met else "✗ " + ", ".join(missed)])
+                     _ms(f.result.percentile(0.95)), str(f.result.errors), str(f.queries), verdict])
     header = ["page", "as", "req/s", "× floor", "p50 ms", "p95 ms", "errors", "queries", "targets"]
     return _table(header, rows), all_met
 

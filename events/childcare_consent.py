@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.consent_kinds import ConsentItem
-from members.consents import consent_grant
+from members.consents import consent_grant, consent_in_force
 from members.models import Consent, User
 
 from .models import ACTIVE_STATUSES, Registration
@@ -40,7 +40,7 @@ def future_with_children(user: User):
 
 def childcare_rows(user: User) -> list[ConsentItem]:
     """Her childcare consent (two queries), with the coming events her children are booked for."""
-    consent = Consent.objects.filter(user=user, kind=KIND, withdrawn_at__isnull=True).order_by("-granted_at").first()
+    consent = consent_in_force(user=user, kind=KIND)
     booked = list(future_with_children(user).select_related("event").only(
         "children_count", "created_at", "event__title", "event__starts_at"))
     if consent is None and not booked:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from members.consent_kinds import ConsentItem, ConsentNotFound, consent_source
+from members.consents import consent_in_force
 from members.models import Consent, User
 from members.profiles import person_name
 from xiangcheng.core.audit import audit_context
@@ -21,8 +22,7 @@ PREFIX = "connection-"
 
 
 def _consent_rows(user: User, kind: str, key: str, title: str) -> list[ConsentItem]:
-    consent = (Consent.objects.filter(user=user, kind=kind, withdrawn_at__isnull=True)
-               .order_by("-granted_at").first())
+    consent = consent_in_force(user=user, kind=kind)
     if consent is None:
         return []
     return [ConsentItem(key=key, title=title, version=consent.version, given_at=consent.granted_at)]

@@ -75,10 +75,13 @@ def consent_source(*, key: str, label, rows: Callable[[User], list[ConsentItem]]
 
 def consents_of(*, user: User) -> list[tuple[ConsentSource, list[ConsentItem]]]:
     """Her consents, source by source in the registered order (sources with none left out)."""
+    from .consents import consents_read_together
+
     listed = []
-    for source in sorted(SOURCES.values(), key=lambda s: (s.order, s.key)):
-        if items := source.rows(user):
-            listed.append((source, items))
+    with consents_read_together(user=user):
+        for source in sorted(SOURCES.values(), key=lambda s: (s.order, s.key)):
+            if items := source.rows(user):
+                listed.append((source, items))
     return listed
 
 

@@ -6,18 +6,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .consent_kinds import ConsentItem, consent_source
+from .consents import consent_in_force
 from .models import Consent, MemberProfile, User
 from .profiles import profile_directory_leave
 from .story_feature_models import StoryFeature, StoryFeatureStatus
 from .story_features import story_feature_decline
 
 
-def _latest(user: User, kind: str) -> Consent | None:
-    return Consent.objects.filter(user=user, kind=kind, withdrawn_at__isnull=True).order_by("-granted_at", "-pk").first()
-
-
 def privacy_policy_rows(user: User) -> list[ConsentItem]:
-    consent = _latest(user, Consent.Kind.PRIVACY_POLICY)
+    consent = consent_in_force(user=user, kind=Consent.Kind.PRIVACY_POLICY)
     if consent is None:
         return []
     note = _("It cannot be withdrawn while you keep an account: the portal cannot run your account without it. "
@@ -35,7 +32,7 @@ def directory_rows(user: User) -> list[ConsentItem]:
         return []
     # Listed without a recorded consent (an account from before consents were kept): shown all the
     # same, so that she can withdraw it.
-    consent = _latest(user, Consent.Kind.DIRECTORY)
+    consent = consent_in_force(user=user, kind=Consent.Kind.DIRECTORY)
     return [ConsentItem(key="listing", title=_("Listing in the member directory"),
                         version=consent.version if consent else "",
                         given_at=consent.granted_at if consent else profile.updated_at)]

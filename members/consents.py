@@ -1,9 +1,16 @@
 """Separate, versioned, timestamped consents (PIPL)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.utils import timezone
 
 from .models import Consent, User
+
+# Inside ``consents_read_together``: her consents in force by kind, read with one query on first use.
+_read_together: ContextVar[dict | None] = ContextVar("consents_read_together", default=None)
 
 
 def consent_grant(*, user: User, kind: str, version: str | None = None) -> Consent:
@@ -16,6 +23,34 @@ def consent_withdraw(*, user: User, kind: str) -> int:
     return Consent.objects.filter(user=user, kind=kind, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
+
+
+def _in_force(user: User):
+    return Consent.objects.filter(user=user, withdrawn_at__isnull=True)
+
+
+def consent_in_force(*, user: User, kind: str) -> Consent | None:
+    """Her latest consent of this kind that she has not withdrawn; None if there is none."""
+    together = _read_together.get()
+    if together is None or together["user_id"] != user.pk:
+        return _in_force(user).filter(kind=kind).order_by("-granted_at", "-pk").first()
+    if together["by_kind"] is None:
+        latest: dict[str, Consent] = {}
+        for consent in _in_force(user).order_by("granted_at", "pk"):
+            latest[consent.kind] = consent  # the later one of a kind wins
+        together["by_kind"] = latest
+    return together["by_kind"].get(kind)
+
+
+@contextmanager
+def consents_read_together(*, user: User) -> Iterator[None]:
+    """Within it, ``consent_in_force`` reads all her consents in force with one query and answers
+    every kind from it (我的授权 asks for one kind after another)."""
+    token = _read_together.set({"user_id": user.pk, "by_kind": None})
+    try:
+        yield
+    finally:
+        _read_together.reset(token)
 
 
 def has_consent(*, user: User, kind: str) -> bool:

@@ -150,3 +150,32 @@ def test_polling_stops_as_soon_as_the_condition_holds_or_when_time_is_up():
     assert stack.poll_until(third_time_lucky, seconds=5, every=0) is True
     assert len(asked) == 3
     assert stack.poll_until(lambda: False, seconds=0.05, every=0.01) is False
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_a_reference_row_is_measured_but_held_to_no_target():
+    from bench.load import Result
+    from bench.pages import FLOOR, Page
+    from bench.report import pages_table
+    from bench.scenarios import PageFigures
+
+    def figures(page: Page, requests: int, errors: int = 0) -> PageFigures:
+        # ``requests`` answers in one second, each taking 50 ms.
+        return PageFigures(page=page, result=Result(latencies=[0.05] * requests, errors=errors, elapsed=1.0),
+                           queries=2)
+
+    floor = figures(Page(FLOOR, "/bench/floor/", VISITOR), 1000)
+    slow = figures(Page("floor (signed in)", "/bench/floor/", reference=True), 200)
+
+    lines, all_met = pages_table([floor, slow])
+    assert cells(lines[-1]) == ["floor (signed in)", "member", "200.0", "0.20", "50", "50", "0", "2", "reference"]
+    assert all_met is True
+
+    lines, all_met = pages_table([floor, figures(Page("floor (signed in)", "/x/", reference=True), 200, errors=1)])
+    assert (cells(lines[-1])[-1], all_met) == ("✗ errors", False)
+
+    lines, all_met = pages_table([floor, figures(Page("home", "/"), 200)])
+    assert (cells(lines[-1])[-1], all_met) == ("✗ × floor", False)

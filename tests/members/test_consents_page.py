@@ -298,4 +298,28 @@ def test_the_page_reads_a_constant_number_of_queries(client, her, org, rep, rows
     assert len(response.context["page"]) == (20 if rows == 50 else 7)
 
 
-QUERIES = 13
+# Her account and her unread count, every consent she has in force (one query for all kinds), and
+# one for each source with rows of its own: the directory listing, stories, childcare bookings,
+# contacts shared with organisations and with 遇见 connections.
+QUERIES = 9
+
+
+def test_each_kind_shows_her_latest_consent_in_force_read_with_the_others(her):
+    from members.consent_kinds import consents_of
+    from members.consents import consent_grant, consent_in_force, consent_withdraw, consents_read_together
+
+    consent_grant(user=her, kind=Consent.Kind.MATCHING, version="2026-10")
+    newer = consent_grant(user=her, kind=Consent.Kind.MATCHING, version="2026-11")
+    consent_grant(user=her, kind=Consent.Kind.DIRECTORY)
+    consent_withdraw(user=her, kind=Consent.Kind.DIRECTORY)
+
+    alone = consent_in_force(user=her, kind=Consent.Kind.MATCHING)
+    with consents_read_together(user=her):
+        together = consent_in_force(user=her, kind=Consent.Kind.MATCHING)
+        withdrawn = consent_in_force(user=her, kind=Consent.Kind.DIRECTORY)
+
+    assert alone == together == newer
+    assert withdrawn is None
+    assert consent_in_force(user=her, kind=Consent.Kind.DIRECTORY) is None
+    assert [item.version for source, items in consents_of(user=her) if source.key == "meet" for item in items] == [
+        "2026-11"]
