@@ -42,7 +42,7 @@ MARKED_LINKS = (
 SLOTS = ("unread_menu", "unread_nav", "csrf", "next")
 
 _kept: dict[tuple, str] = {}
-_link_paths: list[tuple[str, str, bool]] = []
+_link_paths: dict[str, tuple] = {}  # "links": the marked links' paths, reversed once
 
 
 def _forget(**_signal) -> None:
@@ -59,9 +59,10 @@ def _slot(name: str) -> str:
 
 def current_links(path: str) -> frozenset[str]:
     """The menu links marked as the current page at ``path``."""
-    if not _link_paths:
-        _link_paths.extend((name, reverse(url_name), whole) for name, url_name, whole in MARKED_LINKS)
-    return frozenset(name for name, url, whole in _link_paths if (path == url if whole else url in path))
+    links = _link_paths.get("links")
+    if links is None:
+        links = _link_paths["links"] = tuple((name, reverse(url_name), whole) for name, url_name, whole in MARKED_LINKS)
+    return frozenset(name for name, url, whole in links if (path == url if whole else url in path))
 
 
 def visitor_kind(user) -> str:
