@@ -42,12 +42,14 @@ REFRESH_CHUNK = 200
 LOCK_NO_KEY = True
 
 
-def never_suggested(*, profile: MatchProfile) -> Q:
+def never_suggested(*, profile: MatchProfile, via: str = "") -> Q:
     """The profiles never suggested to her: herself, anyone not taking part (suspended; those
     who left have no profile), anyone she is introduced to (``introduced_to``) and anyone blocked
-    either way (``matching.blocks``)."""
-    return (Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE) | introduced_to(profile=profile)
-            | blocked_either_way(user_id=profile.user_id, field="user_id"))
+    either way (``matching.blocks``). ``via`` is the path to a match profile from the rows asked
+    about (``"candidate__"`` from her suggestions), empty on match profiles themselves."""
+    return (Q(**{f"{via}pk": profile.pk}) | ~Q(**{f"{via}status": MatchStatus.ACTIVE})
+            | introduced_to(profile=profile, field=f"{via}user_id")
+            | blocked_either_way(user_id=profile.user_id, field=f"{via}user_id"))
 
 
 SHARED = ("interests", "fields", "cities")  # from the most specific to the least
@@ -149,10 +151,13 @@ def active_profile_chunks(*, size: int = REFRESH_CHUNK) -> list[list[int]]:
 def suggestions_for(*, profile: MatchProfile) -> list[Suggestion]:
     """What her page shows: her stored suggestions, best first, of candidates still taking part
     and not excluded since (each with its member profile and the reasons in words)."""
-    rows = list(Suggestion.objects.filter(profile=profile)
-                .exclude(candidate__in=MatchProfile.objects.filter(never_suggested(profile=profile)))
-                .select_related("candidate__user__profile")
+    rows = list(Suggestion.objects.filter(profile=profile).select_related("candidate__user__profile")
                 .order_by("-score", "candidate_id"))
+    # The rule asked of her (at most SUGGESTIONS_MAX) candidates by id, in a second query: inside
+    # the first, PostgreSQL applied it to every profile (a scan of 20,000, 8 ms).
+    excluded = set(MatchProfile.objects.filter(pk__in=[row.candidate_id for row in rows])
+                   .filter(never_suggested(profile=profile)).values_list("pk", flat=True)) if rows else set()
+    rows = [row for row in rows if row.candidate_id not in excluded]
     for row in rows:
         row.reasons_text = reasons_text([Reason.from_json(r) for r in row.reasons])
     return rows
@@ -166,11 +171,12 @@ def declined_since(since) -> Q:
     return Q(status__in=[IntroductionStatus.DECLINED, IntroductionStatus.WITHDRAWN], answered_at__gte=since)
 
 
-def introduced_to(*, profile: MatchProfile) -> Q:
+def introduced_to(*, profile: MatchProfile, field: str = "user_id") -> Q:
     """The profiles she has an introduction with that keeps them out of her suggestions: connected,
     a request waiting for an answer (either way), or declined within DECLINED_QUIET_DAYS (either
-    way: neither is suggested to the other). Two hashed subqueries on the introductions' indexes."""
+    way: neither is suggested to the other). Two hashed subqueries on the introductions' indexes;
+    ``field`` is the path to the account asked about."""
     since = timezone.now() - timedelta(days=DECLINED_QUIET_DAYS)
     pairs = Introduction.objects.filter(OPEN_INTRODUCTIONS | declined_since(since))
-    return (Q(user_id__in=pairs.filter(sender_id=profile.user_id).values("recipient_id"))
-            | Q(user_id__in=pairs.filter(recipient_id=profile.user_id).values("sender_id")))
+    return (Q(**{f"{field}__in": pairs.filter(sender_id=profile.user_id).values("recipient_id")})
+            | Q(**{f"{field}__in": pairs.filter(recipient_id=profile.user_id).values("sender_id")}))
