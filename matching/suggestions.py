@@ -42,14 +42,12 @@ REFRESH_CHUNK = 200
 LOCK_NO_KEY = True
 
 
-def never_suggested(*, profile: MatchProfile, via: str = "") -> Q:
+def never_suggested(*, profile: MatchProfile) -> Q:
     """The profiles never suggested to her: herself, anyone not taking part (suspended; those
     who left have no profile), anyone she is introduced to (``introduced_to``) and anyone blocked
-    either way (``matching.blocks``). ``via`` is the path to a match profile from the rows asked
-    about (``"candidate__"`` from her suggestions), empty on match profiles themselves."""
-    return (Q(**{f"{via}pk": profile.pk}) | ~Q(**{f"{via}status": MatchStatus.ACTIVE})
-            | introduced_to(profile=profile, field=f"{via}user_id")
-            | blocked_either_way(user_id=profile.user_id, field=f"{via}user_id"))
+    either way (``matching.blocks``)."""
+    return (Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE) | introduced_to(profile=profile)
+            | blocked_either_way(user_id=profile.user_id, field="user_id"))
 
 
 SHARED = ("interests", "fields", "cities")  # from the most specific to the least
@@ -171,12 +169,11 @@ def declined_since(since) -> Q:
     return Q(status__in=[IntroductionStatus.DECLINED, IntroductionStatus.WITHDRAWN], answered_at__gte=since)
 
 
-def introduced_to(*, profile: MatchProfile, field: str = "user_id") -> Q:
+def introduced_to(*, profile: MatchProfile) -> Q:
     """The profiles she has an introduction with that keeps them out of her suggestions: connected,
     a request waiting for an answer (either way), or declined within DECLINED_QUIET_DAYS (either
-    way: neither is suggested to the other). Two hashed subqueries on the introductions' indexes;
-    ``field`` is the path to the account asked about."""
+    way: neither is suggested to the other). Two hashed subqueries on the introductions' indexes."""
     since = timezone.now() - timedelta(days=DECLINED_QUIET_DAYS)
     pairs = Introduction.objects.filter(OPEN_INTRODUCTIONS | declined_since(since))
-    return (Q(**{f"{field}__in": pairs.filter(sender_id=profile.user_id).values("recipient_id")})
-            | Q(**{f"{field}__in": pairs.filter(recipient_id=profile.user_id).values("sender_id")}))
+    return (Q(user_id__in=pairs.filter(sender_id=profile.user_id).values("recipient_id"))
+            | Q(user_id__in=pairs.filter(recipient_id=profile.user_id).values("sender_id")))

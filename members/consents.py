@@ -19,14 +19,13 @@ def consent_grant(*, user: User, kind: str, version: str | None = None) -> Conse
     )
 
 
-def consent_withdraw(*, user: User, kind: str) -> int:
-    return Consent.objects.filter(user=user, kind=kind, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
-    )
-
-
 def _in_force(user: User):
+    """Her consents not withdrawn."""
     return Consent.objects.filter(user=user, withdrawn_at__isnull=True)
+
+
+def consent_withdraw(*, user: User, kind: str) -> int:
+    return _in_force(user).filter(kind=kind).update(withdrawn_at=timezone.now())
 
 
 def consent_in_force(*, user: User, kind: str) -> Consent | None:
@@ -54,7 +53,7 @@ def consents_read_together(*, user: User) -> Iterator[None]:
 
 
 def has_consent(*, user: User, kind: str) -> bool:
-    return Consent.objects.filter(user=user, kind=kind, withdrawn_at__isnull=True).exists()
+    return _in_force(user).filter(kind=kind).exists()
 
 
 # Consents that reveal something only some staff may know (taking part in 遇见's 交友 circle): the
@@ -78,8 +77,7 @@ def consent_kinds_hidden_from(user: User) -> list[str]:
 # accepted it (staff made in admin) are not members' accounts and are not asked.
 
 def privacy_policy_outdated(*, user: User) -> bool:
-    versions = list(Consent.objects.filter(user=user, kind=Consent.Kind.PRIVACY_POLICY, withdrawn_at__isnull=True)
-                    .values_list("version", flat=True))
+    versions = list(_in_force(user).filter(kind=Consent.Kind.PRIVACY_POLICY).values_list("version", flat=True))
     return bool(versions) and settings.PRIVACY_POLICY_VERSION not in versions
 
 
@@ -92,7 +90,6 @@ def privacy_policy_accept(*, user: User) -> Consent:
 
     with transaction.atomic(), audit_context(actor=user, reason=gettext_noop("Accepted the new privacy policy")):
         User.objects.select_for_update().filter(pk=user.pk).first()
-        existing = Consent.objects.filter(user=user, kind=Consent.Kind.PRIVACY_POLICY, withdrawn_at__isnull=True,
-                                          version=settings.PRIVACY_POLICY_VERSION).first()
+        existing = _in_force(user).filter(kind=Consent.Kind.PRIVACY_POLICY, version=settings.PRIVACY_POLICY_VERSION).first()
         return existing or consent_grant(user=user, kind=Consent.Kind.PRIVACY_POLICY,
                                          version=settings.PRIVACY_POLICY_VERSION)

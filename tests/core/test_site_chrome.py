@@ -104,3 +104,19 @@ def test_the_menu_follows_the_language(client):
 
     assert zh("Events") in chinese and zh("Events") != "Events"
     assert ">Events</a>" in english and zh("Events") not in english
+
+
+def test_made_up_paths_do_not_grow_what_is_kept_past_its_bound(client, monkeypatch):
+    from xiangcheng.core import chrome
+
+    monkeypatch.setattr(chrome, "KEPT_MAX", 3)
+    chrome._kept.clear()
+    sections = ["/programmes/", "/events/", "/jobs/", "/stories/", "/requests/"]
+    pages = ["/x" + "".join(sections[:n]) for n in range(1, len(sections) + 1)]
+
+    answers = [client.get(path) for path in pages]
+
+    # Every made-up path marks a different set of links, and each still gets its own right menu.
+    assert [r.status_code for r in answers] == [404] * len(pages)
+    assert [len(marked(r)) for r in answers] == [1, 2, 3, 4, 4]
+    assert len(chrome._kept) == 3

@@ -392,7 +392,7 @@ def test_the_candidate_query_still_reads_the_gin_indexes(monkeypatch):
     # The first tier (sharing interests, fields and cities with her) is the query that serves
     # nearly every refresh at volume.
     with_introductions = _profile_scans(next(candidate_queries(profile=her)))
-    monkeypatch.setattr(suggestions, "introduced_to", lambda *, profile, field: Q(pk__in=[]))
+    monkeypatch.setattr(suggestions, "introduced_to", lambda *, profile: Q(pk__in=[]))
     without = _profile_scans(next(candidate_queries(profile=her)))
 
     # The introductions' exclusion leaves the way profiles are read as it was without it: through

@@ -40,6 +40,10 @@ MARKED_LINKS = (
     ("my_data", "members:my_data", True),
 )
 SLOTS = ("unread_menu", "unread_nav", "csrf", "next")
+# Variants kept per process at most. The site has about a hundred (two languages, three kinds of
+# visitor, one per section); a made-up path marking several links at once (a 404 page) must not
+# make the process keep one more copy per combination.
+KEPT_MAX = 512
 
 _kept: dict[tuple, str] = {}
 _link_paths: dict[str, tuple] = {}  # "links": the marked links' paths, reversed once
@@ -75,7 +79,8 @@ def _kept_render(template: str, key: tuple, context: dict) -> str:
     html = _kept.get(key)
     if html is None:
         html = render_to_string(template, {**context, "slots": {name: mark_safe(_slot(name)) for name in SLOTS}})  # noqa: S308 - fixed markers
-        _kept[key] = html
+        if len(_kept) < KEPT_MAX:
+            _kept[key] = html
     return html
 
 
