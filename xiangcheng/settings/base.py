@@ -133,7 +133,7 @@ DATABASE_ROUTERS = ["xiangcheng.core.replica.PrimaryRouter"]
 REDIS_URL = env.str("REDIS_URL", default="redis://localhost:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "xiangcheng.core.redis_cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "xc",
     }
