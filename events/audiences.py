@@ -1,7 +1,8 @@
 """Who sees an event: open audiences are public, a circle's events only its members' (the kernel's
 registry of closed audiences, xiangcheng.core.audiences, says who is in which circle).
 
-``seen_by`` is the one rule. Every place that lists or shows events filters by it — the lists,
+``seen_by`` is the one rule (``sees`` asks it of one event already loaded, from the same
+parts). Every place that lists or shows events filters by it — the lists,
 the search, the detail page, the home and programme sections, the .ics files and her calendar
 feed — and sign-up refuses anyone outside the circle (``events.booking.can_sign_up``). Staff who
 run events (``events.view_event``) see every event, as in admin.
@@ -39,6 +40,11 @@ def seen_by(*, user: User | AnonymousUser) -> Q:
         for audience in restricted_audiences():
             condition |= Q(audience=audience.key) & Q(includes(key=audience.key, user=user))
     return condition
+
+
+def sees(*, audience: str, user: User | AnonymousUser) -> bool:
+    """``seen_by`` for one event already loaded: whether ``user`` may see an event with this audience."""
+    return restricted(audience) is None or sees_every_event(user) or is_member(key=audience, user=user)
 
 
 def audience_check(*, audience: str, user: User) -> None:

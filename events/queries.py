@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from members.models import User
 
-from .audiences import seen_by
+from .audiences import seen_by, sees
 from .booking import cancellation_open
 from .models import Event, EventStatus, Registration, RegistrationStatus
 
@@ -45,6 +45,13 @@ def events_visible(*, viewer: User | AnonymousUser) -> QuerySet[Event]:
     each with its seat counts."""
     return (Event.objects.exclude(status=EventStatus.DRAFT).filter(seen_by(user=viewer))
             .select_related("programme", "venue", "seats"))
+
+
+def visible_event(*, pk: int, viewer: User | AnonymousUser) -> Event | None:
+    """The event ``pk`` if ``viewer`` may see it (``events_visible`` for one row, without its seat
+    counts): what a sign-up checks before it reads the event again under its lock."""
+    event = Event.objects.exclude(status=EventStatus.DRAFT).filter(pk=pk).first()
+    return event if event is not None and sees(audience=event.audience, user=viewer) else None
 
 
 # What staff pick an event from when they filter registrations: the events around today.

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
 from .models import ACTIVE_STATUSES, Registration, RegistrationStatus
-from .queries import events_listed, events_visible, my_registrations, with_waitlist_count
+from .queries import events_listed, events_visible, my_registrations, visible_event, with_waitlist_count
 
 EVENTS_PAGE_SIZE = 10
 
@@ -65,7 +65,9 @@ def event_detail(request, pk: int):
 def event_sign_up(request, pk: int):
     # The seat counts are only needed to show the page again, not to sign up. An event she may
     # not see (a circle she is not in) answers 404 here as on its page.
-    event = get_object_or_404(events_visible(viewer=request.user), pk=pk)
+    event = visible_event(pk=pk, viewer=request.user)
+    if event is None:
+        raise Http404
     form = SignUpForm(request.POST)
     if form.is_valid():
         try:

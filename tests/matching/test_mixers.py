@@ -5,6 +5,7 @@ in a list, a section, a search or a calendar."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -14,6 +15,7 @@ from events import booking
 from events.audiences import seen_by
 from events.calendar import feed_token
 from events.models import Audience, Event, Registration, RegistrationStatus, audience_choices
+from events.queries import events_visible, visible_event
 from matching.audiences import FRIENDSHIP_CIRCLE, PARTICIPANTS
 from matching.models import MatchProfile, MatchStatus, Purpose
 from matching.profiles import MatchDetails, match_edit, match_leave
@@ -134,6 +136,13 @@ def test_each_viewer_sees_exactly_the_mixers_of_her_circles_everywhere(client, e
         assert ics.status_code == (200 if seen else 404), key
         if seen:
             assert ics_titles(ics.content) == [event.title]
+
+    # The one-event check a sign-up makes agrees with the lists' rule for every event.
+    viewer = user or AnonymousUser()
+    listed_pks = set(events_visible(viewer=viewer).values_list("pk", flat=True))
+    for key, event in events.items():
+        assert (visible_event(pk=event.pk, viewer=viewer) is not None) is (event.pk in listed_pks), key
+        assert (event.pk in listed_pks) is (key == "open" or key in SEES[who]), key
 
 
 def test_the_event_staff_see_every_mixer_in_admin_and_choose_the_circle(client, events, viewers):
