@@ -40,6 +40,9 @@ MARKED_LINKS = (
     ("my_data", "members:my_data", True),
 )
 SLOTS = ("unread_menu", "unread_nav", "csrf", "next")
+# Set on a request whose page is kept for every visitor (xiangcheng.core.visitor_pages): the
+# header then leaves the CSRF slot open for each request to fill.
+CSRF_SLOT_LEFT_OPEN = "csrf_slot_left_open"
 # Variants kept per process at most. The site has about a hundred (two languages, three kinds of
 # visitor, one per section); a made-up path marking several links at once (a 404 page) must not
 # make the process keep one more copy per combination.
@@ -59,6 +62,16 @@ setting_changed.connect(_forget)
 
 def _slot(name: str) -> str:
     return f"<!--slot:{name}-->"
+
+
+def csrf_slot() -> str:
+    """Where the language form's CSRF token goes, as it is left in a page kept for every visitor."""
+    return _slot("csrf")
+
+
+def csrf_input(request) -> SafeString:
+    """The language form's hidden CSRF field, with this request's token."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
 
 
 def current_links(path: str) -> frozenset[str]:
@@ -99,8 +112,12 @@ def site_header(request, *, unread: int) -> SafeString:
     current = current_links(request.path) if request is not None else frozenset()
     html = _kept_render(HEADER_TEMPLATE, ("header", get_language(), kind, current), {"kind": kind, "current": current})
     menu, nav = unread_badges(unread)
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)) \
-        if request is not None else ""
+    if request is None:
+        csrf = ""
+    elif getattr(request, CSRF_SLOT_LEFT_OPEN, False):
+        csrf = csrf_slot()  # the page is kept for every visitor: each request fills in her own
+    else:
+        csrf = csrf_input(request)
     next_path = format_html("{}", request.get_full_path()) if request is not None else ""
     for name, value in (("unread_menu", menu), ("unread_nav", nav), ("csrf", csrf), ("next", next_path)):
         html = html.replace(_slot(name), value, 1)

@@ -1,0 +1,145 @@
+"""Public pages kept rendered for visitors (xiangcheng/core/visitor_pages.py): the next visitor is
+served the kept page without a query, with her own CSRF token; members, staff and visitors with
+a session or a message always get a page of their own; each language and address is kept apart;
+a kept page is renewed after its time, and with the cache unreachable pages are rendered."""
+
+import re
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.core.story_helpers import story
+from tests.factories import MemberProfileFactory
+from tests.helpers import zh
+
+pytestmark = pytest.mark.django_db
+
+KEPT = [
+    reverse("home"), reverse("programmes:list"), reverse("programmes:detail", args=["create"]),
+    reverse("events:list"), reverse("events:past"), reverse("stories:list"), reverse("stories:feed"),
+    reverse("services:jobs"), reverse("services:calls"),
+]
+LANGUAGE_FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def kept(settings):
+    settings.VISITOR_PAGE_KEPT_SECONDS = 30
+    return settings
+
+
+def visit(client, url: str):
+    """The page and how many queries it ran, leaving out the audit trail's reset of its context
+    that each request makes inside a test's transaction (xiangcheng/core/audit.py)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, sum("set_config('pghistory.context_id', ''" not in q["sql"] for q in queries.captured_queries)
+
+
+def without_token(response) -> str:
+    return LANGUAGE_FORM_TOKEN.sub("TOKEN", response.content.decode())
+
+
+@pytest.mark.parametrize("url", KEPT)
+def test_the_next_visitor_is_served_the_kept_page_without_a_query(client, url):
+    story("她的科创故事")
+    first, first_queries = visit(client, url)
+    second, second_queries = visit(Client(), url)
+
+    assert first_queries > 0
+    assert second_queries == 0
+    assert without_token(second) == without_token(first)
+    assert "<!--slot:" not in second.content.decode()
+    assert second["Content-Type"] == first["Content-Type"]
+    # Pages with the language form set her CSRF cookie; the feed has none and sets none.
+    assert (LANGUAGE_FORM_TOKEN.search(second.content.decode()) is not None) is (url != reverse("stories:feed"))
+
+
+def test_each_visitor_gets_her_own_token_and_switches_language_with_it(client):
+    first, _ = visit(client, reverse("home"))
+    other = Client()
+    second, queries = visit(other, reverse("home"))
+
+    assert queries == 0
+    tokens = [LANGUAGE_FORM_TOKEN.search(r.content.decode()).group(1) for r in (first, second)]
+    assert tokens[0] != tokens[1]
+    assert "csrftoken" in other.cookies  # her CSRF cookie is set as on a page rendered for her
+    for browser, token in zip((client, other), tokens, strict=True):
+        switched = browser.post(reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+        assert switched.status_code == 302
+
+
+def test_members_get_their_own_page_after_a_visitor(client):
+    visit(Client(), reverse("events:list"))
+    client.force_login(MemberProfileFactory().user)
+
+    page, queries = visit(client, reverse("events:list"))
+
+    assert queries > 0
+    assert reverse("account_logout") in page.content.decode()
+
+
+def test_a_visitor_with_a_message_reads_it_and_the_next_visitor_does_not(client):
+    visit(Client(), reverse("home"))
+    client.force_login(MemberProfileFactory().user)
+    client.post(reverse("account_logout"))
+    assert "messages" in client.cookies
+
+    hers, queries = visit(client, reverse("home"))
+    after, after_queries = visit(Client(), reverse("home"))
+
+    signed_out = zh("You have signed out.")
+    assert queries > 0 and signed_out in hers.content.decode()
+    assert after_queries == 0 and signed_out not in after.content.decode()
+
+
+def test_each_language_and_address_is_kept_apart(client):
+    story("芯片故事", tags=["芯片"])
+    story("医药故事", tags=["医药"])
+    chinese, _ = visit(client, reverse("stories:list"))
+    english, _ = visit(Client(HTTP_ACCEPT_LANGUAGE="en"), reverse("stories:list"))
+    chips, _ = visit(Client(), reverse("stories:list") + "?tag=芯片")
+    medicine, _ = visit(Client(), reverse("stories:list") + "?tag=医药")
+
+    assert '<html lang="zh-hans">' in chinese.content.decode()
+    assert '<html lang="en">' in english.content.decode()
+    assert "芯片故事" in chips.content.decode() and "医药故事" not in chips.content.decode()
+    assert "医药故事" in medicine.content.decode() and "芯片故事" not in medicine.content.decode()
+
+
+def test_a_kept_page_is_renewed_after_its_time(client, kept):
+    kept.VISITOR_PAGE_KEPT_SECONDS = 1
+    visit(client, reverse("stories:list"))
+    story("新发布的故事")
+
+    meanwhile, _ = visit(Client(), reverse("stories:list"))
+    time.sleep(1.5)
+    later, queries = visit(Client(), reverse("stories:list"))
+
+    assert "新发布的故事" not in meanwhile.content.decode()
+    assert queries > 0 and "新发布的故事" in later.content.decode()
+
+
+def test_a_page_not_found_is_not_kept_and_keeps_its_language_form(client):
+    for browser in (client, Client()):
+        response = browser.get(reverse("programmes:detail", args=["no-such-programme"]))
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert "<!--slot:" not in page
+        assert LANGUAGE_FORM_TOKEN.search(page)
+
+
+def test_with_the_cache_unreachable_pages_are_rendered(client, settings, tmp_path):
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"unix://{tmp_path / 'none.sock'}?db=1"}}
+    story("她的科创故事")
+
+    for browser in (client, Client()):
+        page, queries = visit(browser, reverse("stories:list"))
+        assert queries > 0
+        assert "她的科创故事" in page.content.decode()
+        assert LANGUAGE_FORM_TOKEN.search(page.content.decode())
