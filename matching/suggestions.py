@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from xiangcheng.core.bulk import rows_copy
+
 from .blocks import blocked_either_way
 from .models import (
     DECLINED_QUIET_DAYS,
@@ -124,13 +126,14 @@ def suggestions_refresh_many(*, profile_ids: list[int]) -> int:
         candidate_ids = {profile.pk: candidate_ids_of(profile=profile) for profile in current}
         rows = _candidate_rows({pk for ids in candidate_ids.values() for pk in ids})
         now = timezone.now()
-        Suggestion.objects.bulk_create([
-            Suggestion(profile=profile, candidate_id=s.candidate_id, score=s.score,
-                       reasons=[r.as_json() for r in s.reasons], computed_at=now)
+        # COPY: the ORM's insert of a chunk's 4,000 rows spent more time quoting their reasons
+        # (JSON, as an array literal) than scoring them.
+        rows_copy(Suggestion, ["profile", "candidate", "score", "reasons", "computed_at"], [
+            (profile.pk, s.candidate_id, s.score, [r.as_json() for r in s.reasons], now)
             for profile in current
             for s in ranked(her=profile, candidates=[rows[pk] for pk in candidate_ids[profile.pk] if pk in rows],
                             limit=SUGGESTIONS_MAX)
-        ], batch_size=1000)
+        ])
     return len(current)
 
 
