@@ -138,7 +138,12 @@ class MatchProfile(models.Model):
 
     @property
     def in_friendship_circle(self) -> bool:
-        return Purpose.FRIENDSHIP in self.purposes
+        return in_friendship_circle(self.purposes)
+
+
+def in_friendship_circle(purposes: list[str]) -> bool:
+    """Whether a profile with these purposes is in the 交友 circle."""
+    return Purpose.FRIENDSHIP in purposes
 
 
 # Suggestions (matching.suggestions): her best candidates, recomputed after she changes her

@@ -11,6 +11,7 @@ outside it.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from members.models import City, Field
 
-from .models import MatchProfile, MatchStatus, Purpose
+from .models import MatchProfile, MatchStatus, Purpose, in_friendship_circle
 
 # What each shared thing adds to the score.
 INTEREST_POINTS = 3
@@ -66,6 +67,28 @@ class Scored:
     reasons: list[Reason] = field(default_factory=list)
 
 
+class Candidate(NamedTuple):
+    """What scoring reads of a candidate's profile, as the nightly run reads thousands of them: a
+    tuple is made five times quicker than a model instance (``candidate_fields`` names its columns).
+    Scoring takes either."""
+
+    pk: int
+    status: str
+    purposes: list[str]
+    interests: list[str]
+    fields: list[str]
+    cities: list[str]
+
+    @property
+    def in_friendship_circle(self) -> bool:
+        return in_friendship_circle(self.purposes)
+
+
+def candidate_fields() -> tuple[str, ...]:
+    """The profile's columns a ``Candidate`` holds, in its order."""
+    return ("id", *Candidate._fields[1:])
+
+
 def circle_rule(profile: MatchProfile) -> Q:
     """THE 交友 rule, as the candidates she may be suggested: those in the same circle as she is
     (both in 交友, or both outside it). ``in_same_circle`` is the same rule for two profiles."""
@@ -73,14 +96,15 @@ def circle_rule(profile: MatchProfile) -> Q:
     return friendship if profile.in_friendship_circle else ~friendship
 
 
-def in_same_circle(her: MatchProfile, candidate: MatchProfile) -> bool:
+def in_same_circle(her: MatchProfile, candidate: MatchProfile | Candidate) -> bool:
     return her.in_friendship_circle == candidate.in_friendship_circle
 
 
 def _shared(mine: list[str], theirs: list[str]) -> tuple[str, ...]:
     # In her own order, so the words follow what she chose first. Both lists hold a few values:
-    # testing membership in the list is quicker than making a set of it.
-    return tuple([value for value in mine if value in theirs])
+    # testing membership in the list is quicker than making a set of it (and ``filter`` quicker
+    # than a comprehension, run 60,000 times a chunk by the nightly refresh).
+    return tuple(filter(theirs.__contains__, mine))
 
 
 MENTORING = (Purpose.SEEK_MENTOR, Purpose.OFFER_MENTORING)
@@ -111,13 +135,14 @@ def _matcher(her: MatchProfile):
     taking part, the other circle) or they share nothing that counts."""
     purposes = [p for p in her.purposes if p not in MENTORING]
     seeks, offers = Purpose.SEEK_MENTOR in her.purposes, Purpose.OFFER_MENTORING in her.purposes
+    her_pk, cities, interests, fields = her.pk, her.cities, her.interests, her.fields
 
-    def match(candidate: MatchProfile) -> _Match | None:
-        if candidate.pk == her.pk or candidate.status != MatchStatus.ACTIVE or not in_same_circle(her, candidate):
+    def match(candidate: MatchProfile | Candidate) -> _Match | None:
+        if candidate.pk == her_pk or candidate.status != MatchStatus.ACTIVE or not in_same_circle(her, candidate):
             return None
-        shared = ((CITY, _shared(her.cities, candidate.cities)),
-                  (INTERESTS, _shared(her.interests, candidate.interests)),
-                  (FIELDS, _shared(her.fields, candidate.fields)),
+        shared = ((CITY, _shared(cities, candidate.cities)),
+                  (INTERESTS, _shared(interests, candidate.interests)),
+                  (FIELDS, _shared(fields, candidate.fields)),
                   (PURPOSES, _shared(purposes, candidate.purposes)))
         points = (CITY_POINTS * len(shared[0][1]) + INTEREST_POINTS * len(shared[1][1])
                   + FIELD_POINTS * len(shared[2][1]) + PURPOSE_POINTS * len(shared[3][1]))
@@ -136,7 +161,7 @@ def score(*, her: MatchProfile, candidate: MatchProfile) -> Scored | None:
     return found.scored() if found else None
 
 
-def ranked(*, her: MatchProfile, candidates: list[MatchProfile], limit: int) -> list[Scored]:
+def ranked(*, her: MatchProfile, candidates: list[MatchProfile | Candidate], limit: int) -> list[Scored]:
     """The best ``limit`` candidates for her: highest score first, then the earlier joined (lower
     id), so the same data always gives the same list."""
     match = _matcher(her)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -30,7 +30,7 @@ from .models import (
     MatchStatus,
     Suggestion,
 )
-from .scoring import Reason, circle_rule, ranked, reasons_text
+from .scoring import Candidate, Reason, candidate_fields, circle_rule, ranked, reasons_text
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _tiers(profile: MatchProfile) -> Iterator[Q]:
     """What a candidate shares with her, as tiers in the order she sees them: sharing interests,
     fields and cities first, then interests and fields only, and so on down to a city alone. Each
     tier asks for its overlaps (served by the GIN indexes) and excludes the ones it does not have.
-    Made one at a time: the first tier alone fills most lists."""
+    The first tier alone fills most lists."""
     mine = [(lookup, values) for lookup in SHARED if (values := getattr(profile, lookup))]
     for mask in range(2 ** len(mine) - 1, 0, -1):
         tier = Q()
@@ -70,38 +70,76 @@ def _tiers(profile: MatchProfile) -> Iterator[Q]:
 
 
 def candidate_queries(*, profile: MatchProfile) -> Iterator[QuerySet[MatchProfile]]:
-    """One query per tier of ``_tiers``, made as they are asked for: the eligible profiles sharing
-    that tier's things with her, oldest first."""
+    """One query per tier of ``_tiers``: the eligible profiles sharing that tier's things with her,
+    oldest first (``candidate_ids`` runs them for a whole chunk)."""
     eligible = (MatchProfile.objects.filter(status=MatchStatus.ACTIVE).filter(circle_rule(profile))
                 .exclude(never_suggested(profile=profile)))
     return (eligible.filter(tier).order_by("pk") for tier in _tiers(profile))
 
 
-def candidate_ids_of(*, profile: MatchProfile) -> list[int]:
-    """The profiles worth scoring for her: at most CANDIDATES_MAX, those sharing the more specific
-    things first and, within a tier, the oldest profiles first — the same ones for the same data.
+class _HerInTheChunk:
+    """Each of a chunk's profiles inside the chunk's one candidate query: her values are the
+    columns of the query's row ``her``, so the rules above (``circle_rule``, ``never_suggested``,
+    ``_tiers``) compile once into SQL that PostgreSQL runs for every profile of the chunk. Her
+    circle is the one thing known in Python: a chunk is queried once per circle."""
 
-    One query per tier until enough are found, each ``ORDER BY id LIMIT`` the number still wanted:
-    with many participants the first tier fills the list from a few hundred index entries instead
-    of sorting every profile that shares a city with her. Only ids come back: a chunk reads the
-    rows it scores once (``_candidate_rows``), as neighbours' candidates are mostly the same.
-    """
-    found: list[int] = []
-    for query in candidate_queries(profile=profile):
-        found += query.values_list("pk", flat=True)[:CANDIDATES_MAX - len(found)]
-        if len(found) >= CANDIDATES_MAX:
-            break
+    def __init__(self, *, friendship: bool):
+        self.in_friendship_circle = friendship
+        self.pk, self.user_id = RawSQL("her.id", ()), RawSQL("her.user_id", ())
+        # Always given: a tier asking to share an empty list of hers finds no one, and one asking
+        # not to share it asks nothing, so her tiers come out as ``_tiers`` makes them.
+        self.interests, self.fields = RawSQL("her.interests", ()), RawSQL("her.fields", ())
+        self.cities = RawSQL("her.cities", ())
+
+
+def _chunk_query(*, friendship: bool) -> tuple[str, list]:
+    """The candidates of every profile of a chunk in one circle: for each (``her``), her tiers'
+    queries one after the other (``UNION ALL``) until CANDIDATES_MAX are found — PostgreSQL runs
+    a tier only while the ``LIMIT`` above still wants rows, so the first tier alone serves most."""
+    tiers, params = [], []
+    for query in candidate_queries(profile=_HerInTheChunk(friendship=friendship)):
+        sql, tier_params = query.values_list("pk", flat=True)[:CANDIDATES_MAX].query.sql_with_params()
+        tiers.append(f"({sql})")
+        params += tier_params
+    table = MatchProfile._meta.db_table
+    sql = (f'SELECT her.id, found.id FROM "{table}" her CROSS JOIN LATERAL ('  # noqa: S608 (compiled by the ORM)
+           f"{' UNION ALL '.join(tiers)} LIMIT {CANDIDATES_MAX}) found (id) WHERE her.id = ANY(%s)")
+    return sql, params
+
+
+def candidate_ids(profiles: list[MatchProfile]) -> dict[int, list[int]]:
+    """The profiles worth scoring for each of hers: at most CANDIDATES_MAX, those sharing the more
+    specific things first and, within a tier, the oldest profiles first — the same ones for the
+    same data.
+
+    Each tier is ``ORDER BY id LIMIT``: with many participants the first tier fills the list from
+    a few hundred index entries instead of sorting every profile that shares a city with her.
+    One query per circle for the whole chunk: compiling each profile's queries cost the worker
+    more than PostgreSQL's work on them. Only ids come back: a chunk reads the rows it scores once
+    (``_candidate_rows``), as neighbours' candidates are mostly the same."""
+    found: dict[int, list[int]] = {profile.pk: [] for profile in profiles}
+    for friendship in (False, True):
+        ids = [profile.pk for profile in profiles if profile.in_friendship_circle == friendship]
+        if not ids:
+            continue
+        sql, params = _chunk_query(friendship=friendship)
+        with connection.cursor() as cursor:
+            # PostgreSQL's Append runs the tiers in the order written and, within one, the rows
+            # come in id order: the order of the list is the order of the rows.
+            cursor.execute(sql, [*params, ids])
+            for her, candidate in cursor.fetchall():
+                found[her].append(candidate)
     return found
 
 
-def _candidate_rows(ids: set[int]) -> dict[int, MatchProfile]:
-    """The candidates' rows, each read once however many of the chunk's profiles it is scored for
-    (one who left since her id was read is missing, and so not scored). A chunk's candidates run
-    to thousands: the ids go as one array parameter, not thousands of placeholders to fill in."""
+def _candidate_rows(ids: set[int]) -> dict[int, Candidate]:
+    """The candidates' rows as scoring reads them, each read once however many of the chunk's
+    profiles it is scored for (one who left since her id was read is missing, and so not scored).
+    A chunk's candidates run to thousands: the ids go as one array parameter, not thousands of
+    placeholders to fill in."""
     chosen = RawSQL("SELECT unnest(%s::bigint[])", (sorted(ids),))
-    rows = (MatchProfile.objects.filter(pk__in=chosen)
-            .only("id", "status", "purposes", "interests", "fields", "cities"))
-    return {row.pk: row for row in rows}
+    rows = MatchProfile.objects.filter(pk__in=chosen).values_list(*candidate_fields())
+    return {row[0]: Candidate(*row) for row in rows}
 
 
 def profiles_locked(pks: list[int]) -> list[MatchProfile]:
@@ -123,15 +161,15 @@ def suggestions_refresh_many(*, profile_ids: list[int]) -> int:
     with transaction.atomic():
         current = [p for p in profiles_locked(profile_ids) if p.status == MatchStatus.ACTIVE]
         Suggestion.objects.filter(profile_id__in=profile_ids).delete()
-        candidate_ids = {profile.pk: candidate_ids_of(profile=profile) for profile in current}
-        rows = _candidate_rows({pk for ids in candidate_ids.values() for pk in ids})
+        chosen = candidate_ids(current)
+        rows = _candidate_rows({pk for ids in chosen.values() for pk in ids})
         now = timezone.now()
         # COPY: the ORM's insert of a chunk's 4,000 rows spent more time quoting their reasons
         # (JSON, as an array literal) than scoring them.
         rows_copy(Suggestion, ["profile", "candidate", "score", "reasons", "computed_at"], [
             (profile.pk, s.candidate_id, s.score, [r.as_json() for r in s.reasons], now)
             for profile in current
-            for s in ranked(her=profile, candidates=[rows[pk] for pk in candidate_ids[profile.pk] if pk in rows],
+            for s in ranked(her=profile, candidates=[rows[pk] for pk in chosen[profile.pk] if pk in rows],
                             limit=SUGGESTIONS_MAX)
         ])
     return len(current)

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from matching import suggestions
 from matching.cards import cards_of
 from matching.models import MatchProfile, MatchStatus, Purpose, Suggestion
 from matching.profiles import MatchDetails, match_edit, match_leave
@@ -94,6 +95,33 @@ def test_suspended_and_departed_members_are_never_suggested():
 
     assert shown_now == []
     assert Suggestion.objects.filter(profile=her).count() == 0
+
+
+def test_candidates_come_by_what_they_share_then_oldest_first_for_a_whole_chunk(monkeypatch):
+    monkeypatch.setattr(suggestions, "CANDIDATES_MAX", 4)
+    her = opted_in(member(), interests=["人工智能"], fields=[Field.AI], cities=[City.SUZHOU])
+    city_only = opted_in(member(), interests=["摄影"], fields=[Field.BIOMEDICINE], cities=[City.SUZHOU])
+    interest_only = opted_in(member(), interests=["人工智能"], fields=[Field.BIOMEDICINE], cities=[City.WUXI])
+    field_and_city = opted_in(member(), interests=["摄影"], fields=[Field.AI], cities=[City.SUZHOU])
+    nothing = opted_in(member(), interests=["摄影"], fields=[Field.BIOMEDICINE], cities=[City.WUXI])
+    everything = [opted_in(member(), interests=["人工智能"], fields=[Field.AI], cities=[City.SUZHOU])
+                  for _ in range(2)]
+    # Without fields of her own: her tiers are interests and cities only.
+    no_fields = opted_in(member(), interests=["摄影"], fields=[], cities=[City.WUXI])
+    single = opted_in(member(), purposes=[Purpose.FRIENDSHIP], interests=["人工智能"], fields=[Field.AI],
+                      cities=[City.SUZHOU])
+    other_single = opted_in(member(), purposes=[Purpose.FRIENDSHIP], interests=["摄影"], fields=[],
+                            cities=[City.SUZHOU])
+
+    found = suggestions.candidate_ids([her, no_fields, single])
+
+    assert found == {
+        her.pk: [everything[0].pk, everything[1].pk, interest_only.pk, field_and_city.pk],
+        # interests and city, then interests alone (oldest first), then the city alone
+        no_fields.pk: [nothing.pk, city_only.pk, field_and_city.pk, interest_only.pk],
+        single.pk: [other_single.pk],
+    }
+    assert city_only.pk not in found[her.pk]
 
 
 def test_her_edit_refreshes_her_suggestions_after_the_commit(django_capture_on_commit_callbacks):
