@@ -3,17 +3,81 @@
 The session names the account; the menu needs her profile (name, status): one query brings
 both (the unread count stays a query of its own: as a subquery annotation the query costs more
 to build than the two do to run).
+
+Every signed-in request runs this query, and the ORM's building of it (a join over the two
+models' 34 columns, the related-object machinery) cost more than the rest of a small page: 1.4
+of the 4.2 ms of CPU of the signed-in floor page. ``signed_in_query`` is the same SELECT written
+once per process from the models' own columns; each request runs it and makes the two objects
+as the ORM does (``from_db``), 0.3 ms.
 """
+
+import functools
+from dataclasses import dataclass
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+from django.db.models import Model
 
-from .models import User
+from .models import MemberProfile, User
+
+
+def _columns(model: type[Model], alias: str, connection) -> list[str]:
+    for field in model._meta.concrete_fields:
+        # The ORM would run such a column's value through a converter (JSON, a custom field):
+        # this query does not, so it refuses to be built rather than load the value raw.
+        if connection.ops.get_db_converters(column := field.get_col(alias)) + field.get_db_converters(connection):
+            raise ImproperlyConfigured(f"{column.target} needs a converter the signed-in query does not apply")
+    return [f'{alias}."{field.column}"' for field in model._meta.concrete_fields]
+
+
+@dataclass(frozen=True)
+class SignedInQuery:
+    """Her account joined with her profile (if she has one), by the account's id."""
+
+    sql: str
+    user_attnames: list[str]  # the account's columns, first in each row
+    profile_attnames: list[str]  # then the profile's
+    profile_pk: int  # the position of the profile's id in a row: NULL for an account without one
+
+
+@functools.cache
+def signed_in_query(db: str) -> SignedInQuery:
+    connection = connections[db]
+    link, pk = MemberProfile._meta.get_field("user").column, User._meta.pk.column
+    columns = _columns(User, "u", connection) + _columns(MemberProfile, "p", connection)
+    sql = (f'SELECT {", ".join(columns)} FROM "{User._meta.db_table}" u '  # noqa: S608
+           f'LEFT JOIN "{MemberProfile._meta.db_table}" p ON p."{link}" = u."{pk}" WHERE u."{pk}" = %s')
+    user_attnames = [field.attname for field in User._meta.concrete_fields]
+    profile_attnames = [field.attname for field in MemberProfile._meta.concrete_fields]
+    return SignedInQuery(sql=sql, user_attnames=user_attnames, profile_attnames=profile_attnames,
+                         profile_pk=len(user_attnames) + profile_attnames.index(MemberProfile._meta.pk.attname))
+
+
+def signed_in_account(user_id) -> User | None:
+    """The account with this id and its profile already in place (``user.profile`` runs no query;
+    an account without a profile raises ``RelatedObjectDoesNotExist`` as after ``select_related``)."""
+    db = router.db_for_read(User)
+    query = signed_in_query(db)
+    with connections[db].cursor() as cursor:
+        cursor.execute(query.sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(query.user_attnames)
+    user = User.from_db(db, query.user_attnames, row[:split])
+    profile = None
+    if row[query.profile_pk] is not None:
+        profile = MemberProfile.from_db(db, query.profile_attnames, row[split:])
+        profile._state.fields_cache["user"] = user
+    user._state.fields_cache["profile"] = profile
+    return user
 
 
 class SignedInLoading:
     def get_user(self, user_id):
-        user = User._default_manager.select_related("profile").filter(pk=user_id).first()
+        user = signed_in_account(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

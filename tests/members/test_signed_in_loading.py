@@ -1,0 +1,70 @@
+"""The signed-in account for each request (``members.backends``): one query for her account and
+her profile, the objects the same as the ORM's, and no account for a closed or unknown one."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members.backends import AuthenticationBackend, ModelBackend, signed_in_account
+from members.models import MemberProfile, User
+from tests.factories import MemberProfileFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_her_account_and_profile_come_in_one_query_as_the_orm_reads_them():
+    profile = MemberProfileFactory(status="approved", real_name="林晓")
+    expected = User.objects.select_related("profile").get(pk=profile.user_id)
+
+    with CaptureQueriesContext(connection) as queries:
+        user = signed_in_account(profile.user_id)
+        name = user.profile.real_name
+        back = user.profile.user
+
+    assert len(queries) == 1
+    assert name == "林晓"
+    assert back is user
+    assert _values(user) == _values(expected)
+    assert _values(user.profile) == _values(expected.profile)
+    assert user._state.adding is False and user.profile._state.adding is False
+    assert user._state.db == user.profile._state.db == "default"
+
+
+def test_an_account_without_a_profile_has_none_without_a_second_query():
+    staff = StaffFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        user = signed_in_account(staff.pk)
+        with pytest.raises(MemberProfile.DoesNotExist):
+            user.profile  # noqa: B018
+
+    assert len(queries) == 1
+    assert user == staff and user.is_staff
+
+
+@pytest.mark.parametrize("backend", [AuthenticationBackend, ModelBackend])
+def test_a_closed_or_unknown_account_is_not_signed_in(backend):
+    profile = MemberProfileFactory(status="approved")
+    User.objects.filter(pk=profile.user_id).update(is_active=False)
+
+    assert signed_in_account(profile.user_id).is_active is False
+    assert backend().get_user(profile.user_id) is None
+    assert backend().get_user(profile.user_id + 1000) is None
+
+
+def test_a_signed_in_page_reads_her_account_with_one_query(client):
+    profile = MemberProfileFactory(status="approved", real_name="林晓")
+    client.force_login(profile.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/members/profile/")
+
+    assert response.status_code == 200
+    assert "林晓" in response.content.decode()
+    assert len([q for q in queries if 'FROM "members_user" u' in q["sql"]]) == 1
+    assert not [q for q in queries if 'FROM "members_memberprofile"' in q["sql"] and "u." not in q["sql"]]
