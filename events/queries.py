@@ -9,7 +9,19 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -67,12 +79,22 @@ def events_around_today(*, also: int | None = None) -> QuerySet[Event]:
     return Event.objects.filter(around).only("pk", "title", "starts_at").order_by("starts_at", "pk")
 
 
+def _first_start_not_ended(now) -> Subquery:
+    """The earliest start of an event that has not ended: upcoming events are listed by start, and
+    without this bound PostgreSQL walks the start index through every past event (thousands, 2 ms)
+    before the first that has not ended. The bound is the minimum over the events the end index
+    finds (0.2 ms); taken of the start as such, PostgreSQL would read it by the same walk."""
+    start = ExpressionWrapper(F("starts_at") + Value(timedelta(0)), output_field=DateTimeField())
+    return Subquery(Event.objects.filter(ends_at__gte=now).order_by()
+                    .annotate(first=Func(start, function="MIN")).values("first")[:1])
+
+
 def events_listed(*, viewer: User | AnonymousUser, past: bool = False, programme: str = "", kind: str = "", month: date | None = None,
                   q: str = "") -> QuerySet[Event]:
     now = timezone.now()
     qs = events_visible(viewer=viewer)
     qs = (qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past
-          else qs.filter(ends_at__gte=now).order_by("starts_at", "pk"))
+          else qs.filter(ends_at__gte=now, starts_at__gte=_first_start_not_ended(now)).order_by("starts_at", "pk"))
     if programme:
         qs = qs.filter(programme__slug=programme)
     if kind:

@@ -63,8 +63,12 @@ def test_an_event_in_progress_is_still_upcoming(client):
     now = timezone.now()
     EventFactory(title="正在进行", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1),
                  registration_opens_at=now - timedelta(days=5), registration_closes_at=now - timedelta(hours=2))
-    assert titles(client.get(reverse("events:list"))) == ["正在进行"]
-    assert titles(client.get(reverse("events:past"))) == []
+    # Started before events that have ended since: still listed, first.
+    EventFactory(title="长期展览", starts_at=now - timedelta(days=40), ends_at=now + timedelta(days=10),
+                 registration_opens_at=now - timedelta(days=50), registration_closes_at=now - timedelta(days=41))
+    past_event("往期", 20)
+    assert titles(client.get(reverse("events:list"))) == ["长期展览", "正在进行"]
+    assert titles(client.get(reverse("events:past"))) == ["往期"]
 
 
 def test_filters_by_programme_kind_month_and_search(client):
