@@ -4,11 +4,9 @@ A card shows the event's own fields, its seats left, its programme and its venue
 names each of them, so any change to what the card shows renders it again. A card is the same for
 every viewer (a circle's event says which circle); who may see it is decided by the list's query
 (events.audiences.seen_by), never by the card, so a kept card cannot show an outsider a circle's
-event. The list's filter
-form, as every visitor first sees it (nothing typed), is kept the same way.
+event.
 """
 
-from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
 from xiangcheng.core.fragments import rendered_each
@@ -16,7 +14,6 @@ from xiangcheng.core.fragments import rendered_each
 from .models import Event
 
 CARD_TEMPLATE = "events/_event_card.html"
-FIELDS_TEMPLATE = "_fields.html"
 
 
 def card_version(event: Event) -> tuple:
@@ -29,14 +26,3 @@ def card_version(event: Event) -> tuple:
 def event_cards(events) -> SafeString:
     return rendered_each(events, template=CARD_TEMPLATE, name="event", version=card_version)
 
-
-def _filter_version(form) -> tuple:
-    return tuple((name, tuple((value, str(label)) for value, label in getattr(field, "choices", ())))
-                 for name, field in form.fields.items())
-
-
-def filter_fields(form) -> SafeString:
-    """The filter form's fields; kept rendered while nothing is typed in it."""
-    if form.is_bound:
-        return get_template(FIELDS_TEMPLATE).render({"form": form})
-    return rendered_each([form], template=FIELDS_TEMPLATE, name="form", version=_filter_version)

@@ -9,6 +9,7 @@ import re
 
 from django.conf import settings
 from django.db import connection
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
@@ -108,3 +109,21 @@ def database_now():
     with connection.cursor() as cursor:
         cursor.execute("SELECT clock_timestamp()")
         return cursor.fetchone()[0]
+
+
+def renders_of(client, url: str, template_name: str, data=None) -> tuple[int, str]:
+    """How many times a GET of the page rendered the template (kept fragments are not rendered),
+    and the page's text."""
+    rendered = []
+
+    def count(sender, template, context, **kwargs):
+        if template.name == template_name:
+            rendered.append(template.name)
+
+    template_rendered.connect(count)
+    try:
+        response = client.get(url, data or {})
+    finally:
+        template_rendered.disconnect(count)
+    assert response.status_code == 200
+    return len(rendered), response.content.decode()

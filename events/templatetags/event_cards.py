@@ -10,8 +10,3 @@ def event_cards(events):
     """The events' cards (``events/_event_card.html``), each rendered once per version."""
     return cards.event_cards(events)
 
-
-@register.simple_tag
-def event_filter_fields(form):
-    """The event list's filter fields (``_fields.html``), kept rendered while nothing is typed."""
-    return cards.filter_fields(form)

@@ -4,14 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 
 from events import booking
-from events.cards import CARD_TEMPLATE, FIELDS_TEMPLATE
+from events.cards import CARD_TEMPLATE
 from tests.factories import MemberProfileFactory
-from tests.helpers import squash, zh_n
+from tests.helpers import renders_of, squash, zh_n
+from xiangcheng.core.fragments import FIELDS_TEMPLATE
 
 from .factories import EventFactory, VenueFactory, programme
 
@@ -19,20 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rendered(client, url: str, template_name: str) -> tuple[int, str]:
-    """How many times the request rendered the template (not taken from the cache), and the page."""
-    rendered = []
-
-    def count(sender, template, context, **kwargs):
-        if template.name == template_name:
-            rendered.append(template.name)
-
-    template_rendered.connect(count)
-    try:
-        response = client.get(url)
-    finally:
-        template_rendered.disconnect(count)
-    assert response.status_code == 200
-    return len(rendered), response.content.decode()
+    return renders_of(client, url, template_name)
 
 
 def cards_rendered(client, url: str) -> tuple[int, list[str]]:

@@ -4,9 +4,12 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from members.models import Organisation, WomenLed
+from services.models import ServiceRequest
 from services.request_queries import requests_listed
+from services.request_rows import ROW_TEMPLATE
 from tests.factories import MemberProfileFactory
-from tests.helpers import queries_for
+from tests.helpers import queries_for, renders_of, squash, zh
 
 from .request_support import organisation, published, representative
 
@@ -115,3 +118,26 @@ def test_staff_lists_keep_their_query_counts(client, posted, staff_in_group):
     with_five = [queries_for(client, url) for url in urls]
     add(45)
     assert [queries_for(client, url) for url in urls] == with_five
+
+
+def rows_rendered(client, params=None) -> tuple[int, str]:
+    count, page = renders_of(client, URL, ROW_TEMPLATE, params)
+    return count, squash(page)
+
+
+def test_rows_are_kept_rendered_and_what_a_row_shows_changes_it_at_once(client, viewer, posted):
+    first, _ = rows_rendered(client)
+    again, page = rows_rendered(client)
+    searched, _ = rows_rendered(client, {"q": "新材料"})
+    assert (first, again, searched) == (3, 0, 0)
+    assert "上海某公司" in page
+
+    # Changed without save() (no updated_at): the row's version is what it shows.
+    Organisation.objects.filter(name="上海某公司").update(name="上海新材料投资", women_led=WomenLed.FOUNDER,
+                                                       women_led_confirmed=True)
+    ServiceRequest.objects.filter(title="先进新材料研发合作").update(title="新材料表征合作")
+    changed, page = rows_rendered(client)
+
+    assert changed == 2
+    assert "上海新材料投资 " + zh("Founded by a woman") in page
+    assert "新材料表征合作" in page and "先进新材料研发合作" not in page and "上海某公司" not in page

@@ -1,4 +1,5 @@
-"""Rendered fragments kept in the cache, one per item and version: the cards of long lists.
+"""Rendered fragments kept in the cache, one per item and version: the cards of long lists and
+the filter forms above them.
 
 A list page loads its rows every time (they are cheap with the right index) but renders each
 card's HTML only when the card changed: the key names everything the card shows (its ``version``)
@@ -52,3 +53,20 @@ def rendered_each(items: Iterable, *, template: str, name: str, version: Callabl
         except Exception:  # noqa: S110 - the next page renders them again
             logger.warning("fragment cache unavailable; cards not kept", exc_info=True)
     return mark_safe("".join(parts))  # noqa: S308 - each part is a rendered template (autoescaped)
+
+
+FIELDS_TEMPLATE = "_fields.html"
+
+
+def _fields_version(form) -> tuple:
+    return tuple((name, tuple((value, str(label)) for value, label in getattr(field, "choices", ())))
+                 for name, field in form.fields.items())
+
+
+def form_fields(form) -> SafeString:
+    """A filter form's fields (``_fields.html``): kept rendered as every visitor first sees it
+    (nothing typed; its choices are its version), rendered afresh once she has searched. The
+    widgets' templates cost a list page more than its rows' query."""
+    if form.is_bound:
+        return get_template(FIELDS_TEMPLATE).render({"form": form})
+    return rendered_each([form], template=FIELDS_TEMPLATE, name="form", version=_fields_version)

@@ -1,0 +1,11 @@
+from django import template
+
+from xiangcheng.core import fragments
+
+register = template.Library()
+
+
+@register.simple_tag
+def kept_form_fields(form):
+    """The filter form's fields (``_fields.html``), kept rendered while nothing is typed in it."""
+    return fragments.form_fields(form)
