@@ -5,10 +5,11 @@ import re
 import pytest
 from django.db import connection
 
-from members.models import City, Field, Status, VisibleField
+from members.directory_cards import CARD_TEMPLATE
+from members.models import City, Field, MemberProfile, Status, VisibleField
 from members.queries import directory_profiles
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import queries_for
+from tests.helpers import queries_for, renders_of
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +226,20 @@ def test_an_account_deactivated_by_staff_leaves_the_directory(client, viewer):
     profile.user.save(update_fields=["is_active"])
     assert listed_names(client.get(URL)) == []
     assert listed_names(client.get(URL, {"q": "庚"})) == []
+
+
+def test_cards_are_kept_rendered_and_a_field_she_hides_disappears_at_once(client, viewer):
+    profile = MemberProfileFactory(real_name="辛-在列", job_title="首席科学家", bio="做材料表征。")
+    MemberProfileFactory(real_name="壬-在列")
+    first, _ = renders_of(client, URL, CARD_TEMPLATE)
+    again, html = renders_of(client, URL, CARD_TEMPLATE)
+    assert (first, again) == (2, 0)
+    assert "首席科学家" in html and "做材料表征。" in html
+
+    # Changed without save(): the card's version is what it may show and what she chose to show.
+    MemberProfile.objects.filter(pk=profile.pk).update(
+        visible_fields=[f for f in ALL_FIELDS if f not in {"job_title", "bio"}])
+    hidden, html = renders_of(client, URL, CARD_TEMPLATE)
+
+    assert hidden == 1
+    assert "辛-在列" in html and "首席科学家" not in html and "做材料表征。" not in html
