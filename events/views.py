@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiangcheng.core.visitor_pages import kept_for_visitors
+from xiangcheng.core.shared_pages import kept_shared
 
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
@@ -21,7 +21,7 @@ from .queries import events_listed, events_visible, my_registrations, visible_ev
 EVENTS_PAGE_SIZE = 10
 
 
-@kept_for_visitors
+@kept_shared(members=True)
 def event_list(request, past: bool = False):
     form = EventFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from members.access import approved_member_required
-from xiangcheng.core.visitor_pages import kept_for_visitors
+from xiangcheng.core.shared_pages import kept_shared
 
 from . import calls
 from .call_forms import CallApplicationForm, CallFilterForm
@@ -19,7 +19,7 @@ CALLS_PAGE_SIZE = 20
 MY_CALLS_PAGE_SIZE = 20
 
 
-@kept_for_visitors
+@kept_shared(members=True)
 def call_list(request):
     closed = request.GET.get("tab") == "closed"
     form = CallFilterForm(request.GET or None)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from members.access import approved_member_required
 from members.organisations import may_post, organisations_of, posting_organisation, represented
-from xiangcheng.core.visitor_pages import kept_for_visitors
+from xiangcheng.core.shared_pages import kept_shared
 
 from . import applications, jobs
 from .job_forms import ApplicationForm, ApplicationStatusForm, JobFilterForm, JobForm
@@ -22,7 +22,8 @@ ORGANISATION_PAGE_SIZE = 10
 APPLICATIONS_PAGE_SIZE = 20
 
 
-@kept_for_visitors
+# Kept for visitors only: a representative finds her organisations' jobs from it.
+@kept_shared
 def job_list(request):
     form = JobFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -16,7 +16,7 @@ cached: leaving the circle hides its events at the next request.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 
 @dataclass(frozen=True)
@@ -63,3 +63,19 @@ def is_member(*, key: str, user) -> bool:
     if not user.is_authenticated:
         return False
     return _audiences[key].members().filter(pk=user.pk).exists()
+
+
+def circles_of(user) -> tuple[str, ...]:
+    """The keys of the circles ``user`` is in now, in the registry's order (one query; none for
+    a visitor). Pages that differ between members only by their circles are kept once per set
+    (xiangcheng.core.shared_pages)."""
+    audiences = restricted_audiences()
+    if not user.is_authenticated or not audiences:
+        return ()
+    model = audiences[0].members().model
+    found = model.objects.filter(pk=user.pk).values_list(
+        *[Exists(audience.members().filter(pk=OuterRef("pk"))) for audience in audiences])
+    row = found.first()
+    if row is None:
+        return ()
+    return tuple(audience.key for audience, inside in zip(audiences, row, strict=True) if inside)

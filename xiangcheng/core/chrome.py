@@ -40,9 +40,10 @@ MARKED_LINKS = (
     ("my_data", "members:my_data", True),
 )
 SLOTS = ("unread_menu", "unread_nav", "csrf", "next")
-# Set on a request whose page is kept for every visitor (xiangcheng.core.visitor_pages): the
-# header then leaves the CSRF slot open for each request to fill.
-CSRF_SLOT_LEFT_OPEN = "csrf_slot_left_open"
+# Set on a request whose page is kept to be shared (xiangcheng.core.shared_pages): the header
+# then leaves open the slots of what is hers — the CSRF token, her unread count — for each
+# request to fill (``her_slots_filled``).
+HER_SLOTS_LEFT_OPEN = "her_slots_left_open"
 # Variants kept per process at most. The site has about a hundred (two languages, three kinds of
 # visitor, one per section); a made-up path marking several links at once (a 404 page) must not
 # make the process keep one more copy per combination.
@@ -62,11 +63,6 @@ setting_changed.connect(_forget)
 
 def _slot(name: str) -> str:
     return f"<!--slot:{name}-->"
-
-
-def csrf_slot() -> str:
-    """Where the language form's CSRF token goes, as it is left in a page kept for every visitor."""
-    return _slot("csrf")
 
 
 def csrf_input(request) -> SafeString:
@@ -106,22 +102,30 @@ def unread_badges(unread: int) -> tuple[str, str]:
             format_html(' <span class="badge nav-count" aria-label="{}">{}</span>', label, unread))
 
 
+def _her_values(request, unread: int) -> dict[str, str]:
+    menu, nav = unread_badges(unread)
+    return {"unread_menu": menu, "unread_nav": nav, "csrf": csrf_input(request) if request is not None else ""}
+
+
 def site_header(request, *, unread: int) -> SafeString:
     user = getattr(request, "user", None) if request is not None else None
     kind = visitor_kind(user)
     current = current_links(request.path) if request is not None else frozenset()
     html = _kept_render(HEADER_TEMPLATE, ("header", get_language(), kind, current), {"kind": kind, "current": current})
-    menu, nav = unread_badges(unread)
-    if request is None:
-        csrf = ""
-    elif getattr(request, CSRF_SLOT_LEFT_OPEN, False):
-        csrf = csrf_slot()  # the page is kept for every visitor: each request fills in her own
-    else:
-        csrf = csrf_input(request)
-    next_path = format_html("{}", request.get_full_path()) if request is not None else ""
-    for name, value in (("unread_menu", menu), ("unread_nav", nav), ("csrf", csrf), ("next", next_path)):
+    values = {} if getattr(request, HER_SLOTS_LEFT_OPEN, False) else _her_values(request, unread)
+    values["next"] = format_html("{}", request.get_full_path()) if request is not None else ""
+    for name, value in values.items():
         html = html.replace(_slot(name), value, 1)
     return mark_safe(html)  # noqa: S308 - the kept template's output, with escaped slots
+
+
+def her_slots_filled(request, content: bytes, *, unread: int) -> bytes:
+    """A shared page's header with her slots filled: this request's CSRF token, her unread count."""
+    if _slot("csrf").encode() not in content:  # a feed: no header, and no CSRF cookie to set
+        return content
+    for name, value in _her_values(request, unread).items():
+        content = content.replace(_slot(name).encode(), value.encode(), 1)
+    return content
 
 
 def site_footer() -> SafeString:

@@ -8,6 +8,9 @@ function that returns its context, or ``None`` to leave the section out for this
                       context=upcoming_for_programme, order=10)
 
 A section's context function must run a constant number of queries however many rows it shows.
+What it shows may depend on the viewer only through whether she is signed in and the circles she
+is in (``audiences.circles_of``): the home and programme pages are shared by every member in the
+same circles (xiangcheng.core.shared_pages), so a section never shows anything else of hers.
 """
 
 from collections.abc import Callable

@@ -10,15 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Programme
 from .sections import sections_for_story
+from .shared_pages import kept_shared
 from .stories import stories_listed, story_readable, text_clean
 from .story_models import TAG_LENGTH
-from .visitor_pages import kept_for_visitors
 
 STORIES_PAGE_SIZE = 12
 FEED_ITEMS = 20
 
 
-@kept_for_visitors
+@kept_shared(members=True)
 def story_list(request):
     programmes = list(Programme.objects.only("pk", "slug", "name"))
     programme = next((p for p in programmes if p.slug == request.GET.get("programme")), None)

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from .message_centre import centre_notices, notice_read, notices_read_all
 from .models import Programme
 from .sections import sections_for_home, sections_for_programme
-from .visitor_pages import kept_for_visitors
+from .shared_pages import kept_shared
 
 NOTICES_PAGE_SIZE = 20
 
 
-@kept_for_visitors
+@kept_shared(members=True)
 def home(request):
     """Who the alliance is, its five programmes, and whatever the apps put on the home page."""
     return render(request, "home.html", {
@@ -26,12 +26,12 @@ def home(request):
     })
 
 
-@kept_for_visitors
+@kept_shared(members=True)
 def programme_list(request):
     return render(request, "core/programme_list.html", {"programmes": Programme.objects.all()})
 
 
-@kept_for_visitors
+@kept_shared(members=True)
 def programme_detail(request, slug: str):
     programme = get_object_or_404(Programme, slug=slug)
     return render(request, "core/programme_detail.html", {

@@ -210,9 +210,9 @@ OUTBOX_LEASE_SECONDS = 300
 # How long a member's unread count (the menu's badge) is kept between her pages at most
 # (xiangcheng/core/message_centre.py); reading a notice or being sent one forgets it at once.
 MESSAGE_CENTRE_UNREAD_KEPT_SECONDS = 60
-# Public pages a visitor reads are rendered once per address and language for this long and served
-# to every visitor meanwhile (xiangcheng/core/visitor_pages.py); 0 renders every request.
-VISITOR_PAGE_KEPT_SECONDS = env.int("DJANGO_VISITOR_PAGE_KEPT_SECONDS", default=30)
+# Public pages are rendered once per address and language (and, for members, per set of circles)
+# for this long and shared meanwhile (xiangcheng/core/shared_pages.py); 0 renders every request.
+SHARED_PAGE_KEPT_SECONDS = env.int("DJANGO_SHARED_PAGE_KEPT_SECONDS", default=30)
 # A fresh row is left this long to its own after-commit task before the retry job takes it.
 OUTBOX_GRACE_SECONDS = 30
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")

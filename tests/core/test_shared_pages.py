@@ -1,20 +1,30 @@
-"""Public pages kept rendered for visitors (xiangcheng/core/visitor_pages.py): the next visitor is
-served the kept page without a query, with her own CSRF token; members, staff and visitors with
-a session or a message always get a page of their own; each language and address is kept apart;
-a kept page is renewed after its time, and with the cache unreachable pages are rendered."""
+"""Public pages kept rendered to be shared (xiangcheng/core/shared_pages.py): the next visitor is
+served the kept page without a query, with her own CSRF token; members in the same circles share
+their own copy, each with her unread count and token, and a circle's event never reaches a member
+outside it; staff, and anyone with a message, always get a page of their own; each language and
+address is kept apart; a kept page is renewed after its time, and with the cache unreachable
+pages are rendered."""
 
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from matching.audiences import FRIENDSHIP_CIRCLE, PARTICIPANTS
+from matching.models import Purpose
+from matching.profiles import match_leave
 from tests.core.story_helpers import story
-from tests.factories import MemberProfileFactory
+from tests.core.test_message_centre import sent_notices
+from tests.events.factories import EventFactory
+from tests.factories import REVIEWER_GROUP, MemberProfileFactory, StaffFactory
 from tests.helpers import zh
+from tests.matching.helpers import opted_in
 from tests.worker_support import wait_until
+from xiangcheng.core.audiences import circles_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +33,15 @@ KEPT = [
     reverse("events:list"), reverse("events:past"), reverse("stories:list"), reverse("stories:feed"),
     reverse("services:jobs"), reverse("services:calls"),
 ]
+# What serving a member the copy kept for her circles costs: her account, her circles, her unread
+# count (not kept between requests in the tests).
+MEMBER_SERVED = 3
 LANGUAGE_FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
 def kept(settings):
-    settings.VISITOR_PAGE_KEPT_SECONDS = 30
+    settings.SHARED_PAGE_KEPT_SECONDS = 30
     return settings
 
 
@@ -74,14 +87,94 @@ def test_each_visitor_gets_her_own_token_and_switches_language_with_it(client):
         assert switched.status_code == 302
 
 
-def test_members_get_their_own_page_after_a_visitor(client):
+def test_members_are_never_served_the_visitors_copy(client):
     visit(Client(), reverse("events:list"))
     client.force_login(MemberProfileFactory().user)
 
     page, queries = visit(client, reverse("events:list"))
 
-    assert queries > 0
+    assert queries > MEMBER_SERVED
     assert reverse("account_logout") in page.content.decode()
+
+
+def signed_in(user) -> Client:
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def unread_badge(response) -> str | None:
+    match = re.search(r'<summary[^>]*>.*?<span class="badge nav-count"[^>]*>(\d+)</span>', response.content.decode(),
+                      re.S)
+    return match.group(1) if match else None
+
+
+def without_hers(response) -> str:
+    """The page without her token and her unread badges."""
+    return re.sub(r' <span class="badge nav-count"[^>]*>\d+</span>', "", without_token(response))
+
+
+@pytest.mark.parametrize("url", [url for url in KEPT if url != reverse("services:jobs")])
+def test_members_in_the_same_circles_share_a_page_each_with_her_own_count_and_token(url):
+    story("她的科创故事")
+    first, second = MemberProfileFactory().user, MemberProfileFactory().user
+    sent_notices(second, 2)
+    kept_page, queries = visit(signed_in(first), url)
+    browser = signed_in(second)
+
+    hers, her_queries = visit(browser, url)
+
+    assert queries > MEMBER_SERVED
+    assert her_queries == MEMBER_SERVED
+    assert without_hers(hers) == without_hers(kept_page)
+    assert "<!--slot:" not in hers.content.decode()
+    if url != reverse("stories:feed"):  # the feed has no header
+        assert reverse("account_logout") in hers.content.decode()
+        assert unread_badge(kept_page) is None and unread_badge(hers) == "2"
+        token = LANGUAGE_FORM_TOKEN.search(hers.content.decode()).group(1)
+        assert browser.post(reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token},
+                            ).status_code == 302
+
+
+def test_a_circles_event_reaches_only_the_members_in_it_and_leaves_with_her(client):
+    mixer = EventFactory(title="遇见·行业交流下午茶", audience=PARTICIPANTS)
+    outsider, participant = MemberProfileFactory().user, MemberProfileFactory().user
+    opted_in(participant)
+    url = reverse("events:list")
+
+    outsiders_page, _ = visit(signed_in(outsider), url)
+    participants_page, _ = visit(signed_in(participant), url)
+    another_outsider, queries = visit(signed_in(MemberProfileFactory().user), url)
+    match_leave(user=participant)
+    after_leaving, _ = visit(signed_in(participant), url)
+
+    assert mixer.title not in outsiders_page.content.decode()
+    assert mixer.title in participants_page.content.decode()
+    assert queries == MEMBER_SERVED and mixer.title not in another_outsider.content.decode()
+    assert mixer.title not in after_leaving.content.decode()
+
+
+def test_staff_and_a_member_with_a_message_get_their_own_page():
+    url = reverse("home")
+    visit(signed_in(MemberProfileFactory().user), url)
+    staff = signed_in(StaffFactory(groups=[REVIEWER_GROUP]))
+    with_message = signed_in(MemberProfileFactory().user)
+    with_message.cookies["messages"] = "unreadable"  # any message cookie: she may have one to read
+
+    for browser in (staff, with_message):
+        page, queries = visit(browser, url)
+        assert queries > MEMBER_SERVED
+
+    assert reverse("admin:index") in visit(staff, url)[0].content.decode()
+
+
+def test_the_jobs_list_is_not_shared_between_members():
+    url = reverse("services:jobs")
+    visit(signed_in(MemberProfileFactory().user), url)
+
+    page, queries = visit(signed_in(MemberProfileFactory().user), url)
+
+    assert queries > MEMBER_SERVED
 
 
 def test_a_visitor_with_a_message_reads_it_and_the_next_visitor_does_not(client):
@@ -113,7 +206,7 @@ def test_each_language_and_address_is_kept_apart(client):
 
 
 def test_a_kept_page_is_renewed_after_its_time(client, kept):
-    kept.VISITOR_PAGE_KEPT_SECONDS = 1
+    kept.SHARED_PAGE_KEPT_SECONDS = 1
     visit(client, reverse("stories:list"))
     story("新发布的故事")
 
@@ -145,3 +238,16 @@ def test_with_the_cache_unreachable_pages_are_rendered(client, settings, tmp_pat
         assert queries > 0
         assert "她的科创故事" in page.content.decode()
         assert LANGUAGE_FORM_TOKEN.search(page.content.decode())
+
+
+def test_her_circles_are_read_with_one_query():
+    outsider, participant, friends = (MemberProfileFactory().user for _ in range(3))
+    opted_in(participant)
+    opted_in(friends, purposes=[Purpose.NETWORKING, Purpose.FRIENDSHIP])
+
+    with CaptureQueriesContext(connection) as queries:
+        circles = [circles_of(user) for user in (outsider, participant, friends)]
+
+    assert circles == [(), (PARTICIPANTS,), (PARTICIPANTS, FRIENDSHIP_CIRCLE)]
+    assert len(queries) == 3
+    assert circles_of(AnonymousUser()) == ()

@@ -1,0 +1,112 @@
+"""Public pages kept rendered for a few seconds: one copy for every visitor, and one for every
+member in the same circles.
+
+A visitor — no session, no message waiting for her — sees the same home page and the same lists
+of events, jobs, calls and stories as every other visitor reading them in her language. Such a
+page is rendered at most once per ``SHARED_PAGE_KEPT_SECONDS`` for each address and language,
+and kept in the cache.
+
+Some of these pages differ between members only by the circles they are in (the kernel's
+closed audiences: a circle's events are listed to its members alone): the home page, the
+programme pages, the event lists, the stories and the calls. A view says so with
+``@kept_shared(members=True)``; a member who is not staff and has no message waiting is then
+served the copy kept for her circles (``audiences.circles_of``, read with every request, so
+leaving a circle hides its events at once). A page that shows anything else of hers — her
+organisations, her sign-ups — is never shared between members.
+
+What is hers on a shared page is left open in the header and filled for each request: the
+language form's CSRF token and her unread count (``chrome.her_slots_filled``). Staff, and anyone
+with a message to read, always get a page rendered for them.
+
+What a page shows may be that many seconds old: a story published or a seat taken reaches
+readers of a shared page within that time. With the cache unreachable, pages are rendered as if
+none were kept.
+"""
+
+import hashlib
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+from .audiences import circles_of
+from .chrome import HER_SLOTS_LEFT_OPEN, her_slots_filled
+from .message_centre import centre_unread_count
+
+logger = logging.getLogger(__name__)
+
+
+def _audience(request, *, members: bool) -> tuple | None:
+    """Whose copy this request may be answered with, and rendered into; None for her own page."""
+    if (settings.SHARED_PAGE_KEPT_SECONDS <= 0 or request.method not in ("GET", "HEAD")
+            or CookieStorage.cookie_name in request.COOKIES):
+        return None
+    user = request.user
+    if not user.is_authenticated:
+        return ("visitor",) if settings.SESSION_COOKIE_NAME not in request.COOKIES else None
+    if not members or user.is_staff or SessionStorage.session_key in request.session:
+        return None
+    return ("member", circles_of(user))
+
+
+def _key(request, audience: tuple) -> str:
+    material = repr((audience, request.scheme, request.get_host(), get_language(), request.get_full_path())).encode()
+    return "shared-page:" + hashlib.blake2b(material, digest_size=16).hexdigest()
+
+
+def _filled(request, content: bytes) -> bytes:
+    unread = centre_unread_count(request.user) if request.user.is_authenticated else 0
+    return her_slots_filled(request, content, unread=unread)
+
+
+def _hers(request, content: bytes, content_type: str) -> HttpResponse:
+    return HttpResponse(_filled(request, content), content_type=content_type)
+
+
+def kept_shared(view=None, *, members: bool = False):
+    """Serve visitors (and, with ``members``, members by their circles) the page kept for its
+    address and language, rendering it when there is none.
+
+    For pages without forms of their own that post (only the header's language form does): a
+    page whose content holds another CSRF token is served but never kept."""
+    if view is None:
+        return lambda view: kept_shared(view, members=members)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        audience = _audience(request, members=members)
+        if audience is None:
+            return view(request, *args, **kwargs)
+        key = _key(request, audience)
+        try:
+            kept = cache.get(key)
+        except Exception:  # the cache is unreachable: render the page for her
+            logger.warning("shared page cache unavailable; rendering the page", exc_info=True)
+            return view(request, *args, **kwargs)
+        if kept is not None:
+            return _hers(request, *kept)
+        setattr(request, HER_SLOTS_LEFT_OPEN, True)
+        try:
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response = response.render()
+        finally:
+            delattr(request, HER_SLOTS_LEFT_OPEN)
+        if response.status_code != 200 or response.cookies or b"csrfmiddlewaretoken" in response.content:
+            if b"csrfmiddlewaretoken" in response.content:
+                logger.error("shared page %s holds a CSRF token of its own; not kept", request.path)
+            response.content = _filled(request, response.content)
+            return response
+        content, content_type = response.content, response["Content-Type"]
+        try:
+            cache.set(key, (content, content_type), settings.SHARED_PAGE_KEPT_SECONDS)
+        except Exception:  # noqa: S110 - the next reader renders it again
+            logger.warning("shared page cache unavailable; page not kept", exc_info=True)
+        return _hers(request, content, content_type)
+
+    return wrapped
