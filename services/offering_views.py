@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from members.access import approved_member_required
 from xiangcheng.core.models import Programme
+from xiangcheng.core.shared_pages import kept_shared
 
 from . import offerings, slot_booking
 from .models import OfferingSlot, SlotBooking
@@ -28,6 +29,7 @@ def _visible(pk: int):
 
 
 @approved_member_required
+@kept_shared(members=True)
 def offering_list(request):
     slug = request.GET.get("programme", "")
     programmes = list(Programme.objects.filter(slug__in=offerings.OFFERING_PROGRAMMES).order_by("order", "pk"))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.access import approved_member_required
 from members.contacts import verified_email, verified_phone
 from members.organisations import may_post, posting_organisation, represented
+from xiangcheng.core.shared_pages import kept_shared
 
 from . import request_digest, requests, responses
 from .models import RequestResponse, ServiceRequest
@@ -51,7 +52,12 @@ def members_only(view):
     return wrapper
 
 
+def _her_field(request) -> str:
+    return request.profile.field
+
+
 @members_only
+@kept_shared(members=_her_field)  # her field's requests come first
 def request_list(request):
     form = RequestSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

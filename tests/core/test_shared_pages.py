@@ -17,12 +17,15 @@ from django.urls import reverse
 from matching.audiences import FRIENDSHIP_CIRCLE, PARTICIPANTS
 from matching.models import Purpose
 from matching.profiles import match_leave
+from members.models import Status
 from tests.core.story_helpers import story
 from tests.core.test_message_centre import sent_notices
 from tests.events.factories import EventFactory
 from tests.factories import REVIEWER_GROUP, MemberProfileFactory, StaffFactory
 from tests.helpers import zh
 from tests.matching.helpers import opted_in
+from tests.services.offering_factories import OfferingFactory
+from tests.services.request_support import organisation, published, representative
 from tests.worker_support import wait_until
 from xiangcheng.core.audiences import circles_of
 
@@ -251,3 +254,33 @@ def test_her_circles_are_read_with_one_query():
     assert circles == [(), (PARTICIPANTS,), (PARTICIPANTS, FRIENDSHIP_CIRCLE)]
     assert len(queries) == 3
     assert circles_of(AnonymousUser()) == ()
+
+
+def test_members_share_the_offering_list_once_they_are_approved():
+    OfferingFactory(title="女企业家专属金融服务")
+    url = reverse("offerings:list")
+    first, _ = visit(signed_in(MemberProfileFactory().user), url)
+    pending = signed_in(MemberProfileFactory(status=Status.PENDING).user)
+
+    hers, queries = visit(signed_in(MemberProfileFactory().user), url)
+    waiting, _ = visit(pending, url)
+
+    assert queries == MEMBER_SERVED  # her profile (is she approved?) comes with her account
+    assert without_hers(hers) == without_hers(first) and "女企业家专属金融服务" in hers.content.decode()
+    assert "女企业家专属金融服务" not in waiting.content.decode()
+
+
+def test_the_request_list_is_shared_by_members_of_the_same_field_only():
+    org = organisation()
+    author = representative(org)
+    published(org, author=author, title="先进新材料研发合作", field="advanced_materials")
+    published(org, author=author, title="招聘算法工程师", field="ai")
+    url = reverse("services:requests")
+
+    def first_listed(field: str) -> tuple[str, int]:
+        page, queries = visit(signed_in(MemberProfileFactory(field=field).user), url)
+        return re.search(r"(先进新材料研发合作|招聘算法工程师)", page.content.decode()).group(1), queries
+
+    assert first_listed("ai")[0] == "招聘算法工程师"
+    assert first_listed("advanced_materials")[0] == "先进新材料研发合作"
+    assert first_listed("ai") == ("招聘算法工程师", MEMBER_SERVED)

@@ -11,8 +11,11 @@ closed audiences: a circle's events are listed to its members alone): the home p
 programme pages, the event lists, the stories and the calls. A view says so with
 ``@kept_shared(members=True)``; a member who is not staff and has no message waiting is then
 served the copy kept for her circles (``audiences.circles_of``, read with every request, so
-leaving a circle hides its events at once). A page that shows anything else of hers — her
-organisations, her sign-ups — is never shared between members.
+leaving a circle hides its events at once). A page that also depends on one thing of hers says
+which, ``members=her_field`` (a function of the request): members share it per circles and that
+value. A page that shows anything else of hers — her organisations, her sign-ups — is never
+shared between members, nor one that must change the moment another member withdraws a consent
+(the directory).
 
 What is hers on a shared page is left open in the header and filled for each request: the
 language form's CSRF token and her unread count (``chrome.her_slots_filled``). Staff, and anyone
@@ -25,6 +28,7 @@ none were kept.
 
 import hashlib
 import logging
+from collections.abc import Callable, Hashable
 from functools import wraps
 
 from django.conf import settings
@@ -41,7 +45,7 @@ from .message_centre import centre_unread_count
 logger = logging.getLogger(__name__)
 
 
-def _audience(request, *, members: bool) -> tuple | None:
+def _audience(request, *, members: bool | Callable[..., Hashable]) -> tuple | None:
     """Whose copy this request may be answered with, and rendered into; None for her own page."""
     if (settings.SHARED_PAGE_KEPT_SECONDS <= 0 or request.method not in ("GET", "HEAD")
             or CookieStorage.cookie_name in request.COOKIES):
@@ -51,7 +55,7 @@ def _audience(request, *, members: bool) -> tuple | None:
         return ("visitor",) if settings.SESSION_COOKIE_NAME not in request.COOKIES else None
     if not members or user.is_staff or SessionStorage.session_key in request.session:
         return None
-    return ("member", circles_of(user))
+    return ("member", circles_of(user), members(request) if callable(members) else None)
 
 
 def _key(request, audience: tuple) -> str:
@@ -68,9 +72,10 @@ def _hers(request, content: bytes, content_type: str) -> HttpResponse:
     return HttpResponse(_filled(request, content), content_type=content_type)
 
 
-def kept_shared(view=None, *, members: bool = False):
-    """Serve visitors (and, with ``members``, members by their circles) the page kept for its
-    address and language, rendering it when there is none.
+def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False):
+    """Serve visitors (and, with ``members``, members by their circles and what ``members(request)``
+    returns, if it is a function) the page kept for its address and language, rendering it when
+    there is none.
 
     For pages without forms of their own that post (only the header's language form does): a
     page whose content holds another CSRF token is served but never kept."""
