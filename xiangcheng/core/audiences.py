@@ -16,7 +16,8 @@ cached: leaving the circle hides its events at the next request.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connections, router
+from django.db.models import Exists, QuerySet
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,29 @@ def is_member(*, key: str, user) -> bool:
     return _audiences[key].members().filter(pk=user.pk).exists()
 
 
+# The query that asks which circles an account is in, per database and registry: each circle's
+# members() is compiled once per process (the ORM's compiling of the circles' subqueries cost more
+# than the shared page it decides). Circles never change after start-up; tests that register one
+# get a query of their own.
+_circles_sql: dict[tuple, tuple[str, list]] = {}
+
+
+def _circles_query(audiences: list[RestrictedAudience]) -> tuple[str, list, str]:
+    model = audiences[0].members().model
+    db = router.db_for_read(model)
+    key = (db, tuple((audience.key, audience.members) for audience in audiences))
+    kept = _circles_sql.get(key)
+    if kept is None:
+        asked, params = [], []
+        for audience in audiences:
+            sql, sub_params = audience.members().values_list("pk").query.sql_with_params()
+            # PostgreSQL pulls the circle's query up into this one: her id is looked up by index.
+            asked.append(f"EXISTS (SELECT 1 FROM ({sql}) AS circle (id) WHERE circle.id = %s)")  # noqa: S608 - SQL the ORM compiled
+            params.append(list(sub_params))
+        kept = _circles_sql[key] = ("SELECT " + ", ".join(asked), params)
+    return kept[0], kept[1], db
+
+
 def circles_of(user) -> tuple[str, ...]:
     """The keys of the circles ``user`` is in now, in the registry's order (one query; none for
     a visitor). Pages that differ between members only by their circles are kept once per set
@@ -72,10 +96,8 @@ def circles_of(user) -> tuple[str, ...]:
     audiences = restricted_audiences()
     if not user.is_authenticated or not audiences:
         return ()
-    model = audiences[0].members().model
-    found = model.objects.filter(pk=user.pk).values_list(
-        *[Exists(audience.members().filter(pk=OuterRef("pk"))) for audience in audiences])
-    row = found.first()
-    if row is None:
-        return ()
+    sql, params, db = _circles_query(audiences)
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, [value for sub_params in params for value in (*sub_params, user.pk)])
+        row = cursor.fetchone()
     return tuple(audience.key for audience, inside in zip(audiences, row, strict=True) if inside)
