@@ -8,7 +8,7 @@ and kept in the cache.
 
 Some of these pages differ between members only by the circles they are in (the kernel's
 closed audiences: a circle's events are listed to its members alone): the home page, the
-programme pages, the event lists, the stories and the calls. A view says so with
+programme pages, the event lists, the stories, the calls and the offerings. A view says so with
 ``@kept_shared(members=True)``; a member who is not staff and has no message waiting is then
 served the copy kept for her circles (``audiences.circles_of``, read with every request, so
 leaving a circle hides its events at once). A page that also depends on one thing of hers says
