@@ -75,6 +75,9 @@ CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="X-Forwarded-For")
 ROOT_URLCONF = "xiangcheng.urls"
 WSGI_APPLICATION = "xiangcheng.wsgi.application"
 
+# The common widgets written without the template engine (xiangcheng/core/form_renderer.py).
+FORM_RENDERER = "xiangcheng.core.form_renderer.SiteFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

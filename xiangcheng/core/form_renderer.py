@@ -1,0 +1,123 @@
+"""The site's form renderer: the common widgets' HTML written in Python, the rest by Django's templates.
+
+Django renders a form field's widget through three to five small templates (the input, its
+attributes, each option of a list of checkboxes with its label); a form with fifty options cost
+more than all the rest of its page. The widgets below are written here as exactly the HTML those
+templates give — text, number, email and the other ``<input>`` kinds, textareas, selects, and
+lists of checkboxes or radio buttons. Tests compare the two on every kind with awkward values,
+and whole pages rendered both ways. Any other template (the admin's own widgets, a form's layout)
+and any value the templates would localise or format is rendered by Django's templates as before.
+
+A project template that overrides one of these widget templates must also leave this table.
+"""
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData
+
+_WIDGETS = "django/forms/widgets/"
+
+
+class _Unwritten(Exception):
+    """A value the templates would localise or format: the templates render this widget."""
+
+
+def _text(value) -> str:
+    """``{{ value }}``: a string, escaped unless it is marked safe."""
+    if isinstance(value, (str, Promise)):
+        return conditional_escape(value)
+    raise _Unwritten
+
+
+def _formatted(value) -> str:
+    """``{{ value|stringformat:'s' }}``: the filter keeps a safe value safe."""
+    if isinstance(value, tuple):
+        raise _Unwritten
+    text = str(value)  # "%s" % value, for anything but a tuple
+    return text if isinstance(value, SafeData) else escape(text)
+
+
+def _attrs(attrs: dict) -> str:
+    """``attrs.html``: False leaves an attribute out, True writes its name alone."""
+    return "".join(
+        "" if value is False else f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"'
+        for name, value in attrs.items()
+    )
+
+
+def _input(widget: dict) -> str:
+    value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attrs(widget["attrs"])}>\n'
+
+
+def _input_option(option: dict) -> str:
+    if not option["wrap_label"]:
+        return _input(option) + "\n"
+    for_id = f' for="{_text(option["attrs"]["id"])}"' if option["attrs"].get("id") else ""
+    return f'<label{for_id}>{_input(option)} {_text(option["label"])}</label>\n'
+
+
+def _option(option: dict) -> str:
+    if option["template_name"] in (_WIDGETS + "checkbox_option.html", _WIDGETS + "radio_option.html"):
+        return _input_option(option) + "\n"
+    if option["template_name"] == _WIDGETS + "select_option.html":
+        return (f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
+                f'{_text(option["label"])}</option>\n')
+    raise _Unwritten
+
+
+def _multiple_input(widget: dict) -> str:
+    attrs = widget["attrs"]
+    parts = ["<div", f' id="{_text(attrs["id"])}"' if attrs.get("id") else "",
+             f' class="{_text(attrs["class"])}"' if attrs.get("class") else "", ">"]
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            parts.append(f"\n  <div><label>{_text(group)}</label>")
+        parts.extend(f"<div>\n    {_option(option)}</div>" for option in options)
+        if group:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return "".join(parts)
+
+
+def _select(widget: dict) -> str:
+    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            parts.append(f'\n  <optgroup label="{_text(group)}">')
+        parts.extend(f"\n  {_option(option)}" for option in options)
+        if group:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+def _textarea(widget: dict) -> str:
+    value = _text(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
+# Each template's HTML as Django renders it: its output stripped of the white space around it.
+WRITTEN = {
+    **{f"{_WIDGETS}{kind}.html": lambda widget: _input(widget).strip() for kind in (
+        "text", "email", "number", "password", "url", "tel", "search", "hidden", "checkbox",
+        "date", "datetime", "time", "color", "file")},
+    _WIDGETS + "textarea.html": _textarea,
+    _WIDGETS + "select.html": _select,
+    _WIDGETS + "checkbox_select.html": _multiple_input,
+    _WIDGETS + "radio.html": _multiple_input,
+}
+
+
+class SiteFormRenderer(DjangoTemplates):
+    """``FORM_RENDERER``: the widgets in ``WRITTEN`` without the template engine."""
+
+    def render(self, template_name, context, request=None):
+        write = WRITTEN.get(template_name)
+        if write is not None and "widget" in context:
+            try:
+                return write(context["widget"])
+            except _Unwritten:
+                pass
+        return super().render(template_name, context, request)
