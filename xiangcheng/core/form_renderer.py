@@ -67,30 +67,29 @@ def _option(option: dict) -> str:
     raise _Unwritten
 
 
+def _grouped(widget: dict, *, group: str, option: str, group_end: str) -> str:
+    """The options in their groups, laid out as ``multiple_input.html`` and ``select.html`` do."""
+    parts = []
+    for name, options, _index in widget["optgroups"]:
+        if name:
+            parts.append(group.format(_text(name)))
+        parts.extend(option.format(_option(each)) for each in options)
+        if name:
+            parts.append(group_end)
+    return "".join(parts)
+
+
 def _multiple_input(widget: dict) -> str:
     attrs = widget["attrs"]
-    parts = ["<div", f' id="{_text(attrs["id"])}"' if attrs.get("id") else "",
-             f' class="{_text(attrs["class"])}"' if attrs.get("class") else "", ">"]
-    for group, options, _index in widget["optgroups"]:
-        if group:
-            parts.append(f"\n  <div><label>{_text(group)}</label>")
-        parts.extend(f"<div>\n    {_option(option)}</div>" for option in options)
-        if group:
-            parts.append("\n  </div>")
-    parts.append("\n</div>")
-    return "".join(parts)
+    html_id = f' id="{_text(attrs["id"])}"' if attrs.get("id") else ""
+    html_class = f' class="{_text(attrs["class"])}"' if attrs.get("class") else ""
+    options = _grouped(widget, group="\n  <div><label>{}</label>", option="<div>\n    {}</div>", group_end="\n  </div>")
+    return f"<div{html_id}{html_class}>{options}\n</div>"
 
 
 def _select(widget: dict) -> str:
-    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
-    for group, options, _index in widget["optgroups"]:
-        if group:
-            parts.append(f'\n  <optgroup label="{_text(group)}">')
-        parts.extend(f"\n  {_option(option)}" for option in options)
-        if group:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return "".join(parts)
+    options = _grouped(widget, group='\n  <optgroup label="{}">', option="\n  {}", group_end="\n  </optgroup>")
+    return f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
 
 
 def _textarea(widget: dict) -> str:
