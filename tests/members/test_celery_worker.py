@@ -12,7 +12,8 @@ from tests.worker_support import mails, messages
 from xiangcheng.core.models import Notice
 
 WORKER_DEADLINE_SECONDS = 60
-SUCCEEDED = re.compile(r"Task xiangcheng\.core\.tasks\.deliver_notices\[[0-9a-f-]+\] succeeded")
+# A single notice goes to the fresh list, which a drain task delivers (xiangcheng/core/outbox.py).
+SUCCEEDED = re.compile(r"Task xiangcheng\.core\.tasks\.deliver_fresh_notices\[[0-9a-f-]+\] succeeded")
 
 
 def test_review_notice_is_sent_by_a_real_worker(workers, mail_dir, outbox):

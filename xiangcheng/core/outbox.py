@@ -6,7 +6,8 @@ turn comes and, optionally, how the rows it is about are loaded for a chunk at o
 calls ``notify`` (one notice) or ``notify_many`` (a fan-out: one INSERT ... ON CONFLICT DO NOTHING
 per thousand rows) inside the transaction that decided something: each row is written once per
 key (a retried step or a concurrent scan finds the row already there) and its delivery is
-enqueued after commit, CHUNK rows to a task.
+enqueued after commit, CHUNK rows to a task; a single notice (one request's) joins the fresh
+list instead, which drain tasks take a chunk at a time (``fresh_add``, ``fresh_drain``).
 
 Delivery (``deliver_many``; ``deliver`` is the same with one row) takes a chunk: one conditional
 UPDATE ... RETURNING gives each row to exactly one worker, the rows and what they are about are
@@ -35,6 +36,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core import signing
+from django.core.cache import cache
 from django.db import connections, models, router, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -43,12 +45,14 @@ from .channels import channels_open
 from .message_centre import unread_forget
 from .models import Notice
 from .plain_text import invisible_strip, one_line
+from .redis_cache import redis_client
 from .sms import SmsTemplate
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 DELIVER_TASK = "xiangcheng.core.tasks.deliver_notices"
+DRAIN_TASK = "xiangcheng.core.tasks.deliver_fresh_notices"
 # Notices per delivery task: one claim, one load of what they are about, one SMTP connection.
 CHUNK = 100
 # Rows per INSERT when notify_many writes a fan-out.
@@ -204,9 +208,13 @@ def notify_many(*, kind: NoticeKind, items: Iterable[Addressed],
 
 
 def enqueue(pks: list[int]) -> None:
-    """Ask workers to deliver the rows, CHUNK to a task. Looked up by name so that no module
-    imports the tasks; if the broker is down the rows stay pending and the retry job delivers
-    them later."""
+    """Ask workers to deliver the rows, CHUNK to a task. A single notice — what one request
+    decides, a sign-up's confirmation — joins the fresh ones instead (``fresh_add``), which a
+    worker drains a chunk at a time. Tasks are looked up by name so that no module imports
+    them; if the broker is down the rows stay pending and the retry job delivers them later."""
+    if len(pks) == 1:
+        fresh_add(pks[0])
+        return
     task = current_app.tasks[DELIVER_TASK]
     for start in range(0, len(pks), CHUNK):
         task.delay(notice_ids=pks[start:start + CHUNK])
@@ -342,6 +350,67 @@ def deliver(*, notice_id: int) -> bool:
     if notice_id in outcome.failed:
         raise outcome.failed[notice_id]
     return notice_id in outcome.sent
+
+
+# --- fresh notices: one task for the single notices of many requests --------------------------------
+#
+# Publishing a task for each sign-up's notice cost about as much CPU as the rest of its delivery,
+# in the web process and again in the worker; in a rush of sign-ups most of a machine's time
+# went to it. A single notice's id is pushed onto a Redis list instead, and a drain task is
+# published only if none is waiting (the "kick", a key set if absent). The drain deletes the
+# kick before it takes ids, so an id pushed after that publishes the next drain; an id pushed
+# before it is either taken or left for the drain this one kicks when ids are left over. The
+# kick expires, so a drain lost with a worker holds nothing back for long; its rows are pending
+# in the table in any case, and the retry job sends what no drain took.
+FRESH_LIST, FRESH_KICK = "outbox:fresh", "outbox:fresh-kick"
+FRESH_KICK_SECONDS = 10
+# Like every cache entry, the list expires by itself (Redis evicts nothing, docs/operations.md):
+# with no worker draining it for that long, the retry job sends its rows.
+FRESH_LIST_SECONDS = 3600
+
+
+def _fresh_keys() -> tuple[str, str]:
+    return cache.make_key(FRESH_LIST), cache.make_key(FRESH_KICK)
+
+
+def fresh_add(pk: int) -> None:
+    """Push a notice onto the fresh list and kick a drain unless one is already waiting."""
+    listed, kick = _fresh_keys()
+    client = redis_client()
+    with client.pipeline(transaction=False) as pipe:
+        pipe.rpush(listed, pk)
+        pipe.expire(listed, FRESH_LIST_SECONDS)
+        pipe.set(kick, 1, nx=True, ex=FRESH_KICK_SECONDS)
+        kicked = pipe.execute()[2]
+    if kicked:
+        _drain_publish(client, kick)
+
+
+def _drain_publish(client, kick: str) -> None:
+    try:
+        current_app.tasks[DRAIN_TASK].delay()
+    except Exception:
+        client.delete(kick)  # the next notice tries again instead of waiting for the kick to expire
+        raise
+
+
+def fresh_drain() -> Delivery:
+    """The drain task: take up to CHUNK fresh notices and deliver them, kicking the next drain
+    first if more are waiting (another worker process takes them meanwhile)."""
+    listed, kick = _fresh_keys()
+    client = redis_client()
+    client.delete(kick)
+    with client.pipeline(transaction=True) as pipe:
+        pipe.lrange(listed, 0, CHUNK - 1)
+        pipe.ltrim(listed, CHUNK, -1)
+        pipe.llen(listed)
+        taken, _, left = pipe.execute()
+    if left and client.set(kick, 1, nx=True, ex=FRESH_KICK_SECONDS):
+        try:
+            _drain_publish(client, kick)
+        except Exception:  # the ids taken are still delivered; the next notice kicks again
+            logger.exception("could not publish the next drain of fresh notices; %d wait", left)
+    return deliver_many(notice_ids=[int(pk) for pk in taken])
 
 
 def _give_back(pks: list[int]) -> None:

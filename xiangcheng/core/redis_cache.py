@@ -28,3 +28,11 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+def redis_client(alias: str = "default"):
+    """The redis-py client behind a cache, for what the cache API has no verb for (a list).
+    Keys written through it should be made with the cache's ``make_key``, under its prefix."""
+    from django.core.cache import caches
+
+    return caches[alias]._cache.get_client(write=True)

@@ -11,6 +11,13 @@ def deliver_notices(*, notice_ids: list[int]) -> str:
 
 
 @shared_task
+def deliver_fresh_notices() -> str:
+    from .outbox import fresh_drain
+
+    return str(fresh_drain())
+
+
+@shared_task
 def retry_unsent_notices() -> int:
     from .outbox import retry_unsent
 

@@ -170,6 +170,7 @@ CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
 CELERY_TASK_ROUTES = {
     # The outbox: the delivery of each chunk of notices and the retry of what was left behind.
     "xiangcheng.core.tasks.deliver_notices": {"queue": "notifications"},
+    "xiangcheng.core.tasks.deliver_fresh_notices": {"queue": "notifications"},
     "xiangcheng.core.tasks.retry_unsent_notices": {"queue": "notifications"},
     # Reads that summarise many rows.
     "services.tasks.send_daily_digest": {"queue": "reports"},
