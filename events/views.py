@@ -16,7 +16,7 @@ from xiangcheng.core.shared_pages import kept_shared
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
 from .models import ACTIVE_STATUSES, Registration, RegistrationStatus
-from .queries import events_listed, events_visible, my_registrations, visible_event, with_waitlist_count
+from .queries import events_listed, events_visible, my_registrations, visible_event
 
 EVENTS_PAGE_SIZE = 10
 
@@ -58,8 +58,15 @@ def _detail_context(request, event, form=None):
     }
 
 
+def _event_shown(request, pk: int):
+    event = visible_event(pk=pk, viewer=request.user, shown=True)
+    if event is None:
+        raise Http404
+    return event
+
+
 def event_detail(request, pk: int):
-    event = get_object_or_404(with_waitlist_count(events_visible(viewer=request.user)), pk=pk)
+    event = _event_shown(request, pk)
     return render(request, "events/event_detail.html", _detail_context(request, event))
 
 
@@ -89,7 +96,7 @@ def event_sign_up(request, pk: int):
             }[registration.status]
             messages.success(request, text)
             return redirect(event)
-    event = get_object_or_404(with_waitlist_count(events_visible(viewer=request.user)), pk=event.pk)
+    event = _event_shown(request, event.pk)
     return render(request, "events/event_detail.html", _detail_context(request, event, form), status=400)
 
 
