@@ -155,24 +155,31 @@ def _sign_up_status(event: Event, *, children: int) -> str:
     raise BookingError(_("This event is full."))
 
 
-def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = (),
+def sign_up(*, event_id: int, user: User, children_ages: Sequence[int] = (),
             children_consent: bool = False) -> Registration:
     """Confirm her seat, put her on the waitlist, or file her request for approval.
 
     Childcare needs the guardian's separate consent (``children_consent``), recorded with the
-    sign-up (events.childcare_consent). Signing up twice returns the registration she already has.
+    sign-up (events.childcare_consent). Signing up twice returns the registration she already has,
+    whatever the rules say by then.
+
+    The event is read once, under its hold; her registration only when this one cannot be made
+    (a rule refused it, or the partial unique constraint found hers).
     """
     children_ages = list(children_ages)
-    _check_children(event, children_ages)
-    _check_children_consent(children_ages, children_consent)
-    existing = _active_registration(event_id=event.pk, user=user)
-    if existing is not None:
-        return existing
     try:
         with transaction.atomic():
-            event = _event_held(event.pk)
-            can_sign_up(event=event, user=user)
-            status = _sign_up_status(event, children=len(children_ages))
+            event = _event_held(event_id)
+            _check_children(event, children_ages)  # what she typed is checked first, as on any form
+            _check_children_consent(children_ages, children_consent)
+            try:
+                can_sign_up(event=event, user=user)
+                status = _sign_up_status(event, children=len(children_ages))
+            except BookingError:
+                existing = _active_registration(event_id=event_id, user=user)
+                if existing is None:
+                    raise
+                return existing
             registration = Registration.objects.create(
                 event=event, user=user, status=status, children_count=len(children_ages),
                 children_ages=children_ages, decided_at=timezone.now(),
@@ -182,8 +189,8 @@ def sign_up(*, event: Event, user: User, children_ages: Sequence[int] = (),
             notify_registration(registration=registration, kind=status)
             return registration
     except IntegrityError:
-        # She pressed twice at once: the partial unique constraint let one of the two in.
-        existing = _active_registration(event_id=event.pk, user=user)
+        # She has one already, or pressed twice at once: the partial unique constraint let one in.
+        existing = _active_registration(event_id=event_id, user=user)
         if existing is None:
             raise
         return existing

@@ -70,5 +70,5 @@ def demo_load() -> DemoLoaded:
     member = User.objects.filter(username="linxiaowen").first()
     first = Event.objects.filter(status=EventStatus.PUBLISHED, title=EVENTS[0][0]).first()
     if member is not None and first is not None:
-        sign_up(event=first, user=member)
+        sign_up(event_id=first.pk, user=member)
     return DemoLoaded(summary=f"Demo events created: {created}")

@@ -59,15 +59,12 @@ def events_visible(*, viewer: User | AnonymousUser) -> QuerySet[Event]:
             .select_related("programme", "venue", "seats"))
 
 
-def visible_event(*, pk: int, viewer: User | AnonymousUser, shown: bool = False) -> Event | None:
-    """The event ``pk`` if ``viewer`` may see it: ``events_visible`` for one row, asked of the row
-    once read (``audiences.sees``), since compiling the circles' subqueries into the query costs
-    more than the whole read. Without ``shown``, the bare row a sign-up checks before it reads the
-    event again under its lock; with it, as its page shows it (programme, venue, seats, waitlist)."""
+def visible_event(*, pk: int, viewer: User | AnonymousUser) -> Event | None:
+    """The event ``pk`` as its page shows it (programme, venue, seats, waitlist) if ``viewer`` may
+    see it: ``events_visible`` for one row, asked of the row once read (``audiences.sees``),
+    since compiling the circles' subqueries into the query costs more than the whole read."""
     events = Event.objects.exclude(status=EventStatus.DRAFT).filter(pk=pk)
-    if shown:
-        events = with_waitlist_count(events.select_related("programme", "venue", "seats"))
-    event = events.first()
+    event = with_waitlist_count(events.select_related("programme", "venue", "seats")).first()
     return event if event is not None and sees(audience=event.audience, user=viewer) else None
 
 

@@ -59,7 +59,7 @@ def _detail_context(request, event, form=None):
 
 
 def _event_shown(request, pk: int):
-    event = visible_event(pk=pk, viewer=request.user, shown=True)
+    event = visible_event(pk=pk, viewer=request.user)
     if event is None:
         raise Http404
     return event
@@ -73,15 +73,13 @@ def event_detail(request, pk: int):
 @login_required
 @require_POST
 def event_sign_up(request, pk: int):
-    # The seat counts are only needed to show the page again, not to sign up. An event she may
-    # not see (a circle she is not in) answers 404 here as on its page.
-    event = visible_event(pk=pk, viewer=request.user)
-    if event is None:
-        raise Http404
+    # The event is read once, under the sign-up's hold. A refusal shows its page, which answers 404
+    # to anyone who may not see the event: sign-up refuses every one of them (a draft is not open,
+    # a circle's event is its members' only).
     form = SignUpForm(request.POST)
     if form.is_valid():
         try:
-            registration = booking.sign_up(event=event, user=request.user,
+            registration = booking.sign_up(event_id=pk, user=request.user,
                                            children_ages=form.cleaned_data["children_ages"],
                                            children_consent=form.cleaned_data["children_consent"])
         except booking.ChildcareConsentMissing as exc:
@@ -95,8 +93,8 @@ def event_sign_up(request, pk: int):
                 RegistrationStatus.PENDING: _("Your sign-up is awaiting the organisers' approval."),
             }[registration.status]
             messages.success(request, text)
-            return redirect(event)
-    event = _event_shown(request, event.pk)
+            return redirect("events:detail", pk=pk)
+    event = _event_shown(request, pk)
     return render(request, "events/event_detail.html", _detail_context(request, event, form), status=400)
 
 

@@ -35,7 +35,7 @@ def test_member_reviews_her_consents_and_withdraws_one(page: Page):
                                        member=member, message="我有相关经验。", share_email=True)
     event = EventFactory(title="周末亲子科普沙龙", childcare_offered=True, childcare_places=4,
                          starts_at=(timezone.now() + timedelta(days=12)).replace(microsecond=0))
-    booking.sign_up(event=event, user=member, children_ages=[4, 7], children_consent=True)
+    booking.sign_up(event_id=event.pk, user=member, children_ages=[4, 7], children_consent=True)
 
     page.goto("/accounts/login/")
     log_in(page, member.email)

@@ -148,9 +148,9 @@ def site(transactional_db):
     member = MemberProfileFactory(real_name="林晓雯", expertise=["新材料", "薄膜"]).user
     MemberProfileFactory(real_name="周雨桐")
     pending = MemberProfileFactory(real_name="王芳", status=Status.PENDING).user
-    seat = booking.sign_up(event=events[0], user=member)
-    booking.sign_up(event=events[1], user=MemberProfileFactory().user)
-    booking.sign_up(event=events[1], user=member)  # waitlisted
+    seat = booking.sign_up(event_id=events[0].pk, user=member)
+    booking.sign_up(event_id=events[1].pk, user=MemberProfileFactory().user)
+    booking.sign_up(event_id=events[1].pk, user=member)  # waitlisted
     ticket = inbox.ticket_submit(member=member, category=Category.SPACE, subject="场地预约",
                                  description="想预约周末的场地。", preferred_contact=Contact.SITE)
     return {"events": events, "cancelled": cancelled, "member": member, "pending": pending,

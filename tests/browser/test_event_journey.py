@@ -32,7 +32,7 @@ def test_waitlisted_member_is_promoted_gets_her_ticket_and_is_checked_in(
     event = EventFactory(title="产业资源对接沙龙·新材料专场", capacity=1, waitlist_enabled=True, venue=venue)
 
     # 顾晓岚 took the only seat a moment ago (through the booking rules, so she was told).
-    seat = booking.sign_up(event=event, user=gu.user)
+    seat = booking.sign_up(event_id=event.pk, user=gu.user)
     assert seat.status == RegistrationStatus.CONFIRMED
     assert [(m.to, m.subject) for m in outbox] == [
         ([gu.user.email], mail_subject("You are signed up: %(t)s", event.title))

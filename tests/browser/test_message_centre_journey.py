@@ -18,7 +18,7 @@ def test_she_reads_her_messages_and_the_count_goes_down(page: Page):
     salon = EventFactory(title="产业资源对接沙龙", capacity=5)
     training = EventFactory(title="数字化发展培训", capacity=5)
     for event in (salon, training):
-        booking.sign_up(event=event, user=member)  # each confirmation is sent after its commit
+        booking.sign_up(event_id=event.pk, user=member)  # each confirmation is sent after its commit
 
     page.goto("/accounts/login/")
     log_in(page, member.email)

@@ -42,7 +42,7 @@ def signed_up(django_capture_on_commit_callbacks):
         for _ in range(n):
             member = MemberProfileFactory().user
             with django_capture_on_commit_callbacks(execute=True):
-                sign_up(event=event, user=member)
+                sign_up(event_id=event.pk, user=member)
         return sorted(set(Notice.objects.values_list("pk", flat=True)) - before)
 
     return sign_ups

@@ -55,7 +55,7 @@ def test_a_worker_on_the_notifications_queue_alone_delivers_a_notice(workers, ma
     event = EventFactory(title="产业资源对接沙龙")
     member = MemberProfileFactory().user
 
-    sign_up(event=event, user=member)
+    sign_up(event_id=event.pk, user=member)
 
     # With no worker running, the delivery waits in its own queue, nowhere else.
     assert {q.name: queue_length(q.name) for q in settings.CELERY_TASK_QUEUES} == {

@@ -43,11 +43,11 @@ def salon(event_manager):
     """A salon with childcare: 林晓雯 confirmed with two children and checked in, 周雨桐 confirmed,
     王芳 waitlisted; and 陈静 confirmed at another event."""
     event = EventFactory(title="产业资源对接沙龙", capacity=2, childcare_offered=True, childcare_places=4)
-    lin = booking.sign_up(event=event, user=MemberProfileFactory(real_name="林晓雯", organisation="苏大材料学院").user,
+    lin = booking.sign_up(event_id=event.pk, user=MemberProfileFactory(real_name="林晓雯", organisation="苏大材料学院").user,
                           children_ages=[4, 7], children_consent=True)
-    zhou = booking.sign_up(event=event, user=MemberProfileFactory(real_name="周雨桐", organisation="相城科技").user)
-    wang = booking.sign_up(event=event, user=MemberProfileFactory(real_name="王芳", organisation="元和街道").user)
-    chen = booking.sign_up(event=EventFactory(), user=MemberProfileFactory(real_name="陈静").user)
+    zhou = booking.sign_up(event_id=event.pk, user=MemberProfileFactory(real_name="周雨桐", organisation="相城科技").user)
+    wang = booking.sign_up(event_id=event.pk, user=MemberProfileFactory(real_name="王芳", organisation="元和街道").user)
+    chen = booking.sign_up(event_id=EventFactory().pk, user=MemberProfileFactory(real_name="陈静").user)
     checkin.check_in(registration=lin, staff=event_manager)
     lin.refresh_from_db()
     return {"event": event, "lin": lin, "zhou": zhou, "wang": wang, "elsewhere": chen}
@@ -192,7 +192,7 @@ def test_copy_action_with_several_events_says_how_many(manager_client):
 
 def test_bulk_approve_and_reject_from_the_registration_admin(manager_client):
     event = EventFactory(capacity=2, requires_approval=True)
-    regs = [booking.sign_up(event=event, user=MemberProfileFactory().user) for _ in range(4)]
+    regs = [booking.sign_up(event_id=event.pk, user=MemberProfileFactory().user) for _ in range(4)]
     url = "/admin/events/registration/"
 
     response = action(manager_client, url, "approve", [r.pk for r in regs[:3]], follow=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from events import booking, changes
 from events.booking import BookingError
-from events.models import Audience, EventStatus, Registration, RegistrationStatus
+from events.models import Audience, Event, EventStatus, Registration, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import zh
 from xiangcheng.core.models import Notice
@@ -33,7 +33,7 @@ def kinds(registration: Registration) -> list[str]:
 
 def sign_up_refused(event, user, children_ages=()) -> str:
     with pytest.raises(BookingError) as info:
-        booking.sign_up(event=event, user=user, children_ages=children_ages, children_consent=True)
+        booking.sign_up(event_id=event.pk, user=user, children_ages=children_ages, children_consent=True)
     return str(info.value)
 
 
@@ -43,7 +43,7 @@ def sign_up_refused(event, user, children_ages=()) -> str:
 def test_confirms_while_seats_remain_then_waitlists_in_order():
     event = EventFactory(capacity=2)
     users = members(4)
-    registrations = [booking.sign_up(event=event, user=u) for u in users]
+    registrations = [booking.sign_up(event_id=event.pk, user=u) for u in users]
 
     assert [r.status for r in registrations] == [S.CONFIRMED, S.CONFIRMED, S.WAITLISTED, S.WAITLISTED]
     assert [booking.waitlist_position(r) for r in registrations] == [None, None, 1, 2]
@@ -54,12 +54,31 @@ def test_confirms_while_seats_remain_then_waitlists_in_order():
 def test_signing_up_twice_returns_the_same_registration():
     event = EventFactory(capacity=5)
     user = members(1)[0]
-    first = booking.sign_up(event=event, user=user)
-    second = booking.sign_up(event=event, user=user)
+    first = booking.sign_up(event_id=event.pk, user=user)
+    second = booking.sign_up(event_id=event.pk, user=user)
 
     assert second.pk == first.pk
     assert Registration.objects.filter(event=event, user=user).count() == 1
     assert kinds(first) == ["confirmed"]
+
+
+def test_signing_up_again_returns_hers_whether_a_seat_is_left_the_event_is_full_or_sign_up_closed():
+    event = EventFactory(capacity=2)
+    her, other, third = members(3)
+    seated = booking.sign_up(event_id=event.pk, user=her)
+    assert booking.sign_up(event_id=event.pk, user=her).pk == seated.pk  # a seat is left: hers is found
+    booking.sign_up(event_id=event.pk, user=third)
+    waiting = booking.sign_up(event_id=event.pk, user=other)
+    assert booking.sign_up(event_id=event.pk, user=other).pk == waiting.pk  # full: her place on the waitlist
+
+    Event.objects.filter(pk=event.pk).update(registration_closes_at=timezone.now() - timedelta(minutes=1))
+    assert [booking.sign_up(event_id=event.pk, user=u).pk for u in (her, other)] == [seated.pk, waiting.pk]
+    assert sign_up_refused(event, members(1)[0]) == zh("Sign-up for this event has closed.")
+
+    assert sorted(Registration.objects.filter(event=event).values_list("user", "status")) == sorted([
+        (her.pk, S.CONFIRMED), (third.pk, S.CONFIRMED), (other.pk, S.WAITLISTED)])
+    assert [kinds(seated), kinds(waiting)] == [["confirmed"], ["waitlisted"]]
+    assert seat_counts(event)[0] == 2
 
 
 def test_database_allows_one_active_registration_per_member_but_a_new_one_after_cancelling():
@@ -76,7 +95,7 @@ def test_database_allows_one_active_registration_per_member_but_a_new_one_after_
 def test_full_event_without_waitlist_refuses():
     event = EventFactory(capacity=1, waitlist_enabled=False)
     first, second = members(2)
-    assert booking.sign_up(event=event, user=first).status == S.CONFIRMED
+    assert booking.sign_up(event_id=event.pk, user=first).status == S.CONFIRMED
 
     assert sign_up_refused(event, second) == zh("This event is full.")
     assert Registration.objects.filter(event=event).count() == 1
@@ -88,7 +107,7 @@ def test_full_event_without_waitlist_refuses():
 def test_approval_mode_starts_pending_and_staff_approve_or_reject(django_capture_on_commit_callbacks, outbox):
     event = EventFactory(capacity=1, requires_approval=True, title="科企会客厅")
     a, b, c = members(3)
-    ra, rb, rc = (booking.sign_up(event=event, user=u) for u in (a, b, c))
+    ra, rb, rc = (booking.sign_up(event_id=event.pk, user=u) for u in (a, b, c))
     assert [r.status for r in (ra, rb, rc)] == [S.PENDING, S.PENDING, S.PENDING]
     assert seat_counts(event)[0] == 0
 
@@ -116,7 +135,7 @@ def test_approval_mode_starts_pending_and_staff_approve_or_reject(django_capture
 def test_approval_of_a_full_event_without_waitlist_leaves_the_request_pending():
     event = EventFactory(capacity=1, requires_approval=True, waitlist_enabled=False)
     a, b = members(2)
-    ra, rb = booking.sign_up(event=event, user=a), booking.sign_up(event=event, user=b)
+    ra, rb = booking.sign_up(event_id=event.pk, user=a), booking.sign_up(event_id=event.pk, user=b)
     assert booking.registrations_decide(registration_ids=[ra.pk, rb.pk], approve=True) == 1
     ra.refresh_from_db()
     rb.refresh_from_db()
@@ -130,8 +149,8 @@ def test_approval_of_a_full_event_without_waitlist_leaves_the_request_pending():
 def test_approval_waitlists_when_her_children_do_not_fit_the_childcare():
     event = EventFactory(capacity=5, requires_approval=True, childcare_offered=True, childcare_places=2)
     a, b = members(2)
-    ra = booking.sign_up(event=event, user=a, children_ages=[3, 5], children_consent=True)
-    rb = booking.sign_up(event=event, user=b, children_ages=[4], children_consent=True)
+    ra = booking.sign_up(event_id=event.pk, user=a, children_ages=[3, 5], children_consent=True)
+    rb = booking.sign_up(event_id=event.pk, user=b, children_ages=[4], children_consent=True)
     assert booking.registrations_decide(registration_ids=[ra.pk, rb.pk], approve=True) == 2
     ra.refresh_from_db()
     rb.refresh_from_db()
@@ -142,7 +161,7 @@ def test_approval_waitlists_when_her_children_do_not_fit_the_childcare():
 def test_approving_in_a_cancelled_event_confirms_nobody_but_rejecting_still_works():
     event = EventFactory(capacity=5, requires_approval=True)
     a, b = members(2)
-    ra, rb = booking.sign_up(event=event, user=a), booking.sign_up(event=event, user=b)
+    ra, rb = booking.sign_up(event_id=event.pk, user=a), booking.sign_up(event_id=event.pk, user=b)
     changes.event_cancel(event=event)
     assert booking.registrations_decide(registration_ids=[ra.pk], approve=True) == 0
     assert booking.registrations_decide(registration_ids=[rb.pk], approve=False) == 1
@@ -158,9 +177,9 @@ def test_cancel_before_deadline_promotes_the_first_waitlisted_who_gets_an_email(
         django_capture_on_commit_callbacks, outbox):
     event = EventFactory(capacity=1, title="女企业家产业分享会")
     holder, first_in_line, second_in_line = members(3)
-    seat = booking.sign_up(event=event, user=holder)
-    w1 = booking.sign_up(event=event, user=first_in_line)
-    w2 = booking.sign_up(event=event, user=second_in_line)
+    seat = booking.sign_up(event_id=event.pk, user=holder)
+    w1 = booking.sign_up(event_id=event.pk, user=first_in_line)
+    w2 = booking.sign_up(event_id=event.pk, user=second_in_line)
     assert outbox == []
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -183,8 +202,8 @@ def test_cancel_and_promotion_are_one_transaction(monkeypatch):
     """If telling the promoted member fails, her seat is not taken and the cancellation is undone."""
     event = EventFactory(capacity=1)
     holder, waiting = members(2)
-    seat = booking.sign_up(event=event, user=holder)
-    w = booking.sign_up(event=event, user=waiting)
+    seat = booking.sign_up(event_id=event.pk, user=holder)
+    w = booking.sign_up(event_id=event.pk, user=waiting)
 
     def broken_notify(**kwargs):
         raise RuntimeError("outbox unavailable")
@@ -200,8 +219,8 @@ def test_cancel_and_promotion_are_one_transaction(monkeypatch):
 def test_cancel_of_a_waitlisted_registration_promotes_nobody():
     event = EventFactory(capacity=1)
     holder, waiting = members(2)
-    booking.sign_up(event=event, user=holder)
-    w = booking.sign_up(event=event, user=waiting)
+    booking.sign_up(event_id=event.pk, user=holder)
+    w = booking.sign_up(event_id=event.pk, user=waiting)
     booking.cancel(registration=w, user=waiting)
     assert list(event.registrations.order_by("pk").values_list("status", flat=True)) == [S.CONFIRMED, S.CANCELLED]
 
@@ -209,7 +228,7 @@ def test_cancel_of_a_waitlisted_registration_promotes_nobody():
 def test_cancel_after_the_deadline_is_refused():
     event = EventFactory(cancellation_deadline=timezone.now() - timedelta(minutes=1))
     user = members(1)[0]
-    registration = booking.sign_up(event=event, user=user)
+    registration = booking.sign_up(event_id=event.pk, user=user)
     with pytest.raises(BookingError) as info:
         booking.cancel(registration=registration, user=user)
     assert str(info.value) == zh("The cancellation deadline has passed. Please contact the organisers.")
@@ -220,7 +239,7 @@ def test_cancel_after_the_deadline_is_refused():
 def test_cancelling_another_members_registration_is_refused():
     event = EventFactory()
     owner, intruder = members(2)
-    registration = booking.sign_up(event=event, user=owner)
+    registration = booking.sign_up(event_id=event.pk, user=owner)
     with pytest.raises(BookingError) as info:
         booking.cancel(registration=registration, user=intruder)
     assert str(info.value) == zh("This is not your registration.")
@@ -231,7 +250,7 @@ def test_cancelling_another_members_registration_is_refused():
 def test_cancelling_twice_is_refused():
     event = EventFactory()
     user = members(1)[0]
-    registration = booking.cancel(registration=booking.sign_up(event=event, user=user), user=user)
+    registration = booking.cancel(registration=booking.sign_up(event_id=event.pk, user=user), user=user)
     with pytest.raises(BookingError) as info:
         booking.cancel(registration=registration, user=user)
     assert str(info.value) == zh("This registration is already cancelled.")
@@ -240,8 +259,8 @@ def test_cancelling_twice_is_refused():
 def test_cancelling_in_a_cancelled_event_gives_no_seat_to_the_waitlist(django_capture_on_commit_callbacks, outbox):
     event = EventFactory(capacity=1)
     holder, waiting = members(2)
-    seat = booking.sign_up(event=event, user=holder)
-    w = booking.sign_up(event=event, user=waiting)
+    seat = booking.sign_up(event_id=event.pk, user=holder)
+    w = booking.sign_up(event_id=event.pk, user=waiting)
     changes.event_cancel(event=event)
     with django_capture_on_commit_callbacks(execute=True):
         booking.cancel(registration=seat, user=holder)
@@ -284,8 +303,8 @@ def test_verified_account_event_accepts_a_verified_non_member_and_refuses_an_unv
     by_phone = UserFactory(email="", phone="13912345678", phone_verified=True)
     unverified = UserFactory(email="", phone="13812345678", phone_verified=False)
 
-    assert booking.sign_up(event=event, user=by_email).status == S.CONFIRMED
-    assert booking.sign_up(event=event, user=by_phone).status == S.CONFIRMED
+    assert booking.sign_up(event_id=event.pk, user=by_email).status == S.CONFIRMED
+    assert booking.sign_up(event_id=event.pk, user=by_phone).status == S.CONFIRMED
     assert sign_up_refused(event, unverified) == zh("Verify your email address or mobile number first.")
 
 
@@ -295,13 +314,13 @@ def test_verified_account_event_accepts_a_verified_non_member_and_refuses_an_unv
 def test_childcare_places_are_enforced_and_a_sign_up_without_children_still_fits():
     event = EventFactory(capacity=10, childcare_offered=True, childcare_places=3)
     a, b, c, d = members(4)
-    ra = booking.sign_up(event=event, user=a, children_ages=[4, 7], children_consent=True)
+    ra = booking.sign_up(event_id=event.pk, user=a, children_ages=[4, 7], children_consent=True)
     assert (ra.status, ra.children_count, ra.children_ages) == (S.CONFIRMED, 2, [4, 7])
 
     assert sign_up_refused(event, b, [5, 6]) == zh(
         "Childcare is full for this event. You can sign up without childcare.")
-    assert booking.sign_up(event=event, user=b).status == S.CONFIRMED
-    assert booking.sign_up(event=event, user=c, children_ages=[3], children_consent=True).status == S.CONFIRMED
+    assert booking.sign_up(event_id=event.pk, user=b).status == S.CONFIRMED
+    assert booking.sign_up(event_id=event.pk, user=c, children_ages=[3], children_consent=True).status == S.CONFIRMED
     assert seat_counts(event)[1] == 3
     assert sign_up_refused(event, d, [9]) == zh(
         "Childcare is full for this event. You can sign up without childcare.")
@@ -328,10 +347,10 @@ def test_event_without_childcare_refuses_children():
 def test_promotion_skips_a_waitlisted_member_whose_children_do_not_fit_and_takes_the_next():
     event = EventFactory(capacity=2, childcare_offered=True, childcare_places=2)
     with_kids, alone, waiting_with_kid, waiting_alone = members(4)
-    r_kids = booking.sign_up(event=event, user=with_kids, children_ages=[3, 4], children_consent=True)  # childcare now full
-    r_alone = booking.sign_up(event=event, user=alone)
-    w_kid = booking.sign_up(event=event, user=waiting_with_kid, children_ages=[5], children_consent=True)
-    w_alone = booking.sign_up(event=event, user=waiting_alone)
+    r_kids = booking.sign_up(event_id=event.pk, user=with_kids, children_ages=[3, 4], children_consent=True)  # childcare now full
+    r_alone = booking.sign_up(event_id=event.pk, user=alone)
+    w_kid = booking.sign_up(event_id=event.pk, user=waiting_with_kid, children_ages=[5], children_consent=True)
+    w_alone = booking.sign_up(event_id=event.pk, user=waiting_alone)
     assert (w_kid.status, w_alone.status) == (S.WAITLISTED, S.WAITLISTED)
 
     booking.cancel(registration=r_alone, user=alone)  # a seat frees, childcare does not
@@ -352,8 +371,8 @@ def test_promotion_skips_a_waitlisted_member_whose_children_do_not_fit_and_takes
 def test_event_cancel_tells_every_active_registrant(django_capture_on_commit_callbacks, outbox):
     event = EventFactory(capacity=1, title="数字化发展培训")
     confirmed_user, waiting_user = members(2)
-    booking.sign_up(event=event, user=confirmed_user)
-    booking.sign_up(event=event, user=waiting_user)
+    booking.sign_up(event_id=event.pk, user=confirmed_user)
+    booking.sign_up(event_id=event.pk, user=waiting_user)
     pending = RegistrationFactory(event=event, status=S.PENDING)
     gone = RegistrationFactory(event=event, status=S.CANCELLED)
 
@@ -374,8 +393,8 @@ def test_admin_change_of_the_start_time_tells_registrants(client, event_manager,
                                                          outbox):
     event = EventFactory(capacity=1, title="科技女性思维营")
     confirmed_user, waiting_user = members(2)
-    booking.sign_up(event=event, user=confirmed_user)
-    booking.sign_up(event=event, user=waiting_user)
+    booking.sign_up(event_id=event.pk, user=confirmed_user)
+    booking.sign_up(event_id=event.pk, user=waiting_user)
     RegistrationFactory(event=event, status=S.CANCELLED)
     client.force_login(event_manager)
     url = reverse("admin:events_event_change", args=[event.pk])
@@ -412,9 +431,9 @@ def test_admin_raising_the_capacity_gives_the_new_seats_to_the_waitlist_first(
         client, event_manager, django_capture_on_commit_callbacks, outbox):
     event = EventFactory(capacity=1, title="互联网营销师培训")
     holder, first_in_line, second_in_line, latecomer = members(4)
-    booking.sign_up(event=event, user=holder)
-    w1 = booking.sign_up(event=event, user=first_in_line)
-    w2 = booking.sign_up(event=event, user=second_in_line)
+    booking.sign_up(event_id=event.pk, user=holder)
+    w1 = booking.sign_up(event_id=event.pk, user=first_in_line)
+    w2 = booking.sign_up(event_id=event.pk, user=second_in_line)
     client.force_login(event_manager)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -427,4 +446,4 @@ def test_admin_raising_the_capacity_gives_the_new_seats_to_the_waitlist_first(
     assert [(m.to, m.subject) for m in outbox] == [
         ([first_in_line.email], mail_subject("A seat is yours: %(t)s", "互联网营销师培训"))]
     # The next sign-up does not jump the queue.
-    assert booking.sign_up(event=event, user=latecomer).status == S.WAITLISTED
+    assert booking.sign_up(event_id=event.pk, user=latecomer).status == S.WAITLISTED

@@ -56,7 +56,7 @@ def test_a_seat_taken_a_renamed_venue_or_an_edit_shows_at_once(client):
     _, (card,) = cards_rendered(client, reverse("events:list"))
     assert seats_line(3) in card and "LADIES 聚力空间" in card
 
-    booking.sign_up(event=event, user=MemberProfileFactory().user)
+    booking.sign_up(event_id=event.pk, user=MemberProfileFactory().user)
     rendered, (card,) = cards_rendered(client, reverse("events:list"))
     assert rendered == 1 and seats_line(2) in card
 

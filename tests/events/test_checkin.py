@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def registration(member):
     """林晓雯's confirmed seat, with childcare for two children."""
     event = EventFactory(title="科技女性思维营", childcare_offered=True, childcare_places=10)
-    return booking.sign_up(event=event, user=member, children_ages=[4, 7], children_consent=True)
+    return booking.sign_up(event_id=event.pk, user=member, children_ages=[4, 7], children_consent=True)
 
 
 def scan_url(registration) -> str:

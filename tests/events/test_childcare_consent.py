@@ -76,6 +76,6 @@ def test_no_children_no_consent_asked_or_recorded(client, member):
 def test_the_rule_is_in_the_booking_itself(member):
     event = EventFactory(childcare_offered=True, childcare_places=4)
     with pytest.raises(booking.ChildcareConsentMissing) as refused:
-        booking.sign_up(event=event, user=member, children_ages=[3])
+        booking.sign_up(event_id=event.pk, user=member, children_ages=[3])
     assert str(refused.value) == zh(MISSING)
     assert (Registration.objects.count(), childcare_consents(member)) == (0, [])

@@ -24,7 +24,7 @@ def test_sign_up_delivers_her_confirmation_after_commit(django_capture_on_commit
     member = MemberProfileFactory().user
 
     with django_capture_on_commit_callbacks() as callbacks:
-        registration = sign_up(event=event, user=member)
+        registration = sign_up(event_id=event.pk, user=member)
         assert mail.outbox == []  # nothing is sent inside the transaction
     assert len(callbacks) == 1
     for callback in callbacks:
@@ -41,7 +41,7 @@ def test_sign_up_delivers_her_confirmation_after_commit(django_capture_on_commit
 def test_a_confirmation_she_cancelled_before_delivery_is_skipped():
     event = EventFactory()
     member = MemberProfileFactory().user
-    registration = sign_up(event=event, user=member)  # its after-commit delivery has not run
+    registration = sign_up(event_id=event.pk, user=member)  # its after-commit delivery has not run
     cancel(registration=registration, user=member)
 
     pk = Notice.objects.get(kind="events.confirmed", target_id=registration.pk).pk

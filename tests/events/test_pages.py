@@ -1,9 +1,12 @@
 """Member pages: event list and archive, detail and its button, sign-up form, 我的活动, tickets, calendar."""
 
 import random
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -221,7 +224,7 @@ def test_full_event_without_waitlist_says_full_and_offers_no_button(client, memb
 
 def test_member_signed_up_sees_her_ticket_and_cancel(client, member):
     event = EventFactory()
-    registration = booking.sign_up(event=event, user=member)
+    registration = booking.sign_up(event_id=event.pk, user=member)
     client.force_login(member)
     box = booking_box(detail(client, event))
     assert buttons(box) == []
@@ -237,7 +240,7 @@ def test_waitlisted_member_sees_her_position_and_cancel_but_no_ticket(client, me
     event = EventFactory(capacity=1)
     RegistrationFactory(event=event)
     RegistrationFactory(event=event, status=S.WAITLISTED)
-    registration = booking.sign_up(event=event, user=member)
+    registration = booking.sign_up(event_id=event.pk, user=member)
     client.force_login(member)
     box = booking_box(detail(client, event))
     assert squash(box).startswith(zh("You are number %(n)s on the waitlist.", n=2))
@@ -249,7 +252,7 @@ def test_waitlisted_member_sees_her_position_and_cancel_but_no_ticket(client, me
 
 def test_after_the_cancellation_deadline_the_cancel_button_is_gone(client, member):
     event = EventFactory(cancellation_deadline=timezone.now() - timedelta(minutes=1))
-    registration = booking.sign_up(event=event, user=member)
+    registration = booking.sign_up(event_id=event.pk, user=member)
     client.force_login(member)
     box = booking_box(detail(client, event))
     assert links(box) == [
@@ -278,6 +281,19 @@ def test_sign_up_post_confirms_and_redirects_with_a_message(client, member):
     assert messages_of(response) == [zh("You are signed up. A confirmation is on its way.")]
     registration = Registration.objects.get(event=event, user=member)
     assert (registration.status, registration.children_ages) == (S.CONFIRMED, [4, 7])
+
+
+def test_a_sign_up_reads_the_event_once_under_its_hold_and_her_registrations_not_at_all(client, member):
+    event = EventFactory()
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("events:sign_up", args=[event.pk]), {"children_ages": ""})
+
+    assert (response.status_code, response["Location"]) == (302, f"/events/{event.pk}/")
+    reads = [re.search(r'\bFROM "?(\w+)"?', q["sql"]).group(1) for q in queries.captured_queries
+             if q["sql"].startswith("SELECT") and " FROM " in q["sql"]]
+    assert [table for table in reads if table.startswith("events_")] == ["events_event", "events_eventseats"]
+    assert Registration.objects.get(event=event, user=member).status == S.CONFIRMED
 
 
 @pytest.mark.parametrize(("ages", "field_error", "form_error"), [
@@ -318,7 +334,7 @@ def test_sign_up_needs_login_and_post(client, member):
 
 def test_a_member_cannot_see_or_cancel_another_members_registration_or_ticket(client, member, other_member):
     event = EventFactory()
-    theirs = booking.sign_up(event=event, user=other_member)
+    theirs = booking.sign_up(event_id=event.pk, user=other_member)
     client.force_login(member)
 
     for url in (reverse("events:ticket", args=[theirs.pk]), reverse("events:cancel", args=[theirs.pk])):
@@ -331,7 +347,7 @@ def test_a_member_cannot_see_or_cancel_another_members_registration_or_ticket(cl
 
 def test_her_own_ticket_shows_the_signed_check_in_code(client, member):
     event = EventFactory(childcare_offered=True, childcare_places=3)
-    registration = booking.sign_up(event=event, user=member, children_ages=[6], children_consent=True)
+    registration = booking.sign_up(event_id=event.pk, user=member, children_ages=[6], children_consent=True)
     client.force_login(member)
     response = client.get(reverse("events:ticket", args=[registration.pk]))
     assert response.status_code == 200
@@ -343,14 +359,14 @@ def test_her_own_ticket_shows_the_signed_check_in_code(client, member):
 def test_no_ticket_for_a_waitlisted_registration(client, member):
     event = EventFactory(capacity=1)
     RegistrationFactory(event=event)
-    registration = booking.sign_up(event=event, user=member)
+    registration = booking.sign_up(event_id=event.pk, user=member)
     client.force_login(member)
     assert client.get(reverse("events:ticket", args=[registration.pk])).status_code == 404
 
 
 def test_she_cancels_her_own_registration(client, member):
     event = EventFactory()
-    registration = booking.sign_up(event=event, user=member)
+    registration = booking.sign_up(event_id=event.pk, user=member)
     client.force_login(member)
     url = reverse("events:cancel", args=[registration.pk])
     assert client.get(url).status_code == 200
@@ -364,7 +380,7 @@ def test_she_cancels_her_own_registration(client, member):
 
 def test_cancel_after_the_deadline_says_why(client, member):
     event = EventFactory(cancellation_deadline=timezone.now() - timedelta(minutes=1))
-    registration = booking.sign_up(event=event, user=member)
+    registration = booking.sign_up(event_id=event.pk, user=member)
     client.force_login(member)
     response = client.post(reverse("events:cancel", args=[registration.pk]), follow=True)
     assert messages_of(response) == [zh("The cancellation deadline has passed. Please contact the organisers.")]
@@ -379,10 +395,10 @@ def test_my_events_shows_status_and_waitlist_position(client, member):
     RegistrationFactory(event=waiting_event, status=S.WAITLISTED)
     pending_event = EventFactory(title="待审核的大赛", requires_approval=True, starts_at=in_days(7))
     gone_event = EventFactory(title="取消的分享会", starts_at=in_days(9))
-    booking.sign_up(event=confirmed_event, user=member)
-    booking.sign_up(event=waiting_event, user=member)
-    booking.sign_up(event=pending_event, user=member)
-    booking.cancel(registration=booking.sign_up(event=gone_event, user=member), user=member)
+    booking.sign_up(event_id=confirmed_event.pk, user=member)
+    booking.sign_up(event_id=waiting_event.pk, user=member)
+    booking.sign_up(event_id=pending_event.pk, user=member)
+    booking.cancel(registration=booking.sign_up(event_id=gone_event.pk, user=member), user=member)
     RegistrationFactory(event=EventFactory(title="别人的活动"))
     client.force_login(member)
 
@@ -404,8 +420,8 @@ def test_my_events_offers_cancel_only_before_the_deadline(client, member):
     open_event = EventFactory(title="还能取消", starts_at=in_days(3))
     late_event = EventFactory(title="已过期限", starts_at=in_days(5),
                               cancellation_deadline=timezone.now() - timedelta(minutes=1))
-    open_reg = booking.sign_up(event=open_event, user=member)
-    late_reg = booking.sign_up(event=late_event, user=member)
+    open_reg = booking.sign_up(event_id=open_event.pk, user=member)
+    late_reg = booking.sign_up(event_id=late_event.pk, user=member)
     client.force_login(member)
     html = client.get(reverse("events:mine")).content.decode()
     rows = html.split('<li class="card registration">')[1:]
@@ -496,7 +512,7 @@ def test_her_confirmed_seat_gets_the_link_in_the_ics_she_downloads(client, membe
 
 def test_her_feed_carries_the_link_of_her_confirmed_events(client, member):
     event = EventFactory(title="线上分享会", online_url=MEETING, venue=None)
-    booking.sign_up(event=event, user=member)
+    booking.sign_up(event_id=event.pk, user=member)
     client.force_login(member)
     path = client.get(reverse("events:mine")).context["feed_url"].removeprefix("http://testserver")
     client.logout()
@@ -505,7 +521,7 @@ def test_her_feed_carries_the_link_of_her_confirmed_events(client, member):
 
 
 def test_a_deactivated_accounts_feed_stops_answering(client, member):
-    booking.sign_up(event=EventFactory(title="我的沙龙"), user=member)
+    booking.sign_up(event_id=EventFactory(title="我的沙龙").pk, user=member)
     client.force_login(member)
     path = client.get(reverse("events:mine")).context["feed_url"].removeprefix("http://testserver")
     client.logout()
@@ -521,16 +537,16 @@ def feed_titles(response) -> list[str]:
 
 def test_personal_feed_has_only_her_confirmed_events_and_a_reset_revokes_the_old_link(client, member, other_member):
     mine = EventFactory(title="我的沙龙", starts_at=in_days(2))
-    booking.sign_up(event=mine, user=member)
+    booking.sign_up(event_id=mine.pk, user=member)
     waiting = EventFactory(title="我候补的", capacity=1, starts_at=in_days(3))
     RegistrationFactory(event=waiting)
-    booking.sign_up(event=waiting, user=member)
+    booking.sign_up(event_id=waiting.pk, user=member)
     dropped = EventFactory(title="我取消的", starts_at=in_days(4))
-    booking.cancel(registration=booking.sign_up(event=dropped, user=member), user=member)
+    booking.cancel(registration=booking.sign_up(event_id=dropped.pk, user=member), user=member)
     called_off = EventFactory(title="被取消的活动", starts_at=in_days(5))
-    booking.sign_up(event=called_off, user=member)
+    booking.sign_up(event_id=called_off.pk, user=member)
     changes.event_cancel(event=called_off)
-    booking.sign_up(event=EventFactory(title="别人的", starts_at=in_days(6)), user=other_member)
+    booking.sign_up(event_id=EventFactory(title="别人的", starts_at=in_days(6)).pk, user=other_member)
     client.force_login(member)
 
     feed_url = client.get(reverse("events:mine")).context["feed_url"]

@@ -107,10 +107,10 @@ def test_sign_ups_are_enqueued_after_commit_and_each_member_is_told_once(workers
     members = [MemberProfileFactory().user for _ in range(6)]
 
     for member in members[:4]:
-        sign_up(event=event, user=member)
+        sign_up(event_id=event.pk, user=member)
     with transaction.atomic():  # e.g. a view's request transaction
         for member in members[4:]:
-            sign_up(event=event, user=member)
+            sign_up(event_id=event.pk, user=member)
         assert Notice.objects.count() == 6
         outside = list(published)
     # Each sign-up's notice joins the fresh list after its commit; the first since the last drain
@@ -233,7 +233,7 @@ def test_with_the_broker_down_the_sign_up_succeeds_and_the_retry_job_sends_later
 
     with caplog.at_level(logging.ERROR, logger="django.db.backends.base"), \
             broker_unreachable(celery_app, tmp_path):
-        registration = sign_up(event=event, user=member)
+        registration = sign_up(event_id=event.pk, user=member)
 
     assert registration.status == RegistrationStatus.CONFIRMED
     # The enqueue failed after commit (logged, not raised into the sign-up).

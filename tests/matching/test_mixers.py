@@ -184,7 +184,7 @@ def test_a_circle_member_signs_up_for_her_mixer(client, events, viewers):
 def test_an_outsider_cannot_sign_up_for_the_friendship_mixer(client, events, viewers, who):
     user = viewers[who]
     with pytest.raises(booking.BookingError) as refused:
-        booking.sign_up(event=events["friends"], user=user)
+        booking.sign_up(event_id=events["friends"].pk, user=user)
     assert str(refused.value) == only_for(FRIENDS_LABEL)
 
     # Through the site the event does not exist for her.
@@ -195,7 +195,7 @@ def test_an_outsider_cannot_sign_up_for_the_friendship_mixer(client, events, vie
 
 def test_the_meet_mixer_refuses_a_member_not_in_meet_with_the_reason(events, viewers):
     with pytest.raises(booking.BookingError) as refused:
-        booking.sign_up(event=events["meet"], user=viewers["member not in 遇见"])
+        booking.sign_up(event_id=events["meet"].pk, user=viewers["member not in 遇见"])
     assert str(refused.value) == only_for(MEET_LABEL)
 
 
@@ -214,8 +214,8 @@ def test_event_staff_outside_the_circle_see_the_page_with_the_reason_instead_of_
 
 def test_leaving_meet_hides_the_mixers_again_everywhere_including_her_calendar(client, events, viewers):
     her = viewers["交友 participant"]
-    booking.sign_up(event=events["friends"], user=her)
-    booking.sign_up(event=events["open"], user=her)
+    booking.sign_up(event_id=events["friends"].pk, user=her)
+    booking.sign_up(event_id=events["open"].pk, user=her)
     client.force_login(her)
     feed = reverse("events:feed", args=[feed_token(her)])
     assert ics_titles(client.get(feed).content) == [OPEN_TITLE, FRIENDS_TITLE]
@@ -228,7 +228,7 @@ def test_leaving_meet_hides_the_mixers_again_everywhere_including_her_calendar(c
     assert client.get(reverse("events:ics", args=[events["friends"].pk])).status_code == 404
     assert ics_titles(client.get(feed).content) == [OPEN_TITLE]
     with pytest.raises(booking.BookingError):
-        booking.sign_up(event=events["meet"], user=her)
+        booking.sign_up(event_id=events["meet"].pk, user=her)
 
 
 def test_a_suspension_hides_the_mixers_and_dropping_friendship_hides_only_the_friendship_one(client, events, viewers):
@@ -251,9 +251,9 @@ def test_a_waitlisted_member_who_left_the_circle_is_not_given_the_seat(events, v
     first, left, next_in_line = viewers["交友 participant"], MemberProfileFactory().user, MemberProfileFactory().user
     friendship(left)
     friendship(next_in_line)
-    seated = booking.sign_up(event=mixer, user=first)
-    waiting_left = booking.sign_up(event=mixer, user=left)
-    waiting_next = booking.sign_up(event=mixer, user=next_in_line)
+    seated = booking.sign_up(event_id=mixer.pk, user=first)
+    waiting_left = booking.sign_up(event_id=mixer.pk, user=left)
+    waiting_next = booking.sign_up(event_id=mixer.pk, user=next_in_line)
     assert [r.status for r in (seated, waiting_left, waiting_next)] == ["confirmed", "waitlisted", "waitlisted"]
 
     match_leave(user=left)

@@ -90,8 +90,8 @@ def test_the_page_lists_exactly_her_consents_with_version_and_time(client, her, 
                                                message="你好", shares=[intro_rules.SHARE_EMAIL])
     intro_rules.introduction_accept(pk=connection.pk, user=her, shares=[intro_rules.SHARE_PHONE])
     event = childcare_event(title="周末亲子科普沙龙", starts_at=timezone.now() + timedelta(days=10))
-    booking.sign_up(event=event, user=her, children_ages=[4, 7], children_consent=True)
-    booking.sign_up(event=childcare_event(), user=other, children_ages=[5], children_consent=True)
+    booking.sign_up(event_id=event.pk, user=her, children_ages=[4, 7], children_consent=True)
+    booking.sign_up(event_id=childcare_event().pk, user=other, children_ages=[5], children_consent=True)
 
     client.force_login(her)
     response = client.get(URL)
@@ -262,7 +262,7 @@ def test_withdrawing_contacts_from_a_connection_hides_them_from_that_connection(
 
 def test_withdrawing_childcare_erases_the_childrens_data_on_coming_registrations_and_frees_the_places(client, her):
     coming = childcare_event(starts_at=timezone.now() + timedelta(days=7))
-    mine = booking.sign_up(event=coming, user=her, children_ages=[4, 7], children_consent=True)
+    mine = booking.sign_up(event_id=coming.pk, user=her, children_ages=[4, 7], children_consent=True)
     past_event = childcare_event(starts_at=timezone.now() - timedelta(days=7),
                                  registration_opens_at=timezone.now() - timedelta(days=20))
     past = Registration.objects.create(event=past_event,
@@ -270,7 +270,7 @@ def test_withdrawing_childcare_erases_the_childrens_data_on_coming_registrations
                                        children_ages=[6], decided_at=timezone.now())
     other = member("王芳")
     with pytest.raises(booking.BookingError):  # childcare is full
-        booking.sign_up(event=coming, user=other, children_ages=[5], children_consent=True)
+        booking.sign_up(event_id=coming.pk, user=other, children_ages=[5], children_consent=True)
 
     client.force_login(her)
     client.post(withdraw_url("childcare", "children"))
@@ -281,7 +281,7 @@ def test_withdrawing_childcare_erases_the_childrens_data_on_coming_registrations
     assert (past.children_count, past.children_ages) == (1, [6])
     assert EventSeats.objects.get(pk=coming.pk).children == 0
     assert Consent.objects.get(user=her, kind=Consent.Kind.CHILDCARE_CHILDREN).withdrawn_at is not None
-    assert booking.sign_up(event=coming, user=other, children_ages=[5], children_consent=True).status == (
+    assert booking.sign_up(event_id=coming.pk, user=other, children_ages=[5], children_consent=True).status == (
         RegistrationStatus.CONFIRMED)
     last = audit.history(mine)[-1]
     assert (last.actor_id, last.reason) == (her.pk, "Withdrew a consent (我的授权)")
