@@ -15,7 +15,7 @@ from xiangcheng.core.shared_pages import kept_shared
 
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
-from .models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from .models import Registration, RegistrationStatus
 from .queries import events_listed, events_visible, my_registrations, visible_event
 
 EVENTS_PAGE_SIZE = 10
@@ -38,7 +38,7 @@ def _detail_context(request, event, form=None):
     registration = None
     reason = None
     if request.user.is_authenticated:
-        registration = event.registrations.filter(user=request.user, status__in=ACTIVE_STATUSES).first()
+        registration = booking.active_registration(event_id=event.pk, user=request.user)
     if registration is None:
         try:
             if request.user.is_authenticated:

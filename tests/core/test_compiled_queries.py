@@ -1,0 +1,91 @@
+"""Querysets whose SQL is built once per process (xiangcheng.core.compiled_queries)."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from events.models import Event, EventStatus, RegistrationStatus
+from events.queries import with_waitlist_count
+from tests.events.factories import EventFactory, RegistrationFactory
+from xiangcheng.core.compiled_queries import CompiledQuery
+
+
+def shown(pk):
+    return with_waitlist_count(Event.objects.exclude(status=EventStatus.DRAFT).filter(pk=pk)
+                               .select_related("programme", "venue", "seats"))
+
+
+def fields(event: Event) -> dict:
+    return {name: value for name, value in vars(event).items() if not name.startswith("_")}
+
+
+@pytest.mark.django_db
+def test_each_call_gives_the_rows_the_queryset_gives_for_its_value_in_one_query():
+    events = [EventFactory(title="沙龙一"), EventFactory(title="沙龙二", capacity=1), EventFactory(status=EventStatus.DRAFT)]
+    RegistrationFactory(event=events[1], status=RegistrationStatus.CONFIRMED)
+    RegistrationFactory.create_batch(2, event=events[1], status=RegistrationStatus.WAITLISTED)
+    compiled = CompiledQuery(shown, pk=int)
+
+    for event in events:
+        with CaptureQueriesContext(connection) as queries:
+            got = compiled.rows(pk=event.pk)
+        assert len(queries.captured_queries) == 1
+        assert [fields(e) for e in got] == [fields(e) for e in shown(event.pk)]
+
+    with CaptureQueriesContext(connection) as queries:
+        second = compiled.first(pk=events[1].pk)
+        related = (second.programme.slug, second.venue.name, second.seats.confirmed, second.waitlist_count)
+    assert len(queries.captured_queries) == 1  # the related rows came with it
+    assert related == (events[1].programme.slug, events[1].venue.name, 1, 2)
+    assert compiled.first(pk=events[2].pk) is None  # a draft, as the queryset says
+    assert compiled.first(pk=events[2].pk + 1000) is None
+
+
+@pytest.mark.django_db
+def test_the_queryset_is_built_once_however_many_calls():
+    built = []
+
+    def build(title):
+        built.append(title)
+        return Event.objects.filter(title=title).order_by("pk")
+
+    compiled = CompiledQuery(build, title=str)
+    first, second = EventFactory(title="创业沙龙"), EventFactory(title="读书会")
+
+    assert [[e.pk for e in compiled.rows(title=t)] for t in ("创业沙龙", "读书会", "无此活动")] == [
+        [first.pk], [second.pk], []]
+    assert len(built) == 1
+
+
+@pytest.mark.django_db
+def test_a_value_the_sql_does_not_carry_as_a_parameter_is_refused():
+    pattern = CompiledQuery(lambda title: Event.objects.filter(title__icontains=title), title=str)
+    with pytest.raises(ImproperlyConfigured):
+        pattern.rows(title="沙龙")  # the pattern around it makes the parameter another value
+    with pytest.raises(ImproperlyConfigured):
+        CompiledQuery(lambda when: Event.objects.filter(starts_at__gte=when), when=float).rows(when=1.0)
+    with pytest.raises(TypeError):
+        CompiledQuery(shown, pk=int).rows(id=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_thread_runs_it_on_its_own_connection():
+    event = EventFactory()
+    compiled = CompiledQuery(shown, pk=int)
+    assert compiled.first(pk=event.pk).pk == event.pk  # built on this thread's connection
+    found = []
+
+    def other_thread():
+        try:
+            with CaptureQueriesContext(connections["default"]) as queries:
+                found.append((compiled.first(pk=event.pk).pk, len(queries.captured_queries)))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert found == [(event.pk, 1)]
