@@ -16,6 +16,7 @@ from members.models import Organisation, User
 from members.organisations import organisations_of
 from members.profiles import is_approved_member
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.files import CV, MB, FileRejected, file_check
 
 from .jobs import accepting
@@ -103,6 +104,18 @@ def may_read_cv(*, user, application: Application) -> bool:
     if user.is_staff and user.has_perm("services.read_cv"):
         return True
     return organisations_of(user).filter(pk=application.job.organisation_id).exists()
+
+
+# The job page's read of her application, its SQL built once per process.
+_APPLICATION_TO = CompiledQuery(lambda job_id, member_id: Application.objects.filter(
+    job_id=job_id, member_id=member_id), job_id=int, member_id=int)
+
+
+def application_to(*, job: Job, member: User) -> Application | None:
+    """Her application to the job (at most one: a unique constraint); none for a visitor."""
+    if not member.is_authenticated:
+        return None
+    return _APPLICATION_TO.first(job_id=job.pk, member_id=member.pk)
 
 
 def organisation_application(*, user, pk: int) -> Application | None:

@@ -40,10 +40,8 @@ def job_list(request):
 
 
 def _detail(request, job: Job, form=None, status=200):
-    application = None
+    application = applications.application_to(job=job, member=request.user)
     reason = None
-    if request.user.is_authenticated:
-        application = Application.objects.filter(job=job, member=request.user).first()
     if not jobs.accepting(job):
         reason = _("This job no longer takes applications.")
     return render(request, "services/jobs/job_detail.html", {

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 from members.models import Organisation, User
 from members.organisations import may_post
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.text_search import contains_text
 
 from .models import Job, JobStatus
@@ -81,10 +82,14 @@ def jobs_listed(*, q: str = "", city: str = "", education: str = "", industry: s
     return jobs.order_by("-published_at", "-pk")
 
 
+# The job page's read, its SQL built once per process.
+_JOB_PUBLIC = CompiledQuery(lambda pk: Job.objects.select_related("organisation", "programme").filter(
+    pk=pk, status__in=[JobStatus.PUBLISHED, JobStatus.CLOSED], published_at__isnull=False), pk=int)
+
+
 def job_public(*, pk: int) -> Job | None:
     """A job's public page: published (open or past its last day) or closed; else none."""
-    return (Job.objects.select_related("organisation", "programme")
-            .filter(pk=pk, status__in=[JobStatus.PUBLISHED, JobStatus.CLOSED], published_at__isnull=False).first())
+    return _JOB_PUBLIC.first(pk=pk)
 
 
 def organisation_job(*, organisation: Organisation, pk: int) -> Job | None:

@@ -2,6 +2,8 @@
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from members.models import User
+from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.text_search import contains_text
 
 from .models import RequestResponse, ResponseStatus, ServiceRequest
@@ -39,3 +41,21 @@ def responses_to(service_request: ServiceRequest) -> QuerySet[RequestResponse]:
     """The responses an organisation reads: the member's name, job title and field come with them."""
     return (RequestResponse.objects.filter(request=service_request)
             .select_related("member__profile", "decided_by", "request").order_by("created_at", "pk"))
+
+
+# The request page's two reads, their SQL built once per process.
+_REQUEST = CompiledQuery(lambda pk: ServiceRequest.objects.select_related("organisation", "programme").filter(pk=pk),
+                         pk=int)
+_RESPONSE_OF = CompiledQuery(lambda request_id, member_id: RequestResponse.objects.filter(
+    request_id=request_id, member_id=member_id).select_related("decided_by", "request"),
+    request_id=int, member_id=int)
+
+
+def request_by_pk(pk: int) -> ServiceRequest | None:
+    """The request with its organisation and programme, whatever its state: the page decides."""
+    return _REQUEST.first(pk=pk)
+
+
+def response_of(*, request_id: int, member: User) -> RequestResponse | None:
+    """Her response to the request (at most one: a unique constraint)."""
+    return _RESPONSE_OF.first(request_id=request_id, member_id=member.pk)

@@ -24,7 +24,13 @@ from xiangcheng.core.shared_pages import kept_shared
 from . import request_digest, requests, responses
 from .models import RequestResponse, ServiceRequest
 from .request_forms import ContactChoiceForm, RequestForm, RequestSearchForm, ResponseForm
-from .request_queries import requests_listed, requests_of_organisation, responses_to
+from .request_queries import (
+    request_by_pk,
+    requests_listed,
+    requests_of_organisation,
+    response_of,
+    responses_to,
+)
 
 PAGE_SIZE = 20
 
@@ -71,9 +77,10 @@ def request_list(request):
 
 def _visible_request(request, pk: int) -> tuple[ServiceRequest, RequestResponse | None]:
     """A request she may see: open, or one she responded to (her answer and contacts stay hers)."""
-    service_request = get_object_or_404(ServiceRequest.objects.select_related("organisation", "programme"), pk=pk)
-    mine = (RequestResponse.objects.filter(request=service_request, member=request.user)
-            .select_related("decided_by", "request").first())
+    service_request = request_by_pk(pk)
+    if service_request is None:
+        raise Http404
+    mine = response_of(request_id=pk, member=request.user)
     service_request.open_now = service_request.is_open()
     if mine is None and not service_request.open_now:
         raise Http404

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_context
+from .compiled_queries import CompiledQuery
 from .files import ProcessedImage
 from .plain_text import INVISIBLE  # the characters that reorder or hide text, removed
 from .story_models import MAX_TAGS, PUBLISHED_STORIES, TAG_LENGTH, Story, StoryStatus
@@ -174,10 +175,14 @@ def stories_listed(*, programme: str = "", tag: str = "") -> QuerySet[Story]:
     return qs.select_related("programme").only(*LISTED_FIELDS).order_by("-published_at", "-pk")
 
 
+# The story page's read, its SQL built once per process.
+_STORY = CompiledQuery(lambda pk: Story.objects.select_related("programme").filter(pk=pk), pk=int)
+
+
 def story_readable(*, pk: int, user) -> Story | None:
     """The story, if ``user`` may read it: a published one for anyone, a draft for staff who may
     view stories in admin (their preview). Anyone else gets None: the page's 404."""
-    story = Story.objects.select_related("programme").filter(pk=pk).first()
+    story = _STORY.first(pk=pk)
     if story is None:
         return None
     if story.is_published or (user.is_authenticated and user.is_staff and user.has_perm("core.view_story")):
