@@ -74,8 +74,8 @@ def event_detail(request, pk: int):
 @require_POST
 def event_sign_up(request, pk: int):
     # The event is read once, under the sign-up's hold. A refusal shows its page, which answers 404
-    # to anyone who may not see the event: sign-up refuses every one of them (a draft is not open,
-    # a circle's event is its members' only).
+    # to anyone who may not see the event (sign-up refuses a draft to all and a circle's event to
+    # those outside it; one who already has a registration is given hers, as on any second press).
     form = SignUpForm(request.POST)
     if form.is_valid():
         try:

@@ -51,11 +51,14 @@ _RESPONSE_OF = CompiledQuery(lambda request_id, member_id: RequestResponse.objec
     request_id=int, member_id=int)
 
 
-def request_by_pk(pk: int) -> ServiceRequest | None:
-    """The request with its organisation and programme, whatever its state: the page decides."""
-    return _REQUEST.first(pk=pk)
-
-
-def response_of(*, request_id: int, member: User) -> RequestResponse | None:
-    """Her response to the request (at most one: a unique constraint)."""
-    return _RESPONSE_OF.first(request_id=request_id, member_id=member.pk)
+def request_seen_by(*, pk: int, member: User) -> tuple[ServiceRequest, RequestResponse | None] | None:
+    """The request (with ``open_now`` set) and her response, if she may see it: open, or one she
+    responded to (her answer and contacts stay hers). None otherwise: the page's 404."""
+    service_request = _REQUEST.first(pk=pk)
+    if service_request is None:
+        return None
+    mine = _RESPONSE_OF.first(request_id=pk, member_id=member.pk)  # at most one: a unique constraint
+    service_request.open_now = service_request.is_open()
+    if mine is None and not service_request.open_now:
+        return None
+    return service_request, mine

@@ -24,13 +24,7 @@ from xiangcheng.core.shared_pages import kept_shared
 from . import request_digest, requests, responses
 from .models import RequestResponse, ServiceRequest
 from .request_forms import ContactChoiceForm, RequestForm, RequestSearchForm, ResponseForm
-from .request_queries import (
-    request_by_pk,
-    requests_listed,
-    requests_of_organisation,
-    response_of,
-    responses_to,
-)
+from .request_queries import request_seen_by, requests_listed, requests_of_organisation, responses_to
 
 PAGE_SIZE = 20
 
@@ -76,15 +70,10 @@ def request_list(request):
 
 
 def _visible_request(request, pk: int) -> tuple[ServiceRequest, RequestResponse | None]:
-    """A request she may see: open, or one she responded to (her answer and contacts stay hers)."""
-    service_request = request_by_pk(pk)
-    if service_request is None:
+    seen = request_seen_by(pk=pk, member=request.user)
+    if seen is None:
         raise Http404
-    mine = response_of(request_id=pk, member=request.user)
-    service_request.open_now = service_request.is_open()
-    if mine is None and not service_request.open_now:
-        raise Http404
-    return service_request, mine
+    return seen
 
 
 def _contact_form(user, form_class, data=None):
