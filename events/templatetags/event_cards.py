@@ -10,3 +10,9 @@ def event_cards(events):
     """The events' cards (``events/_event_card.html``), each rendered once per version."""
     return cards.event_cards(events)
 
+
+
+@register.simple_tag
+def registration_rows(registrations):
+    """Her registrations' rows in 我的活动 (``events/_registration_row.html``), each rendered once per version."""
+    return cards.registration_rows(registrations)

@@ -3,14 +3,15 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from events import booking
-from events.cards import CARD_TEMPLATE
+from events.cards import CARD_TEMPLATE, ROW_TEMPLATE
 from tests.factories import MemberProfileFactory
-from tests.helpers import renders_of, squash, zh_n
+from tests.helpers import renders_of, squash, zh, zh_n
 from xiangcheng.core.fragments import FIELDS_TEMPLATE
 
 from .factories import EventFactory, VenueFactory, programme
@@ -116,3 +117,52 @@ def test_a_renamed_programme_shows_in_the_filter_at_once(client):
 
     assert rendered == 1
     assert '<option value="gather">相聚她服务平台</option>' in page
+
+
+def rows_rendered(client) -> tuple[int, list[str]]:
+    """How many rows of 我的活动 the request rendered, and each row's text."""
+    count, page = rendered(client, reverse("events:mine"), ROW_TEMPLATE)
+    rows = page.split('<li class="card registration">')[1:]
+    return count, [squash(row.split("</li>")[0]) for row in rows]
+
+
+def test_her_rows_are_rendered_once_and_each_change_shows_at_once(client):
+    member = MemberProfileFactory()
+    client.force_login(member.user)
+    event = EventFactory(title="产业沙龙", capacity=1, starts_at=timezone.now() + timedelta(days=3))
+    full = EventFactory(title="读书会", capacity=1, starts_at=timezone.now() + timedelta(days=4))
+    booking.sign_up(event_id=full.pk, user=MemberProfileFactory().user)
+    booking.sign_up(event_id=event.pk, user=member.user)
+    booking.sign_up(event_id=full.pk, user=member.user)
+
+    first, rows = rows_rendered(client)
+    again, rows_again = rows_rendered(client)
+    assert (first, again) == (2, 0)
+    assert rows_again == rows
+    # Newest event first: her place in the reading club's line, then her seat at the salon.
+    assert "读书会" in rows[0] and zh("number %(n)s in line", n=1) in rows[0]
+    assert "产业沙龙" in rows[1] and zh("Ticket") in rows[1]
+
+    event.title = "产业资源沙龙"
+    event.save()
+    rendered_now, rows = rows_rendered(client)
+    assert rendered_now == 1 and "产业资源沙龙" in rows[1]
+
+    # The seat frees up: she moves from the line to a confirmed seat.
+    other = full.registrations.get(status="confirmed")
+    booking.cancel(registration=other, user=other.user)
+    rendered_now, rows = rows_rendered(client)
+    assert rendered_now == 1 and zh("Ticket") in rows[0] and zh("number %(n)s in line", n=1) not in rows[0]
+
+
+def test_her_row_stops_offering_to_cancel_once_the_deadline_passes(client):
+    member = MemberProfileFactory()
+    client.force_login(member.user)
+    event = EventFactory(title="产业沙龙", starts_at=timezone.now() + timedelta(days=3))
+    booking.sign_up(event_id=event.pk, user=member.user)
+    _, (row,) = rows_rendered(client)
+    assert zh("Cancel") in row
+
+    with time_machine.travel(event.starts_at + timedelta(minutes=1)):
+        rendered_now, (row,) = rows_rendered(client)
+    assert rendered_now == 1 and zh("Cancel") not in row
