@@ -4,11 +4,14 @@ field only if she lets members see them (her directory choices); what she wrote 
 details only inside the 交友 circle and only those she shows to the whole circle. Never a phone,
 an email or an organisation's contact — those wait for an accepted introduction."""
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+
+from django.utils.safestring import SafeString
 
 from members.models import City, Field, VisibleField
+from xiangcheng.core.fragments import rendered_each
 
-from .models import MatchProfile, Purpose, Visibility
+from .models import MatchProfile, MatchStatus, Purpose, Visibility
 from .suggestions import suggestions_for
 
 
@@ -27,6 +30,7 @@ class Card:
     introduction: str = ""
     age_range: str = ""
     hometown: str = ""
+    may_ask: bool = False  # she may send this candidate a 相遇 request (she is not suspended)
 
 
 def _labels(values: list[str], choices) -> tuple[str, ...]:
@@ -50,6 +54,7 @@ def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: 
         age_range=(f"{candidate.age_min}–{candidate.age_max}"
                    if shown_to_circle["age"] and candidate.age_min is not None else ""),
         hometown=candidate.hometown if shown_to_circle["hometown"] else "",
+        may_ask=viewer.status == MatchStatus.ACTIVE,
     )
 
 
@@ -57,3 +62,13 @@ def cards_of(*, viewer: MatchProfile) -> list[Card]:
     """Her suggestions as she sees them, best first."""
     return [card(viewer=viewer, candidate=s.candidate, score=s.score, reasons=s.reasons_text)
             for s in suggestions_for(profile=viewer)]
+
+
+CARD_TEMPLATE = "matching/_suggestion_card.html"
+
+
+def suggestion_cards(cards: list[Card]) -> SafeString:
+    """Her suggestions' cards, each rendered once per version: the card itself, which holds all it
+    shows and nothing else (``card`` decided that), so two members who see a candidate alike
+    share her rendered card and a change to anything shown is a new one."""
+    return rendered_each(cards, template=CARD_TEMPLATE, name="c", version=astuple)

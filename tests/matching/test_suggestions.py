@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from matching import suggestions
-from matching.cards import cards_of
+from matching.cards import CARD_TEMPLATE, cards_of
 from matching.models import MatchProfile, MatchStatus, Purpose, Suggestion
 from matching.profiles import MatchDetails, match_edit, match_leave
 from matching.scoring import Reason, reasons_text, score
@@ -14,6 +14,7 @@ from matching.suggestions import active_profile_chunks, suggestions_refresh
 from matching.tasks import refresh_all_suggestions
 from members.models import City, Field
 from tests.factories import MemberProfileFactory
+from tests.helpers import renders_of
 
 from .helpers import opted_in, zh
 
@@ -203,3 +204,30 @@ def test_what_she_chose_to_show_is_shown_and_friendship_details_stay_in_the_circ
     [card] = client.get("/meet/suggestions/").context["cards"]
 
     assert (card.name, card.job_title, card.age_range, card.hometown) == ("孙悦", "芯片验证工程师", "28–36", "")
+
+
+def card_of(page: str) -> str:
+    return page.split('<li class="member-card suggestion"')[1].split("</li>")[0]
+
+
+def test_a_card_is_rendered_once_and_a_change_to_what_it_shows_or_to_her_standing_shows_at_once(client):
+    her = opted_in(member(), interests=["人工智能"], cities=[City.SUZHOU])
+    other = opted_in(member(real_name="林晓雯"), interests=["人工智能"], cities=[City.SUZHOU],
+                     introduction="做材料研究")
+    suggestions_refresh(profile=her)
+    client.force_login(her.user)
+
+    first, page = renders_of(client, "/meet/suggestions/", CARD_TEMPLATE)
+    again, page_again = renders_of(client, "/meet/suggestions/", CARD_TEMPLATE)
+    assert (first, again) == (1, 0)
+    assert card_of(page_again) == card_of(page)
+    assert "做材料研究" in page and zh("Ask to meet") in page
+
+    MatchProfile.objects.filter(pk=other.pk).update(introduction="做新能源电池研究")
+    rendered, page = renders_of(client, "/meet/suggestions/", CARD_TEMPLATE)
+    assert rendered == 1 and "做新能源电池研究" in page and "做材料研究" not in page
+
+    # Suspended, she still sees her suggestions but may not ask anyone to meet.
+    MatchProfile.objects.filter(pk=her.pk).update(status=MatchStatus.SUSPENDED)
+    rendered, page = renders_of(client, "/meet/suggestions/", CARD_TEMPLATE)
+    assert rendered == 1 and "林晓雯" in page and zh("Ask to meet") not in page

@@ -1,0 +1,11 @@
+from django import template
+
+from matching import cards
+
+register = template.Library()
+
+
+@register.simple_tag
+def suggestion_cards(shown):
+    """Her suggestions' cards (``matching/_suggestion_card.html``), each rendered once per version."""
+    return cards.suggestion_cards(shown)
