@@ -117,13 +117,14 @@ def events_listed(*, viewer: User | AnonymousUser, past: bool = False, programme
 
 MY_EVENTS_PAGE_SIZE = 20
 
+_HERS = CompiledQuery(lambda user_id: Registration.objects.filter(user_id=user_id).select_related(
+    "event__venue", "event__programme").order_by("-event__starts_at", "-pk"), user_id=int)
+
 
 def my_registrations(user, *, page: str | int | None = None) -> Page:
     """One page of her registrations, newest event first, each with ``waitlist_position`` and
     ``can_cancel`` set (3 queries: the count, the page, the waitlists of its events)."""
-    page = Paginator(
-        Registration.objects.filter(user=user).select_related("event__venue", "event__programme")
-        .order_by("-event__starts_at", "-pk"), MY_EVENTS_PAGE_SIZE).get_page(page)
+    page = Paginator(_HERS.listing(user_id=user.pk), MY_EVENTS_PAGE_SIZE).get_page(page)
     registrations = list(page.object_list)
     waiting_events = {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     positions: dict[int, int] = {}

@@ -4,12 +4,14 @@ import threading
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from events.models import Event, EventStatus, RegistrationStatus
+from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.queries import with_waitlist_count
 from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import MemberProfileFactory
 from xiangcheng.core.compiled_queries import CompiledQuery
 
 
@@ -89,3 +91,39 @@ def test_another_thread_runs_it_on_its_own_connection():
     thread.start()
     thread.join()
     assert found == [(event.pk, 1)]
+
+
+def hers(user_id):
+    return (Registration.objects.filter(user_id=user_id).select_related("event__venue")
+            .order_by("-event__starts_at", "-pk"))
+
+
+@pytest.mark.django_db
+def test_a_listing_pages_as_the_queryset_does_each_page_two_queries():
+    her, other = MemberProfileFactory().user, MemberProfileFactory().user
+    for _ in range(5):
+        RegistrationFactory(user=her)
+    RegistrationFactory(user=other)
+    compiled = CompiledQuery(hers, user_id=int)
+
+    for number in (1, 2, 3, "last", "x", 99):
+        expected = Paginator(hers(her.pk), 2).get_page(number)
+        with CaptureQueriesContext(connection) as queries:
+            page = Paginator(compiled.listing(user_id=her.pk), 2).get_page(number)
+            venues = [r.event.venue.name for r in page]  # the related rows came with the page
+        assert len(queries.captured_queries) == 2  # the count, the page
+        assert ([r.pk for r in page], page.number, page.paginator.count) == (
+            [r.pk for r in expected], expected.number, 5)
+        assert venues == [r.event.venue.name for r in expected]
+    assert Paginator(compiled.listing(user_id=other.pk), 2).count == 1
+    assert list(Paginator(compiled.listing(user_id=10 ** 9), 2).get_page(1)) == []
+
+
+@pytest.mark.django_db
+def test_a_listing_is_read_a_page_at_a_time_and_a_sliced_or_distinct_queryset_is_refused():
+    with pytest.raises(TypeError):
+        CompiledQuery(hers, user_id=int).listing(user_id=1)[0]
+    with pytest.raises(ImproperlyConfigured):
+        CompiledQuery(lambda user_id: hers(user_id)[:5], user_id=int).listing(user_id=1)
+    with pytest.raises(ImproperlyConfigured):
+        CompiledQuery(lambda user_id: hers(user_id).distinct(), user_id=int).listing(user_id=1)

@@ -9,6 +9,9 @@ that SQL with each request's values. The rows are made into objects by the ORM's
 
 Only for querysets whose SQL depends on nothing but the named values: a value read while the
 queryset is built (the time now, a setting, her circles) would be kept in the SQL for good.
+
+A list page pages through ``listing(**values)`` with Django's ``Paginator``: its count and each
+page's rows run SQL built once too (the page's window as ``LIMIT``/``OFFSET`` parameters).
 """
 
 import copy
@@ -35,12 +38,32 @@ def _marker(kind: type):
 
 
 @dataclass(frozen=True)
+class _Sql:
+    text: str
+    params: tuple
+    slots: dict[int, str]  # the position of each marker among the parameters: its value's name
+
+    def params_for(self, values: dict) -> tuple:
+        return tuple(values[self.slots[i]] if i in self.slots else value for i, value in enumerate(self.params))
+
+
+def _sql(queryset: QuerySet, markers: dict, *, every_marker: bool = True) -> tuple[object, _Sql]:
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    text, params = compiler.as_sql()
+    names = {value: name for name, value in markers.items()}
+    slots = {i: names[value] for i, value in enumerate(params) if isinstance(value, int | str) and value in names}
+    missing = every_marker and set(slots.values()) != set(markers)
+    if missing or any(str(value) in text for value in markers.values()):
+        raise ImproperlyConfigured(f"a compiled query must pass {sorted(markers)} as parameters of its SQL")
+    return compiler, _Sql(text=text, params=tuple(params), slots=slots)
+
+
+@dataclass(frozen=True)
 class _Built:
     queryset: QuerySet
     compiler: object  # the SQLCompiler that built the SQL, with the columns it selects
-    sql: str
-    params: tuple
-    slots: dict[int, str]  # the position of each marker among the parameters: its value's name
+    rows: _Sql
+    count: _Sql  # how many rows: the same conditions, no columns, joins or order beyond them
 
 
 class CompiledQuery:
@@ -56,31 +79,71 @@ class CompiledQuery:
     def _compiled(self) -> _Built:
         markers = {name: _marker(kind) for name, kind in self._kinds.items()}
         queryset = self._build(**markers)
-        compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
-        names = {value: name for name, value in markers.items()}
-        slots = {i: names[value] for i, value in enumerate(params) if isinstance(value, int | str) and value in names}
-        if set(slots.values()) != set(markers) or any(str(value) in sql for value in markers.values()):
-            raise ImproperlyConfigured(f"a compiled query must pass {sorted(markers)} as parameters of its SQL")
-        return _Built(queryset=queryset, compiler=compiler, sql=sql, params=tuple(params), slots=slots)
+        if queryset.query.is_sliced or queryset.query.distinct or queryset.query.combinator:
+            raise ImproperlyConfigured("a compiled query is neither sliced, distinct nor combined: "
+                                       "listing() pages it and counts its rows")
+        compiler, rows = _sql(queryset, markers)
+        # values() leaves out the related rows' columns and joins; a marker only they used is not needed.
+        _compiler, counted = _sql(queryset.order_by().values("pk"), markers, every_marker=False)
+        count = _Sql(text=f"SELECT COUNT(*) FROM ({counted.text}) AS counted",  # noqa: S608 - the ORM's SQL, values as parameters
+                     params=counted.params,
+                     slots=counted.slots)
+        return _Built(queryset=queryset, compiler=compiler, rows=rows, count=count)
 
-    def rows(self, **values) -> list:
+    def _ready(self, values: dict) -> _Built:
         if set(values) != set(self._kinds):
             raise TypeError(f"this compiled query takes {sorted(self._kinds)}, not {sorted(values)}")
         if self._built is None:
             with self._lock:
                 if self._built is None:
                     self._built = self._compiled()
-        built = self._built
-        params = tuple(values[built.slots[i]] if i in built.slots else value for i, value in enumerate(built.params))
+        return self._built
+
+    def rows(self, **values) -> list:
+        return self._rows(values)
+
+    def _rows(self, values: dict, *, window: tuple[int, int] | None = None) -> list:
+        built = self._ready(values)
+        sql, params = built.rows.text, built.rows.params_for(values)
+        if window is not None:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", (*params, window[1] - window[0], window[0])
         # A compiler of this call's own: this thread's connection, the SQL built once.
         compiler = copy.copy(built.compiler)
         compiler.connection = connections[built.queryset.db]
-        compiler.as_sql = lambda *args, **kwargs: (built.sql, params)
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
         queryset = built.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 
+    def _count(self, values: dict) -> int:
+        built = self._ready(values)
+        with connections[built.queryset.db].cursor() as cursor:
+            cursor.execute(built.count.text, built.count.params_for(values))
+            return cursor.fetchone()[0]
+
+    def listing(self, **values) -> "Listing":
+        """Its rows for these values, for a ``Paginator`` to count and page through."""
+        self._ready(values)
+        return Listing(self, values)
+
     def first(self, **values):
         found = self.rows(**values)
         return found[0] if found else None
+
+
+class Listing:
+    """What ``Paginator`` asks of a list: ``count()`` and a slice, each one query of SQL built once."""
+
+    def __init__(self, compiled: CompiledQuery, values: dict):
+        self._compiled, self._values = compiled, values
+
+    def count(self) -> int:
+        return self._compiled._count(self._values)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list:
+        if not isinstance(window, slice) or window.step is not None or window.start is None or window.stop is None:
+            raise TypeError("a listing is read a page at a time: listing[start:stop]")
+        return self._compiled._rows(self._values, window=(window.start, window.stop))
