@@ -93,7 +93,7 @@ def introductions(request):
         return redirect("matching:landing")
     tab = request.GET.get("tab")
     tab = tab if tab in rules.TABS else rules.RECEIVED
-    page = Paginator(rules.introductions_listed(user=request.user, tab=tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rules.introductions_paged(user=request.user, tab=tab), PAGE_SIZE).get_page(request.GET.get("page"))
     found = list(page)
     contacts = rules.contacts_shown(introductions=found, viewer=request.user)
     me = request.user
