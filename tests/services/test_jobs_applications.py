@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from members.models import Representative, Status
 from services import applications
+from services.application_rows import ROW_TEMPLATE
 from services.models import Application, ApplicationStatus
-from tests.helpers import messages_of, zh
+from tests.helpers import messages_of, renders_of, zh
 from xiangcheng.core.models import Notice
 from xiangcheng.core.roles import ENTERPRISE_SERVICE
 
@@ -253,3 +254,23 @@ def test_a_cv_stored_for_an_application_that_failed_is_deleted(job, she, file_di
 
     assert Application.objects.count() == 0
     assert [path for path in file_dirs["private"].rglob("*") if path.is_file()] == []
+
+
+def test_her_row_is_rendered_once_and_a_new_status_or_a_closed_job_shows_at_once(client, job, she, hr):
+    application = applications.application_submit(job=job, member=she, message=MESSAGE)
+    client.force_login(she)
+    url = reverse("services:my_applications")
+
+    first, page = renders_of(client, url, ROW_TEMPLATE)
+    again, _ = renders_of(client, url, ROW_TEMPLATE)
+    assert (first, again) == (1, 0)
+    assert job.title in page and zh("Applied") in page
+
+    applications.application_mark(application=application, status=ApplicationStatus.SHORTLISTED, actor=hr)
+    rendered, page = renders_of(client, url, ROW_TEMPLATE)
+    assert rendered == 1 and zh("Shortlisted") in page
+
+    job.status = "closed"
+    job.save()
+    rendered, page = renders_of(client, url, ROW_TEMPLATE)
+    assert rendered == 1 and zh("job closed") in page
