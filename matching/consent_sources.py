@@ -13,6 +13,7 @@ from members.consents import consent_in_force
 from members.models import Consent, User
 from members.profiles import person_name
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery
 
 from .models import Introduction, IntroductionStatus, MatchProfile, Purpose
 from .profiles import DETAIL_FIELDS, MatchDetails, joins_alone, match_edit, match_leave
@@ -61,18 +62,21 @@ def friendship_withdraw(user: User, item: ConsentItem) -> None:
     match_friendship_leave(user=user)
 
 
-def _sharing(user: User):
+def _sharing(user_id: int):
     return Introduction.objects.filter(
-        Q(sender=user) & (Q(sender_shares_email=True) | Q(sender_shares_phone=True))
-        | Q(recipient=user) & (Q(recipient_shares_email=True) | Q(recipient_shares_phone=True)),
+        Q(sender_id=user_id) & (Q(sender_shares_email=True) | Q(sender_shares_phone=True))
+        | Q(recipient_id=user_id) & (Q(recipient_shares_email=True) | Q(recipient_shares_phone=True)),
         status=IntroductionStatus.ACCEPTED)
+
+
+_SHARING_LISTED = CompiledQuery(lambda user_id: _sharing(user_id).select_related("sender__profile", "recipient__profile")
+                                .order_by("-answered_at", "-pk"), user_id=int)
 
 
 def connection_rows(user: User) -> list[ConsentItem]:
     """One item per connection she shares a contact with (one query)."""
     items = []
-    for introduction in (_sharing(user).select_related("sender__profile", "recipient__profile")
-                         .order_by("-answered_at", "-pk")):
+    for introduction in _SHARING_LISTED.rows(user_id=user.pk):
         mine_sent = introduction.sender_id == user.pk
         email = introduction.sender_shares_email if mine_sent else introduction.recipient_shares_email
         phone = introduction.sender_shares_phone if mine_sent else introduction.recipient_shares_phone
@@ -87,7 +91,7 @@ def connection_rows(user: User) -> list[ConsentItem]:
 
 def connection_withdraw(user: User, item: ConsentItem) -> None:
     with transaction.atomic():
-        introduction = (_sharing(user).select_for_update().filter(pk=int(item.key.removeprefix(PREFIX))).first())
+        introduction = (_sharing(user.pk).select_for_update().filter(pk=int(item.key.removeprefix(PREFIX))).first())
         if introduction is None:
             raise ConsentNotFound
         if introduction.sender_id == user.pk:

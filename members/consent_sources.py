@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiangcheng.core.compiled_queries import CompiledQuery
+
 from .consent_kinds import ConsentItem, consent_source
 from .consents import consent_in_force
 from .models import Consent, MemberProfile, User
@@ -42,10 +44,14 @@ def directory_withdraw(user: User, item: ConsentItem) -> None:
     profile_directory_leave(user=user)
 
 
+_FEATURES = CompiledQuery(lambda user_id: StoryFeature.objects.filter(
+    member_id=user_id, status=StoryFeatureStatus.CONSENTED, consent__isnull=False).select_related(
+    "story", "consent").order_by("-answered_at", "-pk"), user_id=int)
+
+
 def story_feature_rows(user: User) -> list[ConsentItem]:
     """Each story she agreed to be named in (one query, with the story and the consent)."""
-    features = (StoryFeature.objects.filter(member=user, status=StoryFeatureStatus.CONSENTED, consent__isnull=False)
-                .select_related("story", "consent").order_by("-answered_at", "-pk"))
+    features = _FEATURES.rows(user_id=user.pk)
     return [ConsentItem(key=f"story-{feature.pk}", title=feature.story.title, version=feature.consent.version,
                         given_at=feature.consent.granted_at) for feature in features]
 

@@ -9,20 +9,25 @@ from django.utils.translation import gettext_lazy
 
 from members.consent_kinds import ConsentItem, ConsentNotFound, consent_source
 from members.models import User
+from xiangcheng.core.compiled_queries import CompiledQuery
 
 from .models import RequestResponse
 
 PREFIX = "response-"
 
 
-def _shared(user: User):
-    return RequestResponse.objects.filter(Q(share_email=True) | Q(share_phone=True), member=user)
+def _shared(user_id: int):
+    return RequestResponse.objects.filter(Q(share_email=True) | Q(share_phone=True), member_id=user_id)
+
+
+_SHARED_LISTED = CompiledQuery(lambda user_id: _shared(user_id).select_related("request__organisation")
+                               .order_by("-consented_at", "-pk"), user_id=int)
 
 
 def response_contact_rows(user: User) -> list[ConsentItem]:
     """One item per response that shares a contact (one query)."""
     items = []
-    for response in _shared(user).select_related("request__organisation").order_by("-consented_at", "-pk"):
+    for response in _SHARED_LISTED.rows(user_id=user.pk):
         shared = [label for flag, label in ((response.share_email, _("Email")), (response.share_phone, _("Mobile")))
                   if flag]
         items.append(ConsentItem(
@@ -35,7 +40,7 @@ def response_contact_rows(user: User) -> list[ConsentItem]:
 
 def response_contact_withdraw(user: User, item: ConsentItem) -> None:
     with transaction.atomic():
-        response = (_shared(user).select_for_update().filter(pk=int(item.key.removeprefix(PREFIX))).first())
+        response = (_shared(user.pk).select_for_update().filter(pk=int(item.key.removeprefix(PREFIX))).first())
         if response is None:
             raise ConsentNotFound
         response.share_email = response.share_phone = False
