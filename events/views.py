@@ -3,7 +3,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.shared_pages import kept_shared
 
 from . import booking, calendar, checkin
@@ -27,7 +27,7 @@ def event_list(request, past: bool = False):
     filters = form.cleaned_data if form.is_valid() else {}
     events = events_listed(viewer=request.user, past=past, programme=filters.get("programme", ""),
                            kind=filters.get("kind", ""), month=filters.get("month"), q=filters.get("q", ""))
-    page = Paginator(events, EVENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(events, EVENTS_PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "events/event_list.html",
@@ -234,7 +234,7 @@ def checkin_list(request, pk: int):
         except checkin.CheckinError as exc:  # she cancelled since the list was shown
             messages.error(request, str(exc))
         return redirect(request.get_full_path())
-    page = Paginator(registrations, 50).get_page(request.GET.get("page"))
+    page = counted_page(registrations, 50, request.GET.get("page"))
     attended, confirmed = checkin.attendance(event)
     return render(request, "events/checkin_list.html",
                   {"event": event, "form": form, "page": page, "attended": attended, "confirmed": confirmed})

@@ -3,13 +3,13 @@ block (with a confirmation), and reporting someone. Each view parses the form an
 function of ``matching.safety``; a person she may not see answers 404."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from members.access import approved_member_required
 from members.profiles import person_name
+from xiangcheng.core.counted_pages import counted_page
 
 from . import blocks, profiles, safety
 from .models import Block, MatchStatus
@@ -52,7 +52,7 @@ def block(request, profile_id: int):
 
 @approved_member_required
 def blocked(request):
-    page = Paginator(safety.blocks_of(user=request.user), PER_PAGE).get_page(request.GET.get("page"))
+    page = counted_page(safety.blocks_of(user=request.user), PER_PAGE, request.GET.get("page"))
     rows = [{"block": b, "name": person_name(b.blocked), "profile": _still_in(b)} for b in page]
     return render(request, "matching/safety/blocked_list.html", {"page": page, "rows": rows,
                                                                  "match_profile": _participant(request)})

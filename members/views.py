@@ -2,13 +2,13 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 
 from xiangcheng.core.clients import client_ip
+from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.retention import period_days, retention_purges
 
 from .access import approved_member_required
@@ -82,7 +82,7 @@ def directory(request):
     profiles = directory_profiles(
         q=filters.get("q", ""), field=filters.get("field", ""), city=filters.get("city", "")
     )
-    page = Paginator(profiles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(profiles, DIRECTORY_PAGE_SIZE, request.GET.get("page"))
     directory_organisations(page)
     query = request.GET.copy()
     query.pop("page", None)

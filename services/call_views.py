@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from members.access import approved_member_required
+from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.shared_pages import kept_shared
 
 from . import calls
@@ -26,7 +27,7 @@ def call_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     listed = calls.calls_listed(closed=closed, kind=filters.get("kind", ""), level=filters.get("level", ""),
                                 field=filters.get("field", ""))
-    page = Paginator(listed, CALLS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(listed, CALLS_PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "services/calls/call_list.html", {

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from members.access import approved_member_required
 from members.organisations import may_post, organisations_of, posting_organisation, represented
+from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.shared_pages import kept_shared
 
 from . import applications, jobs
@@ -29,7 +30,7 @@ def job_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     listed = jobs.jobs_listed(q=filters.get("q", ""), city=filters.get("city", ""),
                               education=filters.get("education", ""), industry=filters.get("industry", ""))
-    page = Paginator(listed, JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(listed, JOBS_PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "services/jobs/job_list.html", {
@@ -90,7 +91,7 @@ def organisation_jobs(request, pk: int):
     listed = (Job.objects.filter(organisation=organisation).order_by("-created_at", "-pk")
               .prefetch_related(Prefetch("applications",
                                          queryset=applications.applications_of_organisation(organisation))))
-    page = Paginator(listed, ORGANISATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(listed, ORGANISATION_PAGE_SIZE, request.GET.get("page"))
     return render(request, "services/jobs/organisation_jobs.html", {
         "organisation": organisation, "page": page, "may_post": may_post(organisation),
         "status_form": ApplicationStatusForm(),

@@ -2,13 +2,13 @@
 cancelling it, 我的预约, and requesting an appointment. Each view calls one domain function."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.access import approved_member_required
+from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.models import Programme
 from xiangcheng.core.shared_pages import kept_shared
 
@@ -35,7 +35,7 @@ def offering_list(request):
     programmes = list(Programme.objects.filter(slug__in=offerings.OFFERING_PROGRAMMES).order_by("order", "pk"))
     if slug not in {p.slug for p in programmes}:
         slug = ""
-    page = Paginator(offerings.offerings_listed(programme=slug), OFFERINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(offerings.offerings_listed(programme=slug), OFFERINGS_PAGE_SIZE, request.GET.get("page"))
     return render(request, "services/offerings/offering_list.html", {
         "page": page, "programmes": programmes, "current": slug,
         "query": f"programme={slug}" if slug else "",
@@ -45,7 +45,7 @@ def offering_list(request):
 @approved_member_required
 def offering_detail(request, pk: int):
     offering = _visible(pk)
-    page = Paginator(offerings.upcoming_slots(offering=offering), SLOTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(offerings.upcoming_slots(offering=offering), SLOTS_PAGE_SIZE, request.GET.get("page"))
     return render(request, "services/offerings/offering_detail.html", {
         "offering": offering, "page": page, "slots": offerings.slots_shown(page, member=request.user),
     })
@@ -66,7 +66,7 @@ def slot_book(request, pk: int):
 
 @approved_member_required
 def my_bookings(request):
-    page = Paginator(offerings.bookings_of(member=request.user), BOOKINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(offerings.bookings_of(member=request.user), BOOKINGS_PAGE_SIZE, request.GET.get("page"))
     for booking in page:
         booking.can_cancel = offerings.booking_cancellable(booking)
     return render(request, "services/offerings/my_bookings.html", {"page": page})

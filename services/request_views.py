@@ -9,7 +9,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.access import approved_member_required
 from members.contacts import verified_email, verified_phone
 from members.organisations import may_post, posting_organisation, represented
+from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.shared_pages import kept_shared
 
 from . import request_digest, requests, responses
@@ -30,7 +30,7 @@ PAGE_SIZE = 20
 
 
 def _page(request, items):
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(items, PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

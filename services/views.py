@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from xiangcheng.core.counted_pages import counted_page
 
 from . import inbox
 from .forms import MemberReplyForm, RatingForm, TicketForm
@@ -17,7 +18,7 @@ TICKETS_PAGE_SIZE = 10
 @login_required
 def ticket_list(request):
     tickets = Ticket.objects.filter(member=request.user).order_by("-created_at", "-pk")
-    page = Paginator(tickets, TICKETS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(tickets, TICKETS_PAGE_SIZE, request.GET.get("page"))
     return render(request, "services/ticket_list.html", {"page": page})
 
 

@@ -1,13 +1,13 @@
 """Stories' pages: the list (paginated, by programme and tag), a story, and the Atom feed."""
 
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from .counted_pages import counted_page
 from .models import Programme
 from .sections import sections_for_story
 from .shared_pages import kept_shared
@@ -24,7 +24,7 @@ def story_list(request):
     programme = next((p for p in programmes if p.slug == request.GET.get("programme")), None)
     tag = text_clean(request.GET.get("tag", ""))[:TAG_LENGTH]
     stories = stories_listed(programme=programme.slug if programme else "", tag=tag)
-    page = Paginator(stories, STORIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(stories, STORIES_PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/stories/story_list.html", {

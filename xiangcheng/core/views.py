@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from .counted_pages import counted_page
 from .message_centre import centre_notices, notice_read, notices_read_all
 from .models import Programme
 from .sections import sections_for_home, sections_for_programme
@@ -49,8 +49,8 @@ def programme_colours(request):
 
 @login_required
 def notice_list(request):
-    page = Paginator(centre_notices(request.user).only(
-        "pk", "subject", "created_at", "read_at", "kind"), NOTICES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(centre_notices(request.user).only(
+        "pk", "subject", "created_at", "read_at", "kind"), NOTICES_PAGE_SIZE, request.GET.get("page"))
     return render(request, "core/notice_list.html", {"page": page})
 
 

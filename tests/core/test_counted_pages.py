@@ -1,0 +1,56 @@
+"""A page and the list's length in one query (xiangcheng.core.counted_pages)."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import Event
+from tests.events.factories import EventFactory
+from xiangcheng.core.counted_pages import counted_page
+
+pytestmark = pytest.mark.django_db
+
+
+def listed():
+    return Event.objects.order_by("title", "pk")
+
+
+def shown(page) -> tuple:
+    return ([e.pk for e in page], page.number, page.paginator.count, page.paginator.num_pages,
+            page.has_next(), page.has_previous())
+
+
+def test_each_page_is_django_s_and_a_page_with_rows_is_one_query():
+    for n in range(7):
+        EventFactory(title=f"活动{n}")
+
+    for number in (None, "", "1", "2", "3", 2, "x", "2.0"):
+        with CaptureQueriesContext(connection) as queries:
+            page = counted_page(listed(), 3, number)
+            got = shown(page)
+        assert got == shown(Paginator(listed(), 3).get_page(number))
+        assert len(queries.captured_queries) == 1
+
+
+def test_past_the_end_or_below_one_is_the_last_page_as_django_shows_it():
+    for n in range(7):
+        EventFactory(title=f"活动{n}")
+
+    for number in ("4", "99", "0", "-1"):
+        assert shown(counted_page(listed(), 3, number)) == shown(Paginator(listed(), 3).get_page(number))
+        assert counted_page(listed(), 3, number).number == 3
+
+
+def test_an_empty_list_is_one_empty_first_page():
+    with CaptureQueriesContext(connection) as queries:
+        page = counted_page(listed(), 3, "1")
+        got = shown(page)
+    assert got == ([], 1, 0, 1, False, False) == shown(Paginator(listed(), 3).get_page("1"))
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_distinct_list_is_refused():
+    with pytest.raises(ImproperlyConfigured):
+        counted_page(listed().distinct(), 3, "1")

@@ -1,0 +1,36 @@
+"""A page of a list and the list's length, read by one query.
+
+Django's ``Paginator`` counts the list with one query and reads the page with another, so a
+search runs its conditions twice (the member directory's search costs PostgreSQL 4 ms each time
+at volume). ``counted_page`` reads the page with ``COUNT(*) OVER ()`` beside each row: the rows
+before ``LIMIT`` are counted once, by the same scan that finds them. A page past the end (an old
+link, a typed number) falls back to Django's way, which shows the last page.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
+
+_TOTAL = "listed_in_all"  # the annotation that carries the list's length on each row
+
+
+def counted_page(items: QuerySet, per_page: int, number) -> Page:
+    """``Paginator(items, per_page).get_page(number)``, in one query when the page has rows."""
+    if items.query.distinct or items.query.combinator:
+        raise ImproperlyConfigured("counted_page counts rows before DISTINCT or a combination would merge them")
+    paginator = Paginator(items, per_page)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):  # as get_page: not a number is the first page
+        number = 1
+    if number < 1:
+        return paginator.get_page(number)  # as get_page: the last page
+    offset = (number - 1) * per_page
+    rows = list(items.annotate(**{_TOTAL: Window(Count("*"))})[offset:offset + per_page])
+    if not rows:
+        if number > 1:
+            return paginator.get_page(number)  # past the end: Django's last page
+        paginator.count = 0
+        return Page([], 1, paginator)
+    paginator.count = getattr(rows[0], _TOTAL)  # the cached property, set from the same query
+    return Page(rows, number, paginator)
