@@ -4,7 +4,7 @@ field only if she lets members see them (her directory choices); what she wrote 
 details only inside the 交友 circle and only those she shows to the whole circle. Never a phone,
 an email or an organisation's contact — those wait for an accepted introduction."""
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 
 from django.utils.safestring import SafeString
 
@@ -33,8 +33,13 @@ class Card:
     may_ask: bool = False  # she may send this candidate a 相遇 request (she is not suspended)
 
 
+# Each value's label, lazy (translated when shown), read once: building a choices list walks the
+# whole enumeration, and a page of cards asked for five of them per card.
+_LABELS = {choices: dict(choices.choices) for choices in (Purpose, City, Field)}
+
+
 def _labels(values: list[str], choices) -> tuple[str, ...]:
-    names = dict(choices.choices)
+    names = _LABELS[choices]
     return tuple(str(names.get(v, v)) for v in values)
 
 
@@ -47,7 +52,7 @@ def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: 
         candidate_id=candidate.pk, name=member.real_name if member else candidate.real_name, score=score, reasons=reasons,
         photo_url=member.avatar_thumb.url if member and candidate.show_photo and member.avatar_thumb else "",
         job_title=member.job_title if member and member.shows(VisibleField.JOB_TITLE) else "",
-        field=str(dict(Field.choices).get(member.field, "")) if member and member.shows(VisibleField.FIELD) else "",
+        field=str(_LABELS[Field].get(member.field, "")) if member and member.shows(VisibleField.FIELD) else "",
         purposes=_labels([p for p in candidate.purposes if p != Purpose.FRIENDSHIP or circle], Purpose),
         interests=tuple(candidate.interests), cities=_labels(candidate.cities, City),
         introduction=candidate.introduction,
@@ -71,4 +76,11 @@ def suggestion_cards(cards: list[Card]) -> SafeString:
     """Her suggestions' cards, each rendered once per version: the card itself, which holds all it
     shows and nothing else (``card`` decided that), so two members who see a candidate alike
     share her rendered card and a change to anything shown is a new one."""
-    return rendered_each(cards, template=CARD_TEMPLATE, name="c", version=astuple)
+    return rendered_each(cards, template=CARD_TEMPLATE, name="c", version=_card_version)
+
+
+def _card_version(shown: Card) -> tuple:
+    return tuple(getattr(shown, name) for name in _CARD_FIELDS)
+
+
+_CARD_FIELDS = tuple(field.name for field in fields(Card))

@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from xiangcheng.core.bulk import rows_copy
+from xiangcheng.core.compiled_queries import CompiledQuery
 
 from .blocks import blocked_either_way
 from .models import (
@@ -187,11 +188,24 @@ def active_profile_chunks(*, size: int = REFRESH_CHUNK) -> list[list[int]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
+# What a card shows of the candidate (matching.cards) and no more: her account's and profiles'
+# timestamps were most of the values read.
+_STORED = CompiledQuery(lambda profile_id: Suggestion.objects.filter(profile_id=profile_id).select_related(
+    "candidate__user__profile").only(
+    "profile_id", "candidate_id", "score", "reasons", "computed_at",
+    *(f"candidate__{name}" for name in ("user_id", "purposes", "interests", "cities", "introduction", "show_photo",
+                                        "age_min", "age_max", "age_visibility", "hometown", "hometown_visibility",
+                                        "real_name", "status")),
+    "candidate__user__username",
+    *(f"candidate__user__profile__{name}" for name in ("user_id", "real_name", "avatar_thumb", "job_title", "field",
+                                                       "visible_fields")),
+).order_by("-score", "candidate_id"), profile_id=int)
+
+
 def suggestions_for(*, profile: MatchProfile) -> list[Suggestion]:
     """What her page shows: her stored suggestions, best first, of candidates still taking part
     and not excluded since (each with its member profile and the reasons in words)."""
-    rows = list(Suggestion.objects.filter(profile=profile).select_related("candidate__user__profile")
-                .order_by("-score", "candidate_id"))
+    rows = _STORED.rows(profile_id=profile.pk)
     # The rule asked of her (at most SUGGESTIONS_MAX) candidates by id, in a second query: inside
     # the first, PostgreSQL applied it to every profile (a scan of 20,000, 8 ms).
     excluded = set(MatchProfile.objects.filter(pk__in=[row.candidate_id for row in rows])
