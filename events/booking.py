@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,15 +59,33 @@ def locked_event(event_id: int) -> Event:
     return event
 
 
+# A sign-up's two reads, SQL built once: in a rush they are most of what a request asks of
+# the database. Each with its lock and without it (``LOCK_SEATS``).
+_EVENT_HELD = {locked: CompiledQuery(lambda event_id: Event.objects.filter(pk=event_id).order_by(), event_id=int,
+                                     row_lock="FOR KEY SHARE" if locked else "")
+               for locked in (True, False)}
+
+
+def _seat_free(locked: bool) -> CompiledQuery:
+    def build(event_id, capacity, places):
+        # As Value()s: a plain int beyond a small integer column's range (as the compiled query's
+        # stand-ins are) would make the ORM answer "no rows" without asking.
+        free = EventSeats.objects.filter(event_id=event_id, confirmed__lt=Value(capacity),
+                                         children__lte=Value(places))
+        return (free.select_for_update() if locked else free).values_list("pk", flat=True)
+    return CompiledQuery(build, event_id=int, capacity=int, places=int)
+
+
+_SEAT_FREE = {locked: _seat_free(locked) for locked in (True, False)}
+
+
 def _event_held(event_id: int) -> Event:
     """The event as it is now, kept from staff changes until the transaction ends.
 
     ``FOR KEY SHARE`` conflicts with ``locked_event``'s lock but not with itself, so sign-ups do
     not queue behind each other here.
     """
-    table = Event._meta.db_table
-    lock = " FOR KEY SHARE" if LOCK_SEATS else ""
-    event = next(iter(Event.objects.raw(f"SELECT * FROM {table} WHERE id = %s{lock}", [event_id])), None)  # noqa: S608
+    event = _EVENT_HELD[LOCK_SEATS].first(event_id=event_id)
     if event is None:
         raise BookingError(_("This event is not open for sign-up."))
     return event
@@ -79,11 +97,8 @@ def _seat_claimed(event: Event, *, children: int) -> bool:
     One statement: it locks the counter row only when it finds a seat there (re-checked against
     the counts the last winner committed), so winners take turns and everyone else passes.
     """
-    free = EventSeats.objects.filter(event_id=event.pk, confirmed__lt=event.capacity,
-                                     children__lte=event.childcare_places - children)
-    if LOCK_SEATS:
-        free = free.select_for_update()
-    return bool(list(free.values_list("pk", flat=True)))
+    return bool(_SEAT_FREE[LOCK_SEATS].rows(event_id=event.pk, capacity=event.capacity,
+                                            places=event.childcare_places - children))
 
 
 def cancellation_open(event: Event, *, now: datetime | None = None) -> bool:

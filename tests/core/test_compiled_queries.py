@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Event, EventStatus, Registration, RegistrationStatus
@@ -127,3 +127,53 @@ def test_a_listing_is_read_a_page_at_a_time_and_a_sliced_or_distinct_queryset_is
         CompiledQuery(lambda user_id: hers(user_id)[:5], user_id=int).listing(user_id=1)
     with pytest.raises(ImproperlyConfigured):
         CompiledQuery(lambda user_id: hers(user_id).distinct(), user_id=int).listing(user_id=1)
+
+
+def held(pk):
+    return Event.objects.filter(pk=pk).order_by()
+
+
+def in_another_transaction(read) -> str:
+    """Run ``read`` on another connection, waiting at most a second for a lock: what it met."""
+    met = []
+
+    def other_thread():
+        try:
+            with transaction.atomic():
+                connections["default"].cursor().execute("SET LOCAL lock_timeout = '1s'")
+                read()
+            met.append("read")
+        except OperationalError:
+            met.append("locked out")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    return met[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_lock_is_held_until_the_transaction_ends_and_shared_with_the_same_lock():
+    event = EventFactory()
+    compiled = CompiledQuery(held, pk=int, row_lock="FOR KEY SHARE")
+    with transaction.atomic():
+        assert compiled.first(pk=event.pk).pk == event.pk
+        assert in_another_transaction(lambda: Event.objects.select_for_update().get(pk=event.pk)) == "locked out"
+        assert in_another_transaction(lambda: compiled.first(pk=event.pk)) == "read"
+    assert in_another_transaction(lambda: Event.objects.select_for_update().get(pk=event.pk)) == "read"
+    # Without the lock, nothing is held.
+    with transaction.atomic():
+        CompiledQuery(held, pk=int).first(pk=event.pk)
+        assert in_another_transaction(lambda: Event.objects.select_for_update().get(pk=event.pk)) == "read"
+
+
+@pytest.mark.django_db
+def test_a_row_lock_is_one_postgresql_names_never_paged_and_never_a_second_lock():
+    with pytest.raises(ImproperlyConfigured):
+        CompiledQuery(held, pk=int, row_lock="FOR KEY SHARE; DROP TABLE events_event")
+    with pytest.raises(ImproperlyConfigured):
+        CompiledQuery(held, pk=int, row_lock="FOR SHARE").listing(pk=1)
+    with pytest.raises(ImproperlyConfigured), transaction.atomic():
+        CompiledQuery(lambda pk: held(pk).select_for_update(), pk=int, row_lock="FOR SHARE").rows(pk=1)

@@ -12,6 +12,10 @@ queryset is built (the time now, a setting, her circles) would be kept in the SQ
 
 A list page pages through ``listing(**values)`` with Django's ``Paginator``: its count and each
 page's rows run SQL built once too (the page's window as ``LIMIT``/``OFFSET`` parameters).
+
+``row_lock`` names a lock the ORM cannot ask for (``FOR KEY SHARE``: a sign-up keeps the event
+from staff changes without queueing behind other sign-ups); the rows' SQL ends with it, so
+such a query is read inside a transaction and never paged.
 """
 
 import copy
@@ -71,8 +75,12 @@ class CompiledQuery:
 
     ``kinds`` names each value and its type (int or str): ``CompiledQuery(build, pk=int)``."""
 
-    def __init__(self, build: Callable[..., QuerySet], **kinds: type):
-        self._build, self._kinds = build, kinds
+    ROW_LOCKS = ("", "FOR KEY SHARE", "FOR SHARE")
+
+    def __init__(self, build: Callable[..., QuerySet], *, row_lock: str = "", **kinds: type):
+        if row_lock not in self.ROW_LOCKS:
+            raise ImproperlyConfigured(f"a compiled query's row lock is one of {self.ROW_LOCKS}, not {row_lock!r}")
+        self._build, self._kinds, self._row_lock = build, kinds, row_lock
         self._built: _Built | None = None
         self._lock = threading.Lock()
 
@@ -83,6 +91,10 @@ class CompiledQuery:
             raise ImproperlyConfigured("a compiled query is neither sliced, distinct nor combined: "
                                        "listing() pages it and counts its rows")
         compiler, rows = _sql(queryset, markers)
+        if self._row_lock:
+            if queryset.query.select_for_update:
+                raise ImproperlyConfigured("a compiled query takes one lock: select_for_update() or row_lock")
+            rows = _Sql(text=f"{rows.text} {self._row_lock}", params=rows.params, slots=rows.slots)
         # values() leaves out the related rows' columns and joins; a marker only they used is not needed.
         _compiler, counted = _sql(queryset.order_by().values("pk"), markers, every_marker=False)
         count = _Sql(text=f"SELECT COUNT(*) FROM ({counted.text}) AS counted",  # noqa: S608 - the ORM's SQL, values as parameters
@@ -123,6 +135,8 @@ class CompiledQuery:
 
     def listing(self, **values) -> "Listing":
         """Its rows for these values, for a ``Paginator`` to count and page through."""
+        if self._row_lock:
+            raise ImproperlyConfigured("rows read under a lock are not paged")
         self._ready(values)
         return Listing(self, values)
 
