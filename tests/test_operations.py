@@ -53,6 +53,16 @@ def test_the_variable_chooses_the_same_settings_for_every_entry_point(entry):
         0, "xiangcheng.settings.local True redis://cache.example.cn:6379/0"), result.stderr
 
 
+# What a worker has ready before its first request, and that it has not connected to anything.
+READY = ("import sys, xiangcheng.wsgi; from django.urls import get_resolver; from django.db import connection; "
+         "print(get_resolver()._populated, 'events.views' in sys.modules, connection.connection is None)")
+
+
+def test_a_web_worker_imports_every_view_before_its_first_request_without_connecting():
+    result = run(["-c", READY], PRODUCTION_ENV)
+    assert (result.returncode, result.stdout.strip()) == (0, "True True True"), result.stderr
+
+
 @pytest.mark.parametrize("backend", [None, "xiangcheng.core.sms.ConsoleBackend", "xiangcheng.core.sms.LocmemBackend"],
                          ids=["unset", "console", "locmem"])
 def test_production_refuses_to_start_with_a_development_sms_backend(backend):
