@@ -43,6 +43,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients per page (default 8)")
     parser.add_argument("--rush-clients", type=int, default=500)
     parser.add_argument("--rush-seats", type=int, default=50)
+    parser.add_argument("--rush-bursts", type=int, default=3, help="bursts of the rush, each for a new event (default 3)")
     parser.add_argument("--reminder-count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
@@ -103,8 +104,10 @@ def run(args: argparse.Namespace) -> int:
             log.warning("Pages, %g s each with %d clients:", args.seconds, args.clients)
             pages = scenarios.pages_run(PAGES, port=port, seconds=args.seconds, clients=args.clients)
         if args.rush:
-            log.warning("Sign-up rush: %d clients, %d seats…", args.rush_clients, args.rush_seats)
-            rush = scenarios.rush_run(port=port, clients=args.rush_clients, seats=args.rush_seats)
+            log.warning("Sign-up rush: %d clients, %d seats, %d bursts…", args.rush_clients, args.rush_seats,
+                        args.rush_bursts)
+            rush = scenarios.rush_run(port=port, clients=args.rush_clients, seats=args.rush_seats,
+                                      bursts=args.rush_bursts)
         if args.reminders:
             scenarios.outbox_drained(since=began, seconds=300)
             log.warning("Reminder fan-out: %d reminders…", args.reminder_count)

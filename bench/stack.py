@@ -23,6 +23,8 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DB = "xiangcheng_bench_run"
 REDIS_DB = "3"
+# As deploy/systemd/xiangcheng-worker@.service runs the worker (Nice=).
+WORKER_NICENESS = 10
 
 log = logging.getLogger("bench")
 
@@ -161,7 +163,9 @@ def gunicorn(processes: Processes, env: dict[str, str], *, port: int, workers: i
 
 
 def celery_worker(processes: Processes, env: dict[str, str], *, concurrency: int) -> None:
-    processes.start("celery worker", [sys.executable, "-m", "celery", "-A", "xiangcheng", "worker",
+    # At the lower CPU priority the worker has where it shares a machine with the web
+    # (deploy/systemd/xiangcheng-worker@.service): a page is answered before a notice is sent.
+    processes.start("celery worker", ["nice", "-n", str(WORKER_NICENESS), sys.executable, "-m", "celery", "-A", "xiangcheng", "worker",
                                       "--loglevel", "warning", "--concurrency", str(concurrency),
                                       "--without-gossip", "--without-mingle"], env)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from bench.stack import WORKER_NICENESS
 from services.attachments import MAX_FILES
 from tests.helpers import production_environment
 from xiangcheng.core import files
@@ -137,3 +138,10 @@ def test_every_queue_has_its_worker_unit_and_one_beat_runs():
     assert set(enabled) == {q.name for q in settings.CELERY_TASK_QUEUES}
     beat = re.findall(r"^ExecStart=.* beat .*$", "".join(p.read_text() for p in (DEPLOY / "systemd").iterdir()), re.M)
     assert len(beat) == 1
+
+
+def test_a_worker_runs_below_the_web_and_the_benchmark_runs_it_as_deployed():
+    units = {p.name: p.read_text() for p in (DEPLOY / "systemd").iterdir()}
+    niceness = {name: re.findall(r"^Nice=(-?\d+)$", text, re.M) for name, text in units.items()}
+    assert niceness == {"xiangcheng-worker@.service": [str(WORKER_NICENESS)], "xiangcheng-web.service": [],
+                        "xiangcheng-beat.service": []}

@@ -5,6 +5,7 @@ it names, and the query count exists only in the benchmark's settings."""
 import io
 import subprocess
 import sys
+from datetime import datetime
 from importlib import import_module
 from pathlib import Path
 
@@ -201,3 +202,31 @@ def test_pages_are_compared_with_the_faster_of_the_two_floor_runs():
         ("floor (again, last)", "1000.0", "1.00", "✓"),
     ]
     assert all_met is False
+
+
+def test_the_rush_is_the_median_of_its_bursts_and_every_burst_must_be_exact():
+    from bench.load import Result
+    from bench.report import RunSettings, correct, render, rush_rate
+    from bench.scenarios import RushFigures
+
+    def burst(seconds: float, confirmed: int = 50, errors: int = 0) -> RushFigures:
+        # 500 sign-ups answered in ``seconds``.
+        return RushFigures(clients=500, seats=50, confirmed=confirmed, waitlisted=500 - confirmed,
+                           result=Result(latencies=[0.5] * 500, errors=errors, elapsed=seconds))
+
+    slowed, fast, steady = burst(5.0), burst(1.25), burst(2.0)
+    assert [b.result.rate for b in (slowed, fast, steady)] == [100.0, 400.0, 250.0]
+    assert rush_rate([slowed, fast, steady]) == 250.0
+    assert correct(pages=None, rush=[slowed, fast, steady], reminders=None) is True
+    assert correct(pages=None, rush=[slowed, burst(1.25, confirmed=51), steady], reminders=None) is False
+    assert correct(pages=None, rush=[slowed, fast, burst(2.0, errors=1)], reminders=None) is False
+
+    run = RunSettings(scale=1, seed=1, seconds=8, clients=8, workers=4, threads=4, worker_concurrency=2, rows={})
+    text = render(settings=run, pages=None, rush=[slowed, fast, steady], reminders=None, when=datetime(2026, 12, 5))
+    assert "(the median of the bursts: 250.0 ✗)" in text and "(not all met)" in text
+    rows = [cells(line) for line in text.splitlines() if line.startswith("| ") and cells(line)[0].isdigit()]
+    assert [(row[0], row[3], row[6]) for row in rows] == [("1", "50 ✓", "100.0"), ("2", "50 ✓", "400.0"),
+                                                          ("3", "50 ✓", "250.0")]
+    text = render(settings=run, pages=None, rush=[burst(1.0), fast, burst(1.5)], reminders=None,
+                  when=datetime(2026, 12, 5))
+    assert "(the median of the bursts: 400.0 ✓)" in text and "(all met)" in text
