@@ -10,6 +10,8 @@
 - renders each row's selection checkbox as one formatted string instead of a form widget
   through the template engine (the same HTML, a fifth of the time on a page of 100 rows);
 - offers no "select all" across pages once the count is capped (it could not say how many);
+- offers no counts beside the filters' choices (Django's "show counts", ``show_facets``): each
+  choice would be counted over the whole table, on every page;
 - shows 50 rows a page: rendering an admin row is most of such a page's time, and staff reach
   what they look for with the filters and the search, not by scrolling past a hundred rows;
 - renders those rows with each column worked out once per page (``changelist_rows``, through
@@ -20,7 +22,7 @@ Filters that list values from the database must list a bounded number of them
 (``events.admin.EventListFilter``, ``services.admin.AssigneeListFilter``).
 """
 
-from django.contrib.admin import helpers
+from django.contrib.admin import ShowFacets, helpers
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -44,6 +46,7 @@ class CappedCountPaginator(Paginator):
 class LargeChangeListMixin:
     paginator = CappedCountPaginator
     show_full_result_count = False
+    show_facets = ShowFacets.NEVER
     list_per_page = 50
     change_list_template = "admin/large_change_list.html"
 
