@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from xiangcheng.core.admin import AuditHistoryMixin
 from xiangcheng.core.audit import EXPORTED, record_access
-from xiangcheng.core.changelists import LargeChangeListMixin
+from xiangcheng.core.changelists import LargeChangeListMixin, ManyChoicesListFilter
 from xiangcheng.core.files import POSTER, FileRejected, image_process
 
 from . import booking, changes, exports
@@ -153,7 +153,7 @@ class EventAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
-    class EventFilter(admin.SimpleListFilter):
+    class EventFilter(ManyChoicesListFilter):
         """Events around today (two weeks back, a month ahead) rather than every event ever held;
         any other event is reached by searching its title, and stays listed once chosen."""
 
@@ -161,8 +161,8 @@ class RegistrationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
         parameter_name = "event__id__exact"  # the parameter Django's own event filter used
 
         def lookups(self, request, model_admin):
-            return [(event.pk, f"{event.title} ({timezone.localtime(event.starts_at):%Y-%m-%d})")
-                    for event in events_around_today(also=self._event_id())]
+            return [(pk, f"{title} ({timezone.localtime(starts_at):%Y-%m-%d})") for pk, title, starts_at
+                    in events_around_today(also=self._event_id()).values_list("pk", "title", "starts_at")]
 
         def queryset(self, request, queryset):
             if self.value() is None:

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -15,6 +16,7 @@ from events.models import Event, EventStatus, Registration, RegistrationStatus
 from tests.factories import MemberProfileFactory, UserFactory
 from tests.helpers import messages_of, queries_for, squash, zh, zh_n
 from xiangcheng.core import audit
+from xiangcheng.core.changelists import ManyChoicesListFilter
 
 from .factories import EventFactory, RegistrationFactory
 from .helpers import admin_event_data, event_notices
@@ -318,6 +320,27 @@ def test_the_event_filter_lists_the_events_around_today_and_the_one_chosen(manag
     assert [r.event_id for r in found.context["cl"].result_list] == [old.pk, old.pk]
     # A value that is no event's id is the admin's "invalid filter" redirect, not an error page.
     assert manager_client.get(REGISTRATIONS, {"event__id__exact": "x"})["Location"] == f"{REGISTRATIONS}?e=1"
+
+
+def test_the_event_filters_links_are_djangos_built_once(manager_client):
+    now = timezone.now()
+    events = [EventFactory(title=f"沙龙{n}", starts_at=now + timedelta(days=n),
+                           registration_opens_at=now - timedelta(days=1)) for n in (1, 2, 3)]
+    RegistrationFactory(event=events[0])
+
+    def both(params) -> tuple[list, list]:
+        cl = manager_client.get(REGISTRATIONS, params).context["cl"]
+        spec = next(s for s in cl.filter_specs if getattr(s, "parameter_name", "") == "event__id__exact")
+        return list(spec.choices(cl)), list(admin.SimpleListFilter.choices(spec, cl))
+
+    for params in ({}, {"status__exact": "confirmed", "q": "沙龙 & 培训", "o": "-2"},
+                   {"event__id__exact": events[1].pk, "checked_in_at__isempty": "1"},
+                   {"q": ManyChoicesListFilter._CHOICE}):  # the stand-in in the list's own parameters
+        ours, djangos = both(params)
+        assert ours == djangos
+        assert len(ours) == 4 and [c["display"] for c in ours[1:]] == [
+            f"沙龙{n} ({timezone.localtime(e.starts_at):%Y-%m-%d})" for n, e in zip((1, 2, 3), events, strict=True)]
+    assert [c["selected"] for c in both({"event__id__exact": events[1].pk})[0]] == [False, False, True, False]
 
 
 def test_the_registration_list_is_newest_first_with_a_constant_number_of_queries(manager_client):
