@@ -63,13 +63,15 @@ class Notice(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices",
                                   verbose_name=_("recipient"))
-    kind = models.CharField(_("kind"), max_length=40, db_index=True)
-    key = models.CharField(_("key"), max_length=160, unique=True)
+    # Both indexed in Meta, with plain indexes: the pattern-matching twin Django adds to a
+    # character field's own index would be kept up on every notice written and read by nothing.
+    kind = models.CharField(_("kind"), max_length=40)
+    key = models.CharField(_("key"), max_length=160)
     staff_only = models.BooleanField(_("staff only"), default=False,
                                      help_text=_("Digests for staff; never listed in a member's messages."))
     # What the notice is about: the kind's composer and its "does it still apply?" check read it.
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="+", verbose_name=_("about (type)"))
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, db_index=False,
+                                    related_name="+", verbose_name=_("about (type)"))  # notice_target leads with it
     target_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -102,7 +104,10 @@ class Notice(models.Model):
             # The retry job's scan.
             models.Index(fields=["created_at"], condition=models.Q(state="pending"), name="notice_pending"),
             models.Index(fields=["target_type", "target_id"], name="notice_target"),
+            models.Index(fields=["kind"], name="notice_by_kind"),
         ]
+        # Once per (kind, key): concurrent writers meet here (``outbox.notify_many``'s ON CONFLICT).
+        constraints = [models.UniqueConstraint(fields=["key"], name="notice_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient}"
