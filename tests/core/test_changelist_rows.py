@@ -62,7 +62,6 @@ def test_a_linked_row_keeps_the_lists_sorting_and_filter(world):
     assert f'<th class="field-{cl.list_display[1]}">' in row
 
 
-
 def test_every_change_list_answers_when_counts_are_asked_and_a_large_one_never_counts(world, django_user_model):
     # Django's "show counts" (?_facets) counts each filter choice over the list's queryset: on a
     # million registrations, on every page, and the event filter once failed doing so.
