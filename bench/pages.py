@@ -7,7 +7,7 @@ session), ``MEMBER`` (approved members from the bulk data who have registrations
 messages, one per concurrent client) or the name of a staff role (``xiangcheng.core.roles``):
 a bulk member of staff in that role, signed in with two-factor authentication. ``REPRESENTATIVE``
 is a bulk representative of a verified organisation, one per concurrent client; ``{my_organisation}``
-in her URLs is her own organisation.
+in her URLs is her own organisation and ``{my_job}`` its job with the most applications.
 """
 
 from dataclasses import dataclass
@@ -52,12 +52,14 @@ PAGES = [
     Page("service requests", "/requests/"),
     Page("service request search", "/requests/?q={request_topic}"),
     Page("service request detail", "/requests/{service_request}/"),
-    # Organisations: the 企业服务 review queue; her organisation's workbench, requests and jobs.
+    # Organisations: the 企业服务 review queue; her organisation's workbench, requests, jobs and a job's
+    # applications.
     Page("staff: organisations awaiting verification", "/admin/members/organisation/?status__exact=pending",
          roles.ENTERPRISE_SERVICE.name),
     Page("organisation workbench", "/members/organisations/{my_organisation}/", REPRESENTATIVE),
     Page("organisation requests", "/requests/organisation/{my_organisation}/", REPRESENTATIVE),
     Page("organisation jobs", "/jobs/organisation/{my_organisation}/", REPRESENTATIVE),
+    Page("job applications", "/jobs/organisation/{my_organisation}/{my_job}/applications/", REPRESENTATIVE),
     # Jobs (新城招聘)
     Page("jobs list (visitor)", "/jobs/", VISITOR),
     Page("job detail", "/jobs/{job}/"),

@@ -25,6 +25,7 @@ from django.utils import timezone
 from events.models import Event, EventStatus, Registration
 from members.bulk import SURNAMES
 from members.models import OrganisationStatus, Representative, Status, User
+from services.applications import jobs_with_applications_counted
 from services.jobs import jobs_listed
 from services.models import Offering, OfferingMode, Ticket
 from xiangcheng.core.models import Notice, Programme
@@ -35,7 +36,8 @@ from .pages import MEMBER, REPRESENTATIVE, VISITOR, Page
 @dataclass(frozen=True)
 class Client:
     """Who one concurrent client is: her session (none for a visitor) and the placeholders that
-    name her own rows (``{my_organisation}`` for a representative)."""
+    name her own rows (``{my_organisation}`` and ``{my_job}``, its job with the most applications,
+    for a representative)."""
 
     session: str | None = None
     own: Mapping[str, str] = field(default_factory=dict)
@@ -97,9 +99,16 @@ def staff_in_role(role_name: str) -> User:
 
 def representatives(count: int) -> list[Representative]:
     """Representatives of verified organisations with an active account, one per organisation,
-    oldest organisation first (its ``user`` loaded)."""
+    oldest organisation first (her ``user`` and ``organisation`` loaded)."""
     return list(Representative.objects.filter(organisation__status=OrganisationStatus.VERIFIED, user__is_active=True)
-                .select_related("user").order_by("organisation_id", "pk").distinct("organisation_id")[:count])
+                .select_related("user", "organisation").order_by("organisation_id", "pk")
+                .distinct("organisation_id")[:count])
+
+
+def busiest_job(organisation) -> int:
+    """The organisation's job with the most applications (the longest applications page); 0 if none."""
+    job = jobs_with_applications_counted(organisation).order_by("-applied", "pk").first()
+    return job.pk if job else 0
 
 
 def sessions(pages: list[Page], *, clients: int) -> dict[str, list[Client]]:
@@ -116,7 +125,8 @@ def sessions(pages: list[Page], *, clients: int) -> dict[str, list[Client]]:
         found = representatives(clients)
         if not found:
             raise LookupError("no representatives of verified organisations in the bulk data: load it first")
-        keys[REPRESENTATIVE] = [Client(signed_in(r.user), {"my_organisation": str(r.organisation_id)})
+        keys[REPRESENTATIVE] = [Client(signed_in(r.user), {"my_organisation": str(r.organisation_id),
+                                                           "my_job": str(busiest_job(r.organisation))})
                                 for r in found]
     for role_name in sorted(wanted - {MEMBER, REPRESENTATIVE}):
         keys[role_name] = [Client(staff_signed_in(staff_in_role(role_name)))]

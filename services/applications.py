@@ -8,7 +8,8 @@ is decided here only (``may_read_cv``).
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -124,14 +125,35 @@ def organisation_application(*, user, pk: int) -> Application | None:
             .filter(pk=pk, job__organisation__in=organisations_of(user)).first())
 
 
-def applications_of_organisation(organisation: Organisation) -> QuerySet[Application]:
-    """What the organisation sees of each applicant: name, job title, field (never contacts)."""
-    return (Application.objects.filter(job__organisation=organisation)
-            .select_related("member__profile").only(
-                "id", "job", "message", "cv", "cv_name", "status", "created_at",
-                "member__id", "member__profile__id", "member__profile__user", "member__profile__real_name",
-                "member__profile__job_title", "member__profile__field")
-            .order_by("-created_at", "-pk"))
+# An application nobody at the organisation has looked at yet.
+_NOT_YET_VIEWED = Q(status=ApplicationStatus.SUBMITTED)
+
+
+def _counted(condition: Q) -> Coalesce:
+    """How many applications of the row's job meet ``condition``: a subquery per listed job, so
+    a page of jobs costs the same however many applications they have."""
+    of_job = (Application.objects.filter(condition, job=OuterRef("pk")).order_by()
+              .values("job").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(of_job), 0)
+
+
+def jobs_with_applications_counted(organisation: Organisation) -> QuerySet[Job]:
+    """The organisation's jobs, newest first, each with how many applied (``applied``) and how
+    many of those nobody has viewed yet (``not_viewed``)."""
+    return (Job.objects.filter(organisation=organisation).order_by("-created_at", "-pk")
+            .annotate(applied=_counted(Q()), not_viewed=_counted(_NOT_YET_VIEWED)))
+
+
+def applications_to_job(job: Job, status: str = "") -> QuerySet[Application]:
+    """What the organisation sees of each applicant to the job, newest first: name, job title,
+    field, message and CV (never contacts); only those with ``status`` if one is given."""
+    listed = (Application.objects.filter(job=job)
+              .select_related("member__profile").only(
+                  "id", "job", "message", "cv", "cv_name", "status", "created_at",
+                  "member__id", "member__profile__id", "member__profile__user", "member__profile__real_name",
+                  "member__profile__job_title", "member__profile__field")
+              .order_by("-created_at", "-pk"))
+    return listed.filter(status=status) if status else listed
 
 
 _OF_MEMBER = CompiledQuery(lambda member_id: Application.objects.filter(member_id=member_id).select_related(

@@ -3,9 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,7 @@ from xiangcheng.core.shared_pages import kept_shared
 
 from . import applications, jobs
 from .job_forms import ApplicationForm, ApplicationStatusForm, JobFilterForm, JobForm
-from .models import Application, Job, JobStatus
+from .models import Application, ApplicationStatus, Job, JobStatus
 
 JOBS_PAGE_SIZE = 20
 ORGANISATION_PAGE_SIZE = 10
@@ -86,14 +86,44 @@ def my_applications(request):
 
 @login_required
 def organisation_jobs(request, pk: int):
-    """Her organisation's jobs, each with its applications; another organisation's: 404."""
+    """Her organisation's jobs, each with how many applied; another organisation's: 404."""
     organisation = represented(user=request.user, pk=pk)
-    listed = (Job.objects.filter(organisation=organisation).order_by("-created_at", "-pk")
-              .prefetch_related(Prefetch("applications",
-                                         queryset=applications.applications_of_organisation(organisation))))
-    page = counted_page(listed, ORGANISATION_PAGE_SIZE, request.GET.get("page"))
+    page = counted_page(applications.jobs_with_applications_counted(organisation), ORGANISATION_PAGE_SIZE,
+                        request.GET.get("page"))
     return render(request, "services/jobs/organisation_jobs.html", {
         "organisation": organisation, "page": page, "may_post": may_post(organisation),
+    })
+
+
+def _represented_job(request, organisation_pk: int, pk: int) -> Job:
+    """A job of an organisation she represents (verified or not), or 404."""
+    job = jobs.organisation_job(organisation=represented(user=request.user, pk=organisation_pk), pk=pk)
+    if job is None:
+        raise Http404
+    return job
+
+
+def _shown_status(request) -> str:
+    """The applications page's status filter; anything else shows every application."""
+    status = request.GET.get("status", "")
+    return status if status in ApplicationStatus.values else ""
+
+
+@login_required
+def job_applications(request, organisation_pk: int, pk: int):
+    """The applications to one of her organisation's jobs, newest first, a page at a time."""
+    job = _represented_job(request, organisation_pk, pk)
+    status = _shown_status(request)
+    page = counted_page(applications.applications_to_job(job, status), APPLICATIONS_PAGE_SIZE,
+                        request.GET.get("page"))
+    here = QueryDict(mutable=True)
+    if status:
+        here["status"] = status
+    back = here.copy()  # where a status button returns her: this page of this filter
+    back["page"] = str(page.number)
+    return render(request, "services/jobs/job_applications.html", {
+        "job": job, "organisation": job.organisation, "page": page, "status": status,
+        "statuses": ApplicationStatus.choices, "query": here.urlencode(), "back": back.urlencode(),
         "status_form": ApplicationStatusForm(),
     })
 
@@ -196,7 +226,14 @@ def application_status(request, pk: int):
                          % {"status": dict(form.fields["status"].choices)[form.cleaned_data["status"]]})
     else:
         messages.error(request, _("Choose viewed, shortlisted or declined."))
-    return redirect("services:organisation_jobs", application.job.organisation_id)
+    # Back to the page and filter she pressed it on (only those two, checked, are carried).
+    back = QueryDict(mutable=True)
+    if status := _shown_status(request):
+        back["status"] = status
+    if (number := request.GET.get("page", "")).isdigit():
+        back["page"] = number
+    url = reverse("services:job_applications", args=[application.job.organisation_id, application.job_id])
+    return redirect(f"{url}?{back.urlencode()}" if back else url)
 
 
 @login_required

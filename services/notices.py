@@ -182,8 +182,8 @@ def _compose_application(notice: Notice) -> Message:
     with translation.override(settings.LANGUAGE_CODE):
         if notice.kind == APPLIED.name:
             subject = gettext("New application for “%(title)s”") % {"title": job.title}
-            url = reverse("services:organisation_jobs", args=[job.organisation_id])
-            body = gettext("A member applied for “%(title)s”. Read her application on your organisation's jobs "
+            url = reverse("services:job_applications", args=[job.organisation_id, job.pk])
+            body = gettext("A member applied for “%(title)s”. Read her application on the job's applications "
                            "page.") % {"title": job.title}
         else:
             status = ApplicationStatus(notice.data["status"])

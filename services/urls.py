@@ -28,6 +28,8 @@ urlpatterns += [
     path("jobs/organisation/<int:organisation_pk>/<int:pk>/edit/", job_views.job_edit, name="job_edit"),
     path("jobs/organisation/<int:organisation_pk>/<int:pk>/submit/", job_views.job_submit, name="job_submit"),
     path("jobs/organisation/<int:organisation_pk>/<int:pk>/close/", job_views.job_close, name="job_close"),
+    path("jobs/organisation/<int:organisation_pk>/<int:pk>/applications/", job_views.job_applications,
+         name="job_applications"),
 ]
 
 # --- Service requests (相链她科企) ------------------------------------------------------------------

@@ -13,12 +13,14 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import Count
 from django.test import override_settings
 
 from bench import people, stack
 from bench.pages import MEMBER, PAGES, REPRESENTATIVE, VISITOR
 from bench.report import perf_md_update
 from members.models import Organisation, OrganisationStatus
+from services.models import Job
 from tests.helpers import production_environment
 from xiangcheng.core import roles
 
@@ -107,6 +109,10 @@ def test_each_representative_opens_her_own_organisation(bulk, client):
         organisation = Organisation.objects.get(pk=who.own["my_organisation"])
         assert organisation.status == OrganisationStatus.VERIFIED
         assert organisation.representatives.filter(user_id=session["_auth_user_id"]).exists()
+        # Her job with the most applications, so the applications page lists the most rows.
+        applied = dict(Job.objects.filter(organisation=organisation).annotate(n=Count("applications"))
+                       .values_list("pk", "n"))
+        assert applied[int(who.own["my_job"])] == max(applied.values()) > 0
     # Another client's organisation is not hers: the pages would answer 404, never measure it.
     first, second = keys[REPRESENTATIVE]
     client.cookies[settings.SESSION_COOKIE_NAME] = first.session

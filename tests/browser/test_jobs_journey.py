@@ -11,7 +11,7 @@ from tests.services.helpers import minimal_pdf
 from tests.services.job_helpers import applicant, job_data, organisation, representative
 from xiangcheng.core.roles import ENTERPRISE_SERVICE
 
-from .ui import label, log_in, screenshot, t
+from .ui import label, log_in, screenshot, t, tn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,6 +62,11 @@ def test_visitor_browses_member_applies_with_a_pdf_and_is_shortlisted(page: Page
     hr_page.goto(f"/jobs/organisation/{org.pk}/")
     log_in(hr_page, hr.email)
     hr_page.wait_for_url(f"**/jobs/organisation/{org.pk}/")
+    applied = hr_page.locator(".org-job", has_text=posted[0].title)
+    expect(applied.locator(".status-pending")).to_have_text(tn("%(n)s not viewed yet", "%(n)s not viewed yet", 1))
+    screenshot(hr_page, "organisation-jobs")
+    applied.get_by_role("link", name=tn("%(n)s application", "%(n)s applications", 1)).click()
+    hr_page.wait_for_url(f"**/jobs/organisation/{org.pk}/{posted[0].pk}/applications/")
     application = hr_page.locator(".application")
     expect(application).to_contain_text("林晓雯")
     expect(application).to_contain_text(MESSAGE)
@@ -71,7 +76,7 @@ def test_visitor_browses_member_applies_with_a_pdf_and_is_shortlisted(page: Page
     assert download.value.path().read_bytes() == minimal_pdf()
     application.get_by_role("button", name=t("Shortlisted")).click()
     expect(hr_page.locator(".application .registration-status")).to_have_text(t(ApplicationStatus.SHORTLISTED.label))
-    screenshot(hr_page, "organisation-jobs")
+    screenshot(hr_page, "job-applications")
     assert Application.objects.get().status == ApplicationStatus.SHORTLISTED
 
     # She sees the new status on 我的求职.

@@ -8,8 +8,9 @@ from members.models import Representative, Status
 from services import applications
 from services.application_rows import ROW_TEMPLATE
 from services.models import Application, ApplicationStatus
-from tests.helpers import messages_of, renders_of, zh
+from tests.helpers import messages_of, renders_of, zh, zh_n
 from xiangcheng.core.models import Notice
+from xiangcheng.core.outbox import KINDS
 from xiangcheng.core.roles import ENTERPRISE_SERVICE
 
 from .helpers import minimal_pdf, png_bytes, upload
@@ -61,7 +62,11 @@ def test_she_applies_with_a_pdf_cv(client, job, she, hr):
     with application.cv.open("rb") as stored:
         assert stored.read() == minimal_pdf()
     assert application.cv.name.startswith("cv/")
-    assert list(Notice.objects.filter(kind="jobs.applied").values_list("recipient", flat=True)) == [hr.pk]
+    told = Notice.objects.get(kind="jobs.applied")
+    assert told.recipient == hr
+    # The organisation's notice leads to the job's applications page.
+    assert KINDS["jobs.applied"].compose(told).url == reverse("services:job_applications",
+                                                             args=[job.organisation_id, job.pk])
 
 
 def test_a_png_cv_is_refused_and_her_message_kept(client, job, she, file_dirs):
@@ -133,12 +138,87 @@ def test_the_organisation_sees_her_name_title_field_and_message_but_not_her_cont
     applications.application_submit(job=job, member=she, message=MESSAGE)
     client.force_login(hr)
 
-    page = client.get(reverse("services:organisation_jobs", args=[org.pk])).content.decode()
+    page = client.get(reverse("services:job_applications", args=[org.pk, job.pk])).content.decode()
 
     for shown in ("林晓雯", "高级工程师", zh("Advanced materials"), MESSAGE):
         assert shown in page
     for hidden in (she.email, she.phone):
         assert hidden not in page
+
+
+def test_the_jobs_page_counts_each_jobs_applications_and_links_to_them(client, job, she, hr, org, moderator):
+    other = published_job(org, hr, moderator, title="算法工程师")
+    applications.application_submit(job=job, member=she, message=MESSAGE)
+    viewed = applications.application_submit(
+        job=job, member=applicant("chenjing", "陈静"), message=MESSAGE)
+    applications.application_mark(application=viewed, status=ApplicationStatus.VIEWED, actor=hr)
+    client.force_login(hr)
+
+    response = client.get(reverse("services:organisation_jobs", args=[org.pk]))
+
+    counted = {j.pk: (j.applied, j.not_viewed) for j in response.context["page"]}
+    assert counted == {job.pk: (2, 1), other.pk: (0, 0)}
+    page = response.content.decode()
+    assert reverse("services:job_applications", args=[org.pk, job.pk]) in page
+    assert reverse("services:job_applications", args=[org.pk, other.pk]) not in page
+    assert zh_n("%(n)s not viewed yet", "%(n)s not viewed yet", 1) in page
+    # Who applied is read on the job's own page, never here.
+    for hidden in ("林晓雯", "陈静", MESSAGE):
+        assert hidden not in page
+
+
+def _applicants(job, count: int) -> list[Application]:
+    return [applications.application_submit(job=job, member=applicant(f"m{n}", f"会员{n}"), message=f"留言{n}")
+            for n in range(count)]
+
+
+def test_a_jobs_applications_come_a_page_at_a_time_newest_first(client, job, hr, org):
+    sent = _applicants(job, 23)
+    client.force_login(hr)
+    url = reverse("services:job_applications", args=[org.pk, job.pk])
+
+    first, second = client.get(url), client.get(url, {"page": 2})
+
+    assert [a.pk for a in first.context["page"]] == [a.pk for a in reversed(sent)][:20]
+    assert [a.pk for a in second.context["page"]] == [a.pk for a in reversed(sent)][20:]
+    assert first.context["page"].paginator.count == 23
+    assert '?page=2"' in first.content.decode()
+
+
+def test_a_jobs_applications_filtered_by_status_and_marked_from_there(client, job, hr, org):
+    sent = _applicants(job, 3)
+    applications.application_mark(application=sent[0], status=ApplicationStatus.SHORTLISTED, actor=hr)
+    client.force_login(hr)
+    url = reverse("services:job_applications", args=[org.pk, job.pk])
+
+    shortlisted = client.get(url, {"status": "shortlisted"})
+    assert [a.pk for a in shortlisted.context["page"]] == [sent[0].pk]
+    # An unknown status is no filter at all: every application.
+    assert [a.pk for a in client.get(url, {"status": "hired"}).context["page"]] == [a.pk for a in reversed(sent)]
+    assert zh("No application with this status.") in client.get(url, {"status": "declined"}).content.decode()
+
+    # A step pressed on the filtered page returns her to that page and filter.
+    marked = client.post(reverse("services:application_status", args=[sent[1].pk]) + "?status=submitted&page=1",
+                         {"status": "declined"})
+    assert marked["Location"] == f"{url}?status=submitted&page=1"
+    assert Application.objects.get(pk=sent[1].pk).status == ApplicationStatus.DECLINED
+    # Anything else in the address is not carried back.
+    marked = client.post(reverse("services:application_status", args=[sent[2].pk]) + "?status=evil&page=x&next=//a",
+                         {"status": "viewed"})
+    assert marked["Location"] == url
+
+
+def test_another_organisations_job_applications_answer_404(client, job, she, hr, org, moderator):
+    applications.application_submit(job=job, member=she, message=MESSAGE)
+    rival = organisation(code=CODES[1], name="另一家公司")
+    rival_hr = representative(rival, username="rival")
+    client.force_login(rival_hr)
+
+    # Her own organisation's number with another's job, and the other's number: both 404.
+    assert client.get(reverse("services:job_applications", args=[rival.pk, job.pk])).status_code == 404
+    assert client.get(reverse("services:job_applications", args=[org.pk, job.pk])).status_code == 404
+    client.force_login(she)
+    assert client.get(reverse("services:job_applications", args=[org.pk, job.pk])).status_code == 404
 
 
 def test_she_is_told_when_shortlisted_or_declined_and_sees_it(client, job, she, hr):

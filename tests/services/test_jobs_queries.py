@@ -64,6 +64,21 @@ def test_organisation_jobs_with_applications(client):
     assert queries_for(client, url) == at_five
 
 
+def test_a_jobs_applications(client):
+    org = organisation()
+    hr = representative(org)
+    client.force_login(hr)
+    job = _jobs(org, 1)[0]
+    members = [applicant(f"m{n}", f"会员{n}") for n in range(50)]
+    _applications([job], members[:5], 5)
+    urls = [reverse("services:job_applications", args=[org.pk, job.pk]),
+            reverse("services:job_applications", args=[org.pk, job.pk]) + "?status=viewed&page=2"]
+    at_five = [queries_for(client, url) for url in urls]
+    Application.objects.all().delete()
+    _applications([job], members, 50)
+    assert [queries_for(client, url) for url in urls] == at_five
+
+
 def test_my_applications(client):
     org = organisation()
     she = applicant("linxiaowen", "林晓雯")
