@@ -9,6 +9,9 @@ models' 34 columns, the related-object machinery) cost more than the rest of a s
 of the 4.2 ms of CPU of the signed-in floor page. ``signed_in_query`` is the same SELECT written
 once per process from the models' own columns; each request runs it and makes the two objects
 as the ORM does (``from_db``), 0.3 ms.
+
+A member of staff's permissions are read the same way: one SELECT written once per process
+(``permissions_query``) instead of the two Django's backend builds on each of her requests.
 """
 
 import functools
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import Model
@@ -75,10 +80,48 @@ def signed_in_account(user_id) -> User | None:
     return user
 
 
+@functools.cache
+def permissions_query(db: str) -> str:
+    """Her permissions, her own and her groups', as "app_label", "codename" rows, by her id twice:
+    the SELECTs Django's backend builds with the ORM on every staff request, written once."""
+    ops = connections[db].ops
+    mine, in_group = User.user_permissions.through._meta, User.groups.through._meta
+    granted = Group.permissions.through._meta
+    mine_field, in_group_field = User._meta.get_field("user_permissions"), User._meta.get_field("groups")
+    granted_field = Group._meta.get_field("permissions")
+    q = ops.quote_name
+    return (
+        f"SELECT ct.{q('app_label')}, p.{q('codename')} FROM {q(Permission._meta.db_table)} p "  # noqa: S608
+        f"JOIN {q(ContentType._meta.db_table)} ct ON ct.{q('id')} = p.{q('content_type_id')} "
+        f"WHERE p.{q('id')} IN ("
+        f"SELECT {q(mine_field.m2m_reverse_name())} FROM {q(mine.db_table)} "
+        f"WHERE {q(mine_field.m2m_column_name())} = %s "
+        f"UNION ALL SELECT gp.{q(granted_field.m2m_reverse_name())} FROM {q(granted.db_table)} gp "
+        f"JOIN {q(in_group.db_table)} ug ON ug.{q(in_group_field.m2m_reverse_name())} = "
+        f"gp.{q(granted_field.m2m_column_name())} WHERE ug.{q(in_group_field.m2m_column_name())} = %s)")
+
+
+def permissions_of(user: User) -> set[str]:
+    """Her permissions as Django names them ("app_label.codename"), her own and her groups'."""
+    db = router.db_for_read(Permission)
+    with connections[db].cursor() as cursor:
+        cursor.execute(permissions_query(db), [user.pk, user.pk])
+        return {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
+
+
 class SignedInLoading:
     def get_user(self, user_id):
         user = signed_in_account(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        """Django's, read with one query written once per process instead of two the ORM builds
+        on every staff request (about 1 ms of CPU); a superuser's are Django's (all of them)."""
+        if (not user_obj.is_active or user_obj.is_anonymous or obj is not None or user_obj.is_superuser
+                or hasattr(user_obj, "_perm_cache")):
+            return super().get_all_permissions(user_obj, obj)
+        user_obj._perm_cache = permissions_of(user_obj)
+        return user_obj._perm_cache
 
 
 class ModelBackend(SignedInLoading, DjangoModelBackend):

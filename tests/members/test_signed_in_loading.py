@@ -3,12 +3,15 @@ her profile, the objects the same as the ORM's, and no account for a closed or u
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.backends import AuthenticationBackend, ModelBackend, signed_in_account
 from members.models import MemberProfile, User
 from tests.factories import MemberProfileFactory, StaffFactory
+from xiangcheng.core.roles import INBOX_AGENT, REVIEWER
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +71,50 @@ def test_a_signed_in_page_reads_her_account_with_one_query(client):
     assert "林晓" in response.content.decode()
     assert len([q for q in queries if 'FROM "members_user" u' in q["sql"]]) == 1
     assert not [q for q in queries if 'FROM "members_memberprofile"' in q["sql"] and "u." not in q["sql"]]
+
+
+# --- her permissions ------------------------------------------------------------------------------
+
+def _fresh(user) -> User:
+    return User.objects.get(pk=user.pk)  # as her next request loads her: nothing cached on her
+
+
+@pytest.mark.parametrize("backend", [ModelBackend, AuthenticationBackend])
+def test_her_permissions_her_own_and_her_groups_in_one_query_as_djangos_backend_reads_them(backend):
+    staff = StaffFactory(username="two-groups", groups=[REVIEWER.name, INBOX_AGENT.name])
+    staff.user_permissions.add(Permission.objects.get(codename="view_event"),
+                               Permission.objects.get(codename="view_ticket"))  # also her group's
+    expected = DjangoModelBackend().get_all_permissions(_fresh(staff))
+
+    user = _fresh(staff)
+    with CaptureQueriesContext(connection) as queries:
+        read = backend().get_all_permissions(user)
+        again = backend().get_all_permissions(user)
+
+    assert len(queries) == 1
+    assert read == expected
+    assert {"events.view_event", "services.view_ticket", "members.view_memberprofile"} <= read
+    assert again is read
+    assert user.has_perm("events.view_event") and not user.has_perm("events.delete_event")
+
+
+def test_permissions_follow_her_groups_and_none_for_a_closed_or_anonymous_account():
+    staff = StaffFactory(username="moving", groups=[REVIEWER.name])
+    assert not _fresh(staff).has_perm("services.view_ticket")
+
+    staff.groups.add(Group.objects.get(name=INBOX_AGENT.name))
+    assert _fresh(staff).has_perm("services.view_ticket")
+    staff.groups.clear()
+    assert ModelBackend().get_all_permissions(_fresh(staff)) == set()
+
+    staff.groups.add(Group.objects.get(name=INBOX_AGENT.name))
+    staff.is_active = False
+    staff.save()
+    assert ModelBackend().get_all_permissions(_fresh(staff)) == set()
+    assert ModelBackend().get_all_permissions(AnonymousUser()) == set()
+
+
+def test_a_superuser_holds_every_permission():
+    root = User.objects.create_superuser("root", "root@example.com", "x" * 20)
+    assert ModelBackend().get_all_permissions(_fresh(root)) == DjangoModelBackend().get_all_permissions(_fresh(root))
+    assert len(ModelBackend().get_all_permissions(_fresh(root))) == Permission.objects.count()
