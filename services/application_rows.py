@@ -1,9 +1,16 @@
-"""The rows of 我的求职, her job applications, kept rendered (``xiangcheng.core.fragments``).
+"""Rows of job applications kept rendered (``xiangcheng.core.fragments``): hers on 我的求职, and
+the applicants' on a job's applications page for its organisation.
 
-A row shows her application's status and day, and the job's title, status and organisation's
-name: its version names each of them, so a change to any renders it again. Which applications
-are hers is the list's query (``applications.applications_of_member``); the row's key holds her
-application, so no one else's page reads it.
+A row of 我的求职 shows her application's status and day, and the job's title, status and
+organisation's name: its version names each of them, so a change to any renders it again. Which
+applications are hers is the list's query (``applications.applications_of_member``); the row's
+key holds her application, so no one else's page reads it.
+
+An applicant's row shows her name, job title, field, message, CV link, status and day, and the
+organisation's status buttons, which submit the page's one form (``id="application-steps"``, with this
+request's CSRF token) to the application's address with the page and filter to come back to:
+its version names each of them. Which applications are listed is the job's query
+(``applications.applications_to_job``), for its organisation's representatives only.
 """
 
 from django.utils import timezone
@@ -14,6 +21,7 @@ from xiangcheng.core.fragments import rendered_each
 from .models import Application
 
 ROW_TEMPLATE = "services/jobs/_application_row.html"
+APPLICANT_TEMPLATE = "services/jobs/_applicant_row.html"
 
 
 def row_version(application: Application) -> tuple:
@@ -25,3 +33,15 @@ def row_version(application: Application) -> tuple:
 
 def application_rows(applications) -> SafeString:
     return rendered_each(applications, template=ROW_TEMPLATE, name="a", version=row_version)
+
+
+def applicant_version(application: Application) -> tuple:
+    """Needs ``back`` set (the page and filter her buttons return to) and the applicant's profile
+    loaded (``applications.applications_to_job`` does)."""
+    profile = application.member.profile
+    return (application.pk, application.status, application.created_at.isoformat(), application.message,
+            application.cv.name, profile.real_name, profile.job_title, profile.field, application.back)
+
+
+def applicant_rows(applications) -> SafeString:
+    return rendered_each(applications, template=APPLICANT_TEMPLATE, name="a", version=applicant_version)

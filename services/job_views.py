@@ -121,10 +121,11 @@ def job_applications(request, organisation_pk: int, pk: int):
         here["status"] = status
     back = here.copy()  # where a status button returns her: this page of this filter
     back["page"] = str(page.number)
+    for application in page:
+        application.back = back.urlencode()
     return render(request, "services/jobs/job_applications.html", {
         "job": job, "organisation": job.organisation, "page": page, "status": status,
-        "statuses": ApplicationStatus.choices, "query": here.urlencode(), "back": back.urlencode(),
-        "status_form": ApplicationStatusForm(),
+        "statuses": ApplicationStatus.choices, "query": here.urlencode(),
     })
 
 

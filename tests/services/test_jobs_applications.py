@@ -1,6 +1,8 @@
 """Applying for jobs: approved members once per job, a PDF CV kept privately, the organisation's
 steps told to her, and what the organisation sees of her (never her contacts)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -183,6 +185,13 @@ def test_a_jobs_applications_come_a_page_at_a_time_newest_first(client, job, hr,
     assert [a.pk for a in second.context["page"]] == [a.pk for a in reversed(sent)][20:]
     assert first.context["page"].paginator.count == 23
     assert '?page=2"' in first.content.decode()
+    # Each row's buttons come back to the page they are on (the rows are kept rendered per page).
+    step = reverse("services:application_status", args=[sent[0].pk])
+    assert f'formaction="{step}?page=2"' in second.content.decode()
+    filtered = client.get(url, {"status": "submitted", "page": 2}).content.decode()
+    assert f'formaction="{step}?status=submitted&amp;page=2"' in filtered
+    assert re.search(r'<form id="application-steps" method="post" hidden><input type="hidden" '
+                     r'name="csrfmiddlewaretoken" value="[^"]+"></form>', filtered)
 
 
 def test_a_jobs_applications_filtered_by_status_and_marked_from_there(client, job, hr, org):

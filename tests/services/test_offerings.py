@@ -83,6 +83,40 @@ def test_the_offering_page_shows_places_left_and_her_booking(client, member):
     assert reverse("offerings:cancel", args=[booking.pk]) in html
 
 
+def test_the_kept_rows_follow_each_booking_and_hold_no_token(client, member, other_member):
+    offering = OfferingFactory()
+    slot = OfferingSlotFactory(offering=offering, capacity=2, starts_at=timezone.now() + timedelta(days=1))
+    url = reverse("offerings:detail", args=[offering.pk])
+    book = reverse("offerings:book", args=[slot.pk])
+    client.force_login(member)
+
+    def row(html: str) -> str:
+        return re.search(r'<li class="card slot.*?</li>', html, re.S).group(0)
+
+    first = client.get(url).content.decode()
+    assert zh_n("%(n)s place left", "%(n)s places left", 2) in row(first)
+    # Her "Book" submits the page's one form, which holds this request's token; the row holds none.
+    assert f'form="slot-booking" formaction="{book}"' in row(first)
+    assert "csrfmiddlewaretoken" not in row(first)
+    assert re.search(r'<form id="slot-booking" method="post" hidden>'
+                     r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+"></form>', first)
+
+    slot_booking.book(slot=slot, member=other_member)
+    assert zh_n("%(n)s place left", "%(n)s places left", 1) in row(client.get(url).content.decode())
+
+    client.post(book)
+    mine = SlotBooking.objects.get(member=member)
+    after = row(client.get(url).content.decode())
+    assert zh("Booked") in after and reverse("offerings:cancel", args=[mine.pk]) in after
+    assert book not in after
+
+    # Another member's page of the same time: his own row, not hers.
+    client.force_login(other_member)
+    his = row(client.get(url).content.decode())
+    assert reverse("offerings:cancel", args=[mine.pk]) not in his
+    assert zh("Full") in his
+
+
 def _between(html: str, start: str, end: str) -> list[str]:
     parts = html.split(start)[1:]
     return [p.split(">", 1)[1].split(end, 1)[0] for p in parts]
