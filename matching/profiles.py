@@ -21,6 +21,7 @@ from members.consents import consent_grant, consent_withdraw, has_consent
 from members.models import City, Consent, Field, User
 from members.profiles import is_approved_member, profile_for
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery
 
 from . import tasks
 from .introductions import introductions_forget
@@ -82,11 +83,15 @@ class MatchDetails:
 DETAIL_FIELDS = [name for name in MatchDetails.__dataclass_fields__]
 
 
+# Every 遇见 page reads her profile first: its SQL built once per process.
+_OF_USER = CompiledQuery(lambda user_id: MatchProfile.objects.filter(user_id=user_id), user_id=int)
+
+
 def match_profile_of(user: User) -> MatchProfile | None:
     """Her match profile, or None when she does not take part."""
     if not user.is_authenticated:
         return None
-    return MatchProfile.objects.filter(user=user).first()
+    return _OF_USER.first(user_id=user.pk)
 
 
 def may_join(user: User) -> bool:

@@ -115,6 +115,8 @@ def block_person(*, blocker: User, profile_id: int) -> Block:
 def blocks_of(*, user: User):
     """Whom she blocked, newest first, with what her list shows of each (name, whether still in 遇见)."""
     return (Block.objects.filter(blocker=user).select_related("blocked__profile", "blocked__match_profile")
+            .only("created_at", "blocker_id", "blocked__username", "blocked__profile__user_id",
+                  "blocked__profile__real_name", "blocked__match_profile__user_id", "blocked__match_profile__status")
             .order_by("-created_at", "-pk"))
 
 

@@ -31,7 +31,7 @@ from .models import (
     MatchStatus,
     Suggestion,
 )
-from .scoring import Candidate, Reason, candidate_fields, circle_rule, ranked, reasons_text
+from .scoring import Candidate, candidate_fields, circle_rule, ranked, stored_reasons_text
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def suggestions_for(*, profile: MatchProfile) -> list[Suggestion]:
                    .filter(never_suggested(profile=profile)).values_list("pk", flat=True)) if rows else set()
     rows = [row for row in rows if row.candidate_id not in excluded]
     for row in rows:
-        row.reasons_text = reasons_text([Reason.from_json(r) for r in row.reasons])
+        row.reasons_text = stored_reasons_text(row.reasons)
     return rows
 
 

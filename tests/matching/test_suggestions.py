@@ -4,12 +4,13 @@ the refresh after she changes her profile, the nightly chunks, and her page (pri
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from matching import suggestions
 from matching.cards import CARD_TEMPLATE, cards_of
 from matching.models import MatchProfile, MatchStatus, Purpose, Suggestion
 from matching.profiles import MatchDetails, match_edit, match_leave
-from matching.scoring import Reason, reasons_text, score
+from matching.scoring import Reason, reasons_text, score, stored_reasons_text
 from matching.suggestions import active_profile_chunks, suggestions_refresh
 from matching.tasks import refresh_all_suggestions
 from members.models import City, Field
@@ -43,6 +44,21 @@ def test_reasons_are_exact_in_chinese_and_mentoring_is_a_complement():
     ])
     assert back.reasons[-1] == Reason("she_seeks_mentor")
     assert back.score == scored.score
+
+
+def test_stored_reasons_are_put_into_words_in_the_language_of_each_reader():
+    stored = [Reason("city", ("suzhou",)).as_json(), Reason("fields", ("ai", "unknown")).as_json(),
+              {"code": "a-newer-code", "items": []}]
+
+    with translation.override("zh-hans"):
+        chinese = stored_reasons_text(stored)
+        assert stored_reasons_text(stored) == chinese
+    with translation.override("en"):
+        english = stored_reasons_text(stored)
+
+    assert chinese == " · ".join([zh("Both in %(items)s") % {"items": zh("Suzhou")},
+                                  zh("Both working in %(items)s") % {"items": f"{zh('Artificial intelligence')}、unknown"}])
+    assert english == "Both in Suzhou · Both working in Artificial intelligence、unknown"
 
 
 def test_two_mentees_are_not_complements():
