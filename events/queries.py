@@ -117,8 +117,12 @@ def events_listed(*, viewer: User | AnonymousUser, past: bool = False, programme
 
 MY_EVENTS_PAGE_SIZE = 20
 
+# What her rows show and decide from (events.cards, cancellation_open), and no more: the events'
+# descriptions and the rest were most of what each page read.
 _HERS = CompiledQuery(lambda user_id: Registration.objects.filter(user_id=user_id).select_related(
-    "event__venue", "event__programme").order_by("-event__starts_at", "-pk"), user_id=int)
+    "event__venue").only("user_id", "event_id", "status", "event__title", "event__starts_at", "event__status",
+                         "event__cancellation_deadline", "event__venue_id", "event__venue__name")
+    .order_by("-event__starts_at", "-pk"), user_id=int)
 
 
 def my_registrations(user, *, page: str | int | None = None) -> Page:
