@@ -90,8 +90,11 @@ def organisation_jobs(request, pk: int):
     organisation = represented(user=request.user, pk=pk)
     page = counted_page(applications.jobs_with_applications_counted(organisation), ORGANISATION_PAGE_SIZE,
                         request.GET.get("page"))
+    posting = may_post(organisation)
+    for job in page:
+        job.may_post = posting
     return render(request, "services/jobs/organisation_jobs.html", {
-        "organisation": organisation, "page": page, "may_post": may_post(organisation),
+        "organisation": organisation, "page": page, "may_post": posting,
     })
 
 

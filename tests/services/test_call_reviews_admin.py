@@ -58,7 +58,7 @@ def test_the_list_costs_the_same_queries_at_5_and_50_rows(client, rows):
     assert queries_for(client, LIST) == QUERIES
 
 
-QUERIES = 7  # the same at 5 and 50 rows: names and calls come with the rows
+QUERIES = 6  # the same at 5 and 50 rows: names and calls come with the rows; her permissions in one
 
 
 def test_shortlist_then_recommend_then_result_through_the_actions(client, committed, outbox):

@@ -1,5 +1,6 @@
 """Jobs (新城招聘): posting, moderation, edits of published jobs, closing, and who sees what."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,32 @@ def test_a_representative_posts_a_draft_and_submits_it(hr_client, org, hr):
     assert (job.organisation, job.title, job.status, job.created_by, job.programme.slug) == (
         org, "新材料研发工程师", JobStatus.PENDING, hr, "link")
     assert job.submitted_at is not None
+
+
+def test_a_drafts_card_submits_through_the_pages_form_and_follows_the_jobs_state(hr_client, org, hr):
+    draft = jobs.job_create(organisation=org, author=hr, data=job_data())
+    url = reverse("services:organisation_jobs", args=[org.pk])
+    submit = reverse("services:job_submit", args=[org.pk, draft.pk])
+
+    def card(html: str) -> str:
+        return re.search(r'<li class="card org-job">.*?</li>', html, re.S).group(0)
+
+    page = hr_client.get(url).content.decode()
+    # The card holds no token: its button submits the page's one form to the job's address.
+    assert f'form="job-submit" formaction="{submit}"' in card(page)
+    assert "csrfmiddlewaretoken" not in card(page)
+    assert re.search(r'<form id="job-submit" method="post" hidden><input type="hidden" '
+                     r'name="csrfmiddlewaretoken" value="[^"]+"></form>', page)
+
+    assert hr_client.post(submit)["Location"] == url
+    pending = card(hr_client.get(url).content.decode())
+    assert zh("Awaiting review") in pending
+    assert submit not in pending
+
+    # Once the organisation may no longer post (its verification withdrawn), no card offers a step.
+    org.status = "pending"
+    org.save()
+    assert reverse("services:job_edit", args=[org.pk, draft.pk]) not in card(hr_client.get(url).content.decode())
 
 
 def test_a_negotiable_salary_leaves_both_ends_empty(hr_client, org):

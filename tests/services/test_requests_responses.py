@@ -8,7 +8,7 @@ from members.models import Status
 from services import responses
 from services.models import RequestResponse, ResponseStatus
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import email_subject, messages_of, queries_for, zh
+from tests.helpers import email_subject, messages_of, queries_for, zh, zh_n
 from xiangcheng.core import audit
 from xiangcheng.core.models import Notice
 
@@ -247,3 +247,23 @@ def test_the_dashboard_and_lists_keep_their_query_counts(client, org, rep, her):
     for _ in range(45):
         published(org, author=rep)
     assert counts() == with_five
+
+
+def test_the_organisations_list_counts_responses_as_they_come_and_are_answered(client, her, rep, service_request, org):
+    listing = reverse("services:organisation_requests", args=[org.pk])
+
+    def meta() -> str:
+        client.force_login(rep)
+        html = client.get(listing).content.decode()
+        return html.split('class="ticket-meta muted">', 1)[1].split("</span>", 1)[0]
+
+    assert meta().startswith(zh_n("%(n)s response", "%(n)s responses", 0))
+    client.force_login(her)
+    respond(client, service_request, share_email="on")
+    counted = meta()
+    assert counted.startswith(zh_n("%(n)s response", "%(n)s responses", 1) + " · "
+                              + zh_n("%(n)s to answer", "%(n)s to answer", 1))
+
+    answer = RequestResponse.objects.get()
+    responses.response_decline(response=answer, representative=rep)
+    assert zh_n("%(n)s to answer", "%(n)s to answer", 1) not in meta()
