@@ -360,7 +360,18 @@ def _listed(*, user_id: int, tab: str) -> QuerySet[Introduction]:
         rows = Introduction.objects.filter(Q(sender_id=user_id) | Q(recipient_id=user_id), status=S.ACCEPTED)
         order = ["-answered_at", "-pk"]
     return _unblocked(rows, user_id=user_id).select_related("sender__profile", "recipient__profile", "sender__match_profile",
-                                     "recipient__match_profile").order_by(*order)
+                                     "recipient__match_profile").only(*_LISTED_COLUMNS).order_by(*order)
+
+
+# What her list and her export read of each introduction and of both people (the name, whether
+# each still takes part, the contacts a connection may show) and no more: the two accounts' and
+# four profiles' other columns were most of what a page read.
+_LISTED_COLUMNS = [
+    *(f.attname for f in Introduction._meta.concrete_fields),
+    *(f"{side}__{name}" for side in ("sender", "recipient")
+      for name in ("username", "email", "phone", "phone_verified", "profile__user_id", "profile__real_name",
+                   "match_profile__user_id")),
+]
 
 
 _PAGED = {tab: CompiledQuery(lambda user_id, tab=tab: _listed(user_id=user_id, tab=tab), user_id=int) for tab in TABS}

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from matching import introductions as rules
 from matching import suggestions
@@ -405,3 +406,47 @@ def test_the_candidate_query_still_reads_the_gin_indexes(monkeypatch):
     scans = [line for line in with_introductions if "Index Scan" in line]
     assert scans and set(scans) <= gin
     assert not [line for line in with_introductions if line.startswith("->  Seq Scan")]
+
+
+# --- 我的相遇: the same queries however many -----------------------------------------------------------
+
+def _introduced(her, count: int, start: int) -> None:
+    """``count`` introductions for each tab: sent by her, received by her, and connected (shared
+    contacts, some of the others left 遇见)."""
+    rows = []
+    for n in range(start, start + count):
+        sent_to = opted_in(member())
+        received_from = opted_in(member())
+        connected = opted_in(with_phone(member(), f"139{n:08d}"))
+        rows += [Introduction(sender=her.user, recipient=sent_to.user, message=f"你好{n}"),
+                 Introduction(sender=received_from.user, recipient=her.user, message=f"想认识{n}"),
+                 Introduction(sender=her.user, recipient=connected.user, message=f"交流{n}", status=S.ACCEPTED,
+                              answered_at=datetime(2026, 12, 1, tzinfo=SHANGHAI), recipient_shares_phone=True)]
+        if n % 3 == 0:
+            match_leave(user=connected.user)
+    Introduction.objects.bulk_create(rows)
+
+
+def test_my_introductions_cost_the_same_queries_for_5_and_50_on_every_tab(client):
+    her = opted_in(member())
+    client.force_login(her.user)
+    urls = [f"/meet/introductions/?tab={tab}" for tab in rules.TABS]
+
+    def counted() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    _introduced(her, 5, 0)
+    five = counted()
+    _introduced(her, 45, 5)
+    assert counted() == five
+    connected = client.get("/meet/introductions/?tab=connected")
+    assert len(connected.context["rows"]) == 20
+    # Those who stayed show the mobile they shared; those who left, none.
+    shown = {row.introduction.pk: [c.value for c in row.contacts] for row in connected.context["rows"]}
+    assert sum(1 for values in shown.values() if values) == sum(
+        1 for row in connected.context["rows"] if row.seen != rules.LEFT)
