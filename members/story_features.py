@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.story_models import Story
 
 from .consents import consent_grant
@@ -116,11 +117,18 @@ class FeaturedMember:
     directory_url: str  # empty: no link (not listed, or the reader may not open the directory)
 
 
+# A story's page reads the members it names on every visit: the SQL built once per process, and
+# only their names and whether the directory lists them.
+_SHOWN = CompiledQuery(lambda story_id: StoryFeature.objects.filter(FEATURE_SHOWN, story_id=story_id)
+                       .annotate(listed=Exists(MemberProfile.objects.filter(LISTED, user=OuterRef("member_id"))))
+                       .select_related("member__profile").only("member_id", "member__profile__user_id",
+                                                                "member__profile__real_name").order_by("pk"),
+                       story_id=int)
+
+
 def features_shown(*, story: Story, viewer) -> list[FeaturedMember]:
     """The members the story names, in the order they were asked (two queries at most)."""
-    rows = list(StoryFeature.objects.filter(FEATURE_SHOWN, story=story)
-                .annotate(listed=Exists(MemberProfile.objects.filter(LISTED, user=OuterRef("member_id"))))
-                .select_related("member__profile").order_by("pk"))
+    rows = _SHOWN.rows(story_id=story.pk)
     may_open_directory = (any(row.listed for row in rows) and viewer.is_authenticated
                           and is_approved_member(viewer))
     directory = reverse("members:directory")
