@@ -28,6 +28,7 @@ from .organisations import (
     organisations_of,
     representative_leave,
     representative_remove,
+    representatives_of,
     represented,
 )
 from .profiles import person_name
@@ -62,8 +63,7 @@ def organisation_register_view(request):
 
 
 def _workbench(request, organisation, *, invite_form=None, status=200):
-    representatives = [(rep, representative_name(rep)) for rep in Representative.objects.filter(
-        organisation=organisation).select_related("user__profile").order_by("joined_at", "pk")]
+    representatives = [(rep, representative_name(rep)) for rep in representatives_of(organisation)]
     invitations = (OrganisationInvitation.objects.filter(organisation=organisation, accepted_at__isnull=True,
                                                          revoked=False).order_by("-created_at")[:INVITATIONS_SHOWN])
     return render(request, "members/organisations/workbench.html", {

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from members.invitations import invitations_of_revoke
 from members.models import MemberProfile, Organisation, OrganisationStatus, Representative, VisibleField
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.files import ProcessedImage
 
 
@@ -24,11 +25,19 @@ def may_post(organisation: Organisation) -> bool:
     return organisation.status == OrganisationStatus.VERIFIED
 
 
+def _represented_by(user_id: int) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(representatives__user_id=user_id)
+
+
 def organisations_of(user) -> QuerySet[Organisation]:
     """The organisations this account represents (none for a visitor)."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    return Organisation.objects.filter(representatives__user=user)
+    return _represented_by(user.pk)
+
+
+# Every page of an organisation's own reads it first: its SQL built once per process.
+_REPRESENTED = CompiledQuery(lambda user_id, pk: _represented_by(user_id).filter(pk=pk), user_id=int, pk=int)
 
 
 def verified_organisations_of(*, user_ids: Iterable[int]) -> dict[int, list[Organisation]]:
@@ -61,10 +70,21 @@ def directory_organisations(profiles: Iterable[MemberProfile]) -> None:
 
 def represented(*, user, pk: int) -> Organisation:
     """Her organisation ``pk``, or 404: another organisation's pages do not exist for her."""
-    organisation = organisations_of(user).filter(pk=pk).first()
+    organisation = _REPRESENTED.first(user_id=user.pk, pk=pk) if user.is_authenticated else None
     if organisation is None:
         raise Http404
     return organisation
+
+
+_REPRESENTATIVES = CompiledQuery(lambda organisation_id: Representative.objects.filter(
+    organisation_id=organisation_id).select_related("user__profile").order_by("joined_at", "pk"),
+    organisation_id=int)
+
+
+def representatives_of(organisation: Organisation) -> list[Representative]:
+    """Who represents the organisation, first to join first, each with her account and profile
+    (her workbench lists them; its SQL built once per process)."""
+    return _REPRESENTATIVES.rows(organisation_id=organisation.pk)
 
 
 def posting_organisation(*, user, pk: int) -> Organisation:
