@@ -88,7 +88,7 @@ def my_applications(request):
 def organisation_jobs(request, pk: int):
     """Her organisation's jobs, each with how many applied; another organisation's: 404."""
     organisation = represented(user=request.user, pk=pk)
-    page = counted_page(applications.jobs_with_applications_counted(organisation), ORGANISATION_PAGE_SIZE,
+    page = counted_page(applications.organisation_jobs_listed(organisation), ORGANISATION_PAGE_SIZE,
                         request.GET.get("page"))
     posting = may_post(organisation)
     for job in page:

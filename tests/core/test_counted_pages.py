@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events.models import Event
 from tests.events.factories import EventFactory
+from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.counted_pages import counted_page
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,34 @@ def test_an_empty_list_is_one_empty_first_page():
 def test_a_distinct_list_is_refused():
     with pytest.raises(ImproperlyConfigured):
         counted_page(listed().distinct(), 3, "1")
+
+
+# --- a compiled query's listing: the counted rows' SQL built once too ------------------------------
+
+def of_kind(kind: str):
+    return Event.objects.filter(kind=kind).select_related("venue").order_by("title", "pk")
+
+
+def test_a_listing_gives_django_s_pages_each_page_with_rows_one_query_its_sql_built_once():
+    for n in range(7):
+        EventFactory(title=f"活动{n}", kind="salon")
+    EventFactory(title="培训", kind="training")
+    built = []
+    compiled = CompiledQuery(lambda kind: built.append(kind) or of_kind(kind), kind=str)
+
+    for number in (None, "", "1", "2", "3", 2, "x", "2.0"):
+        with CaptureQueriesContext(connection) as queries:
+            page = counted_page(compiled.listing(kind="salon"), 3, number)
+            got = shown(page)
+            venues = [e.venue.name for e in page]  # the related rows came with the page
+        assert got == shown(Paginator(of_kind("salon"), 3).get_page(number))
+        assert venues == [e.venue.name for e in Paginator(of_kind("salon"), 3).get_page(number)]
+        assert len(queries.captured_queries) == 1
+    for number in ("4", "99", "0", "-1"):  # past the end, below one: Django's last page
+        assert shown(counted_page(compiled.listing(kind="salon"), 3, number)) == shown(
+            Paginator(of_kind("salon"), 3).get_page(number))
+    assert shown(counted_page(compiled.listing(kind="training"), 3, "1")) == shown(
+        Paginator(of_kind("training"), 3).get_page("1"))
+    assert shown(counted_page(compiled.listing(kind="camp"), 3, "1")) == ([], 1, 0, 1, False, False)
+    # Built twice at most: the rows' query, then the same with the window count; never per request.
+    assert len(built) == 2

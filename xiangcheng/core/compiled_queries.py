@@ -11,7 +11,8 @@ Only for querysets whose SQL depends on nothing but the named values: a value re
 queryset is built (the time now, a setting, her circles) would be kept in the SQL for good.
 
 A list page pages through ``listing(**values)`` with Django's ``Paginator``: its count and each
-page's rows run SQL built once too (the page's window as ``LIMIT``/``OFFSET`` parameters).
+page's rows run SQL built once too (the page's window as ``LIMIT``/``OFFSET`` parameters), or
+with ``counted_pages.counted_page``: a page's rows and the list's length in one query.
 
 ``row_lock`` names a lock the ORM cannot ask for (``FOR KEY SHARE``: a sign-up keeps the event
 from staff changes without queueing behind other sign-ups); the rows' SQL ends with it, so
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 # Values no request asks for, so that each can be found among the parameters of the built SQL.
 _MARKERS = itertools.count(-7_301_000_000_001, -1)
@@ -70,6 +71,16 @@ class _Built:
     count: _Sql  # how many rows: the same conditions, no columns, joins or order beyond them
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """The rows with the list's length beside each, as ``total`` (``counted_pages``)."""
+
+    queryset: QuerySet
+    compiler: object
+    rows: _Sql
+    total: str
+
+
 class CompiledQuery:
     """``build(**values)`` returns a queryset; ``rows(**values)`` runs its SQL, built once.
 
@@ -82,6 +93,7 @@ class CompiledQuery:
             raise ImproperlyConfigured(f"a compiled query's row lock is one of {self.ROW_LOCKS}, not {row_lock!r}")
         self._build, self._kinds, self._row_lock = build, kinds, row_lock
         self._built: _Built | None = None
+        self._counted: _Counted | None = None
         self._lock = threading.Lock()
 
     def _compiled(self) -> _Built:
@@ -111,11 +123,25 @@ class CompiledQuery:
                     self._built = self._compiled()
         return self._built
 
+    def _counted_ready(self, values: dict, total: str) -> _Counted:
+        """The rows' SQL with the list's length beside each row as ``total``, built once."""
+        self._ready(values)
+        if self._counted is None:
+            with self._lock:
+                if self._counted is None:
+                    markers = {name: _marker(kind) for name, kind in self._kinds.items()}
+                    queryset = self._build(**markers).annotate(**{total: Window(Count("*"))})
+                    compiler, rows = _sql(queryset, markers)
+                    self._counted = _Counted(queryset=queryset, compiler=compiler, rows=rows, total=total)
+        if self._counted.total != total:
+            raise ImproperlyConfigured("a compiled query counts its rows under one name")
+        return self._counted
+
     def rows(self, **values) -> list:
         return self._rows(values)
 
-    def _rows(self, values: dict, *, window: tuple[int, int] | None = None) -> list:
-        built = self._ready(values)
+    def _rows(self, values: dict, *, window: tuple[int, int] | None = None, total: str = "") -> list:
+        built = self._counted_ready(values, total) if total else self._ready(values)
         sql, params = built.rows.text, built.rows.params_for(values)
         if window is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", (*params, window[1] - window[0], window[0])
@@ -161,3 +187,8 @@ class Listing:
         if not isinstance(window, slice) or window.step is not None or window.start is None or window.stop is None:
             raise TypeError("a listing is read a page at a time: listing[start:stop]")
         return self._compiled._rows(self._values, window=(window.start, window.stop))
+
+    def counted(self, start: int, stop: int, *, total: str) -> list:
+        """Rows ``start:stop``, each with the list's length as ``total``, in one query
+        (``counted_pages.counted_page``)."""
+        return self._compiled._rows(self._values, window=(start, stop), total=total)

@@ -11,12 +11,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
+from .compiled_queries import Listing
+
 _TOTAL = "listed_in_all"  # the annotation that carries the list's length on each row
 
 
-def counted_page(items: QuerySet, per_page: int, number) -> Page:
-    """``Paginator(items, per_page).get_page(number)``, in one query when the page has rows."""
-    if items.query.distinct or items.query.combinator:
+def counted_page(items: QuerySet | Listing, per_page: int, number) -> Page:
+    """``Paginator(items, per_page).get_page(number)``, in one query when the page has rows.
+    ``items`` is a queryset or a compiled query's listing (``CompiledQuery.listing``), whose
+    counted rows' SQL is built once too."""
+    if isinstance(items, QuerySet) and (items.query.distinct or items.query.combinator):
         raise ImproperlyConfigured("counted_page counts rows before DISTINCT or a combination would merge them")
     paginator = Paginator(items, per_page)
     try:
@@ -26,7 +30,10 @@ def counted_page(items: QuerySet, per_page: int, number) -> Page:
     if number < 1:
         return paginator.get_page(number)  # as get_page: the last page
     offset = (number - 1) * per_page
-    rows = list(items.annotate(**{_TOTAL: Window(Count("*"))})[offset:offset + per_page])
+    if isinstance(items, Listing):
+        rows = items.counted(offset, offset + per_page, total=_TOTAL)
+    else:
+        rows = list(items.annotate(**{_TOTAL: Window(Count("*"))})[offset:offset + per_page])
     if not rows:
         if number > 1:
             return paginator.get_page(number)  # past the end: Django's last page
