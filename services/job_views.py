@@ -112,6 +112,16 @@ def _shown_status(request) -> str:
     return status if status in ApplicationStatus.values else ""
 
 
+def _applications_query(status: str, number: str = "") -> str:
+    """The applications page's query string for a filter and a page (either may be absent)."""
+    query = QueryDict(mutable=True)
+    if status:
+        query["status"] = status
+    if number:
+        query["page"] = number
+    return query.urlencode()
+
+
 @login_required
 def job_applications(request, organisation_pk: int, pk: int):
     """The applications to one of her organisation's jobs, newest first, a page at a time."""
@@ -119,16 +129,12 @@ def job_applications(request, organisation_pk: int, pk: int):
     status = _shown_status(request)
     page = counted_page(applications.applications_to_job(job, status), APPLICATIONS_PAGE_SIZE,
                         request.GET.get("page"))
-    here = QueryDict(mutable=True)
-    if status:
-        here["status"] = status
-    back = here.copy()  # where a status button returns her: this page of this filter
-    back["page"] = str(page.number)
+    back = _applications_query(status, str(page.number))  # where a status button returns her
     for application in page:
-        application.back = back.urlencode()
+        application.back = back
     return render(request, "services/jobs/job_applications.html", {
         "job": job, "organisation": job.organisation, "page": page, "status": status,
-        "statuses": ApplicationStatus.choices, "query": here.urlencode(),
+        "statuses": ApplicationStatus.choices, "query": _applications_query(status),
     })
 
 
@@ -231,13 +237,10 @@ def application_status(request, pk: int):
     else:
         messages.error(request, _("Choose viewed, shortlisted or declined."))
     # Back to the page and filter she pressed it on (only those two, checked, are carried).
-    back = QueryDict(mutable=True)
-    if status := _shown_status(request):
-        back["status"] = status
-    if (number := request.GET.get("page", "")).isdigit():
-        back["page"] = number
+    number = request.GET.get("page", "")
+    back = _applications_query(_shown_status(request), number if number.isdigit() else "")
     url = reverse("services:job_applications", args=[application.job.organisation_id, application.job_id])
-    return redirect(f"{url}?{back.urlencode()}" if back else url)
+    return redirect(f"{url}?{back}" if back else url)
 
 
 @login_required
