@@ -180,6 +180,9 @@ class CallApplication(models.Model):
         indexes = [
             models.Index(fields=["member", "-created_at"], name="call_applications_of_member"),
             models.Index(fields=["call", "status"], name="call_applications_by_status"),
+            # The reviewers' queue in admin: newest submitted first, all of them or those of a status.
+            models.Index(fields=["status", "-submitted_at", "-id"], name="call_applications_queue"),
+            models.Index(fields=["-submitted_at", "-id"], name="call_applications_newest"),
         ]
 
     def __str__(self) -> str:

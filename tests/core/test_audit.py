@@ -7,15 +7,16 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
-from django.db import ProgrammingError, transaction
+from django.db import ProgrammingError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events import changes as event_changes
-from events.models import Event, EventStatus
+from events.models import Event, EventStatus, Registration
 from members.membership import profiles_reject
 from members.models import MemberProfile, Status, User
 from services import inbox
-from tests.events.factories import EventFactory
+from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import (
     EVENT_MANAGER_GROUP,
     REVIEWER_GROUP,
@@ -288,3 +289,45 @@ def test_an_objects_history_keeps_every_status_it_went_through(trail):
         ("published", None, [("status", "cancelled", "published")]),
         ("cancelled", None, [("status", "published", "cancelled")]),
     ]
+
+
+# --- a page of the trail at volume ----------------------------------------------------------------
+
+def _registrations(n: int) -> None:
+    """``n`` sign-ups, each a registration (and its event) whose row names its event and member."""
+    for _ in range(n):
+        RegistrationFactory(event=EventFactory(), user=MemberProfileFactory().user)
+
+
+def test_the_trail_is_paged_in_the_same_order_as_the_whole_trail(admin_user, client, trail):
+    _registrations(30)
+    client.force_login(admin_user)
+    everything = audit.AuditEvent.objects.across(*audit.visible_event_models(admin_user)).order_by(
+        "-pgh_created_at", "-pgh_slug")
+    expected = [(e.pgh_model, e.pgh_id, e.pgh_label, e.pgh_diff) for e in everything]
+
+    shown = []
+    for page in range(1, len(expected) // 50 + 2):
+        response = client.get(TRAIL, {"p": page})
+        assert response.status_code == 200
+        shown += [(e.pgh_model, e.pgh_id, e.pgh_label, e.pgh_diff) for e in response.context["cl"].result_list]
+
+    assert len(expected) > 100
+    assert shown == expected
+
+
+def _named_queries(n: int) -> int:
+    """Queries to resolve the newest ``n`` registrations' events and name each registration
+    (its str() names its event and its member)."""
+    events = list(audit.AuditEvent.objects.across(Registration.pgh_event_model).order_by("-pgh_id")[:n])
+    with CaptureQueriesContext(connection) as queries:
+        named = [str(entry.obj) for entry in audit.entries(events)]
+    assert len(named) == n and all(" · " in name for name in named)
+    return len(queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_rows_of_a_page_are_named_in_as_many_queries_for_5_sign_ups_as_for_30():
+    _registrations(30)
+
+    assert _named_queries(5) == _named_queries(30)

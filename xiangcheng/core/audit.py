@@ -395,8 +395,11 @@ def entries(events: Iterable[pghistory.models.Events]) -> list[Entry]:
             field = columns.get(column)
             if field is not None and field.is_relation:
                 wanted[field.related_model].update(v for v in pair if v is not None)
+    # Each object is named by its str(), which may name what it points at (a registration its
+    # event): those are loaded with it, not one query a row.
     found = {model: (model._base_manager.select_related(*_account_naming["related"]) if model is user_model
-                     else model._base_manager).in_bulk(list(pks)) for model, pks in wanted.items()}
+                     else model._base_manager.select_related()).in_bulk(list(pks))
+             for model, pks in wanted.items()}
 
     resolved = []
     for event in events:
@@ -421,6 +424,28 @@ def entries(events: Iterable[pghistory.models.Events]) -> list[Entry]:
             context=context, data=event.pgh_data or {}, changes=changes,
         ))
     return resolved
+
+
+def events_keyed(events: models.QuerySet) -> list[tuple[str, int]]:
+    """The events' keys (event table, id) in the queryset's order: what a page of the trail
+    holds, found without working out each event's changes (its columns are left out of the
+    query, so PostgreSQL never compares an event with the one before it)."""
+    return list(events.values_list("pgh_model", "pgh_id"))
+
+
+def events_of_keys(keys: Sequence[tuple[str, int]]) -> list[pghistory.models.Events]:
+    """The events of those keys, whole (their data and changes), in the keys' order: each event
+    table is read by primary key."""
+    if not keys:
+        return []
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for model, pk in keys:
+        wanted[model].append(pk)
+    tables = [apps.get_model(label) for label in wanted]
+    found = AuditEvent.objects.across(*tables).filter(functools.reduce(
+        operator.or_, (models.Q(pgh_model=label, pgh_id__in=pks) for label, pks in wanted.items())))
+    by_key = {(event.pgh_model, event.pgh_id): event for event in found}
+    return [by_key[key] for key in keys if key in by_key]
 
 
 def history(obj: models.Model, *, references: bool = False) -> list[Entry]:

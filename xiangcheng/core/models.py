@@ -105,6 +105,8 @@ class Notice(models.Model):
             models.Index(fields=["created_at"], condition=models.Q(state="pending"), name="notice_pending"),
             models.Index(fields=["target_type", "target_id"], name="notice_target"),
             models.Index(fields=["kind"], name="notice_by_kind"),
+            # Staff's failed notices in admin, newest first, to retry: few rows, kept up only for them.
+            models.Index(fields=["-id"], condition=models.Q(state="failed"), name="notice_failed"),
         ]
         # Once per (kind, key): concurrent writers meet here (``outbox.notify_many``'s ON CONFLICT).
         constraints = [models.UniqueConstraint(fields=["key"], name="notice_key_unique")]
