@@ -202,3 +202,20 @@ def test_reviewer_actions_listed(client):
     actions = [name for name, _label in client.get(LIST).context["action_form"].fields["action"].choices if name]
     assert actions == ["start_review", "shortlist", "refuse", "recommend", "record_selected", "record_awarded",
                        "record_not_selected", "export_applicants"]
+
+
+def test_the_calls_list_counts_each_calls_applications_and_those_awaiting_review(client):
+    busy = call(title="青年女科学家推荐")
+    call(title="巾帼创新创业大赛")  # created later: first in the list's own order
+    for status in (S.STARTED, S.SUBMITTED, S.SUBMITTED, S.SHORTLISTED):
+        application(busy, status=status)
+    client.force_login(administrator())
+
+    response = client.get(reverse("admin:services_call_changelist"))
+
+    assert response.status_code == 200
+    assert {c.title: (c.applications_total, c.submitted_total) for c in response.context["cl"].result_list} == {
+        "青年女科学家推荐": (3, 2), "巾帼创新创业大赛": (0, 0)}
+    # Sorted by how many applied, as the column's header offers.
+    by_count = client.get(reverse("admin:services_call_changelist"), {"o": "-9"})
+    assert [c.title for c in by_count.context["cl"].result_list] == ["青年女科学家推荐", "巾帼创新创业大赛"]
