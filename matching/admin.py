@@ -15,7 +15,9 @@ class MatchProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
     list_filter = ["status"]
     search_fields = ["user__profile__real_name"]
     list_select_related = ["user__profile"]
-    ordering = ["-joined_at", "-pk"]
+    # Newest first by primary key, the order they were written (their time is set on insert and
+    # never changed): read backwards by the primary key's index, not a sort of every row.
+    ordering = ["-pk"]
     fields = ["member_name", "purposes", "interests", "fields", "cities", "introduction", "show_photo",
               "age_min", "age_max", "age_visibility", "hometown", "hometown_visibility", "status", "joined_at"]
     readonly_fields = fields
@@ -256,7 +258,9 @@ class IntroductionAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmi
     list_display = ["sender_name", "recipient_name", "status", "created_at", "answered_at"]
     list_filter = ["status"]
     list_select_related = ["sender__profile", "recipient__profile"]
-    ordering = ["-created_at", "-pk"]
+    # Newest first by primary key, the order they were written (their time is set on insert and
+    # never changed): read backwards by the primary key's index, not a sort of every row.
+    ordering = ["-pk"]
     fields = ["sender_name", "recipient_name", "status", "created_at", "answered_at"]
     readonly_fields = fields
 

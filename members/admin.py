@@ -67,6 +67,9 @@ class MemberProfileAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdm
 class ConsentAdmin(LargeChangeListMixin, admin.ModelAdmin):
     list_display = ["user", "kind", "version", "granted_at", "withdrawn_at"]
     list_filter = ["kind", "version"]
+    # Newest first by primary key, the order they were written (their time is set on insert and
+    # never changed): read backwards by the primary key's index, not a sort of every row.
+    ordering = ["-pk"]
     readonly_fields = ["user", "kind", "version", "granted_at", "withdrawn_at"]
 
     def get_queryset(self, request):

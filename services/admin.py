@@ -520,6 +520,9 @@ class RequestResponseAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelA
     list_filter = ["status"]
     list_select_related = ["request", "member__profile"]
     search_fields = ["request__title"]
+    # Oldest first by primary key, the order they were written (their time is set on insert):
+    # read by the primary key's index, not a sort of every response.
+    ordering = ["pk"]
     fields = ["request", "who", "message", "status", "share_email", "share_phone", "consented_at", "decider",
               "org_share_email", "org_share_phone", "decided_at", "created_at"]
     readonly_fields = fields
