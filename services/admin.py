@@ -380,6 +380,9 @@ class SlotBookingAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin
     list_display = ["slot", "member", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["slot__offering", "member"]
+    # Newest first by primary key, the order they were written (their time is set on insert and
+    # never changed): read backwards by the primary key's index, not a sort of every booking.
+    ordering = ["-pk"]
     raw_id_fields = ["slot", "member"]
     readonly_fields = ["slot", "member", "status", "created_at", "cancelled_at"]
 
