@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -66,6 +68,22 @@ def _locked_calls(call_ids: Iterable[int]) -> dict[int, Call]:
     if LOCK_CALL:
         calls = calls.select_for_update()
     return {call.pk: call for call in calls}
+
+
+def _applications_counted(condition: Q):
+    """How many of the call's applications meet ``condition``, as a column of each call."""
+    return Coalesce(Subquery(
+        CallApplication.objects.filter(condition, call=OuterRef("pk")).order_by().values("call")
+        .annotate(n=Count("pk")).values("n")), 0)
+
+
+def calls_counted(calls: QuerySet[Call]) -> QuerySet[Call]:
+    """Calls with ``applications_total`` (every application but those not yet submitted) and
+    ``submitted_total`` (those awaiting review): counted by a subquery for each call listed, not
+    by grouping every application of every call before a page is cut (staff's list of calls)."""
+    return calls.annotate(
+        applications_total=_applications_counted(~Q(status=CallApplicationStatus.STARTED)),
+        submitted_total=_applications_counted(Q(status=CallApplicationStatus.SUBMITTED)))
 
 
 def recommended_count(call: Call) -> int:
