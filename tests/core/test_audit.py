@@ -316,6 +316,32 @@ def test_the_trail_is_paged_in_the_same_order_as_the_whole_trail(admin_user, cli
     assert shown == expected
 
 
+def _as_stored(events) -> list[tuple]:
+    return [(e.pgh_slug, e.pgh_model, e.pgh_id, e.pgh_created_at, e.pgh_label, e.pgh_data, e.pgh_obj_model,
+             e.pgh_obj_id, e.pgh_context_id, e.pgh_context, e.user_id, e.reason, e.url) for e in events]
+
+
+def test_the_listing_holds_each_event_as_pghistory_does_but_its_changes(admin_user, trail):
+    tables = audit.visible_event_models(admin_user)
+    order = ["-pgh_created_at", "-pgh_slug"]
+    whole = audit.AuditEvent.objects.across(*tables).order_by(*order)
+
+    assert _as_stored(audit.listed(tables).order_by(*order)) == _as_stored(whole)
+    assert {e.pgh_diff for e in audit.listed(tables)} == {None}
+    assert list(audit.listed([])) == []
+
+
+def test_a_label_is_read_only_from_the_tables_whose_events_may_carry_it(admin_user, trail):
+    tables = audit.visible_event_models(admin_user)
+    rejected = audit.labelled(audit.listed(tables), "rejected")
+
+    assert Event.pgh_event_model not in rejected.query.across  # an event is never "rejected"
+    assert MemberProfile.pgh_event_model in rejected.query.across
+    assert _as_stored(rejected) == _as_stored(audit.AuditEvent.objects.across(*tables).filter(pgh_label="rejected"))
+    assert len(rejected) == 1
+    assert list(audit.labelled(audit.listed([Event.pgh_event_model]), "rejected")) == []
+
+
 def _named_queries(n: int) -> int:
     """Queries to resolve the newest ``n`` registrations' events and name each registration
     (its str() names its event and its member)."""

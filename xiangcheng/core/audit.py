@@ -122,7 +122,9 @@ def track(*, fields: Sequence[str] | None = None, exclude: Sequence[str] = (),
             # given for one change never attaches to the other changes of the same request.
             context_field=pghistory.ContextJSONField(),
             append_only=True,
-            meta={"default_permissions": ()},
+            # The trail is read newest first across every event table (``listed``).
+            meta={"default_permissions": (), "indexes": [
+                models.Index(fields=["pgh_created_at"], name=f"{model._meta.model_name[:21]}_audit_at")]},
         )(model)
         _tracked.append(model)
         if status is not None:
@@ -426,10 +428,85 @@ def entries(events: Iterable[pghistory.models.Events]) -> list[Entry]:
     return resolved
 
 
+class _ListedCompiler(pghistory.models.EventsQueryCompiler):
+    """Each event table as a plain SELECT of its rows: the columns of django-pghistory's view, the
+    data as stored, no changes (``pgh_diff`` is null). Its own view orders each table by id to
+    compare every event with the one before it, so PostgreSQL had to read every event of every
+    table to find the newest fifty; plain SELECTs let it walk each table's index on
+    ``pgh_created_at`` and stop."""
+
+    def _get_select(self, event_model):
+        final_context, context, context_id, context_join, proxies = self._get_context_clauses(event_model)
+        label = event_model._meta.label
+        internal = ",".join(f.column for f in event_model._meta.concrete_fields if f.column.startswith("pgh_"))
+        obj_id = "_event.pgh_obj_id::TEXT" if hasattr(event_model, "pgh_obj_id") else "NULL::TEXT"
+        # Every name below comes from the model registry, none from a request.
+        return f"""
+            SELECT
+              CONCAT('{label}', ':', _pgh_obj_event.pgh_id) AS pgh_slug,
+              _pgh_obj_event.pgh_id,
+              _pgh_obj_event.pgh_created_at,
+              _pgh_obj_event.pgh_label,
+              {final_context}
+              _pgh_obj_event.pgh_obj_id,
+              '{label}' AS pgh_model,
+              '{event_model.pgh_tracked_model._meta.label}' AS pgh_obj_model,
+              _pgh_obj_event._curr_data - '{{{internal}}}'::TEXT[] AS pgh_data,
+              NULL::JSONB AS pgh_diff,
+              _pgh_obj_event.pgh_context_id,
+              _pgh_obj_event.pgh_context
+            FROM (
+              SELECT
+                _event.pgh_id,
+                _event.pgh_created_at,
+                _event.pgh_label,
+                TO_JSONB(_event) AS _curr_data,
+                {proxies}
+                {context_id},
+                {context},
+                {obj_id} AS pgh_obj_id
+              FROM "{event_model._meta.db_table}" _event
+              {context_join}
+            ) _pgh_obj_event
+        """  # noqa: S608
+
+
+class _ListedQuery(pghistory.models.EventsQuery):
+    def get_compiler(self, *args, **kwargs):
+        compiler = super().get_compiler(*args, **kwargs)
+        compiler.__class__ = _ListedCompiler
+        return compiler
+
+
+def listed(event_models: Sequence[type[models.Model]]) -> models.QuerySet:
+    """Every event of those tables, to filter, search, order, count and page: each row has its
+    data but not its changes (read a page's events whole with ``events_of_keys``). No tables, no
+    events (django-pghistory reads no tables as every table)."""
+    if not event_models:
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.across(*event_models)
+    query = events.query.chain()
+    query.__class__ = _ListedQuery
+    events.query = query
+    return events
+
+
+def _labels(model: type[models.Model]) -> set[str]:
+    status = _status_fields.get(model)
+    reached = {value for value, _label in model._meta.get_field(status).flatchoices} if status else set()
+    return {CREATED, UPDATED, DELETED, EXPORTED, BASELINE} | reached
+
+
+def labelled(events: models.QuerySet, label: str) -> models.QuerySet:
+    """The events with that label, read only from the event tables whose events may carry it (a
+    status reached exists on few models; the others' events need not be read to find none)."""
+    tables = events.query.across or [model.pgh_event_model for model in _tracked]
+    carrying = [table for table in tables if label in _labels(table.pgh_tracked_model)]
+    return events.across(*carrying).filter(pgh_label=label) if carrying else events.none()
+
+
 def events_keyed(events: models.QuerySet) -> list[tuple[str, int]]:
-    """The events' keys (event table, id) in the queryset's order: what a page of the trail
-    holds, found without working out each event's changes (its columns are left out of the
-    query, so PostgreSQL never compares an event with the one before it)."""
+    """The events' keys (event table, id) in the queryset's order: what a page of the trail holds."""
     return list(events.values_list("pgh_model", "pgh_id"))
 
 
