@@ -9,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from .counted_pages import counted_page
-from .message_centre import centre_notices, notice_read, notices_read_all
+from .message_centre import centre_listing, notice_read, notices_read_all
 from .models import Programme
 from .sections import sections_for_home, sections_for_programme
 from .shared_pages import kept_shared
@@ -49,8 +49,7 @@ def programme_colours(request):
 
 @login_required
 def notice_list(request):
-    page = counted_page(centre_notices(request.user).only(
-        "pk", "subject", "created_at", "read_at", "kind"), NOTICES_PAGE_SIZE, request.GET.get("page"))
+    page = counted_page(centre_listing(request.user), NOTICES_PAGE_SIZE, request.GET.get("page"))
     return render(request, "core/notice_list.html", {"page": page})
 
 
