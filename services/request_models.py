@@ -75,17 +75,18 @@ def first_open_day(now: datetime | None = None) -> date:
     return timezone.localdate(now or timezone.now())
 
 
-def past_deadline_q(now: datetime | None = None) -> Q:
-    """Requests whose deadline day has ended (in Asia/Shanghai)."""
-    return Q(deadline__lt=first_open_day(now))
+def past_deadline_q(now: datetime | None = None, *, day: date | None = None) -> Q:
+    """Requests whose deadline day has ended (in Asia/Shanghai): before ``day``, the first day
+    still open, ``first_open_day(now)`` unless given (a page's query built once takes the day)."""
+    return Q(deadline__lt=day if day is not None else first_open_day(now))
 
 
 class ServiceRequestQuerySet(models.QuerySet):
-    def open(self, now: datetime | None = None) -> "ServiceRequestQuerySet":
+    def open(self, now: datetime | None = None, *, day: date | None = None) -> "ServiceRequestQuerySet":
         """Published, not past the deadline, and its organisation still verified: what members see
         listed and may respond to. The one rule of "open" (list, detail, responses, digest)."""
         return (self.filter(PUBLISHED_ROWS, organisation__status=OrganisationStatus.VERIFIED)
-                .exclude(past_deadline_q(now)))
+                .exclude(past_deadline_q(now, day=day)))
 
 
 # What a request says, who decided and why; an edit waiting for review is recorded as it is made.

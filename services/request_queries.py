@@ -1,12 +1,15 @@
 """Read-side helpers the service-request pages share: a constant number of queries per page."""
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from datetime import date
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from members.models import User
 from xiangcheng.core.compiled_queries import CompiledQuery, Listing
 from xiangcheng.core.text_search import contains_text
 
 from .models import RequestResponse, ResponseStatus, ServiceRequest
+from .request_models import first_open_day
 
 
 def requests_listed(*, q: str = "", category: str = "", field: str = "", city: str = "",
@@ -49,8 +52,9 @@ def responses_to(service_request: ServiceRequest) -> QuerySet[RequestResponse]:
 
 
 # The request page's two reads, their SQL built once per process.
-_REQUEST = CompiledQuery(lambda pk: ServiceRequest.objects.select_related("organisation", "programme").filter(pk=pk),
-                         pk=int)
+_REQUEST = CompiledQuery(lambda pk, day: ServiceRequest.objects.select_related("organisation", "programme").filter(
+    pk=pk).annotate(open_now=Exists(ServiceRequest.objects.open(day=day).filter(pk=OuterRef("pk")))),
+    pk=int, day=date)
 _RESPONSE_OF = CompiledQuery(lambda request_id, member_id: RequestResponse.objects.filter(
     request_id=request_id, member_id=member_id).select_related("decided_by", "request"),
     request_id=int, member_id=int)
@@ -59,11 +63,10 @@ _RESPONSE_OF = CompiledQuery(lambda request_id, member_id: RequestResponse.objec
 def request_seen_by(*, pk: int, member: User) -> tuple[ServiceRequest, RequestResponse | None] | None:
     """The request (with ``open_now`` set) and her response, if she may see it: open, or one she
     responded to (her answer and contacts stay hers). None otherwise: the page's 404."""
-    service_request = _REQUEST.first(pk=pk)
+    service_request = _REQUEST.first(pk=pk, day=first_open_day())
     if service_request is None:
         return None
     mine = _RESPONSE_OF.first(request_id=pk, member_id=member.pk)  # at most one: a unique constraint
-    service_request.open_now = service_request.is_open()
     if mine is None and not service_request.open_now:
         return None
     return service_request, mine

@@ -1,6 +1,7 @@
 """Querysets whose SQL is built once per process (xiangcheng.core.compiled_queries)."""
 
 import threading
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -71,6 +72,26 @@ def test_a_value_the_sql_does_not_carry_as_a_parameter_is_refused():
         CompiledQuery(lambda when: Event.objects.filter(starts_at__gte=when), when=float).rows(when=1.0)
     with pytest.raises(TypeError):
         CompiledQuery(shown, pk=int).rows(id=1)
+
+
+@pytest.mark.django_db
+def test_a_moment_and_a_day_are_values_like_the_others():
+    soon, later = EventFactory(title="近期沙龙"), EventFactory(title="下月沙龙")
+    Event.objects.filter(pk=soon.pk).update(created_at=datetime(2026, 12, 5, 2, 0, tzinfo=UTC))
+    Event.objects.filter(pk=later.pk).update(created_at=datetime(2027, 1, 5, 2, 0, tzinfo=UTC))
+    after = CompiledQuery(lambda now: Event.objects.filter(created_at__gt=now, pk__in=[soon.pk, later.pk])
+                          .order_by("created_at"), now=datetime)
+    on_day = CompiledQuery(lambda day, pk: Event.objects.filter(created_at__date__gte=day, pk=pk), day=date, pk=int)
+
+    assert [e.pk for e in after.rows(now=datetime(2026, 12, 1, tzinfo=UTC))] == [soon.pk, later.pk]
+    assert [e.pk for e in after.rows(now=datetime(2026, 12, 5, 2, 0, tzinfo=UTC))] == [later.pk]
+    assert [e.pk for e in after.rows(now=datetime(2027, 2, 1, tzinfo=UTC))] == []
+    # created_at__date is the day in Asia/Shanghai: 02:00 UTC is 10:00 there, the same day.
+    assert [e.pk for e in on_day.rows(day=date(2026, 12, 5), pk=soon.pk)] == [soon.pk]
+    assert on_day.rows(day=date(2026, 12, 6), pk=soon.pk) == []
+    with pytest.raises(ImproperlyConfigured):  # a day worked out from the moment is not the value passed
+        CompiledQuery(lambda now: Event.objects.filter(created_at__date__gte=now.date()), now=datetime).rows(
+            now=datetime(2026, 12, 1, tzinfo=UTC))
 
 
 @pytest.mark.django_db(transaction=True)

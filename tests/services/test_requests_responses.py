@@ -1,7 +1,11 @@
 """Members browse and respond; the organisation accepts or declines; contacts only by consent and
 only after acceptance, on the two sides' pages and nowhere else."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from members.models import Status
@@ -16,6 +20,7 @@ from .request_support import moderator, organisation, published, representative
 
 pytestmark = pytest.mark.django_db
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 HER_EMAIL, HER_PHONE = "lin.private@example.cn", "13912345678"
 REP_EMAIL, REP_PHONE = "hr.private@xiancai.example.cn", "13800005555"
 SECRETS = [HER_EMAIL, HER_PHONE, REP_EMAIL, REP_PHONE]
@@ -200,6 +205,28 @@ def test_a_closed_request_is_gone_except_for_who_responded(client, her, rep, ser
     assert client.get(service_request.get_absolute_url()).status_code == 200
     assert respond(client, service_request).status_code == 302
     assert RequestResponse.objects.count() == 1
+
+
+def test_the_page_closes_at_the_end_of_the_deadline_day_in_xiangcheng(client, her, org, rep):
+    with time_machine.travel(datetime(2027, 3, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
+        due = published(org, author=rep, deadline=date(2027, 3, 1))
+        responses.response_create(service_request=due, member=her, message="你好")
+    other = MemberProfileFactory().user
+    closed = zh("This request is no longer open.")
+
+    # 23:59 local on the deadline day (15:59 UTC): open to every member.
+    with time_machine.travel(datetime(2027, 3, 1, 23, 59, tzinfo=SHANGHAI), tick=False):
+        client.force_login(other)
+        html = client.get(due.get_absolute_url()).content.decode()
+        assert due.title in html and closed not in html
+    # 00:20 local the next day (UTC still 1 March), before the expiry job: gone for her who did not
+    # respond; she who did still reads it, marked no longer open.
+    with time_machine.travel(datetime(2027, 3, 2, 0, 20, tzinfo=SHANGHAI), tick=False):
+        client.force_login(other)
+        assert client.get(due.get_absolute_url()).status_code == 404
+        client.force_login(her)
+        html = client.get(due.get_absolute_url()).content.decode()
+        assert due.title in html and closed in html
 
 
 def test_only_an_approved_member_responds_whoever_calls(service_request):

@@ -8,7 +8,10 @@ that SQL with each request's values. The rows are made into objects by the ORM's
 (related objects, annotations, prefetching), as for the queryset itself.
 
 Only for querysets whose SQL depends on nothing but the named values: a value read while the
-queryset is built (the time now, a setting, her circles) would be kept in the SQL for good.
+queryset is built (the time now, a setting, her circles) would be kept in the SQL for good. The
+time is one of the values (``now=datetime``, ``day=date``), passed as the query uses it: a
+value the builder works out from another (a local day from a moment) cannot be found among the
+parameters, so it is refused.
 
 A list page pages through ``listing(**values)`` with Django's ``Paginator``: its count and each
 page's rows run SQL built once too (the page's window as ``LIMIT``/``OFFSET`` parameters), or
@@ -24,13 +27,21 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Count, QuerySet, Window
 
 # Values no request asks for, so that each can be found among the parameters of the built SQL.
-_MARKERS = itertools.count(-7_301_000_000_001, -1)
+_FIRST_MARKER = -7_301_000_000_001
+_MARKERS = itertools.count(_FIRST_MARKER, -1)
+
+
+# Moments and days no request asks for either: a marker's number counts from these.
+_MARKED_MOMENT = datetime(1901, 1, 1, tzinfo=UTC)
+_MARKED_DAY = date(1901, 1, 1)
+_MARKER_KINDS = (int, str, date)  # a datetime is a date
 
 
 def _marker(kind: type):
@@ -39,7 +50,12 @@ def _marker(kind: type):
         return number
     if kind is str:
         return f"compiled-query-marker{number}"
-    raise ImproperlyConfigured(f"a compiled query's value must be an int or a str, not {kind.__name__}")
+    if kind is datetime:
+        return _MARKED_MOMENT - timedelta(microseconds=number)
+    if kind is date:
+        return _MARKED_DAY + timedelta(days=_FIRST_MARKER - number)
+    raise ImproperlyConfigured(
+        f"a compiled query's value must be an int, a str, a date or a datetime, not {kind.__name__}")
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ def _sql(queryset: QuerySet, markers: dict, *, every_marker: bool = True) -> tup
     compiler = queryset.query.get_compiler(using=queryset.db)
     text, params = compiler.as_sql()
     names = {value: name for name, value in markers.items()}
-    slots = {i: names[value] for i, value in enumerate(params) if isinstance(value, int | str) and value in names}
+    slots = {i: names[value] for i, value in enumerate(params) if isinstance(value, _MARKER_KINDS) and value in names}
     missing = every_marker and set(slots.values()) != set(markers)
     if missing or any(str(value) in text for value in markers.values()):
         raise ImproperlyConfigured(f"a compiled query must pass {sorted(markers)} as parameters of its SQL")
@@ -84,7 +100,8 @@ class _Counted:
 class CompiledQuery:
     """``build(**values)`` returns a queryset; ``rows(**values)`` runs its SQL, built once.
 
-    ``kinds`` names each value and its type (int or str): ``CompiledQuery(build, pk=int)``."""
+    ``kinds`` names each value and its type (int, str, date or datetime):
+    ``CompiledQuery(build, pk=int, now=datetime)``."""
 
     ROW_LOCKS = ("", "FOR KEY SHARE", "FOR SHARE")
 
