@@ -47,7 +47,7 @@ def offering_detail(request, pk: int):
     offering = _visible(pk)
     page = counted_page(offerings.upcoming_slots(offering=offering), SLOTS_PAGE_SIZE, request.GET.get("page"))
     return render(request, "services/offerings/offering_detail.html", {
-        "offering": offering, "page": page, "slots": offerings.slots_shown(page, member=request.user),
+        "offering": offering, "page": page, "slots": offerings.slots_shown(page, offering=offering, member=request.user),
     })
 
 

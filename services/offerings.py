@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
@@ -47,23 +48,33 @@ def offerings_listed(*, programme: str = "") -> QuerySet[Offering]:
     return offerings.order_by("programme__order", "title", "pk")
 
 
+# An offering's page: the offering, its upcoming slots and her bookings, by SQL built once per process.
+_VISIBLE = CompiledQuery(lambda pk: offerings_listed().filter(pk=pk), pk=int)
+_UPCOMING = CompiledQuery(lambda offering_id, now: OfferingSlot.objects.filter(
+    slot_open_q(now=now), offering_id=offering_id).annotate(
+    booked=Count("bookings", filter=Q(bookings__status=SlotBookingStatus.BOOKED))).order_by("starts_at", "pk"),
+    offering_id=int, now=datetime)
+_HERS = CompiledQuery(lambda member_id, offering_id: SlotBooking.objects.filter(
+    member_id=member_id, slot__offering_id=offering_id, status=SlotBookingStatus.BOOKED).values_list("slot_id", "pk"),
+    member_id=int, offering_id=int)
+
+
 def offering_visible(*, pk: int) -> Offering | None:
     """The offering if members may see it (published), else None (the page answers 404)."""
-    return offerings_listed().filter(pk=pk).first()
+    return _VISIBLE.first(pk=pk)
 
 
-def upcoming_slots(*, offering: Offering, now: datetime | None = None) -> QuerySet[OfferingSlot]:
-    """The slots that have not begun, each with ``booked`` (its active bookings), soonest first."""
-    return (OfferingSlot.objects.filter(slot_open_q(now=now), offering=offering)
-            .annotate(booked=Count("bookings", filter=Q(bookings__status=SlotBookingStatus.BOOKED)))
-            .order_by("starts_at", "pk"))
+def upcoming_slots(*, offering: Offering, now: datetime | None = None) -> Listing:
+    """The slots that have not begun, each with ``booked`` (its active bookings), soonest first,
+    for ``counted_page``."""
+    return _UPCOMING.listing(offering_id=offering.pk, now=now or timezone.now())
 
 
-def slots_shown(slots: Iterable[OfferingSlot], *, member: User) -> list[OfferingSlot]:
-    """The slots as a page shows them: places left and whether she holds one (one query)."""
+def slots_shown(slots: Iterable[OfferingSlot], *, offering: Offering, member: User) -> list[OfferingSlot]:
+    """The offering's slots as a page shows them: places left and whether she holds one (one
+    query: her bookings of the offering, a handful)."""
     slots = list(slots)
-    mine = dict(SlotBooking.objects.filter(slot__in=slots, member=member, status=SlotBookingStatus.BOOKED)
-                .values_list("slot_id", "pk"))
+    mine = dict(_HERS.rows(member_id=member.pk, offering_id=offering.pk))
     for slot in slots:
         slot.left = places_left(capacity=slot.capacity, booked=slot.booked)
         slot.my_booking = mine.get(slot.pk)

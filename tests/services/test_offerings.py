@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,6 +200,11 @@ def test_a_slot_that_has_begun_can_be_neither_booked_nor_cancelled(client, membe
     assert reverse("offerings:cancel", args=[booking.pk]) not in page.content.decode()
     assert slot_booking.slot_open(begun) is False
     assert slot_booking.slot_open(begun, now=begun.starts_at - timedelta(seconds=1)) is True
+    # The offering's page lists it, with her booking, until it begins; not after.
+    page = reverse("offerings:detail", args=[begun.offering_id])
+    with time_machine.travel(begun.starts_at - timedelta(minutes=5), tick=False):
+        assert [(s.pk, s.my_booking) for s in client.get(page).context["slots"]] == [(begun.pk, booking.pk)]
+    assert client.get(page).context["slots"] == []
 
 
 def test_one_booking_per_member_per_slot(member):
