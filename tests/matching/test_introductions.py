@@ -17,7 +17,15 @@ from matching import introductions as rules
 from matching import suggestions
 from matching.introduction_notices import ACCEPTED, RECEIVED
 from matching.introductions import IntroductionError, IntroductionNotFound
-from matching.models import Introduction, IntroductionStatus, MatchProfile, MatchStatus, Purpose, Suggestion
+from matching.models import (
+    DECLINED_QUIET_DAYS,
+    Introduction,
+    IntroductionStatus,
+    MatchProfile,
+    MatchStatus,
+    Purpose,
+    Suggestion,
+)
 from matching.profiles import match_leave
 from matching.suggestions import suggestions_refresh
 from matching.tasks import expire_introductions
@@ -353,6 +361,21 @@ def test_introduced_pairs_are_never_suggested_to_each_other_either_way():
     assert her.pk in _suggested(long_ago)
 
 
+def test_her_stored_suggestions_leave_out_a_declined_pair_until_the_quiet_days_end():
+    a, b = pair()
+    suggestions_refresh(profile=a)
+    assert [row.candidate_id for row in suggestions.suggestions_for(profile=a)] == [b.pk]
+
+    declined = send(a, b)
+    rules.introduction_decline(pk=declined.pk, user=b.user)
+    # Her stored row stays until the next refresh; her page leaves it out at once.
+    assert Suggestion.objects.filter(profile=a, candidate=b).exists()
+    assert suggestions.suggestions_for(profile=a) == []
+    answered = Introduction.objects.get(pk=declined.pk).answered_at
+    with time_machine.travel(answered + timedelta(days=DECLINED_QUIET_DAYS, seconds=1), tick=False):
+        assert [row.candidate_id for row in suggestions.suggestions_for(profile=a)] == [b.pk]
+
+
 def test_a_declined_request_withdrawn_afterwards_keeps_the_pair_apart():
     a, b = pair()
     introduction = send(a, b)
@@ -396,7 +419,7 @@ def test_the_candidate_query_still_reads_the_gin_indexes(monkeypatch):
     # The first tier (sharing interests, fields and cities with her) is the query that serves
     # nearly every refresh at volume.
     with_introductions = _candidate_scans(her)
-    monkeypatch.setattr(suggestions, "introduced_to", lambda *, profile: Q(pk__in=[]))
+    monkeypatch.setattr(suggestions, "introduced_to", lambda *, profile, since=None: Q(pk__in=[]))
     without = _candidate_scans(her)
 
     # The introductions' exclusion leaves the way profiles are read as it was without it: through
