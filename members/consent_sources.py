@@ -28,8 +28,13 @@ def privacy_policy_rows(user: User) -> list[ConsentItem]:
                         given_at=consent.granted_at, withdrawable=False, note=note)]
 
 
+_LISTED = CompiledQuery(lambda user_id: MemberProfile.objects.filter(user_id=user_id, listed_in_directory=True).only(
+    "updated_at"), user_id=int)
+
+
 def directory_rows(user: User) -> list[ConsentItem]:
-    profile = MemberProfile.objects.filter(user=user, listed_in_directory=True).only("updated_at").first()
+    # Read afresh, not from her signed-in account: withdrawing asks again under her account's lock.
+    profile = _LISTED.first(user_id=user.pk)
     if profile is None:
         return []
     # Listed without a recorded consent (an account from before consents were kept): shown all the

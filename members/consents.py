@@ -30,15 +30,20 @@ def consent_withdraw(*, user: User, kind: str) -> int:
     return _in_force(user.pk).filter(kind=kind).update(withdrawn_at=timezone.now())
 
 
-# 我的授权's read of all her consents in force, oldest first: its SQL built once per process.
+# 我的授权's read of all her consents in force, oldest first, and her consents in force of one
+# kind, newest first (a handful): their SQL built once per process.
 _ALL_IN_FORCE = CompiledQuery(lambda user_id: _in_force(user_id).order_by("granted_at", "pk"), user_id=int)
+_IN_FORCE_OF_KIND = CompiledQuery(lambda user_id, kind: _in_force(user_id).filter(kind=kind).order_by(
+    "-granted_at", "-pk"), user_id=int, kind=str)
+_IN_FORCE_OF_KIND_IDS = CompiledQuery(lambda user_id, kind: _in_force(user_id).filter(kind=kind).values_list(
+    "pk", flat=True), user_id=int, kind=str)
 
 
 def consent_in_force(*, user: User, kind: str) -> Consent | None:
     """Her latest consent of this kind that she has not withdrawn; None if there is none."""
     together = _read_together.get()
     if together is None or together["user_id"] != user.pk:
-        return _in_force(user.pk).filter(kind=kind).order_by("-granted_at", "-pk").first()
+        return _IN_FORCE_OF_KIND.first(user_id=user.pk, kind=kind)
     if together["by_kind"] is None:
         latest: dict[str, Consent] = {}
         for consent in _ALL_IN_FORCE.rows(user_id=user.pk):
@@ -59,7 +64,7 @@ def consents_read_together(*, user: User) -> Iterator[None]:
 
 
 def has_consent(*, user: User, kind: str) -> bool:
-    return _in_force(user.pk).filter(kind=kind).exists()
+    return bool(_IN_FORCE_OF_KIND_IDS.rows(user_id=user.pk, kind=kind))
 
 
 # Consents that reveal something only some staff may know (taking part in 遇见's 交友 circle): the

@@ -30,6 +30,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.audit import EXPORTED, audit_context, record_access
+from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import Message, notice_kind, notify
 from xiangcheng.core.retention import period_days, rows_delete
@@ -73,9 +74,14 @@ def export_waiting(export: DataExport) -> bool:
 
 # --- asking --------------------------------------------------------------------------------------------
 
+_EXPORTS_OF = CompiledQuery(lambda user_id: DataExport.objects.filter(user_id=user_id).order_by("-created_at", "-pk"),
+                            user_id=int)
+
+
 def export_current(*, user: User) -> DataExport | None:
-    """Her latest export, the one her page shows."""
-    return DataExport.objects.filter(user=user).order_by("-created_at", "-pk").first()
+    """Her latest export, the one her page shows (its SQL built once per process)."""
+    latest = _EXPORTS_OF.listing(user_id=user.pk)[0:1]
+    return latest[0] if latest else None
 
 
 def _lost_fail(*, user: User, now: datetime) -> None:

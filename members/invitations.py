@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import Message, notice_kind, notify
 from xiangcheng.core.sms import sms_template
@@ -167,6 +168,17 @@ def invitations_of_revoke(*, organisation: Organisation, inviter) -> int:
     return (OrganisationInvitation.objects
             .filter(organisation=organisation, invited_by=inviter, accepted_at__isnull=True, revoked=False)
             .update(revoked=True))
+
+
+_UNANSWERED = CompiledQuery(lambda organisation_id: OrganisationInvitation.objects.filter(
+    organisation_id=organisation_id, accepted_at__isnull=True, revoked=False).order_by("-created_at", "-pk"),
+    organisation_id=int)
+
+
+def invitations_unanswered(*, organisation: Organisation, shown: int) -> list[OrganisationInvitation]:
+    """The newest ``shown`` of its invitations neither accepted nor revoked (its workbench lists
+    them; their SQL built once per process)."""
+    return _UNANSWERED.listing(organisation_id=organisation.pk)[0:shown]
 
 
 def invitation_by_token(token: str) -> OrganisationInvitation:

@@ -17,6 +17,7 @@ from .invitations import (
     invitation_check,
     invitation_revoke,
     invitation_send,
+    invitations_unanswered,
     may_invite,
 )
 from .models import OrganisationInvitation, Representative
@@ -64,8 +65,7 @@ def organisation_register_view(request):
 
 def _workbench(request, organisation, *, invite_form=None, status=200):
     representatives = [(rep, representative_name(rep)) for rep in representatives_of(organisation)]
-    invitations = (OrganisationInvitation.objects.filter(organisation=organisation, accepted_at__isnull=True,
-                                                         revoked=False).order_by("-created_at")[:INVITATIONS_SHOWN])
+    invitations = invitations_unanswered(organisation=organisation, shown=INVITATIONS_SHOWN)
     return render(request, "members/organisations/workbench.html", {
         "organisation": organisation, "representatives": representatives, "invitations": invitations,
         "invite_form": invite_form or InvitationForm(), "links": workbench_links(organisation_pk=organisation.pk),

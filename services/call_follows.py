@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from members.models import Field
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery
 
 from .call_notices import following_q, notify_opened, opt_out_user_id
 from .models import Call, CallAnnouncement, CallFollow, CallKind
@@ -35,8 +36,12 @@ class Follows:
     fields: frozenset[str]
 
 
+_FOLLOWS_OF = CompiledQuery(lambda member_id: CallFollow.objects.filter(member_id=member_id).values_list("kind", "field"),
+                            member_id=int)
+
+
 def follows_of(*, member) -> Follows:
-    rows = list(CallFollow.objects.filter(member=member).values_list("kind", "field"))
+    rows = _FOLLOWS_OF.rows(member_id=member.pk)
     return Follows(kinds=frozenset(kind for kind, _field in rows if kind),
                    fields=frozenset(field for _kind, field in rows if field))
 

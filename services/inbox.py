@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from members.models import User
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import CompiledQuery, Listing
 from xiangcheng.core.roles import INBOX_AGENT, role_members
 
 from . import notices
@@ -34,6 +35,15 @@ REOPEN_DAYS = 14
 
 class InboxError(Exception):
     """A rule of the inbox was broken; the message is shown to the user."""
+
+
+_TICKETS_OF = CompiledQuery(lambda member_id: Ticket.objects.filter(member_id=member_id).order_by("-created_at", "-pk"),
+                           member_id=int)
+
+
+def tickets_of(*, member: User) -> Listing:
+    """Her tickets (我的反馈), newest first, for ``counted_page`` (its SQL built once per process)."""
+    return _TICKETS_OF.listing(member_id=member.pk)
 
 
 def _next_number(year: int) -> int:

@@ -92,8 +92,16 @@ def job_public(*, pk: int) -> Job | None:
     return _JOB_PUBLIC.first(pk=pk)
 
 
+_ORGANISATION_JOB = CompiledQuery(lambda organisation_id, pk: Job.objects.filter(organisation_id=organisation_id, pk=pk),
+                                  organisation_id=int, pk=int)
+
+
 def organisation_job(*, organisation: Organisation, pk: int) -> Job | None:
-    return Job.objects.filter(organisation=organisation, pk=pk).first()
+    """The organisation's job ``pk`` (its SQL built once per process), or None."""
+    job = _ORGANISATION_JOB.first(organisation_id=organisation.pk, pk=pk)
+    if job is not None:
+        job.organisation = organisation  # already read: its pages name it without a query of their own
+    return job
 
 
 # --- writing ---------------------------------------------------------------------------------------

@@ -17,8 +17,7 @@ TICKETS_PAGE_SIZE = 10
 
 @login_required
 def ticket_list(request):
-    tickets = Ticket.objects.filter(member=request.user).order_by("-created_at", "-pk")
-    page = counted_page(tickets, TICKETS_PAGE_SIZE, request.GET.get("page"))
+    page = counted_page(inbox.tickets_of(member=request.user), TICKETS_PAGE_SIZE, request.GET.get("page"))
     return render(request, "services/ticket_list.html", {"page": page})
 
 
