@@ -17,7 +17,7 @@ from .models import MemberProfile, Status
 from .organisations import directory_organisations, verified_organisations_of
 from .phone_reset import PhoneResetError, reset_code_send, reset_password
 from .profiles import profile_for, profile_photo_remove, profile_save
-from .queries import directory_profiles, photo_owner
+from .queries import directory_listing, photo_owner
 
 DIRECTORY_PAGE_SIZE = 20
 
@@ -79,9 +79,7 @@ def photo(request, name: str):
 def directory(request):
     form = DirectorySearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    profiles = directory_profiles(
-        q=filters.get("q", ""), field=filters.get("field", ""), city=filters.get("city", "")
-    )
+    profiles = directory_listing(q=filters.get("q", ""), field=filters.get("field", ""), city=filters.get("city", ""))
     page = counted_page(profiles, DIRECTORY_PAGE_SIZE, request.GET.get("page"))
     directory_organisations(page)
     query = request.GET.copy()

@@ -72,6 +72,10 @@ def test_a_value_the_sql_does_not_carry_as_a_parameter_is_refused():
         CompiledQuery(lambda when: Event.objects.filter(starts_at__gte=when), when=float).rows(when=1.0)
     with pytest.raises(TypeError):
         CompiledQuery(shown, pk=int).rows(id=1)
+    # A parameter of its own once, and once more inside a pattern that would keep it for good.
+    both = CompiledQuery(lambda title: Event.objects.filter(title=title, description__icontains=title), title=str)
+    with pytest.raises(ImproperlyConfigured):
+        both.rows(title="沙龙")
 
 
 @pytest.mark.django_db

@@ -74,7 +74,10 @@ def _sql(queryset: QuerySet, markers: dict, *, every_marker: bool = True) -> tup
     names = {value: name for name, value in markers.items()}
     slots = {i: names[value] for i, value in enumerate(params) if isinstance(value, _MARKER_KINDS) and value in names}
     missing = every_marker and set(slots.values()) != set(markers)
-    if missing or any(str(value) in text for value in markers.values()):
+    # A marker inside another parameter (a pattern: '%marker%') would stay there for every request.
+    hidden = any(isinstance(value, str) and value not in names and any(str(marker) in value for marker in markers.values())
+                 for value in params)
+    if missing or hidden or any(str(value) in text for value in markers.values()):
         raise ImproperlyConfigured(f"a compiled query must pass {sorted(markers)} as parameters of its SQL")
     return compiler, _Sql(text=text, params=tuple(params), slots=slots)
 
