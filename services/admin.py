@@ -649,6 +649,8 @@ class CallApplicationAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelA
     list_filter = ["status", "call__kind", "call__level"]
     search_fields = ["call__title"]
     list_select_related = ["call", "member__profile"]
+    list_only = ("call", "call__title", "member", "member__username", "member__profile__real_name", "status",
+                 "submitted_at", "decided_at")
     ordering = ["-submitted_at", "-pk"]
     actions = ["start_review", "shortlist", "refuse", "recommend", "record_selected", "record_awarded",
                "record_not_selected", "export_applicants"]

@@ -58,6 +58,21 @@ def test_the_list_costs_the_same_queries_at_5_and_50_rows(client, rows):
     assert queries_for(client, LIST) == QUERIES
 
 
+def test_the_list_reads_only_what_its_rows_show_and_an_action_gets_them_whole(client):
+    the_call = call()
+    her = application(the_call, member=applicant("林晓雯"))
+    client.force_login(reviewer())
+
+    shown = client.get(LIST).context["cl"].result_list[0]
+    assert {"statement", "staff_notes", "reason", "created_at"} <= shown.get_deferred_fields()
+    assert shown.get_deferred_fields().isdisjoint({"status", "submitted_at", "decided_at", "call_id", "member_id"})
+    assert shown.call.get_deferred_fields() >= {"summary", "eligibility"}
+    # Actions are given the admin's own queryset, every column read.
+    response = client.get(LIST)
+    model_admin = response.context["cl"].model_admin
+    assert model_admin.get_queryset(response.wsgi_request).get(pk=her.pk).get_deferred_fields() == set()
+
+
 QUERIES = 6  # the same at 5 and 50 rows: names and calls come with the rows; her permissions in one
 
 
