@@ -10,13 +10,10 @@ from datetime import date, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Count,
     DateTimeField,
     ExpressionWrapper,
     F,
     Func,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -27,6 +24,7 @@ from django.utils import timezone
 
 from members.models import User
 from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.related_counts import related_count
 
 from .audiences import seen_by, sees
 from .booking import cancellation_open
@@ -34,9 +32,7 @@ from .models import Event, EventStatus, Registration, RegistrationStatus
 
 
 def _counted(condition: Q) -> Coalesce:
-    registrations = (Registration.objects.filter(condition, event=OuterRef("pk")).order_by()
-                     .values("event").annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(registrations, output_field=IntegerField()), 0)
+    return related_count(Registration.objects.filter(condition), to="event")
 
 
 def with_waitlist_count(events: QuerySet[Event]) -> QuerySet[Event]:

@@ -8,7 +8,7 @@ is decided here only (``may_read_cv``).
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from members.profiles import is_approved_member
 from xiangcheng.core.audit import audit_context
 from xiangcheng.core.compiled_queries import CompiledQuery, Listing
 from xiangcheng.core.files import CV, MB, FileRejected, file_check
+from xiangcheng.core.related_counts import related_count
 
 from .jobs import accepting
 from .models import Application, ApplicationStatus, Job
@@ -132,9 +133,7 @@ _NOT_YET_VIEWED = Q(status=ApplicationStatus.SUBMITTED)
 def _counted(condition: Q) -> Coalesce:
     """How many applications of the row's job meet ``condition``: a subquery per listed job, so
     a page of jobs costs the same however many applications they have."""
-    of_job = (Application.objects.filter(condition, job=OuterRef("pk")).order_by()
-              .values("job").annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(of_job), 0)
+    return related_count(Application.objects.filter(condition), to="job")
 
 
 def _jobs_counted(organisation_id: int) -> QuerySet[Job]:

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.related_counts import related_count
 
 from .call_notices import notify_status
 from .models import Call, CallApplication, CallApplicationStatus, CallStatus
@@ -72,9 +72,7 @@ def _locked_calls(call_ids: Iterable[int]) -> dict[int, Call]:
 
 def _applications_counted(condition: Q):
     """How many of the call's applications meet ``condition``, as a column of each call."""
-    return Coalesce(Subquery(
-        CallApplication.objects.filter(condition, call=OuterRef("pk")).order_by().values("call")
-        .annotate(n=Count("pk")).values("n")), 0)
+    return related_count(CallApplication.objects.filter(condition), to="call")
 
 
 def calls_counted(calls: QuerySet[Call]) -> QuerySet[Call]:

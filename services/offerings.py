@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import User
 from xiangcheng.core.audit import audit_context
 from xiangcheng.core.compiled_queries import CompiledQuery, Listing
+from xiangcheng.core.related_counts import related_count
 
 from . import inbox
 from .models import (
@@ -125,6 +125,5 @@ def appointment_request(*, offering: Offering, member: User, message: str, prefe
 def offering_slots_counted(slots: QuerySet[OfferingSlot]) -> QuerySet[OfferingSlot]:
     """Slots with ``booked_n``, their active bookings, counted in the same query (staff lists):
     by a subquery for each slot listed, not by grouping every booking before the page is cut."""
-    booked = (SlotBooking.objects.filter(slot=OuterRef("pk"), status=SlotBookingStatus.BOOKED).order_by()
-              .values("slot").annotate(n=Count("pk")).values("n"))
-    return slots.annotate(booked_n=Coalesce(Subquery(booked), 0))
+    return slots.annotate(booked_n=related_count(SlotBooking.objects.filter(status=SlotBookingStatus.BOOKED),
+                                                 to="slot"))
