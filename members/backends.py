@@ -1,8 +1,7 @@
 """Loading the signed-in account for each request, with what every page shows about her.
 
-The session names the account; the menu needs her profile (name, status): one query brings
-both (the unread count stays a query of its own: as a subquery annotation the query costs more
-to build than the two do to run).
+The session names the account; the menu needs her profile (name, status) and her unread count
+(xiangcheng/core/message_centre.py): one query brings all three.
 
 Every signed-in request runs this query, and the ORM's building of it (a join over the two
 models' 34 columns, the related-object machinery) cost more than the rest of a small page: 1.4
@@ -25,6 +24,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import Model
 
+from xiangcheng.core.message_centre import UNREAD_COUNTED, centre_unread_sql
+
 from .models import MemberProfile, User
 
 
@@ -39,7 +40,8 @@ def _columns(model: type[Model], alias: str, connection) -> list[str]:
 
 @dataclass(frozen=True)
 class SignedInQuery:
-    """Her account joined with her profile (if she has one), by the account's id."""
+    """Her account joined with her profile (if she has one) and her unread count, by the
+    account's id: the count's parameters, then the id."""
 
     sql: str
     user_attnames: list[str]  # the account's columns, first in each row
@@ -52,6 +54,8 @@ def signed_in_query(db: str) -> SignedInQuery:
     connection = connections[db]
     link, pk = MemberProfile._meta.get_field("user").column, User._meta.pk.column
     columns = _columns(User, "u", connection) + _columns(MemberProfile, "p", connection)
+    unread, _params = centre_unread_sql(0)
+    columns.append(f"({unread})")
     sql = (f'SELECT {", ".join(columns)} FROM "{User._meta.db_table}" u '  # noqa: S608
            f'LEFT JOIN "{MemberProfile._meta.db_table}" p ON p."{link}" = u."{pk}" WHERE u."{pk}" = %s')
     user_attnames = [field.attname for field in User._meta.concrete_fields]
@@ -62,11 +66,13 @@ def signed_in_query(db: str) -> SignedInQuery:
 
 def signed_in_account(user_id) -> User | None:
     """The account with this id and its profile already in place (``user.profile`` runs no query;
-    an account without a profile raises ``RelatedObjectDoesNotExist`` as after ``select_related``)."""
+    an account without a profile raises ``RelatedObjectDoesNotExist`` as after ``select_related``),
+    and her unread count read with them (``centre_unread_count``)."""
     db = router.db_for_read(User)
     query = signed_in_query(db)
+    _unread, unread_params = centre_unread_sql(user_id)
     with connections[db].cursor() as cursor:
-        cursor.execute(query.sql, [user_id])
+        cursor.execute(query.sql, [*unread_params, user_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -74,9 +80,10 @@ def signed_in_account(user_id) -> User | None:
     user = User.from_db(db, query.user_attnames, row[:split])
     profile = None
     if row[query.profile_pk] is not None:
-        profile = MemberProfile.from_db(db, query.profile_attnames, row[split:])
+        profile = MemberProfile.from_db(db, query.profile_attnames, row[split:-1])
         profile._state.fields_cache["user"] = user
     user._state.fields_cache["profile"] = profile
+    setattr(user, UNREAD_COUNTED, row[-1])
     return user
 
 

@@ -298,10 +298,10 @@ def test_the_page_reads_a_constant_number_of_queries(client, her, org, rep, rows
     assert len(response.context["page"]) == (20 if rows == 50 else 7)
 
 
-# Her account and her unread count, every consent she has in force (one query for all kinds), and
-# one for each source with rows of its own: the directory listing, stories, childcare bookings,
+# Her account (with her unread count), every consent she has in force (one query for all kinds),
+# and one for each source with rows of its own: the directory listing, stories, childcare bookings,
 # contacts shared with organisations and with 遇见 connections.
-QUERIES = 9
+QUERIES = 8
 
 
 def test_each_kind_shows_her_latest_consent_in_force_read_with_the_others(her):

@@ -179,6 +179,15 @@ class CompiledQuery:
             cursor.execute(built.count.text, built.count.params_for(values))
             return cursor.fetchone()[0]
 
+    def count(self, **values) -> int:
+        return self._count(values)
+
+    def count_sql(self, **values) -> tuple[str, tuple]:
+        """The SQL counting its rows and its parameters for these values, to be asked as a
+        column of another query (the text is the same for every value)."""
+        built = self._ready(values)
+        return built.count.text, built.count.params_for(values)
+
     def listing(self, **values) -> "Listing":
         """Its rows for these values, for a ``Paginator`` to count and page through."""
         if self._row_lock:

@@ -3,25 +3,17 @@
 Staff-only notices (digests) and notices that were never sent (no longer applied, failed) are
 not hers to read here.
 
-Her unread count is in the menu of every page she opens, so it is kept in the cache between her
-pages (``MESSAGE_CENTRE_UNREAD_KEPT_SECONDS``, a minute): reading a notice or being sent one
-forgets it at once (``unread_changed``); anything else that changes it (the nightly purge of old
-notices) shows within that time.
+Her unread count is in the menu of every page she opens, so it is read with her account, a
+column of the one query that loads her for the request (members/backends.py,
+``centre_unread_sql``): it costs no query and no cache of its own, and it is never out of date.
+Reading her notices during the request forgets it, and the menu counts again.
 """
 
-import logging
-from collections.abc import Iterable
-
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from .compiled_queries import CompiledQuery, Listing
 from .models import Notice
-
-logger = logging.getLogger(__name__)
 
 
 def _centre_notices_of(user_id: int) -> QuerySet[Notice]:
@@ -43,52 +35,29 @@ def centre_listing(user) -> Listing:
     return _CENTRE_PAGE.listing(user_id=user.pk)
 
 
-def _unread_key(user_id: int) -> str:
-    return f"centre:unread:{user_id}"
+# Her unread notices, counted by SQL built once per process.
+_UNREAD = CompiledQuery(lambda user_id: _centre_notices_of(user_id).filter(read_at__isnull=True), user_id=int)
+
+# Where the count read with her account is kept on it for the request.
+UNREAD_COUNTED = "_centre_unread_counted"
 
 
-def _unread_counted(user) -> int:
-    return centre_notices(user).filter(read_at__isnull=True).count()
+def centre_unread_sql(user_id: int) -> tuple[str, tuple]:
+    """The SQL of her unread count and its parameters, to be asked as a column of the query
+    that loads her account (the text is the same for everyone)."""
+    return _UNREAD.count_sql(user_id=user_id)
 
 
 def centre_unread_count(user) -> int:
-    seconds = settings.MESSAGE_CENTRE_UNREAD_KEPT_SECONDS
-    if not seconds:
-        return _unread_counted(user)
-    key = _unread_key(user.pk)
-    try:
-        kept = cache.get(key)
-    except Exception:  # the cache is unreachable: count in the database
-        logger.warning("cache unavailable; counting unread notices in the database", exc_info=True)
-        return _unread_counted(user)
-    if kept is not None:
-        return kept
-    count = _unread_counted(user)
-    try:
-        cache.set(key, count, seconds)
-    except Exception:  # noqa: S110 - the next page counts again
-        logger.warning("cache unavailable; unread count not kept", exc_info=True)
-    return count
+    """Her unread count: the one read with her account for this request, else counted now."""
+    counted = getattr(user, UNREAD_COUNTED, None)
+    return counted if counted is not None else _UNREAD.count(user_id=user.pk)
 
 
-def unread_forget(user_ids: Iterable[int]) -> None:
-    """Their unread counts are counted again on their next page (for changes already committed)."""
-    keys = [_unread_key(pk) for pk in set(user_ids)]
-    if not keys:
-        return
-    try:
-        cache.delete_many(keys)
-    except Exception:  # noqa: S110 - the kept counts expire within the minute
-        logger.warning("cache unavailable; unread counts not forgotten", exc_info=True)
-
-
-def unread_changed(user_ids: Iterable[int]) -> None:
-    """``unread_forget`` now and again once this transaction commits: a page counting meanwhile
-    still sees the old rows and may keep the old count."""
-    user_ids = set(user_ids)
-    unread_forget(user_ids)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: unread_forget(user_ids))
+def _unread_changed(user) -> None:
+    # The count read with her account is out of date: the menu counts again.
+    if hasattr(user, UNREAD_COUNTED):
+        delattr(user, UNREAD_COUNTED)
 
 
 def notice_read(*, user, notice_id: int) -> Notice | None:
@@ -97,11 +66,11 @@ def notice_read(*, user, notice_id: int) -> Notice | None:
     if notice is not None and notice.read_at is None:
         notice.read_at = timezone.now()
         Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=notice.read_at)
-        unread_changed([user.pk])
+        _unread_changed(user)
     return notice
 
 
 def notices_read_all(*, user) -> int:
     count = centre_notices(user).filter(read_at__isnull=True).update(read_at=timezone.now())
-    unread_changed([user.pk])
+    _unread_changed(user)
     return count

@@ -42,7 +42,6 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .channels import channels_open
-from .message_centre import unread_forget
 from .models import Notice
 from .plain_text import invisible_strip, one_line
 from .redis_cache import redis_client
@@ -338,8 +337,6 @@ def deliver_many(*, notice_ids: list[int]) -> Delivery:
                     subject=message.subject[:200], body=message.body_kept(), url=message.url[:300])
             outcome.sent.append(notice.pk)
     # Each row's outcome is committed as it is recorded.
-    sent_now = set(outcome.sent)
-    unread_forget(notice.recipient_id for notice in live if notice.pk in sent_now and not notice.staff_only)
     return outcome
 
 

@@ -211,9 +211,6 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # A worker that died while sending leaves its claim; after this lease another may retry.
 OUTBOX_LEASE_SECONDS = 300
-# How long a member's unread count (the menu's badge) is kept between her pages at most
-# (xiangcheng/core/message_centre.py); reading a notice or being sent one forgets it at once.
-MESSAGE_CENTRE_UNREAD_KEPT_SECONDS = 60
 # Public pages are rendered once per address and language (and, for members, per set of circles)
 # for this long and shared meanwhile (xiangcheng/core/shared_pages.py); 0 renders every request.
 SHARED_PAGE_KEPT_SECONDS = env.int("DJANGO_SHARED_PAGE_KEPT_SECONDS", default=30)

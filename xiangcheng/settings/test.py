@@ -23,9 +23,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # and may slow their worker's email backend down to kill it mid-batch.
 OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_GRACE_SECONDS = env.float("OUTBOX_GRACE_SECONDS", default=30)
-# Pages count her unread notices afresh, so the query-count guards measure a page's first load
-# whatever the tests before it left in the cache; tests/core/test_message_centre.py keeps them.
-MESSAGE_CENTRE_UNREAD_KEPT_SECONDS = 0
 # Every test renders its pages (tests/core/test_shared_pages.py turns keeping on).
 SHARED_PAGE_KEPT_SECONDS = 0
 TEST_EMAIL_PAUSE_SECONDS = env.float("TEST_EMAIL_PAUSE_SECONDS", default=0)
