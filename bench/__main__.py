@@ -43,7 +43,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients per page (default 8)")
     parser.add_argument("--rush-clients", type=int, default=500)
     parser.add_argument("--rush-seats", type=int, default=50)
-    parser.add_argument("--rush-bursts", type=int, default=3, help="bursts of the rush, each for a new event (default 3)")
+    parser.add_argument("--rush-bursts", type=int, default=3, help="bursts of the rush counted, each for a new event, after a warm-up burst (default 3)")
     parser.add_argument("--reminder-count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")

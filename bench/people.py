@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
+from django.middleware.csrf import _get_new_csrf_string
 from django.utils import timezone
 
 from events.models import Event, EventStatus, Registration
@@ -37,10 +38,17 @@ from .pages import MEMBER, REPRESENTATIVE, VISITOR, Page
 class Client:
     """Who one concurrent client is: her session (none for a visitor) and the placeholders that
     name her own rows (``{my_organisation}`` and ``{my_job}``, its job with the most applications,
-    for a representative)."""
+    for a representative).
+
+    A signed-in browser also holds the CSRF cookie its login form was given, and sends it with
+    every page: without it each page with a form would make her a new one."""
 
     session: str | None = None
     own: Mapping[str, str] = field(default_factory=dict)
+    csrf: str = field(default_factory=_get_new_csrf_string)
+
+    def cookie(self) -> str | None:
+        return f"sessionid={self.session}; csrftoken={self.csrf}" if self.session else None
 
 
 NOBODY = Client()

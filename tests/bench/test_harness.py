@@ -236,3 +236,36 @@ def test_the_rush_is_the_median_of_its_bursts_and_every_burst_must_be_exact():
     text = render(settings=run, pages=None, rush=[burst(1.0), fast, burst(1.5)], reminders=None,
                   when=datetime(2026, 12, 5))
     assert "(the median of the bursts: 400.0 ✓)" in text and "(all met)" in text
+
+
+def test_the_rushs_warm_up_burst_is_shown_and_checked_but_not_counted():
+    from bench.load import Result
+    from bench.report import RunSettings, correct, render, rush_rate
+    from bench.scenarios import RushFigures
+
+    def burst(seconds: float, *, warm_up: bool = False, confirmed: int = 50) -> RushFigures:
+        return RushFigures(clients=500, seats=50, confirmed=confirmed, waitlisted=500 - confirmed,
+                           result=Result(latencies=[0.5] * 500, errors=0, elapsed=seconds), warm_up=warm_up)
+
+    cold, counted = burst(10.0, warm_up=True), [burst(1.25), burst(2.0), burst(1.0)]
+    assert rush_rate([cold, *counted]) == 400.0  # 50/s for the cold one is left out
+    assert correct(pages=None, rush=[cold, *counted], reminders=None) is True
+    assert correct(pages=None, rush=[burst(10.0, warm_up=True, confirmed=51), *counted], reminders=None) is False
+
+    run = RunSettings(scale=1, seed=1, seconds=8, clients=8, workers=4, threads=4, worker_concurrency=2, rows={})
+    text = render(settings=run, pages=None, rush=[cold, *counted], reminders=None, when=datetime(2026, 12, 5))
+    assert "3 times after a warm-up burst (exact too, its rate not counted)" in text
+    assert "(the median of the bursts: 400.0 ✓)" in text
+    rows = [cells(line) for line in text.splitlines() if line.startswith("| ") and cells(line)[0] in
+            ("warm-up", "1", "2", "3")]
+    assert [(row[0], row[6]) for row in rows] == [("warm-up", "50.0"), ("1", "400.0"), ("2", "250.0"),
+                                                  ("3", "500.0")]
+
+
+def test_a_signed_in_client_sends_her_csrf_cookie_with_her_session():
+    from bench.people import NOBODY, Client
+
+    her, other = Client("s1"), Client("s2")
+    assert her.cookie() == f"sessionid=s1; csrftoken={her.csrf}" and len(her.csrf) == 32
+    assert her.csrf != other.csrf
+    assert NOBODY.cookie() is None
