@@ -35,7 +35,10 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     part.add_argument("--rush", action="store_true", help="the sign-up rush")
     part.add_argument("--reminders", action="store_true", help="the reminder fan-out")
     part.add_argument("--recompute", action="store_true", help="遇见's nightly recompute of every suggestion")
-    parser.add_argument("--seconds", type=float, default=30, help="how long each page is measured (default 30)")
+    parser.add_argument("--seconds", type=float, default=30, help="how long each page is measured in all (default 30)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of the whole list the pages' seconds are split over, each opened by the floor "
+                             "(default 3)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="bulk data volume: 1.0 is the issue's (100k members, 1M registrations); 0.01 is demo size")
     parser.add_argument("--seed", type=int, default=1, help="bulk data seed (default 1)")
@@ -101,8 +104,9 @@ def run(args: argparse.Namespace) -> int:
         pages = rush = reminders = recompute = None
         began = timezone.now()
         if args.pages:
-            log.warning("Pages, %g s each with %d clients:", args.seconds, args.clients)
-            pages = scenarios.pages_run(PAGES, port=port, seconds=args.seconds, clients=args.clients)
+            log.warning("Pages, %g s each in %d rounds with %d clients:", args.seconds, args.rounds, args.clients)
+            pages = scenarios.pages_run(PAGES, port=port, seconds=args.seconds, clients=args.clients,
+                                        rounds=args.rounds)
         if args.rush:
             log.warning("Sign-up rush: %d clients, %d seats, %d bursts…", args.rush_clients, args.rush_seats,
                         args.rush_bursts)

@@ -73,34 +73,78 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
 
 
-def floor_rate(figures: list[PageFigures]) -> float:
-    """The floor every page is compared with: the faster of its runs (first and last)."""
-    return max((f.result.rate for f in figures if f.page.name == FLOOR), default=0.0)
+def floor_rate(figures: list[PageFigures], round_: int = 0) -> float:
+    """The floor a page measured in ``round_`` is compared with: the faster of the floor's run
+    that opened the round and the one after it (the next round's, or the last)."""
+    return max((f.result.rate for f in figures if f.page.name == FLOOR and f.round in (round_, round_ + 1)),
+               default=0.0)
+
+
+@dataclass
+class PageRow:
+    """A page's rounds as one row: the median of its rates and of its shares of the floor, its
+    latencies all together."""
+
+    figures: list[PageFigures]
+    shares: list[float]
+
+    @property
+    def page(self):
+        return self.figures[0].page
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(f.result.rate for f in self.figures)
+
+    @property
+    def share(self) -> float:
+        return statistics.median(self.shares)
+
+    @property
+    def result(self):
+        from .load import Result
+
+        return Result(latencies=[latency for f in self.figures for latency in f.result.latencies],
+                      errors=sum(f.result.errors for f in self.figures))
+
+    @property
+    def queries(self) -> int:
+        return max(f.queries for f in self.figures)
+
+
+def page_rows(figures: list[PageFigures]) -> list[PageRow]:
+    """One row per page, in the order measured; the floor's runs are one row, 1.00 by definition."""
+    rows: dict[str, PageRow] = {}
+    for f in figures:
+        floor = floor_rate(figures, f.round)
+        share = 1.0 if f.page.name == FLOOR else (f.result.rate / floor if floor else 0.0)
+        row = rows.setdefault(f.page.name, PageRow(figures=[], shares=[]))
+        row.figures.append(f)
+        row.shares.append(share)
+    return list(rows.values())
 
 
 def pages_table(figures: list[PageFigures]) -> tuple[list[str], bool]:
-    floor = floor_rate(figures)
     rows, all_met = [], True
-    floors_seen = 0
-    for f in figures:
-        share = f.result.rate / floor if floor else 0.0
-        fast, quick, clean = share >= FLOOR_SHARE, f.result.percentile(0.95) < P95_SECONDS, f.result.errors == 0
+    for row in page_rows(figures):
+        result = row.result
+        fast, quick, clean = row.share >= FLOOR_SHARE, result.percentile(0.95) < P95_SECONDS, result.errors == 0
         met = fast and quick and clean
         missed = [name for name, ok in (("× floor", fast), ("p95", quick), ("errors", clean)) if not ok]
-        if f.page.reference:
+        if row.page.reference:
             verdict = "reference" if clean else "✗ errors"
             all_met = all_met and clean
         else:
             verdict = "✓" if met else "✗ " + ", ".join(missed)
             all_met = all_met and met
-        name = f.page.name
-        if name == FLOOR:
-            floors_seen += 1
-            name = FLOOR if floors_seen == 1 else f"{FLOOR} (again, last)"
-        rows.append([name, f.page.who, f"{f.result.rate:.1f}", f"{share:.2f}", _ms(f.result.median),
-                     _ms(f.result.percentile(0.95)), str(f.result.errors), str(f.queries), verdict])
+        rows.append([row.page.name, row.page.who, f"{row.rate:.1f}", f"{row.share:.2f}", _ms(result.median),
+                     _ms(result.percentile(0.95)), str(result.errors), str(row.queries), verdict])
     header = ["page", "as", "req/s", "× floor", "p50 ms", "p95 ms", "errors", "queries", "targets"]
     return _table(header, rows), all_met
+
+
+def floor_runs(figures: list[PageFigures]) -> list[float]:
+    return [f.result.rate for f in figures if f.page.name == FLOOR]
 
 
 def rush_rate(bursts: list[RushFigures]) -> float:
@@ -125,8 +169,13 @@ def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: list
     ]
     if pages:
         table, met = pages_table(pages)
-        lines += [f"**Pages** — {settings.clients} concurrent clients, {settings.seconds:g} s each, the floor "
-                  "first and again last (pages are compared with the faster of the two); targets: "
+        rounds = max((f.round for f in pages if f.page.name != FLOOR), default=0) + 1
+        runs = ", ".join(f"{rate:.1f}" for rate in floor_runs(pages))
+        lines += [f"**Pages** — {settings.clients} concurrent clients, {settings.seconds:g} s each in {rounds} "
+                  f"round{'s' if rounds > 1 else ''} of the whole list; the floor opens each round and runs once "
+                  f"more after the last ({runs} req/s); a page's share of the floor is the median over its rounds, "
+                  "each against the faster of the floor's runs before and after it, its rate the median of "
+                  "its rounds, its latencies all its requests; targets: "
                   f"≥ {FLOOR_SHARE} × floor, p95 < {P95_SECONDS * 1000:.0f} ms, 0 errors "
                   f"({'all met' if met else 'not all met'}).", "", *table, ""]
     if rush:

@@ -35,6 +35,7 @@ class PageFigures:
     page: Page
     result: load.Result
     queries: int
+    round: int = 0  # the round it was measured in; the floor measured after the last has the next
 
 
 def _headers(cookie: str | None, **extra: str) -> dict[str, str]:
@@ -46,48 +47,55 @@ def _headers(cookie: str | None, **extra: str) -> dict[str, str]:
 
 
 def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: dict[str, list[people.Client]],
-             values: dict[str, list[str]]) -> PageFigures:
+             values: dict[str, list[str]], round_: int = 0, warm: bool = True) -> PageFigures:
     keys = sessions.get(page.who, [people.NOBODY]) if page.who != VISITOR else [people.NOBODY]
 
     def request_for(client: int, turn: int) -> load.Request:
         who = keys[client % len(keys)]
         return "GET", people.page_url(page, values, client * 7 + turn, who), _headers(who.cookie()), b""
 
-    # A warm-up, the query count of a few requests once warm (the largest), then the timed run.
-    asyncio.run(load.drive(host=HOST, port=port, clients=clients, seconds=min(2.0, seconds), expect=200,
-                           request_for=request_for))
     queries = 0
-    for turn in range(3):
-        method, path, headers, body = request_for(turn, turn)
-        response = asyncio.run(load.fetch(host=HOST, port=port, request=(method, path, {
-            **headers, "X-Bench-Queries": "1"}, body)))
-        if response.status != 200:
-            log.warning("%s: %s answered %s", page.name, path, response.status)
-        queries = max(queries, int(response.headers.get(QUERY_HEADER, 0)))
+    if warm:
+        # A warm-up, the query count of a few requests once warm (the largest), then the timed run.
+        asyncio.run(load.drive(host=HOST, port=port, clients=clients, seconds=min(2.0, seconds), expect=200,
+                               request_for=request_for))
+        for turn in range(3):
+            method, path, headers, body = request_for(turn, turn)
+            response = asyncio.run(load.fetch(host=HOST, port=port, request=(method, path, {
+                **headers, "X-Bench-Queries": "1"}, body)))
+            if response.status != 200:
+                log.warning("%s: %s answered %s", page.name, path, response.status)
+            queries = max(queries, int(response.headers.get(QUERY_HEADER, 0)))
     result = asyncio.run(load.drive(host=HOST, port=port, clients=clients, seconds=seconds, expect=200,
                                     request_for=request_for))
-    return PageFigures(page=page, result=result, queries=queries)
+    return PageFigures(page=page, result=result, queries=queries, round=round_)
 
 
-def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int) -> list[PageFigures]:
+def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int, rounds: int = 3) -> list[PageFigures]:
+    """Every page measured for ``seconds`` in all, in ``rounds`` rounds of the whole list, each
+    round opened by the floor, and the floor once more after the last: a page is compared with
+    the floor of its round or of the next, whichever was faster, and its figure is the median
+    of its rounds (report.pages_table). This machine's cores are shared: a neighbour busy for a
+    few seconds slows whichever page is measured then, and in rounds it slows one of three."""
     sessions = people.sessions(pages, clients=clients)
     values = people.pools()
-    # Every page once before any is measured (templates, imports, connections), then the floor
-    # first and again last: the others are compared with the faster of the two, so that a floor
-    # slowed by something else on the machine (this one's cores are shared) cannot flatter them.
+    # Every page once before any is measured (templates, imports, connections).
     for page in pages:
         for turn, who in enumerate(sessions.get(page.who, [people.NOBODY])):
             asyncio.run(load.fetch(host=HOST, port=port, request=(
                 "GET", people.page_url(page, values, turn, who), _headers(who.cookie()), b"")))
     ordered = sorted(pages, key=lambda p: p.name != FLOOR)
     figures = []
-    for page in ordered:
-        figures.append(page_run(page, port=port, seconds=seconds, clients=clients, sessions=sessions, values=values))
-        log.warning("  %-32s %7.1f req/s  p95 %6.1f ms  %d errors", page.name, figures[-1].result.rate,
-                    figures[-1].result.percentile(0.95) * 1000, figures[-1].result.errors)
+    for round_ in range(rounds):
+        for page in ordered:
+            figures.append(page_run(page, port=port, seconds=seconds / rounds, clients=clients, sessions=sessions,
+                                    values=values, round_=round_, warm=round_ == 0))
+            log.warning("  %d: %-32s %7.1f req/s  p95 %6.1f ms  %d errors", round_ + 1, page.name,
+                        figures[-1].result.rate, figures[-1].result.percentile(0.95) * 1000,
+                        figures[-1].result.errors)
     if ordered and ordered[0].name == FLOOR:
-        figures.append(page_run(ordered[0], port=port, seconds=seconds, clients=clients, sessions=sessions,
-                                values=values))
+        figures.append(page_run(ordered[0], port=port, seconds=seconds / rounds, clients=clients, sessions=sessions,
+                                values=values, round_=rounds, warm=False))
         log.warning("  %-32s %7.1f req/s (again, last)", FLOOR, figures[-1].result.rate)
     return figures
 

@@ -194,20 +194,59 @@ def test_pages_are_compared_with_the_faster_of_the_two_floor_runs():
     from bench.report import pages_table
     from bench.scenarios import PageFigures
 
-    def figures(page: Page, requests: int) -> PageFigures:
-        return PageFigures(page=page, result=Result(latencies=[0.01] * requests, errors=0, elapsed=1.0), queries=1)
+    def figures(page: Page, requests: int, round_: int) -> PageFigures:
+        return PageFigures(page=page, result=Result(latencies=[0.01] * requests, errors=0, elapsed=1.0), queries=1,
+                           round=round_)
 
     floor = Page(FLOOR, "/bench/floor/", VISITOR)
-    # The floor slowed by something else the first time, and measured again after the pages.
-    lines, all_met = pages_table([figures(floor, 600), figures(Page("home", "/"), 450), figures(floor, 1000)])
+    # One round: the floor slowed by something else the first time, and measured again after the pages.
+    lines, all_met = pages_table([figures(floor, 600, 0), figures(Page("home", "/"), 450, 0), figures(floor, 1000, 1)])
 
     rows = [cells(line) for line in lines[2:]]
     assert [(row[0], row[2], row[3], row[-1]) for row in rows] == [
-        ("floor", "600.0", "0.60", "✓"),
+        ("floor", "800.0", "1.00", "✓"),  # the median of its runs
         ("home", "450.0", "0.45", "✗ × floor"),
-        ("floor (again, last)", "1000.0", "1.00", "✓"),
     ]
     assert all_met is False
+
+
+def test_in_rounds_a_page_is_the_median_of_its_rounds_each_against_the_floors_around_it():
+    from bench.load import Result
+    from bench.pages import FLOOR, Page
+    from bench.report import RunSettings, page_rows, pages_table, render
+    from bench.scenarios import PageFigures
+
+    def figures(page: Page, requests: int, round_: int, latency: float = 0.01) -> PageFigures:
+        return PageFigures(page=page, result=Result(latencies=[latency] * requests, errors=0, elapsed=1.0),
+                           queries=2, round=round_)
+
+    floor, home, events = Page(FLOOR, "/bench/floor/", VISITOR), Page("home", "/"), Page("event list", "/events/")
+    measured = [
+        figures(floor, 1000, 0), figures(home, 550, 0), figures(events, 400, 0),
+        # A neighbour slowed the whole second round: the floor with it, and more than the floor,
+        # the home page measured while it lasted.
+        figures(floor, 500, 1), figures(home, 100, 1, latency=0.2), figures(events, 210, 1),
+        figures(floor, 1100, 2), figures(home, 600, 2), figures(events, 460, 2),
+        figures(floor, 1200, 3),  # after the last round
+    ]
+    rows = {row.page.name: row for row in page_rows(measured)}
+    # Each round against the faster floor before or after it: 1000 (0 and 1), 1100 (1 and 2), 1200 (2 and 3).
+    assert rows["home"].shares == [0.55, 100 / 1100, 0.5]
+    assert (rows["home"].share, rows["home"].rate) == (0.5, 550.0)
+    assert rows["event list"].shares == [0.4, 210 / 1100, 460 / 1200]
+    assert rows["home"].result.requests == 1250 and rows["home"].queries == 2
+
+    lines, all_met = pages_table(measured)
+    assert [(row[0], row[2], row[3], row[5], row[-1]) for row in map(cells, lines[2:])] == [
+        ("floor", "1050.0", "1.00", "10", "✓"),
+        ("home", "550.0", "0.50", "200", "✗ p95"),  # the slowed round's 100 requests are in its p95
+        ("event list", "400.0", "0.38", "10", "✗ × floor"),
+    ]
+    assert all_met is False
+    run = RunSettings(scale=1, seed=1, seconds=8, clients=8, workers=4, threads=4, worker_concurrency=2, rows={})
+    text = render(settings=run, pages=measured, rush=None, reminders=None, when=datetime(2026, 12, 5))
+    assert "8 s each in 3 rounds of the whole list" in text
+    assert "(1000.0, 500.0, 1100.0, 1200.0 req/s)" in text
 
 
 def test_the_rush_is_the_median_of_its_bursts_and_every_burst_must_be_exact():
