@@ -211,4 +211,4 @@ def dashboard_pools() -> dict[str, list[str]]:
     """First days of periods ending today, each asked once in a run: the dashboard keeps a
     period's figures a few minutes, so a new period is counted afresh, as the report counts."""
     today = timezone.localdate()
-    return {"period_first": [f"{today - timedelta(days=30 + n):%Y-%m-%d}" for n in range(500)]}
+    return {"period_first": [f"{today - timedelta(days=30 + n):%Y-%m-%d}" for n in range(1000)]}

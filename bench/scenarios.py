@@ -5,6 +5,7 @@ Needs Django set up on the run's database, gunicorn listening and the Celery wor
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +22,9 @@ from .pages import FLOOR, VISITOR, Page
 log = logging.getLogger("bench")
 HOST = "127.0.0.1"
 QUERY_HEADER = "x-bench-queries"
+# A client's requests in one drive that take values of their own before they reach the next
+# client's (the slowest pages, which need them, answer fewer).
+TURNS = 7
 # As a phone behind the portal's TLS proxy sends them.
 HEADERS = {
     "Host": HOST,
@@ -46,14 +50,25 @@ def _headers(cookie: str | None, **extra: str) -> dict[str, str]:
     return headers
 
 
+def value_index(*, block: int, clients: int, client: int, turn: int) -> int:
+    """Which value of each pool a request takes: its drive's block, then its client, then its turn."""
+    return (block * clients + client) * TURNS + turn
+
+
 def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: dict[str, list[people.Client]],
              values: dict[str, list[str]], round_: int = 0, warm: bool = True) -> PageFigures:
     keys = sessions.get(page.who, [people.NOBODY]) if page.who != VISITOR else [people.NOBODY]
 
-    def request_for(client: int, turn: int) -> load.Request:
-        who = keys[client % len(keys)]
-        return "GET", people.page_url(page, values, client * 7 + turn, who), _headers(who.cookie()), b""
+    def requests_of(block: int) -> Callable[[int, int], load.Request]:
+        # Each drive (a round's warm-up, its timed run) takes its own block of the pools' values,
+        # so that a value each request must ask afresh ({period_first}) is not asked twice.
+        def request_for(client: int, turn: int) -> load.Request:
+            who = keys[client % len(keys)]
+            index = value_index(block=block, clients=clients, client=client, turn=turn)
+            return "GET", people.page_url(page, values, index, who), _headers(who.cookie()), b""
+        return request_for
 
+    request_for = requests_of(2 * round_)
     queries = 0
     if warm:
         # A warm-up, the query count of a few requests once warm (the largest), then the timed run.
@@ -67,7 +82,7 @@ def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: d
                 log.warning("%s: %s answered %s", page.name, path, response.status)
             queries = max(queries, int(response.headers.get(QUERY_HEADER, 0)))
     result = asyncio.run(load.drive(host=HOST, port=port, clients=clients, seconds=seconds, expect=200,
-                                    request_for=request_for))
+                                    request_for=requests_of(2 * round_ + 1)))
     return PageFigures(page=page, result=result, queries=queries, round=round_)
 
 

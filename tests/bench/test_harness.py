@@ -308,3 +308,13 @@ def test_a_signed_in_client_sends_her_csrf_cookie_with_her_session():
     assert her.cookie() == f"sessionid=s1; csrftoken={her.csrf}" and len(her.csrf) == 32
     assert her.csrf != other.csrf
     assert NOBODY.cookie() is None
+
+
+def test_every_drive_of_a_run_takes_values_of_its_own_from_a_pool():
+    from bench.scenarios import TURNS, value_index
+
+    # Three rounds, each a warm-up and a timed drive, eight clients, each asking up to TURNS times.
+    asked = [value_index(block=block, clients=8, client=client, turn=turn)
+             for block in range(6) for client in range(8) for turn in range(TURNS)]
+    assert len(set(asked)) == len(asked) == 6 * 8 * TURNS
+    assert max(asked) < len(people.dashboard_pools()["period_first"])  # each period counted afresh
