@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .load import Result
 from .pages import FLOOR
 
 if TYPE_CHECKING:
@@ -102,8 +103,6 @@ class PageRow:
 
     @property
     def result(self):
-        from .load import Result
-
         return Result(latencies=[latency for f in self.figures for latency in f.result.latencies],
                       errors=sum(f.result.errors for f in self.figures))
 

@@ -173,14 +173,12 @@ class CompiledQuery:
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 
-    def _count(self, values: dict) -> int:
+    def count(self, **values) -> int:
+        """How many rows it finds for these values."""
         built = self._ready(values)
         with connections[built.queryset.db].cursor() as cursor:
             cursor.execute(built.count.text, built.count.params_for(values))
             return cursor.fetchone()[0]
-
-    def count(self, **values) -> int:
-        return self._count(values)
 
     def count_sql(self, **values) -> tuple[str, tuple]:
         """The SQL counting its rows and its parameters for these values, to be asked as a
@@ -207,7 +205,7 @@ class Listing:
         self._compiled, self._values = compiled, values
 
     def count(self) -> int:
-        return self._compiled._count(self._values)
+        return self._compiled.count(**self._values)
 
     def __len__(self) -> int:
         return self.count()
