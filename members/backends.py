@@ -25,6 +25,7 @@ from django.db import connections, router
 from django.db.models import Model
 
 from xiangcheng.core.message_centre import UNREAD_COUNTED, centre_unread_sql
+from xiangcheng.core.prepared_statements import prepared_cursor
 
 from .models import MemberProfile, User
 
@@ -71,7 +72,7 @@ def signed_in_account(user_id) -> User | None:
     db = router.db_for_read(User)
     query = signed_in_query(db)
     _unread, unread_params = centre_unread_sql(user_id)
-    with connections[db].cursor() as cursor:
+    with prepared_cursor(connections[db]) as cursor:
         cursor.execute(query.sql, [*unread_params, user_id])
         row = cursor.fetchone()
     if row is None:
@@ -111,7 +112,7 @@ def permissions_query(db: str) -> str:
 def permissions_of(user: User) -> set[str]:
     """Her permissions as Django names them ("app_label.codename"), her own and her groups'."""
     db = router.db_for_read(Permission)
-    with connections[db].cursor() as cursor:
+    with prepared_cursor(connections[db]) as cursor:
         cursor.execute(permissions_query(db), [user.pk, user.pk])
         return {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.db import connections, router
 from django.db.models import Exists, QuerySet
 
+from xiangcheng.core.prepared_statements import prepared_cursor
+
 
 @dataclass(frozen=True)
 class RestrictedAudience:
@@ -97,7 +99,7 @@ def circles_of(user) -> tuple[str, ...]:
     if not user.is_authenticated or not audiences:
         return ()
     sql, params, db = _circles_query(audiences)
-    with connections[db].cursor() as cursor:
+    with prepared_cursor(connections[db]) as cursor:
         cursor.execute(sql, [value for sub_params in params for value in (*sub_params, user.pk)])
         row = cursor.fetchone()
     return tuple(audience.key for audience, inside in zip(audiences, row, strict=True) if inside)

@@ -33,6 +33,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Count, QuerySet, Window
 
+from xiangcheng.core.prepared_statements import Preparing, prepared_cursor
+
 # Values no request asks for, so that each can be found among the parameters of the built SQL.
 _FIRST_MARKER = -7_301_000_000_001
 _MARKERS = itertools.count(_FIRST_MARKER, -1)
@@ -165,9 +167,10 @@ class CompiledQuery:
         sql, params = built.rows.text, built.rows.params_for(values)
         if window is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", (*params, window[1] - window[0], window[0])
-        # A compiler of this call's own: this thread's connection, the SQL built once.
+        # A compiler of this call's own: this thread's connection, the SQL built once, run as a
+        # statement PostgreSQL plans once per connection.
         compiler = copy.copy(built.compiler)
-        compiler.connection = connections[built.queryset.db]
+        compiler.connection = Preparing(connections[built.queryset.db])
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         queryset = built.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
@@ -176,7 +179,7 @@ class CompiledQuery:
     def count(self, **values) -> int:
         """How many rows it finds for these values."""
         built = self._ready(values)
-        with connections[built.queryset.db].cursor() as cursor:
+        with prepared_cursor(connections[built.queryset.db]) as cursor:
             cursor.execute(built.count.text, built.count.params_for(values))
             return cursor.fetchone()[0]
 

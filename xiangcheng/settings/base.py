@@ -108,6 +108,11 @@ DATABASES["default"]["OPTIONS"]["pool"] = {
     "timeout": 10,
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The SQL written once per process runs as statements PostgreSQL plans once per connection, from
+# their first run (xiangcheng/core/prepared_statements.py); Django's own cursors never prepare.
+# Off for a pooler that cannot keep prepared statements (PgBouncer before 1.21).
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+    0 if env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True) else None)
 
 
 def replica_database(url: str) -> dict:
@@ -120,6 +125,7 @@ def replica_database(url: str) -> dict:
     options["options"] = "-c default_transaction_read_only=on"
     # A replica that does not answer is given up on quickly: reports then read the primary.
     options["pool"] = {**DATABASES["default"]["OPTIONS"]["pool"], "timeout": 3}
+    options["prepare_threshold"] = DATABASES["default"]["OPTIONS"]["prepare_threshold"]
     options["connect_timeout"] = 2
     config["CONN_MAX_AGE"] = 0
     return config
