@@ -31,6 +31,7 @@ class _Logged(CursorDebugWrapper):
 def prepared_cursor(connection: BaseDatabaseWrapper):
     """A cursor of this connection that sends values apart from the SQL, wrapped as Django wraps
     its own (query logging, execute wrappers, database errors)."""
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
         cursor = ServerBindingCursor(connection.connection)
