@@ -182,6 +182,8 @@ class AuditTrailAdmin(admin.ModelAdmin):
                      "user__phone"]
     ordering = ["-pgh_created_at"]
     list_per_page = 50
+    # Its rows worked out column by column, as the large lists' are (core/changelist_rows.py).
+    change_list_template = "admin/large_change_list.html"
 
     def has_module_permission(self, request):
         return request.user.has_perm(audit.BROWSE_PERMISSION)
