@@ -4,7 +4,7 @@ Django's cursors bind each value into the SQL on our side, so PostgreSQL parses 
 statement afresh: for the query that loads the signed-in account with her profile and unread
 count, planning took 0.19 ms of PostgreSQL's time and running it 0.05 ms. The statements written
 once per process (``compiled_queries.CompiledQuery``, the signed-in account, a member of staff's
-permissions) have the same text on every request, so a cursor that sends the values apart
+permissions, her circles) have the same text on every request, so a cursor that sends the values apart
 lets psycopg prepare each on its connection, and PostgreSQL plans it once for the connection's
 life (the pool keeps connections).
 
