@@ -1,5 +1,5 @@
-"""The event cards of the lists (home, programme pages, the event list) and the rows of 我的活动,
-kept rendered.
+"""The event cards of the lists (home, programme pages, the event list), what an event's page says
+of it, and the rows of 我的活动, kept rendered.
 
 A card shows the event's own fields, its seats left, its programme and its venue: its version
 names each of them, so any change to what the card shows renders it again. A card is the same for
@@ -28,6 +28,22 @@ def card_version(event: Event) -> tuple:
 def event_cards(events) -> SafeString:
     return rendered_each(events, template=CARD_TEMPLATE, name="event", version=card_version)
 
+
+# The event's page: what it says of the event is the same for every reader (whether she may read
+# it is decided before, by events.queries.visible_event); her sign-up below it is rendered for her.
+FACTS_TEMPLATE = "events/_event_facts.html"
+
+
+def facts_version(event: Event) -> tuple:
+    """Needs the event as its page reads it (``events.queries.visible_event``: with ``seats``,
+    ``programme``, ``venue`` and ``waitlist_count``)."""
+    venue = (event.venue.name, event.venue.address, event.venue.notes) if event.venue_id else ()
+    return (event.pk, event.updated_at.isoformat(), event.seats.confirmed, event.waitlist_count,
+            event.programme.slug, event.programme.name, venue)
+
+
+def event_facts(event: Event) -> SafeString:
+    return rendered_each([event], template=FACTS_TEMPLATE, name="event", version=facts_version)
 
 
 # 我的活动: her registrations, one row each.

@@ -11,6 +11,11 @@ def event_cards(events):
     return cards.event_cards(events)
 
 
+@register.simple_tag
+def kept_event_facts(event):
+    """What the event's page says of the event (``events/_event_facts.html``), rendered once per version."""
+    return cards.event_facts(event)
+
 
 @register.simple_tag
 def registration_rows(registrations):

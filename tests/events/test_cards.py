@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import booking
-from events.cards import CARD_TEMPLATE, ROW_TEMPLATE
+from events.cards import CARD_TEMPLATE, FACTS_TEMPLATE, ROW_TEMPLATE
 from tests.factories import MemberProfileFactory
 from tests.helpers import renders_of, squash, zh, zh_n
 from xiangcheng.core.fragments import FIELDS_TEMPLATE
@@ -91,6 +91,43 @@ def test_with_the_cache_unreachable_the_cards_are_rendered(client, settings, tmp
 
     assert (first, again) == (1, 1)
     assert seats_line(3) in card
+
+
+def facts_rendered(client, event) -> tuple[int, str]:
+    """How many times the request rendered the event page's facts, and their text."""
+    count, page = rendered(client, reverse("events:detail", args=[event.pk]), FACTS_TEMPLATE)
+    return count, squash(page.split('<article class="event-page')[1].split('<section class="card booking"')[0])
+
+
+def test_an_events_page_says_the_same_once_rendered_and_each_change_shows_at_once(client):
+    venue = VenueFactory(name="LADIES 聚力空间", notes="二楼")
+    event = EventFactory(title="产业沙龙", capacity=1, venue=venue, starts_at=timezone.now() + timedelta(days=1))
+    member = MemberProfileFactory()
+    client.force_login(member.user)
+
+    first, facts = facts_rendered(client, event)
+    again, facts_again = facts_rendered(client, event)
+    assert (first, again) == (1, 0)
+    assert facts_again == facts
+    assert "产业沙龙" in facts and "二楼" in facts and zh("%(n)s of %(total)s left", n=1, total=1) in facts
+
+    booking.sign_up(event_id=event.pk, user=MemberProfileFactory().user)
+    rendered_now, facts = facts_rendered(client, event)
+    assert rendered_now == 1 and zh("%(n)s of %(total)s left", n=0, total=1) in facts
+
+    booking.sign_up(event_id=event.pk, user=MemberProfileFactory().user)  # onto the waitlist
+    rendered_now, facts = facts_rendered(client, event)
+    assert rendered_now == 1 and zh("%(n)s waiting", n=1) in facts
+
+    venue.notes = "三楼报告厅"
+    venue.save()
+    rendered_now, facts = facts_rendered(client, event)
+    assert rendered_now == 1 and "三楼报告厅" in facts and "二楼" not in facts
+
+    event.title = "产业资源沙龙"
+    event.save()
+    rendered_now, facts = facts_rendered(client, event)
+    assert rendered_now == 1 and "产业资源沙龙" in facts
 
 
 def fields_rendered(client, url: str) -> tuple[int, str]:

@@ -1,5 +1,5 @@
-"""Rendered fragments kept in the cache, one per item and version: the cards of long lists and
-the filter forms above them.
+"""Rendered fragments kept in the cache, one per item and version: the cards of long lists, what a
+detail page says of its object, and forms as they are first shown.
 
 A list page loads its rows every time (they are cheap with the right index) but renders each
 card's HTML only when the card changed: the key names everything the card shows (its ``version``)
@@ -30,8 +30,17 @@ def _key(template: str, version: Sequence) -> str:
 
 def rendered_each(items: Iterable, *, template: str, name: str, version: Callable[[object], Sequence]) -> SafeString:
     """Each item rendered with ``template`` (the item in the context as ``name``), joined."""
-    items = list(items)
-    keys = [_key(template, version(item)) for item in items]
+    return _rendered(template, [({name: item}, version(item)) for item in items])
+
+
+def rendered_kept(*, template: str, context: dict, version: Sequence) -> SafeString:
+    """One fragment: ``context`` rendered with ``template``, kept under ``version``, which must name
+    everything the fragment shows."""
+    return _rendered(template, [(context, version)])
+
+
+def _rendered(template: str, entries: list[tuple[dict, Sequence]]) -> SafeString:
+    keys = [_key(template, version) for _, version in entries]
     try:
         kept = cache.get_many(keys)
     except Exception:  # the cache is unreachable: render every card
@@ -40,11 +49,11 @@ def rendered_each(items: Iterable, *, template: str, name: str, version: Callabl
     compiled = None
     fresh = {}
     parts = []
-    for item, key in zip(items, keys, strict=True):
+    for (context, _), key in zip(entries, keys, strict=True):
         html = kept.get(key) if kept is not None else None
         if html is None:
             compiled = compiled or get_template(template)
-            html = compiled.render({name: item})
+            html = compiled.render(context)
             fresh[key] = html
         parts.append(html)
     if fresh and kept is not None:
@@ -58,15 +67,21 @@ def rendered_each(items: Iterable, *, template: str, name: str, version: Callabl
 FIELDS_TEMPLATE = "_fields.html"
 
 
-def _fields_version(form) -> tuple:
-    return tuple((name, tuple((value, str(label)) for value, label in getattr(field, "choices", ())))
-                 for name, field in form.fields.items())
+def _fields_version(form, mark_optional: bool) -> tuple:
+    """Everything an unbound form's fields show: its class, prefix and ids, and each field's
+    label, help text, initial value, choices and widget."""
+    return (type(form).__module__, type(form).__qualname__, form.prefix, str(form.auto_id), mark_optional,
+            tuple((name, str(field.label), str(field.help_text), field.required, field.disabled,
+                   repr(form.get_initial_for_field(field, name)), type(field.widget).__name__,
+                   repr(field.widget.attrs), tuple((value, str(label)) for value, label in getattr(field, "choices", ())))
+                  for name, field in form.fields.items()))
 
 
-def form_fields(form) -> SafeString:
-    """A filter form's fields (``_fields.html``): kept rendered as every visitor first sees it
-    (nothing typed; its choices are its version), rendered afresh once she has searched. The
-    widgets' templates cost a list page more than its rows' query."""
+def form_fields(form, *, mark_optional: bool = False) -> SafeString:
+    """A form's fields (``_fields.html``): kept rendered as it is first shown (nothing typed, no
+    errors; all it shows is its version), rendered afresh once submitted. The widgets' templates
+    cost a page more than its rows' query."""
+    context = {"form": form, "mark_optional": mark_optional}
     if form.is_bound:
-        return get_template(FIELDS_TEMPLATE).render({"form": form})
-    return rendered_each([form], template=FIELDS_TEMPLATE, name="form", version=_fields_version)
+        return get_template(FIELDS_TEMPLATE).render(context)
+    return rendered_kept(template=FIELDS_TEMPLATE, context=context, version=_fields_version(form, mark_optional))

@@ -6,6 +6,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def kept_form_fields(form):
-    """The filter form's fields (``_fields.html``), kept rendered while nothing is typed in it."""
-    return fragments.form_fields(form)
+def kept_form_fields(form, mark_optional=False):
+    """The form's fields (``_fields.html``), kept rendered while nothing is typed in it."""
+    return fragments.form_fields(form, mark_optional=mark_optional)
