@@ -15,7 +15,8 @@ from events.notices import notify_registration
 from services.notices import notify_digest
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MemberProfileFactory, StaffFactory
-from tests.helpers import messages_of, queries_for, zh, zh_n
+from tests.helpers import messages_of, queries_for, renders_of, squash, zh, zh_n
+from xiangcheng.core import message_centre
 from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import deliver
 
@@ -148,3 +149,25 @@ def test_her_unread_count_comes_with_her_account_and_is_never_out_of_date(client
 
     client.post(reverse("notices:read_all"))
     assert menu_count(client.get(reverse("events:list"))) is None
+
+
+def rows_rendered(client) -> tuple[int, list[str]]:
+    """How many of her rows the page rendered, and each row's text."""
+    count, page = renders_of(client, reverse("notices:list"), message_centre.ROW_TEMPLATE)
+    return count, [squash(row.split("</li>")[0]) for row in page.split('<li class="card notice-row')[1:]]
+
+
+def test_her_rows_are_rendered_once_and_a_notice_she_reads_shows_read_at_once(client, member):
+    first, second = sent_notices(member, 2)
+    client.force_login(member)
+    unread = zh("Unread")
+
+    rendered, rows = rows_rendered(client)
+    again, rows_again = rows_rendered(client)
+    assert (rendered, again) == (2, 0) and rows_again == rows
+    assert [(second.subject in row, unread in row) for row in rows] == [(True, True), (False, True)]
+
+    client.get(reverse("notices:detail", args=[first.pk]))
+    rendered, rows = rows_rendered(client)
+    assert rendered == 1
+    assert [(first.subject in row, unread in row) for row in rows] == [(False, True), (True, False)]

@@ -13,7 +13,8 @@ from django.urls import reverse
 from services import call_follows
 from services.models import CallAnnouncement, CallFollow, CallKind
 from services.tasks import announce_opened_calls
-from tests.helpers import messages_of, zh
+from tests.helpers import messages_of, renders_of, zh
+from xiangcheng.core.fragments import FIELDS_TEMPLATE
 from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import HIDDEN_MARK
 
@@ -157,3 +158,27 @@ def test_an_unfollowed_call_is_not_sent_when_its_turn_comes(committed, outbox, d
             callback()
     assert outbox == []
     assert list(Notice.objects.values_list("state", flat=True)) == [Notice.State.SKIPPED]
+
+
+def ticked(page: str) -> set[str]:
+    return set(re.findall(r'<input type="checkbox" name="\w+" value="(\w+)"[^>]*checked', page))
+
+
+def test_the_boxes_are_kept_rendered_and_each_member_sees_her_own_ticks(client):
+    lin, wang = applicant("lin"), applicant("wang")
+    call_follows.follows_set(member=lin, kinds={CallKind.CONTEST}, fields={"advanced_materials"})
+
+    client.force_login(lin)
+    first, page = renders_of(client, PAGE, FIELDS_TEMPLATE)
+    again, page_again = renders_of(client, PAGE, FIELDS_TEMPLATE)
+    client.force_login(wang)
+    his_first, his = renders_of(client, PAGE, FIELDS_TEMPLATE)
+    assert (first, again, his_first) == (1, 0, 1)
+    assert ticked(page) == ticked(page_again) == {"contest", "advanced_materials"}
+    assert ticked(his) == set()
+
+    # What she follows is the form's version: a change shows at once.
+    call_follows.follows_set(member=lin, kinds=set(), fields={"digital_finance"})
+    client.force_login(lin)
+    rendered_now, page = renders_of(client, PAGE, FIELDS_TEMPLATE)
+    assert rendered_now == 1 and ticked(page) == {"digital_finance"}

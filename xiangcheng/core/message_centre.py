@@ -11,8 +11,10 @@ Reading her notices during the request forgets it, and the menu counts again.
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from .compiled_queries import CompiledQuery, Listing
+from .fragments import rendered_each
 from .models import Notice
 
 
@@ -33,6 +35,20 @@ _CENTRE_PAGE = CompiledQuery(lambda user_id: _centre_notices_of(user_id).only(
 def centre_listing(user) -> Listing:
     """Her notices as 我的消息 lists them (``centre_notices``), for ``counted_page``."""
     return _CENTRE_PAGE.listing(user_id=user.pk)
+
+
+# Her rows, kept rendered (``fragments``): a row shows the notice's subject, time and whether
+# she read it, which is its version. Only her list's query finds her notices, so no one else's
+# page reads her rows.
+ROW_TEMPLATE = "core/_notice_row.html"
+
+
+def row_version(notice: Notice) -> tuple:
+    return (notice.pk, notice.subject, notice.read_at is not None, notice.created_at.isoformat())
+
+
+def notice_rows(notices) -> SafeString:
+    return rendered_each(notices, template=ROW_TEMPLATE, name="notice", version=row_version)
 
 
 # Her unread notices, counted by SQL built once per process.
