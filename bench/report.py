@@ -74,11 +74,12 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
 
 
-def floor_rate(figures: list[PageFigures], round_: int = 0) -> float:
-    """The floor a page measured in ``round_`` is compared with: the faster of the floor's run
-    that opened the round and the one after it (the next round's, or the last)."""
-    return max((f.result.rate for f in figures if f.page.name == FLOOR and f.round in (round_, round_ + 1)),
-               default=0.0)
+def floor_beside(figures: list[PageFigures], index: int) -> float:
+    """The floor the page run ``figures[index]`` is compared with: the faster of the floor's runs
+    just before it and just after it (the list is in the order measured)."""
+    before = next((f.result.rate for f in reversed(figures[:index]) if f.page.name == FLOOR), 0.0)
+    after = next((f.result.rate for f in figures[index + 1:] if f.page.name == FLOOR), 0.0)
+    return max(before, after)
 
 
 @dataclass
@@ -114,8 +115,8 @@ class PageRow:
 def page_rows(figures: list[PageFigures]) -> list[PageRow]:
     """One row per page, in the order measured; the floor's runs are one row, 1.00 by definition."""
     rows: dict[str, PageRow] = {}
-    for f in figures:
-        floor = floor_rate(figures, f.round)
+    for index, f in enumerate(figures):
+        floor = floor_beside(figures, index)
         share = 1.0 if f.page.name == FLOOR else (f.result.rate / floor if floor else 0.0)
         row = rows.setdefault(f.page.name, PageRow(figures=[], shares=[]))
         row.figures.append(f)
@@ -169,12 +170,13 @@ def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: list
     if pages:
         table, met = pages_table(pages)
         rounds = max((f.round for f in pages if f.page.name != FLOOR), default=0) + 1
-        runs = ", ".join(f"{rate:.1f}" for rate in floor_runs(pages))
+        runs = floor_runs(pages)
         lines += [f"**Pages** — {settings.clients} concurrent clients, {settings.seconds:g} s each in {rounds} "
-                  f"round{'s' if rounds > 1 else ''} of the whole list; the floor opens each round and runs once "
-                  f"more after the last ({runs} req/s); a page's share of the floor is the median over its rounds, "
-                  "each against the faster of the floor's runs before and after it, its rate the median of "
-                  "its rounds, its latencies all its requests; targets: "
+                  f"round{'s' if rounds > 1 else ''} of the whole list, each run of a page just after a shorter run "
+                  f"of the floor, and the floor once more after the last ({len(runs)} runs of the floor, "
+                  f"{min(runs, default=0):.1f}–{max(runs, default=0):.1f} req/s); a page's share of the floor is the "
+                  "median over its rounds, each against the faster of the floor's runs just before and just after "
+                  "it, its rate the median of its rounds, its latencies all its requests; targets: "
                   f"≥ {FLOOR_SHARE} × floor, p95 < {P95_SECONDS * 1000:.0f} ms, 0 errors "
                   f"({'all met' if met else 'not all met'}).", "", *table, ""]
     if rush:

@@ -86,12 +86,17 @@ def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: d
     return PageFigures(page=page, result=result, queries=queries, round=round_)
 
 
+# The floor's run beside each page: long enough for a steady rate at its speed.
+FLOOR_RUN_SECONDS = 1.0
+
+
 def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int, rounds: int = 3) -> list[PageFigures]:
     """Every page measured for ``seconds`` in all, in ``rounds`` rounds of the whole list, each
-    round opened by the floor, and the floor once more after the last: a page is compared with
-    the floor of its round or of the next, whichever was faster, and its figure is the median
-    of its rounds (report.pages_table). This machine's cores are shared: a neighbour busy for a
-    few seconds slows whichever page is measured then, and in rounds it slows one of three."""
+    run of a page just after a shorter run of the floor, and the floor once more after the last:
+    a page is compared with the floor run just before it or the one just after it, whichever was
+    faster, and its figure is the median of its rounds (report.pages_table). This machine's
+    cores are shared and its speed moves within minutes: a floor measured once a round, minutes
+    away from most pages, moved a page's share by half between runs of the same code."""
     sessions = people.sessions(pages, clients=clients)
     values = people.pools()
     # Every page once before any is measured (templates, imports, connections).
@@ -99,19 +104,27 @@ def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int, rou
         for turn, who in enumerate(sessions.get(page.who, [people.NOBODY])):
             asyncio.run(load.fetch(host=HOST, port=port, request=(
                 "GET", people.page_url(page, values, turn, who), _headers(who.cookie()), b"")))
-    ordered = sorted(pages, key=lambda p: p.name != FLOOR)
+    floor = next((page for page in pages if page.name == FLOOR), None)
+    others = [page for page in pages if page.name != FLOOR]
+    page_seconds = seconds / rounds
+    floor_seconds = max(FLOOR_RUN_SECONDS, page_seconds / 2)
     figures = []
+
+    def floor_run(round_: int, *, warm: bool) -> PageFigures:
+        figures.append(page_run(floor, port=port, seconds=floor_seconds, clients=clients, sessions=sessions,
+                                values=values, round_=round_, warm=warm))
+        return figures[-1]
+
     for round_ in range(rounds):
-        for page in ordered:
-            figures.append(page_run(page, port=port, seconds=seconds / rounds, clients=clients, sessions=sessions,
+        for number, page in enumerate(others):
+            beside = floor_run(round_, warm=round_ == 0 and number == 0) if floor else None
+            figures.append(page_run(page, port=port, seconds=page_seconds, clients=clients, sessions=sessions,
                                     values=values, round_=round_, warm=round_ == 0))
-            log.warning("  %d: %-32s %7.1f req/s  p95 %6.1f ms  %d errors", round_ + 1, page.name,
+            log.warning("  %d: %-32s %7.1f req/s  p95 %6.1f ms  %d errors%s", round_ + 1, page.name,
                         figures[-1].result.rate, figures[-1].result.percentile(0.95) * 1000,
-                        figures[-1].result.errors)
-    if ordered and ordered[0].name == FLOOR:
-        figures.append(page_run(ordered[0], port=port, seconds=seconds / rounds, clients=clients, sessions=sessions,
-                                values=values, round_=rounds, warm=False))
-        log.warning("  %-32s %7.1f req/s (again, last)", FLOOR, figures[-1].result.rate)
+                        figures[-1].result.errors, f"  (floor just before: {beside.result.rate:.1f})" if beside else "")
+    if floor:
+        log.warning("  %-32s %7.1f req/s (again, last)", FLOOR, floor_run(rounds, warm=False).result.rate)
     return figures
 
 

@@ -246,7 +246,30 @@ def test_in_rounds_a_page_is_the_median_of_its_rounds_each_against_the_floors_ar
     run = RunSettings(scale=1, seed=1, seconds=8, clients=8, workers=4, threads=4, worker_concurrency=2, rows={})
     text = render(settings=run, pages=measured, rush=None, reminders=None, when=datetime(2026, 12, 5))
     assert "8 s each in 3 rounds of the whole list" in text
-    assert "(1000.0, 500.0, 1100.0, 1200.0 req/s)" in text
+    assert "(4 runs of the floor, 500.0–1200.0 req/s)" in text
+
+
+def test_a_page_is_compared_with_the_floor_runs_just_before_and_after_it():
+    from bench.load import Result
+    from bench.pages import FLOOR, Page
+    from bench.report import page_rows
+    from bench.scenarios import PageFigures
+
+    def figures(page: Page, requests: int, round_: int = 0) -> PageFigures:
+        return PageFigures(page=page, result=Result(latencies=[0.01] * requests, errors=0, elapsed=1.0),
+                           queries=2, round=round_)
+
+    floor, home, events = Page(FLOOR, "/bench/floor/", VISITOR), Page("home", "/"), Page("event list", "/events/")
+    # The machine slowed between the two pages of a round: each page is held to the floor beside it,
+    # not to a floor measured before the slowdown.
+    measured = [figures(floor, 1000), figures(home, 500), figures(floor, 1000), figures(events, 200),
+                figures(floor, 400), figures(home, 210, 1), figures(floor, 420, 1), figures(events, 200, 1),
+                figures(floor, 400, 2)]
+    rows = {row.page.name: row for row in page_rows(measured)}
+
+    assert rows["home"].shares == [0.5, 0.5]
+    assert rows["event list"].shares == [0.2, 200 / 420]
+    assert rows["floor"].shares == [1.0] * 5
 
 
 def test_the_rush_is_the_median_of_its_bursts_and_every_burst_must_be_exact():
