@@ -37,8 +37,8 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     part.add_argument("--recompute", action="store_true", help="遇见's nightly recompute of every suggestion")
     parser.add_argument("--seconds", type=float, default=30, help="how long each page is measured in all (default 30)")
     parser.add_argument("--rounds", type=int, default=3,
-                        help="rounds of the whole list the pages' seconds are split over, each opened by the floor "
-                             "(default 3)")
+                        help="rounds of the whole list the pages' seconds are split over, each page's run just "
+                             "after a run of the floor (default 3)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="bulk data volume: 1.0 is the issue's (100k members, 1M registrations); 0.01 is demo size")
     parser.add_argument("--seed", type=int, default=1, help="bulk data seed (default 1)")

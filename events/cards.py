@@ -11,7 +11,7 @@ registration, so no one else's page reads it.
 
 from django.utils.safestring import SafeString
 
-from xiangcheng.core.fragments import rendered_each
+from xiangcheng.core.fragments import rendered_each, rendered_kept
 
 from .models import Event, Registration
 
@@ -43,7 +43,7 @@ def facts_version(event: Event) -> tuple:
 
 
 def event_facts(event: Event) -> SafeString:
-    return rendered_each([event], template=FACTS_TEMPLATE, name="event", version=facts_version)
+    return rendered_kept(template=FACTS_TEMPLATE, context={"event": event}, version=facts_version(event))
 
 
 # 我的活动: her registrations, one row each.

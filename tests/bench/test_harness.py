@@ -271,6 +271,13 @@ def test_a_page_is_compared_with_the_floor_runs_just_before_and_after_it():
     assert rows["event list"].shares == [0.2, 200 / 420]
     assert rows["floor"].shares == [1.0] * 5
 
+    # A floor run faster than those beside a page, earlier in its round, is not its floor.
+    slowed = [figures(floor, 1000), figures(home, 500), figures(floor, 400), figures(events, 200),
+              figures(floor, 420, 1)]
+    rows = {row.page.name: row for row in page_rows(slowed)}
+    assert rows["home"].shares == [0.5]
+    assert rows["event list"].shares == [200 / 420]
+
 
 def test_the_rush_is_the_median_of_its_bursts_and_every_burst_must_be_exact():
     from bench.load import Result
