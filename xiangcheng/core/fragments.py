@@ -6,13 +6,23 @@ card's HTML only when the card changed: the key names everything the card shows 
 and the active language, so an edited event, a seat taken or a renamed venue is a new key and
 never a stale card. All of a page's cards are read with one round trip. With the cache
 unreachable the cards are rendered as if none were kept.
+
+Every key also names the release (``release``): the templates and translations the process
+renders with. Fragments outlive a deploy in the cache, and a card rendered by the templates
+before it must not be served by the ones after.
 """
 
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache as once
+from pathlib import Path
 
+import django
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
+from django.template import engines
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -23,8 +33,35 @@ logger = logging.getLogger(__name__)
 FRAGMENT_SECONDS = 24 * 3600
 
 
+def files_digest(folders: Iterable[Path], *, pattern: str = "*") -> str:
+    """A digest of the files under ``folders`` that match ``pattern``: their paths within the
+    folder and their contents, in a fixed order (the same files give the same digest on every
+    machine)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in sorted(map(Path, folders)):
+        for path in sorted(folder.rglob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@once
+def release() -> str:
+    """What this process renders with: the project's templates, its compiled translations and the
+    framework's version (the form widgets' templates). Read once per process; a deploy starts
+    new processes."""
+    base = Path(settings.BASE_DIR)
+    # The repository's own apps are packages at its top; installed ones (the admin's) are not.
+    apps_templates = [Path(app.path) / "templates" for app in apps.get_app_configs()
+                      if (base / app.name.split(".")[0]).is_dir()]
+    ours = [folder for folder in [*map(Path, engines["django"].engine.dirs), *apps_templates] if folder.is_dir()]
+    translations = files_digest(settings.LOCALE_PATHS, pattern="*.mo")
+    return f"{files_digest(ours)}:{translations}:{django.__version__}"
+
+
 def _key(template: str, version: Sequence) -> str:
-    material = repr((template, get_language(), tuple(version))).encode()
+    material = repr((release(), template, get_language(), tuple(version))).encode()
     return "fragment:" + hashlib.blake2b(material, digest_size=16).hexdigest()
 
 
