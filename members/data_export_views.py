@@ -19,14 +19,14 @@ from .data_exports import (
     link_expired,
     link_lifetime,
 )
-from .data_sources import data_sources
+from .data_sources import sources_listed
 
 
 @login_required
 def my_data(request):
     export = export_current(user=request.user)
     return render(request, "members/data/my_data.html", {
-        "sources": data_sources(),
+        "sources_listed": sources_listed(),
         "export": export,
         "waiting": export is not None and export_waiting(export),
         "downloadable": export is not None and export_downloadable(export=export),

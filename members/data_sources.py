@@ -18,7 +18,10 @@ from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.text import get_valid_filename
+
+from xiangcheng.core.fragments import rendered_kept
 
 from .models import User
 
@@ -53,6 +56,17 @@ def personal_data_source(*, key: str, label, collect: Callable[[User], tuple[Any
 
 def data_sources() -> list[DataSource]:
     return sorted(SOURCES.values(), key=lambda s: (s.order, s.key))
+
+
+SOURCES_TEMPLATE = "members/data/_sources.html"
+
+
+def sources_listed() -> SafeString:
+    """What her copy holds, as 我的数据 lists it: the same for everyone, kept rendered
+    (``xiangcheng.core.fragments``) under each source's key and label."""
+    sources = data_sources()
+    return rendered_kept(template=SOURCES_TEMPLATE, context={"sources": sources},
+                         version=tuple((source.key, str(source.label)) for source in sources))
 
 
 def exported_file(*, source: str, name: str, file: FieldFile, files: list[ExportFile]) -> str | None:

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.helpers import queries_for
+from tests.helpers import queries_for, renders_of
+from xiangcheng.core.models import Programme
+from xiangcheng.core.stories import TOLD_TEMPLATE
 from xiangcheng.core.story_models import Story
 from xiangcheng.core.story_views import FEED_ITEMS, STORIES_PAGE_SIZE
 
@@ -71,6 +73,26 @@ def test_a_published_story_shows_its_sanitized_text_and_tags(client):
     assert '<p>她说<a href="https://example.cn/" rel="noopener noreferrer nofollow">链接</a></p>' in html
     assert "alert(1)" not in html
     assert f'href="{reverse("stories:list")}?tag=%E6%96%B0%E6%9D%90%E6%96%99"' in html
+
+
+def test_a_storys_page_is_rendered_once_and_each_change_shows_at_once(client):
+    shown = story("把成果带进车间", body="<p>第一版</p>")
+    url = reverse("stories:detail", args=[shown.pk])
+
+    assert renders_of(client, url, TOLD_TEMPLATE)[0] == 1
+    count, page = renders_of(client, url, TOLD_TEMPLATE)
+    assert count == 0 and "<p>第一版</p>" in page and "把成果带进车间" in page
+
+    # Each field the page shows is a new version, however it was changed (an update keeps no timestamp).
+    for change, shows in ((dict(title="车间里的新材料"), "车间里的新材料"), (dict(summary="新的摘要"), "新的摘要"),
+                          (dict(body="<p>第二版</p>"), "<p>第二版</p>"),
+                          (dict(published_at=timezone.now() - timedelta(days=400)), (timezone.localdate() - timedelta(days=400)).isoformat())):
+        Story.objects.filter(pk=shown.pk).update(**change)
+        count, page = renders_of(client, url, TOLD_TEMPLATE)
+        assert (count, shows in page) == (1, True), change
+    Programme.objects.filter(pk=shown.programme_id).update(name="相创她数智·新")
+    count, page = renders_of(client, url, TOLD_TEMPLATE)
+    assert (count, "相创她数智·新" in page) == (1, True)
 
 
 def test_a_draft_answers_404_to_the_public_and_to_members_but_staff_may_preview_it(client, staff_in_group):

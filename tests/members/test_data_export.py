@@ -292,3 +292,25 @@ class _Stored:
 
     def __bool__(self) -> bool:
         return bool(self.name)
+
+
+@pytest.mark.django_db
+def test_what_the_copy_holds_is_rendered_once_per_language_and_names_every_source(client, two_members):
+    from django.conf import settings
+    from django.utils import translation
+
+    from members.data_sources import SOURCES_TEMPLATE
+    from tests.helpers import renders_of
+
+    her, _other = two_members
+    client.force_login(her.user)
+    for language in ("zh-hans", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        first, page = renders_of(client, PAGE, SOURCES_TEMPLATE)
+        again, page_again = renders_of(client, PAGE, SOURCES_TEMPLATE)
+        listed = page.split('<ul class="data-sources">')[1].split("</ul>")[0]
+        assert (first, again) == (1, 0)
+        assert page_again.split('<ul class="data-sources">')[1].split("</ul>")[0] == listed
+        with translation.override(language):
+            for source in data_sources():
+                assert f"<li>{source.label} <span class=\"muted\">({source.key}.json)</span></li>" in listed

@@ -19,11 +19,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .audit import audit_context
 from .compiled_queries import CompiledQuery
 from .files import ProcessedImage
+from .fragments import rendered_kept
 from .plain_text import INVISIBLE  # the characters that reorder or hide text, removed
 from .story_models import MAX_TAGS, PUBLISHED_STORIES, TAG_LENGTH, Story, StoryStatus
 
@@ -188,3 +190,15 @@ def story_readable(*, pk: int, user) -> Story | None:
     if story.is_published or (user.is_authenticated and user.is_staff and user.has_perm("core.view_story")):
         return story
     return None
+
+
+TOLD_TEMPLATE = "core/stories/_story_told.html"
+
+
+def story_told(story: Story) -> SafeString:
+    """A story's page as every reader sees it — title, date, programme, lead, cover and text —
+    kept rendered (``fragments``) under everything it shows; whom it features is not in it (that
+    depends on who reads)."""
+    version = (story.pk, story.title, story.summary, story.body, story.cover.name or "", story.is_published,
+               story.published_at, story.programme.slug, story.programme.name)
+    return rendered_kept(template=TOLD_TEMPLATE, context={"story": story}, version=version)

@@ -11,7 +11,7 @@ from .counted_pages import counted_page
 from .models import Programme
 from .sections import sections_for_story
 from .shared_pages import kept_shared
-from .stories import stories_listed, story_readable, text_clean
+from .stories import stories_listed, story_readable, story_told, text_clean
 from .story_models import TAG_LENGTH
 
 STORIES_PAGE_SIZE = 12
@@ -37,7 +37,7 @@ def story_detail(request, pk: int):
     if story is None:
         raise Http404
     return render(request, "core/stories/story_detail.html", {
-        "story": story, "sections": sections_for_story(request, story),
+        "story": story, "told": story_told(story), "sections": sections_for_story(request, story),
     })
 
 
