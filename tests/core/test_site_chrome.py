@@ -120,3 +120,37 @@ def test_made_up_paths_do_not_grow_what_is_kept_past_its_bound(client, monkeypat
     assert [r.status_code for r in answers] == [404] * len(pages)
     assert [len(marked(r)) for r in answers] == [1, 2, 3, 4, 4]
     assert len(chrome._kept) == 3
+
+
+def test_every_page_links_its_style_sheets_and_icon_and_starts_with_the_skip_link(client):
+    from django.templatetags.static import static
+
+    client.force_login(MemberProfileFactory().user)
+    for language, skip in (("zh-hans", zh("Skip to content")), ("en", "Skip to content")):
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        for url in (reverse("home"), reverse("events:list"), reverse("notices:list")):
+            html = client.get(url).content.decode()
+            head = html[html.index("<head>"):html.index("</head>")]
+            assert re.findall(r'<link rel="[a-z]+" href="([^"]+)"', head) == [
+                static("css/site.css"), reverse("programmes:colours"), static("img/logo.svg")]
+            body = html[html.index("<body>") + len("<body>"):]
+            assert body.lstrip().startswith(f'<a class="skip-link" href="#main">{skip}</a>')
+
+
+def test_a_page_with_a_form_of_its_own_shares_one_token_with_the_language_form():
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    member = MemberProfileFactory()
+    browser.force_login(member.user)
+
+    page = browser.get(reverse("members:my_data")).content.decode()
+
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert len(tokens) == 2 and tokens[0] == tokens[1]
+    # The one token is this browser's: both forms post with it.
+    assert browser.post(reverse("members:data_export_new"), {"csrfmiddlewaretoken": tokens[0]}).status_code == 302
+    assert browser.post(reverse("set_language"), {"language": "en", "next": "/",
+                                                  "csrfmiddlewaretoken": tokens[0]}).status_code == 302
+    assert Client(enforce_csrf_checks=True).post(reverse("set_language"), {
+        "language": "en", "next": "/", "csrfmiddlewaretoken": tokens[0]}).status_code == 403

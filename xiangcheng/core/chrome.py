@@ -1,4 +1,5 @@
-"""The site's header and footer, rendered once per language and kind of visitor, not per request.
+"""The site's header and footer (and the links in every page's head), rendered once per language
+and kind of visitor, not per request.
 
 Every page carries the same header: the menu of a visitor, a member or staff, with the link of
 the current section marked. Through the template engine it cost more than the floor page's
@@ -17,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 
+HEAD_TEMPLATE = "core/_site_head.html"
 HEADER_TEMPLATE = "core/_site_header.html"
 FOOTER_TEMPLATE = "core/_site_footer.html"
 
@@ -65,9 +67,13 @@ def _slot(name: str) -> str:
     return f"<!--slot:{name}-->"
 
 
-def csrf_input(request) -> SafeString:
-    """The language form's hidden CSRF field, with this request's token."""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+def csrf_input(request, token=None) -> SafeString:
+    """The language form's hidden CSRF field, with this request's token: ``token`` if the page
+    has one (its template's, lazy, which its own forms then share), else a new one."""
+    value = str(token) if token is not None else ""
+    if not value or value == "NOTPROVIDED":  # what a template without a request holds
+        value = get_token(request)
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', value)
 
 
 def current_links(path: str) -> frozenset[str]:
@@ -102,17 +108,20 @@ def unread_badges(unread: int) -> tuple[str, str]:
             format_html(' <span class="badge nav-count" aria-label="{}">{}</span>', label, unread))
 
 
-def _her_values(request, unread: int) -> dict[str, str]:
+def _her_values(request, unread: int, token=None) -> dict[str, str]:
     menu, nav = unread_badges(unread)
-    return {"unread_menu": menu, "unread_nav": nav, "csrf": csrf_input(request) if request is not None else ""}
+    return {"unread_menu": menu, "unread_nav": nav, "csrf": csrf_input(request, token) if request is not None else ""}
 
 
-def site_header(request, *, unread: int) -> SafeString:
+def site_header(request, *, unread: int, token=None) -> SafeString:
+    """``token``: the page's CSRF token (its template context's), so that the header and the
+    page's forms share one: each new one is masked afresh, which costs a page more than its
+    header."""
     user = getattr(request, "user", None) if request is not None else None
     kind = visitor_kind(user)
     current = current_links(request.path) if request is not None else frozenset()
     html = _kept_render(HEADER_TEMPLATE, ("header", get_language(), kind, current), {"kind": kind, "current": current})
-    values = {} if getattr(request, HER_SLOTS_LEFT_OPEN, False) else _her_values(request, unread)
+    values = {} if getattr(request, HER_SLOTS_LEFT_OPEN, False) else _her_values(request, unread, token)
     values["next"] = format_html("{}", request.get_full_path()) if request is not None else ""
     for name, value in values.items():
         html = html.replace(_slot(name), value, 1)
@@ -126,6 +135,11 @@ def her_slots_filled(request, content: bytes, *, unread: int) -> bytes:
     for name, value in _her_values(request, unread).items():
         content = content.replace(_slot(name).encode(), value.encode(), 1)
     return content
+
+
+def site_head() -> SafeString:
+    """The links every page's head carries: the style sheets and the icon."""
+    return mark_safe(_kept_render(HEAD_TEMPLATE, ("head",), {}))  # noqa: S308 - a rendered template
 
 
 def site_footer() -> SafeString:

@@ -7,7 +7,14 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def site_header(context):
-    return chrome.site_header(context.get("request"), unread=context.get("unread_notices") or 0)
+    # The template's own token, lazy and read once per render: the page's forms reuse it.
+    return chrome.site_header(context.get("request"), unread=context.get("unread_notices") or 0,
+                              token=context.get("csrf_token"))
+
+
+@register.simple_tag
+def site_head():
+    return chrome.site_head()
 
 
 @register.simple_tag
