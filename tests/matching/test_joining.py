@@ -258,3 +258,27 @@ def test_the_database_refuses_a_broken_age_range(member):
     with pytest.raises(IntegrityError):
         MatchProfile.objects.create(user=member, purposes=["friendship"], cities=["suzhou"], age_min=40, age_max=30,
                                     fields=[Field.AI])
+
+
+def test_her_profile_form_is_rendered_once_and_what_she_saves_shows_at_once(client, member):
+    from tests.helpers import renders_of
+
+    form = "matching/_profile_form.html"
+    url = reverse("matching:profile")
+    opted_in(member, interests=["人工智能"])
+    other = MemberProfileFactory().user
+    opted_in(other, interests=["徒步"])
+
+    assert renders_of(client, url, form)[0] == 1
+    count, page = renders_of(client, url, form)
+    assert (count, 'value="人工智能"' in page) == (0, True)
+
+    data = {**JOIN, "interests": "专利转化"}
+    del data["consent"]
+    assert client.post(url, data).status_code == 302
+    count, page = renders_of(client, url, form)
+    assert (count, 'value="专利转化"' in page, 'value="人工智能"' in page) == (1, True, False)
+
+    client.force_login(other)
+    count, page = renders_of(client, url, form)
+    assert (count, 'value="徒步"' in page, 'value="专利转化"' in page) == (1, True, False)

@@ -114,11 +114,13 @@ def _fields_version(form, mark_optional: bool) -> tuple:
                   for name, field in form.fields.items()))
 
 
-def form_fields(form, *, mark_optional: bool = False) -> SafeString:
-    """A form's fields (``_fields.html``): kept rendered as it is first shown (nothing typed, no
-    errors; all it shows is its version), rendered afresh once submitted. The widgets' templates
-    cost a page more than its rows' query."""
-    context = {"form": form, "mark_optional": mark_optional}
+def form_fields(form, *, mark_optional: bool = False, template: str = FIELDS_TEMPLATE, **shown) -> SafeString:
+    """A form's fields (``_fields.html``, or a form's own ``template`` given ``shown``: whatever
+    else it shows, which joins the version): kept rendered as it is first shown (nothing typed,
+    no errors; all it shows is its version), rendered afresh once submitted. The widgets'
+    templates cost a page more than its rows' query."""
+    context = {"form": form, "mark_optional": mark_optional, **shown}
     if form.is_bound:
-        return get_template(FIELDS_TEMPLATE).render(context)
-    return rendered_kept(template=FIELDS_TEMPLATE, context=context, version=_fields_version(form, mark_optional))
+        return get_template(template).render(context)
+    version = (*_fields_version(form, mark_optional), repr(sorted(shown.items())))
+    return rendered_kept(template=template, context=context, version=version)
