@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .consent_kinds import ConsentNotFound, consent_item_of, consent_item_withdraw, consents_of
+from .consent_rows import consent_rows
 from .consents import privacy_policy_accept
 from .login_stages import PrivacyPolicyStage
 
@@ -25,7 +26,7 @@ CONSENTS_PAGE_SIZE = 20
 def consents(request):
     rows = [(source, item) for source, items in consents_of(user=request.user) for item in items]
     page = Paginator(rows, CONSENTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "members/consents/list.html", {"page": page})
+    return render(request, "members/consents/list.html", {"page": page, "rows": consent_rows(page)})
 
 
 @login_required

@@ -323,3 +323,26 @@ def test_each_kind_shows_her_latest_consent_in_force_read_with_the_others(her):
     assert consent_in_force(user=her, kind=Consent.Kind.DIRECTORY) is None
     assert [item.version for source, items in consents_of(user=her) if source.key == "meet" for item in items] == [
         "2026-11"]
+
+
+def test_her_rows_are_rendered_once_with_each_kinds_heading_and_a_withdrawal_shows_at_once(client, her):
+    import re
+
+    from members.consent_rows import ROW_TEMPLATE
+    from tests.helpers import renders_of
+
+    opted_in(her, purposes=[Purpose.NETWORKING, Purpose.FRIENDSHIP])
+    client.force_login(her)
+
+    first, page = renders_of(client, URL, ROW_TEMPLATE)
+    again, page_again = renders_of(client, URL, ROW_TEMPLATE)
+    headings = re.findall(r'<li class="consent-group"><h2>([^<]+)</h2></li>', page)
+    assert (first, again) == (4, 0)
+    assert headings == [zh("Privacy policy"), zh("Member directory"), zh("遇见"), zh("交友")]
+    assert re.findall(r'<li class="consent-group"><h2>([^<]+)</h2></li>', page_again) == headings
+
+    assert client.post(withdraw_url("friendship", "circle")).status_code == 302
+    count, page = renders_of(client, URL, ROW_TEMPLATE)
+    assert count == 0  # the rows still in force are the same rows
+    assert zh("交友") not in re.findall(r'<li class="consent-group"><h2>([^<]+)</h2></li>', page)
+    assert page.count('class="card consent"') == 3
