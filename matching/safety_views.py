@@ -12,7 +12,7 @@ from members.profiles import person_name
 from xiangcheng.core.counted_pages import counted_page
 
 from . import blocks, profiles, safety
-from .models import Block, MatchStatus
+from .block_rows import blocked_rows
 from .safety_forms import ReportForm
 
 PER_PAGE = 20
@@ -53,14 +53,9 @@ def block(request, profile_id: int):
 @approved_member_required
 def blocked(request):
     page = counted_page(safety.blocks_of(user=request.user), PER_PAGE, request.GET.get("page"))
-    rows = [{"block": b, "name": person_name(b.blocked), "profile": _still_in(b)} for b in page]
-    return render(request, "matching/safety/blocked_list.html", {"page": page, "rows": rows,
-                                                                 "match_profile": _participant(request)})
-
-
-def _still_in(block: Block):
-    profile = getattr(block.blocked, "match_profile", None)
-    return profile if profile is not None and profile.status == MatchStatus.ACTIVE else None
+    participant = _participant(request)
+    return render(request, "matching/safety/blocked_list.html", {
+        "page": page, "rows": blocked_rows(page, participant=participant), "match_profile": participant})
 
 
 @approved_member_required

@@ -2,6 +2,8 @@
 length limit, one open report), what another member's block answers, and the blocked list's
 queries."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -209,8 +211,8 @@ def test_the_unblock_page_asks_first_then_lifts(client):
     block = block_person(blocker=a.user, profile_id=b.pk)
     client.force_login(a.user)
 
-    listed = client.get("/meet/blocked/")
-    assert [r["name"] for r in listed.context["rows"]] == ["顾岚"]
+    listed = client.get("/meet/blocked/").content.decode()
+    assert re.findall(r'<strong class="member-name">([^<]+)</strong>', listed) == ["顾岚"]
     assert client.get(f"/meet/blocked/{block.pk}/unblock/").status_code == 200
     assert Block.objects.filter(pk=block.pk).exists()
     done = client.post(f"/meet/blocked/{block.pk}/unblock/")
@@ -241,6 +243,28 @@ def test_the_blocked_list_costs_the_same_queries_for_5_and_50_rows_and_paginates
     assert _blocked_list_queries(client) == five
     page = client.get("/meet/blocked/").context["page"]
     assert (len(page.object_list), page.paginator.num_pages) == (20, 3)
+
+
+def test_a_blocked_row_is_rendered_once_and_each_change_shows_at_once(client):
+    from matching.block_rows import ROW_TEMPLATE
+    from members.models import MemberProfile
+    from tests.helpers import renders_of
+
+    a, b = pair()
+    block = block_person(blocker=a.user, profile_id=b.pk)
+    client.force_login(a.user)
+    report = f'href="/meet/report/{b.pk}/"'
+
+    assert renders_of(client, "/meet/blocked/", ROW_TEMPLATE)[0] == 1
+    count, page = renders_of(client, "/meet/blocked/", ROW_TEMPLATE)
+    assert (count, "顾岚" in page, report in page, f'href="/meet/blocked/{block.pk}/unblock/"' in page) == (0, True, True, True)
+
+    MemberProfile.objects.filter(user=b.user).update(real_name="顾岚岚")
+    count, page = renders_of(client, "/meet/blocked/", ROW_TEMPLATE)
+    assert (count, "顾岚岚" in page) == (1, True)
+    match_leave(user=b.user)  # she left 遇见: no report link, and the row says so
+    count, page = renders_of(client, "/meet/blocked/", ROW_TEMPLATE)
+    assert (count, report in page, zh("no longer in 遇见") in page) == (1, False, True)
 
 
 # --- reporting ------------------------------------------------------------------------------------
