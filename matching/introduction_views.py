@@ -2,8 +2,6 @@
 connected), and accepting, declining or withdrawing (each asks first). Each view parses the form
 and calls one function of ``matching.introductions``; anything not hers answers 404."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,12 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from members.access import approved_member_required
-from members.contacts import Contact, verified_email, verified_phone
+from members.contacts import verified_email, verified_phone
 from members.profiles import person_name
 
 from . import introductions as rules
 from .cards import card
 from .introduction_forms import RequestForm, ShareForm
+from .introduction_rows import introduction_rows, rows_rendered
 from .models import Introduction
 from .profiles import match_profile_of
 from .scoring import reasons_text, score
@@ -68,25 +67,6 @@ def request_new(request, profile_id: int):
     return render(request, "matching/introductions/request.html", {"form": form, "c": shown})
 
 
-@dataclass(frozen=True)
-class Row:
-    introduction: Introduction
-    name: str
-    seen: str
-    contacts: list[Contact]
-    may_answer: bool
-    may_withdraw: bool
-    from_me: bool
-
-    @property
-    def status(self) -> str:
-        return str(rules.SEEN_LABELS[self.seen])
-
-    @property
-    def tone(self) -> str:  # the status badge's colour
-        return {rules.WAITING: "pending", rules.CONNECTED_SEEN: "confirmed"}.get(self.seen, "cancelled")
-
-
 @approved_member_required
 def introductions(request):
     if match_profile_of(request.user) is None:
@@ -94,16 +74,9 @@ def introductions(request):
     tab = request.GET.get("tab")
     tab = tab if tab in rules.TABS else rules.RECEIVED
     page = Paginator(rules.introductions_paged(user=request.user, tab=tab), PAGE_SIZE).get_page(request.GET.get("page"))
-    found = list(page)
-    contacts = rules.contacts_shown(introductions=found, viewer=request.user)
-    me = request.user
-    rows = [Row(introduction=i, name=person_name(rules.other_side(i, viewer=me)),
-                seen=rules.status_seen(i, viewer=me), contacts=contacts[i.pk],
-                may_answer=rules.may_answer(i, viewer=me), may_withdraw=rules.may_withdraw(i, viewer=me),
-                from_me=i.sender_id == me.pk)
-            for i in found]
+    rows = introduction_rows(list(page), viewer=request.user, tab=tab)
     return render(request, "matching/introductions/list.html", {
-        "tab": tab, "page": page, "rows": rows, "query": f"tab={tab}"})
+        "tab": tab, "page": page, "rows": rows, "rows_html": rows_rendered(rows), "query": f"tab={tab}"})
 
 
 def _hers(request, pk: int) -> Introduction:

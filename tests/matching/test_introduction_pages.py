@@ -140,12 +140,16 @@ def test_a_declined_request_still_looks_waiting_to_the_sender(client):
     assert zh("You declined") not in page and zh("Declined") not in page
 
 
-def test_contacts_appear_on_the_page_only_once_connected(client):
+def asked_one_with_a_mobile(phone: str):
+    """A asks B, who has a verified mobile number, sharing her email: (A, B, the request)."""
     a_user, b_user = member(), member()
-    b_user.phone, b_user.phone_verified = "13900001111", True
+    b_user.phone, b_user.phone_verified = phone, True
     b_user.save()
-    a, b = opted_in(a_user), opted_in(b_user)
-    introduction = send(a, b, shares=["email"])
+    return a_user, b_user, send(opted_in(a_user), opted_in(b_user), shares=["email"])
+
+
+def test_contacts_appear_on_the_page_only_once_connected(client):
+    a_user, b_user, introduction = asked_one_with_a_mobile("13900001111")
 
     client.force_login(b_user)
     before = client.get(f"{LIST}?tab=received").content.decode() + client.get(
@@ -230,3 +234,28 @@ def test_a_connection_who_left_shows_as_left_without_contacts(client):
     assert "周怡然" in page and left in page
     assert b.user.email not in page
     assert Introduction.objects.get().status == S.ACCEPTED
+
+
+def test_a_row_is_rendered_once_but_the_contacts_in_it_are_never_kept(client):
+    from django.core.cache import cache
+
+    from matching.introduction_rows import ROW_TEMPLATE
+    from tests.helpers import renders_of
+    from xiangcheng.core.redis_cache import redis_client
+
+    a_user, b_user, introduction = asked_one_with_a_mobile("13900002222")
+    rules.introduction_accept(pk=introduction.pk, user=b_user, shares=["phone"])
+    client.force_login(a_user)
+    url = f"{LIST}?tab=connected"
+
+    assert renders_of(client, url, ROW_TEMPLATE)[0] == 1
+    count, page = renders_of(client, url, ROW_TEMPLATE)
+    assert (count, "<dd>13900002222</dd>" in page) == (0, True)
+    kept = [cache.get(key.decode().split(":", 2)[2]) for key in redis_client().keys(cache.make_key("fragment:*"))]
+    assert kept and not any("13900002222" in html for html in kept)
+
+    # Her number, no longer verified, is gone from the kept row at once.
+    b_user.phone_verified = False
+    b_user.save()
+    count, page = renders_of(client, url, ROW_TEMPLATE)
+    assert (count, "13900002222" in page, zh("She chose not to share contact details.") in page) == (1, False, True)
