@@ -4,9 +4,11 @@ field only if she lets members see them (her directory choices); what she wrote 
 details only inside the 交友 circle and only those she shows to the whole circle. Never a phone,
 an email or an organisation's contact — those wait for an accepted introduction."""
 
+import functools
 from dataclasses import dataclass, fields
 
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from members.models import City, Field, VisibleField
 from xiangcheng.core.fragments import rendered_each
@@ -38,9 +40,16 @@ class Card:
 _LABELS = {choices: dict(choices.choices) for choices in (Purpose, City, Field)}
 
 
+@functools.cache
+def _labels_in(choices, language: str) -> dict[str, str]:
+    """The labels translated into ``language`` (the active one), once per process: a page of
+    20 cards translated a hundred of them."""
+    return {value: str(label) for value, label in _LABELS[choices].items()}
+
+
 def _labels(values: list[str], choices) -> tuple[str, ...]:
-    names = _LABELS[choices]
-    return tuple(str(names.get(v, v)) for v in values)
+    names = _labels_in(choices, get_language())
+    return tuple(names.get(v, v) for v in values)
 
 
 def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: str) -> Card:
@@ -52,7 +61,7 @@ def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: 
         candidate_id=candidate.pk, name=member.real_name if member else candidate.real_name, score=score, reasons=reasons,
         photo_url=member.avatar_thumb.url if member and candidate.show_photo and member.avatar_thumb else "",
         job_title=member.job_title if member and member.shows(VisibleField.JOB_TITLE) else "",
-        field=str(_LABELS[Field].get(member.field, "")) if member and member.shows(VisibleField.FIELD) else "",
+        field=_labels_in(Field, get_language()).get(member.field, "") if member and member.shows(VisibleField.FIELD) else "",
         purposes=_labels([p for p in candidate.purposes if p != Purpose.FRIENDSHIP or circle], Purpose),
         interests=tuple(candidate.interests), cities=_labels(candidate.cities, City),
         introduction=candidate.introduction,

@@ -61,6 +61,25 @@ def test_stored_reasons_are_put_into_words_in_the_language_of_each_reader():
     assert english == "Both in Suzhou · Both working in Artificial intelligence、unknown"
 
 
+def test_a_cards_labels_are_in_the_language_of_each_reader():
+    her = opted_in(member(), purposes=[Purpose.NETWORKING], cities=[City.SUZHOU], fields=[Field.AI])
+    other = MemberProfileFactory(field=Field.AI).user
+    opted_in(other, purposes=[Purpose.NETWORKING, Purpose.OFFER_MENTORING], cities=[City.SUZHOU, City.WUXI])
+    suggestions_refresh(profile=her)
+
+    with translation.override("zh-hans"):
+        chinese = cards_of(viewer=her)[0]
+    with translation.override("en"):
+        english = cards_of(viewer=her)[0]
+    with translation.override("zh-hans"):
+        assert cards_of(viewer=her)[0] == chinese
+
+    assert (chinese.purposes, chinese.cities, chinese.field) == (
+        (zh("Industry networking"), zh("Willing to mentor")), (zh("Suzhou"), zh("Wuxi")), zh("Artificial intelligence"))
+    assert (english.purposes, english.cities, english.field) == (
+        ("Industry networking", "Willing to mentor"), ("Suzhou", "Wuxi"), "Artificial intelligence")
+
+
 def test_two_mentees_are_not_complements():
     her = opted_in(member(), purposes=[Purpose.SEEK_MENTOR], interests=["甲"], fields=[], cities=[City.WUXI])
     other = opted_in(member(), purposes=[Purpose.SEEK_MENTOR], interests=["乙"], fields=[], cities=[City.SHANGHAI])
