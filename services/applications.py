@@ -178,8 +178,12 @@ def applications_to_job(job: Job, status: str = "") -> Listing:
     return _TO_JOB.listing(job_id=job.pk)
 
 
+# What her row shows (``application_rows``) and no more: the jobs' and organisations' long texts
+# were most of what a page read.
 _OF_MEMBER = CompiledQuery(lambda member_id: Application.objects.filter(member_id=member_id).select_related(
-    "job__organisation").order_by("-created_at", "-pk"), member_id=int)
+    "job__organisation").only("member_id", "job_id", "status", "created_at", "job__title", "job__status",
+                              "job__organisation_id", "job__organisation__name").order_by("-created_at", "-pk"),
+    member_id=int)
 
 
 def applications_of_member(member: User) -> Listing:
