@@ -101,6 +101,26 @@ def test_my_applications_show_each_status(applicant_client, applicant):
     assert zh("Submitted") in response.content.decode()
 
 
+def test_my_application_rows_are_rendered_once_and_each_change_shows_at_once(applicant_client, applicant):
+    from services.call_rows import ROW_TEMPLATE
+    from tests.helpers import renders_of
+
+    call = a_call()
+    application = calls.application_start(call=call, member=applicant, statement="陈述", submit=True)
+    url = reverse("services:my_calls")
+
+    assert renders_of(applicant_client, url, ROW_TEMPLATE)[0] == 1
+    count, page = renders_of(applicant_client, url, ROW_TEMPLATE)
+    assert (count, zh("Submitted") in page, call.title in page) == (0, True, True)
+
+    CallApplication.objects.filter(pk=application.pk).update(status=S.SHORTLISTED)
+    count, page = renders_of(applicant_client, url, ROW_TEMPLATE)
+    assert (count, zh("Passed first review") in page) == (1, True)
+    Call.objects.filter(pk=call.pk).update(organiser="江苏省科协", closes_on=call.closes_on + timedelta(days=3))
+    count, page = renders_of(applicant_client, url, ROW_TEMPLATE)
+    assert (count, "江苏省科协" in page, (call.closes_on + timedelta(days=3)).isoformat() in page) == (1, True, True)
+
+
 # --- a call's page -----------------------------------------------------------------------------------
 
 def test_visitors_read_a_call_and_are_asked_to_log_in(client):
