@@ -60,9 +60,14 @@ def release() -> str:
     return f"{files_digest(ours)}:{translations}:{django.__version__}"
 
 
-def _key(template: str, version: Sequence) -> str:
-    material = repr((release(), template, get_language(), tuple(version))).encode()
+def _key(kept_as: str, version: Sequence) -> str:
+    """``kept_as``: what every fragment of the call shares (``_kept_as``)."""
+    material = repr((kept_as, tuple(version))).encode()
     return "fragment:" + hashlib.blake2b(material, digest_size=16).hexdigest()
+
+
+def _kept_as(template: str) -> str:
+    return repr((release(), template, get_language()))
 
 
 def rendered_each(items: Iterable, *, template: str, name: str, version: Callable[[object], Sequence]) -> SafeString:
@@ -77,7 +82,8 @@ def rendered_kept(*, template: str, context: dict, version: Sequence) -> SafeStr
 
 
 def _rendered(template: str, entries: list[tuple[dict, Sequence]]) -> SafeString:
-    keys = [_key(template, version) for _, version in entries]
+    kept_as = _kept_as(template)
+    keys = [_key(kept_as, version) for _, version in entries]
     try:
         kept = cache.get_many(keys)
     except Exception:  # the cache is unreachable: render every card
