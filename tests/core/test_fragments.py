@@ -30,6 +30,16 @@ def test_the_digest_names_each_files_path_and_content(tmp_path):
     assert fragments.files_digest([first]) != fragments.files_digest([second])
 
 
+def test_the_digest_leaves_out_pythons_compiled_caches(tmp_path):
+    (tmp_path / "cards.py").write_text("VERSION = 1")
+    before = fragments.files_digest([tmp_path])
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "cards.cpython-311.pyc").write_bytes(b"\x00compiled here")
+    assert fragments.files_digest([tmp_path]) == before
+    (tmp_path / "cards.py").write_text("VERSION = 2")
+    assert fragments.files_digest([tmp_path]) != before
+
+
 def test_the_digest_reads_only_the_files_asked_for(tmp_path):
     (tmp_path / "django.mo").write_bytes(b"\x00compiled")
     before = fragments.files_digest([tmp_path], pattern="*.mo")
@@ -39,12 +49,12 @@ def test_the_digest_reads_only_the_files_asked_for(tmp_path):
     assert fragments.files_digest([tmp_path], pattern="*.mo") != before
 
 
-def test_the_release_covers_the_projects_templates_and_translations(settings):
+def test_the_release_covers_the_projects_code_templates_and_translations(settings):
     release = fragments.release()
-    templates, translations, framework = release.split(":")
-    ours = [settings.BASE_DIR / "templates", *(settings.BASE_DIR / app / "templates"
-                                              for app in ("xiangcheng/core", "members", "events", "services", "matching"))]
-    assert templates == fragments.files_digest(ours)
+    code, translations, framework = release.split(":")
+    ours = [settings.BASE_DIR / folder for folder in ("templates", "xiangcheng", "members", "events", "services",
+                                                        "matching")]
+    assert code == fragments.files_digest(ours)
     assert translations == fragments.files_digest(settings.LOCALE_PATHS, pattern="*.mo")
     assert framework == django.__version__
 

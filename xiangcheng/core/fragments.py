@@ -7,9 +7,9 @@ and the active language, so an edited event, a seat taken or a renamed venue is 
 never a stale card. All of a page's cards are read with one round trip. With the cache
 unreachable the cards are rendered as if none were kept.
 
-Every key also names the release (``release``): the templates and translations the process
-renders with. Fragments outlive a deploy in the cache, and a card rendered by the templates
-before it must not be served by the ones after.
+Every key also names the release (``release``): the code, templates and translations the
+process renders with. Fragments outlive a deploy in the cache, and a card rendered by the
+release before it must not be served by the one after.
 """
 
 import hashlib
@@ -36,11 +36,11 @@ FRAGMENT_SECONDS = 24 * 3600
 def files_digest(folders: Iterable[Path], *, pattern: str = "*") -> str:
     """A digest of the files under ``folders`` that match ``pattern``: their paths within the
     folder and their contents, in a fixed order (the same files give the same digest on every
-    machine)."""
+    machine; Python's compiled caches, which differ between machines, are left out)."""
     digest = hashlib.blake2b(digest_size=16)
     for folder in sorted(map(Path, folders)):
         for path in sorted(folder.rglob(pattern)):
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(folder)).encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -48,14 +48,14 @@ def files_digest(folders: Iterable[Path], *, pattern: str = "*") -> str:
 
 @once
 def release() -> str:
-    """What this process renders with: the project's templates, its compiled translations and the
-    framework's version (the form widgets' templates). Read once per process; a deploy starts
-    new processes."""
+    """What this process renders with: the project's code and templates (its template tags and
+    the values its pages put into words are code too), its compiled translations and the
+    framework's version (the form widgets' templates). Read once per process (some 50 ms); a
+    deploy starts new processes."""
     base = Path(settings.BASE_DIR)
     # The repository's own apps are packages at its top; installed ones (the admin's) are not.
-    apps_templates = [Path(app.path) / "templates" for app in apps.get_app_configs()
-                      if (base / app.name.split(".")[0]).is_dir()]
-    ours = [folder for folder in [*map(Path, engines["django"].engine.dirs), *apps_templates] if folder.is_dir()]
+    packages = {base / app.name.split(".")[0] for app in apps.get_app_configs()}
+    ours = [folder for folder in [*map(Path, engines["django"].engine.dirs), *packages] if folder.is_dir()]
     translations = files_digest(settings.LOCALE_PATHS, pattern="*.mo")
     return f"{files_digest(ours)}:{translations}:{django.__version__}"
 
