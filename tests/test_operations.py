@@ -63,6 +63,13 @@ def test_a_web_worker_imports_every_view_before_its_first_request_without_connec
     assert (result.returncode, result.stdout.strip()) == (0, "True True True"), result.stderr
 
 
+def test_a_web_worker_reads_the_release_of_its_kept_fragments_before_its_first_request():
+    probe = ("import xiangcheng.wsgi; from xiangcheng.core.fragments import release; "
+             "print(release.cache_info().currsize, release.cache_info().misses)")
+    result = run(["-c", probe], PRODUCTION_ENV)
+    assert (result.returncode, result.stdout.strip()) == (0, "1 1"), result.stderr
+
+
 @pytest.mark.parametrize("backend", [None, "xiangcheng.core.sms.ConsoleBackend", "xiangcheng.core.sms.LocmemBackend"],
                          ids=["unset", "console", "locmem"])
 def test_production_refuses_to_start_with_a_development_sms_backend(backend):

@@ -3,15 +3,19 @@
 A worker imports every URLconf, with the views it names, and builds their patterns at start,
 which Django would otherwise do on the worker's first request: that request then answers as
 fast as the next (about 140 ms sooner), after every deploy and every replacement of a worker
-(``max_requests``), and in a sign-up rush no worker spends that time importing. Nothing here
-opens a connection: the database and Redis are reached on the first request, as before.
+(``max_requests``), and in a sign-up rush no worker spends that time importing. It reads the
+release its kept fragments are named by (``fragments.release``, a digest of the project's files:
+some 50 ms) at start too. Nothing here opens a connection: the database and Redis are reached on
+the first request, as before.
 """
 
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
+from .core.fragments import release
 from .settings import settings_module_default
 
 settings_module_default()
 application = get_wsgi_application()
 get_resolver().reverse_dict  # noqa: B018 - reading it imports every URLconf and builds the patterns
+release()

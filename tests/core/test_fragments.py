@@ -1,4 +1,4 @@
-"""Kept fragments never outlive the templates and translations that rendered them."""
+"""Kept fragments never outlive the code, templates and translations that rendered them."""
 
 from types import SimpleNamespace
 
