@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core import audit
 from xiangcheng.core.audiences import restricted_audiences
+from xiangcheng.core.choice_labels import ChoiceLabels
 from xiangcheng.core.models import Programme
 
 from .seat_counts import EVENT_TRIGGERS, registration_triggers
@@ -76,7 +77,7 @@ def seats_free(*, capacity: int, confirmed: int) -> int:
 
 
 @audit.track(status="status")
-class Event(models.Model):
+class Event(ChoiceLabels, models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="events", verbose_name=_("programme")
     )
@@ -179,7 +180,7 @@ ACTIVE_STATUSES = [RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, Reg
 
 
 @audit.track(status="status")
-class Registration(models.Model):
+class Registration(ChoiceLabels, models.Model):
     # Indexed with its status in Meta, which serves every read by event: an index of the event
     # alone would only be one more to keep up on every sign-up.
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", db_index=False,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import City, Field
 from members.profiles import person_name
 from xiangcheng.core import audit
+from xiangcheng.core.choice_labels import ChoiceLabels
 
 
 class Purpose(models.TextChoices):
@@ -58,7 +59,7 @@ ACTIVE_ROWS = models.Q(status=MatchStatus.ACTIVE)
 # Who joined, was suspended or left: status changes and the deletion when she leaves. What she
 # wrote about herself is not copied into the audit trail.
 @audit.track(fields=["user", "status", "joined_at"], status="status")
-class MatchProfile(models.Model):
+class MatchProfile(ChoiceLabels, models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_profile",
         verbose_name=_("account"),
@@ -199,7 +200,7 @@ OPEN_INTRODUCTIONS = models.Q(status__in=[IntroductionStatus.PENDING, Introducti
 
 # Who asked whom, and how it ended — never the message or the contacts shared.
 @audit.track(fields=["sender", "recipient", "status", "answered_at"], status="status")
-class Introduction(models.Model):
+class Introduction(ChoiceLabels, models.Model):
     """One "相遇" request. It hangs on the two accounts, not on their match profiles, so a
     connection she accepted stays on the other side's list (as "已离开遇见") after she leaves;
     leaving deletes her requests that were not accepted. Each side chooses which of her verified
@@ -318,7 +319,7 @@ OPEN_REPORTS = models.Q(status=ReportStatus.OPEN)
 
 # Who reported whom, for what, and how 遇见审核 decided (who and why in each event's context).
 @audit.track(fields=["reporter", "reported", "reason", "status", "handled_by", "handled_at"], status="status")
-class Report(models.Model):
+class Report(ChoiceLabels, models.Model):
     """A participant reported another to the 遇见审核 moderators."""
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

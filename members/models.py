@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.credit_codes import credit_code_check
 from xiangcheng.core import audit
+from xiangcheng.core.choice_labels import ChoiceLabels
 from xiangcheng.core.storage import served_privately
 from xiangcheng.core.text_search import characters_index
 
@@ -130,7 +131,7 @@ def photo_storage():
 # content (bio, photo …) is not copied into the audit trail.
 @audit.track(fields=["user", "status", "submitted_at", "reviewed_at", "reviewed_by", "rejection_reason"],
              status="status")
-class MemberProfile(models.Model):
+class MemberProfile(ChoiceLabels, models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile",
         verbose_name=_("account"),
@@ -277,7 +278,7 @@ def _logo_thumb_path(instance: "Organisation", filename: str) -> str:
 # Verification decisions (who, when, why) and the badge staff confirm; not the description.
 @audit.track(fields=["name", "credit_code", "status", "reviewed_at", "reviewed_by", "rejection_reason",
                      "women_led", "women_led_confirmed"], status="status")
-class Organisation(models.Model):
+class Organisation(ChoiceLabels, models.Model):
     """An enterprise, university, institute, bank or social organisation (相链她科企).
 
     Only a verified organisation posts service requests and jobs (``organisations.may_post``).

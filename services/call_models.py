@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from members.models import Field
 from xiangcheng.core import audit
+from xiangcheng.core.choice_labels import ChoiceLabels
 from xiangcheng.core.models import Programme
 from xiangcheng.core.storage import private_storage
 
@@ -85,7 +86,7 @@ class CallQuerySet(models.QuerySet):
 # What staff published and when; edits to the texts are in the trail too.
 @audit.track(fields=["kind", "title", "organiser", "level", "programme", "field", "opens_on", "closes_on",
                      "places", "status", "review_started_at"], status="status")
-class Call(models.Model):
+class Call(ChoiceLabels, models.Model):
     """A contest, talent programme or honour the district recommends members for.
 
     Open from ``opens_on`` through ``closes_on`` (local days, ``calls.py``); ``places`` caps how
@@ -151,7 +152,7 @@ class Call(models.Model):
 
 # Each step of an application and who took it (reason and notes in the row, the step in the trail).
 @audit.track(fields=["call", "member", "status", "reason", "submitted_at", "decided_at"], status="status")
-class CallApplication(models.Model):
+class CallApplication(ChoiceLabels, models.Model):
     """A member's application to a call: one per member per call."""
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))

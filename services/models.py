@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import City
 from xiangcheng.core import audit
+from xiangcheng.core.choice_labels import ChoiceLabels
 from xiangcheng.core.storage import private_storage, served_privately
 from xiangcheng.core.text_search import characters_index
 
@@ -69,7 +70,7 @@ class TicketCounter(models.Model):
 
 
 @audit.track(status="status")
-class Ticket(models.Model):
+class Ticket(ChoiceLabels, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
@@ -238,7 +239,7 @@ def _jobs_programme() -> int | None:
 # The moderation decisions and the lifecycle; the texts stay in the job.
 @audit.track(fields=["organisation", "title", "status", "closes_on", "rejection_reason", "reviewed_by",
                      "changes_submitted_at"], status="status")
-class Job(models.Model):
+class Job(ChoiceLabels, models.Model):
     """A job an organisation posts; public once staff publish it, until its last day has passed.
 
     An edit to a published job waits in ``pending_changes`` for review; the public copy stays as it
@@ -329,7 +330,7 @@ def cv_storage():
 
 
 @audit.track(fields=["job", "member", "status"], status="status")
-class Application(models.Model):
+class Application(ChoiceLabels, models.Model):
     """A member's application to a job: her message and, if she wishes, her CV (a PDF, private)."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications", verbose_name=_("job"))
@@ -366,7 +367,7 @@ class OfferingMode(models.TextChoices):
 
 
 @audit.track()
-class Offering(models.Model):
+class Offering(ChoiceLabels, models.Model):
     programme = models.ForeignKey("core.Programme", on_delete=models.PROTECT, related_name="offerings",
                                   verbose_name=_("programme"))
     title = models.CharField(_("title"), max_length=80)
@@ -454,7 +455,7 @@ class SlotBooking(models.Model):
         return f"{self.slot} · {self.member}"
 
 
-class OfferingAppointment(models.Model):
+class OfferingAppointment(ChoiceLabels, models.Model):
     """Which offering an appointment request is about; the request itself is the inbox ticket."""
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="appointments",

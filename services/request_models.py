@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from members.models import Field, Organisation, OrganisationStatus
 from xiangcheng.core import audit
+from xiangcheng.core.choice_labels import ChoiceLabels
 from xiangcheng.core.models import Programme
 from xiangcheng.core.text_search import characters_index
 
@@ -92,7 +93,7 @@ class ServiceRequestQuerySet(models.QuerySet):
 # What a request says, who decided and why; an edit waiting for review is recorded as it is made.
 @audit.track(fields=["organisation", "category", "title", "field", "budget", "deadline", "programme", "status",
                      "rejection_reason", "pending_changes", "published_at", "closed_at"], status="status")
-class ServiceRequest(models.Model):
+class ServiceRequest(ChoiceLabels, models.Model):
     """A need a verified organisation posts: reviewed by staff, then browsed by members.
 
     An edit to a published request waits in ``pending_changes`` (the fields and their new values)
@@ -163,7 +164,7 @@ class ServiceRequest(models.Model):
 # Her message stays in the row; the trail records the consent and the decision.
 @audit.track(fields=["request", "member", "status", "share_email", "share_phone", "consented_at", "decided_by",
                      "org_share_email", "org_share_phone", "decided_at"], status="status")
-class RequestResponse(models.Model):
+class RequestResponse(ChoiceLabels, models.Model):
     """A member's answer to a request. Contacts are never copied here: the flags say which of her
     (and, once accepted, the representative's) verified contacts the other side may see."""
 
