@@ -2,11 +2,15 @@
 
 import threading
 from datetime import UTC, date, datetime
+from unittest.mock import patch
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db import OperationalError, connection, connections, transaction
+from django.db.models import JSONField, Value
+from django.db.models.functions import Coalesce
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Event, EventStatus, Registration, RegistrationStatus
@@ -14,6 +18,7 @@ from events.queries import with_waitlist_count
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MemberProfileFactory
 from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.models import Notice
 
 
 def shown(pk):
@@ -202,3 +207,35 @@ def test_a_row_lock_is_one_postgresql_names_never_paged_and_never_a_second_lock(
         CompiledQuery(held, pk=int, row_lock="FOR SHARE").listing(pk=1)
     with pytest.raises(ImproperlyConfigured), transaction.atomic():
         CompiledQuery(lambda pk: held(pk).select_for_update(), pk=int, row_lock="FOR SHARE").rows(pk=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_columns_are_converted_as_the_queryset_converts_them_with_converters_worked_out_once():
+    # A JSON column (the field's own converter) and an annotation's output converter.
+    first, second = MemberProfileFactory().user, MemberProfileFactory().user
+    Notice.objects.create(recipient=first, kind="k", key="k-1", data={"活动": ["沙龙", 2]})
+    Notice.objects.create(recipient=second, kind="k", key="k-2", data={})
+
+    def hers(user_id):
+        return Notice.objects.filter(recipient_id=user_id).annotate(shown=Coalesce("data__活动", Value([]),
+                                                                                   output_field=JSONField()))
+
+    compiled = CompiledQuery(hers, user_id=int)
+    with patch.object(SQLCompiler, "get_converters", autospec=True, side_effect=SQLCompiler.get_converters) as worked:
+        got = [[(n.data, n.shown) for n in compiled.rows(user_id=user.pk)] for user in (first, second, first)]
+    assert got == [[(n.data, n.shown) for n in hers(user.pk)] for user in (first, second, first)]
+    assert got[0] == [({"活动": ["沙龙", 2]}, ["沙龙", 2])]  # decoded, not JSON text
+    assert worked.call_count == 1  # once, when the SQL was built: not for each call
+
+    found = []
+
+    def other_thread():
+        try:
+            found.extend((n.data, n.shown) for n in compiled.rows(user_id=first.pk))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert found == [({"活动": ["沙龙", 2]}, ["沙龙", 2])]

@@ -85,11 +85,28 @@ def _sql(queryset: QuerySet, markers: dict, *, every_marker: bool = True) -> tup
 
 
 @dataclass(frozen=True)
+class _Reading:
+    """How a row's columns become values (``SQLCompiler.results_iter``), worked out once: the
+    converters of each column and whether any is composite. Django works them out again for
+    every query run, a few hundred calls for a page's read of one row and its related rows.
+    Only the columns' own converters: PostgreSQL's backend adds none that would hold a connection."""
+
+    converters: dict
+    composite: bool
+
+    @classmethod
+    def of(cls, compiler) -> "_Reading":
+        columns = [selected[0] for selected in compiler.select[0:compiler.col_count]]
+        return cls(converters=compiler.get_converters(columns), composite=compiler.has_composite_fields(columns))
+
+
+@dataclass(frozen=True)
 class _Built:
     queryset: QuerySet
     compiler: object  # the SQLCompiler that built the SQL, with the columns it selects
     rows: _Sql
     count: _Sql  # how many rows: the same conditions, no columns, joins or order beyond them
+    reading: _Reading
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,7 @@ class _Counted:
     compiler: object
     rows: _Sql
     total: str
+    reading: _Reading
 
 
 class CompiledQuery:
@@ -134,7 +152,7 @@ class CompiledQuery:
         count = _Sql(text=f"SELECT COUNT(*) FROM ({counted.text}) AS counted",  # noqa: S608 - the ORM's SQL, values as parameters
                      params=counted.params,
                      slots=counted.slots)
-        return _Built(queryset=queryset, compiler=compiler, rows=rows, count=count)
+        return _Built(queryset=queryset, compiler=compiler, rows=rows, count=count, reading=_Reading.of(compiler))
 
     def _ready(self, values: dict) -> _Built:
         if set(values) != set(self._kinds):
@@ -154,7 +172,8 @@ class CompiledQuery:
                     markers = {name: _marker(kind) for name, kind in self._kinds.items()}
                     queryset = self._build(**markers).annotate(**{total: Window(Count("*"))})
                     compiler, rows = _sql(queryset, markers)
-                    self._counted = _Counted(queryset=queryset, compiler=compiler, rows=rows, total=total)
+                    self._counted = _Counted(queryset=queryset, compiler=compiler, rows=rows, total=total,
+                                             reading=_Reading.of(compiler))
         if self._counted.total != total:
             raise ImproperlyConfigured("a compiled query counts its rows under one name")
         return self._counted
@@ -172,6 +191,8 @@ class CompiledQuery:
         compiler = copy.copy(built.compiler)
         compiler.connection = Preparing(connections[built.queryset.db])
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        compiler.get_converters = lambda columns: built.reading.converters
+        compiler.has_composite_fields = lambda columns: built.reading.composite
         queryset = built.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
