@@ -69,7 +69,12 @@ def _sharing(user_id: int):
         status=IntroductionStatus.ACCEPTED)
 
 
+# Only what a row shows: the flags, the times and the other side's name (person_name).
 _SHARING_LISTED = CompiledQuery(lambda user_id: _sharing(user_id).select_related("sender__profile", "recipient__profile")
+                                .only("sender_id", "recipient_id", "sender_shares_email", "sender_shares_phone",
+                                      "recipient_shares_email", "recipient_shares_phone", "created_at", "answered_at",
+                                      *(f"{side}__{name}" for side in ("sender", "recipient")
+                                        for name in ("username", "profile__real_name")))
                                 .order_by("-answered_at", "-pk"), user_id=int)
 
 
