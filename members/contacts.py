@@ -35,10 +35,15 @@ def verified_phone(user) -> str:
     return user.phone if user.phone and user.phone_verified else ""
 
 
+# A page of people's verified addresses (我的相遇's contacts): its SQL built once, whatever their number.
+_VERIFIED_ADDRESSES = CompiledQuery(lambda user_ids: EmailAddress.objects.filter(
+    user_id__any=user_ids, verified=True).values_list("user_id", "email"), user_ids=list)
+
+
 def verified_emails(users) -> set[int]:
     """The accounts (of ``users``) whose current address is verified, in one query."""
     wanted = {user.pk: user.email.lower() for user in users if user.email}
     if not wanted:
         return set()
-    return {user_id for user_id, address in EmailAddress.objects.filter(
-        user_id__in=wanted, verified=True).values_list("user_id", "email") if wanted[user_id] == address.lower()}
+    return {user_id for user_id, address in _VERIFIED_ADDRESSES.rows(user_ids=sorted(wanted))
+            if wanted[user_id] == address.lower()}

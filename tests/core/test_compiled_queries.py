@@ -239,3 +239,15 @@ def test_columns_are_converted_as_the_queryset_converts_them_with_converters_wor
     thread.start()
     thread.join()
     assert found == [({"活动": ["沙龙", 2]}, ["沙龙", 2])]
+
+
+@pytest.mark.django_db
+def test_a_list_of_ids_is_one_array_parameter_whatever_its_length():
+    events = EventFactory.create_batch(4)
+    compiled = CompiledQuery(lambda ids: Event.objects.filter(pk__any=ids).order_by("pk"), ids=list)
+    for wanted in ([events[0].pk], [events[3].pk, events[1].pk], [e.pk for e in events] + [0], [0], []):
+        with CaptureQueriesContext(connection) as queries:
+            got = [e.pk for e in compiled.rows(ids=wanted)]
+        assert got == [e.pk for e in Event.objects.filter(pk__in=wanted).order_by("pk")]
+        assert len(queries.captured_queries) == 1
+        assert "= ANY(" in queries.captured_queries[0]["sql"]

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Field, ForeignObject, Lookup, QuerySet, Window
 
 from xiangcheng.core.prepared_statements import Preparing, prepared_cursor
 
@@ -43,7 +43,29 @@ _MARKERS = itertools.count(_FIRST_MARKER, -1)
 # Moments and days no request asks for either: a marker's number counts from these.
 _MARKED_MOMENT = datetime(1901, 1, 1, tzinfo=UTC)
 _MARKED_DAY = date(1901, 1, 1)
-_MARKER_KINDS = (int, str, date)  # a datetime is a date
+_MARKER_KINDS = (int, str, date, list)  # a datetime is a date
+
+
+class AnyOf(Lookup):
+    """``field__any=ids``: the column is one of ``ids``, passed as one array parameter
+    (``= ANY(%s)``), so the SQL is the same however many a request asks for; ``IN`` takes one
+    parameter per value. A compiled query's value of kind ``list`` (whole numbers) is used so."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)  # a relation's lookups are its own: user_id__any= too
+
+
+def _as_key(value):
+    return ("list", tuple(value)) if isinstance(value, list) else value
 
 
 def _marker(kind: type):
@@ -56,8 +78,10 @@ def _marker(kind: type):
         return _MARKED_MOMENT - timedelta(microseconds=number)
     if kind is date:
         return _MARKED_DAY + timedelta(days=_FIRST_MARKER - number)
+    if kind is list:
+        return [number]
     raise ImproperlyConfigured(
-        f"a compiled query's value must be an int, a str, a date or a datetime, not {kind.__name__}")
+        f"a compiled query's value must be an int, a str, a date, a datetime or a list, not {kind.__name__}")
 
 
 @dataclass(frozen=True)
@@ -73,8 +97,9 @@ class _Sql:
 def _sql(queryset: QuerySet, markers: dict, *, every_marker: bool = True) -> tuple[object, _Sql]:
     compiler = queryset.query.get_compiler(using=queryset.db)
     text, params = compiler.as_sql()
-    names = {value: name for name, value in markers.items()}
-    slots = {i: names[value] for i, value in enumerate(params) if isinstance(value, _MARKER_KINDS) and value in names}
+    names = {_as_key(value): name for name, value in markers.items()}
+    slots = {i: names[_as_key(value)] for i, value in enumerate(params)
+             if isinstance(value, _MARKER_KINDS) and _as_key(value) in names}
     missing = every_marker and set(slots.values()) != set(markers)
     # A marker inside another parameter (a pattern: '%marker%') would stay there for every request.
     hidden = any(isinstance(value, str) and value not in names and any(str(marker) in value for marker in markers.values())
@@ -138,8 +163,8 @@ def _running(queryset: QuerySet, compiler) -> QuerySet:
 class CompiledQuery:
     """``build(**values)`` returns a queryset; ``rows(**values)`` runs its SQL, built once.
 
-    ``kinds`` names each value and its type (int, str, date or datetime):
-    ``CompiledQuery(build, pk=int, now=datetime)``."""
+    ``kinds`` names each value and its type (int, str, date, datetime, or list: whole numbers,
+    asked with ``field__any=``): ``CompiledQuery(build, pk=int, now=datetime, ids=list)``."""
 
     ROW_LOCKS = ("", "FOR KEY SHARE", "FOR SHARE")
 
