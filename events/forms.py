@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.form_choices import shared
 from xiangcheng.core.models import Programme
 
 from .models import Kind
@@ -12,7 +13,7 @@ class EventFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Title or keyword")}))
     programme = forms.ChoiceField(label=_("Programme"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds"))] + Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=shared([("", _("All kinds")), *Kind.choices]))
     month = forms.DateField(label=_("Month"), required=False, input_formats=["%Y-%m"],
                             widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
 

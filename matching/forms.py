@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import TagsField
 from members.models import City, Field
+from xiangcheng.core.form_choices import shared
 
 from .models import AGE_MAX, AGE_MIN, HOMETOWN_MAX, INTRODUCTION_MAX, Purpose, Visibility
 from .profiles import MatchDetails, MatchError, details_check
@@ -20,7 +21,7 @@ class InterestsField(TagsField):
 
 class MatchProfileForm(forms.Form):
     purposes = forms.MultipleChoiceField(
-        label=_("What are you looking for?"), choices=Purpose.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("What are you looking for?"), choices=shared(Purpose.choices), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one purpose."),
                         "invalid_choice": _("Choose purposes from the list.")},
     )
@@ -29,11 +30,11 @@ class MatchProfileForm(forms.Form):
         help_text=_("Up to 10, separated by commas, e.g. 人工智能、专利转化、徒步"),
     )
     fields = forms.MultipleChoiceField(
-        label=_("Fields"), choices=Field.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Fields"), choices=shared(Field.choices), widget=forms.CheckboxSelectMultiple, required=False,
         error_messages={"invalid_choice": _("Choose fields from the list.")},
     )
     cities = forms.MultipleChoiceField(
-        label=_("Cities where you can meet"), choices=City.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Cities where you can meet"), choices=shared(City.choices), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one city where you can meet."),
                         "invalid_choice": _("Choose cities from the list.")},
     )
@@ -45,10 +46,10 @@ class MatchProfileForm(forms.Form):
     show_photo = forms.BooleanField(label=_("Show my profile photo in 遇见"), required=False)
     age_min = forms.IntegerField(label=_("Age sought from"), required=False, min_value=AGE_MIN, max_value=AGE_MAX)
     age_max = forms.IntegerField(label=_("Age sought to"), required=False, min_value=AGE_MIN, max_value=AGE_MAX)
-    age_visibility = forms.ChoiceField(label=_("Who sees the age range"), choices=Visibility.choices,
+    age_visibility = forms.ChoiceField(label=_("Who sees the age range"), choices=shared(Visibility.choices),
                                        initial=Visibility.CONNECTED)
     hometown = forms.CharField(label=_("Hometown"), required=False, max_length=HOMETOWN_MAX)
-    hometown_visibility = forms.ChoiceField(label=_("Who sees the hometown"), choices=Visibility.choices,
+    hometown_visibility = forms.ChoiceField(label=_("Who sees the hometown"), choices=shared(Visibility.choices),
                                             initial=Visibility.CONNECTED)
     friendship_consent = forms.BooleanField(
         label=_("I want to join 交友, the circle for single talents, and agree that other 交友 participants "

@@ -3,12 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.form_choices import shared
+
 from .models import MODERATION_NOTE_MAX, REPORT_DETAILS_MAX, ReportReason
 
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
-        label=_("What happened?"), choices=ReportReason.choices, widget=forms.RadioSelect,
+        label=_("What happened?"), choices=shared(ReportReason.choices), widget=forms.RadioSelect,
         error_messages={"required": _("Choose a reason."), "invalid_choice": _("Choose a reason from the list.")},
     )
     details = forms.CharField(

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core.files import AVATAR, FileRejected, image_process
+from xiangcheng.core.form_choices import shared
 
 from .adapter import (
     JOINING_AS_MEMBER,
@@ -116,7 +117,7 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Up to 8, separated by commas, e.g. 新材料、专利转化"),
     )
     visible_fields = forms.MultipleChoiceField(
-        label=_("What other members may see"), choices=VisibleField.choices,
+        label=_("What other members may see"), choices=shared(VisibleField.choices),
         widget=forms.CheckboxSelectMultiple, required=False,
         help_text=_("Your name is always shown. Your phone and email never are."),
     )
@@ -153,9 +154,9 @@ class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50,
                         widget=forms.TextInput(attrs={"placeholder": _("Name, organisation or tag"), "type": "search"}))
     field = forms.ChoiceField(label=_("Field"), required=False,
-                              choices=[("", _("All fields"))] + Field.choices)
+                              choices=shared([("", _("All fields")), *Field.choices]))
     city = forms.ChoiceField(label=_("City"), required=False,
-                             choices=[("", _("All cities"))] + City.choices)
+                             choices=shared([("", _("All cities")), *City.choices]))
 
 
 class PhoneResetRequestForm(forms.Form):

@@ -5,6 +5,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Field
+from xiangcheng.core.form_choices import shared
 
 from .attachments import AttachmentRejected, attachment_check
 from .calls import MAX_FILES, STATEMENT_MAX
@@ -13,9 +14,9 @@ from .models import CallKind, CallLevel
 
 
 class CallFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *CallKind.choices], required=False)
-    level = forms.ChoiceField(label=_("Level"), choices=[("", _("All levels")), *CallLevel.choices], required=False)
-    field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields")), *Field.choices], required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=shared([("", _("All kinds")), *CallKind.choices]), required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=shared([("", _("All levels")), *CallLevel.choices]), required=False)
+    field = forms.ChoiceField(label=_("Field"), choices=shared([("", _("All fields")), *Field.choices]), required=False)
 
 
 class CallFilesField(forms.FileField):

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.form_choices import shared
+
 from .attachments import MAX_FILES, AttachmentRejected, attachments_check
 from .models import Category, Contact
 
@@ -31,14 +33,14 @@ def _attachments_field():
 
 
 class TicketForm(forms.Form):
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=shared(Category.choices))
     subject = forms.CharField(label=_("Subject"), max_length=100)
     description = forms.CharField(
         label=_("Describe the problem or suggestion"), max_length=3000,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 3000}),
         help_text=_("Plain text, up to 3000 characters. Please do not include ID card numbers."),
     )
-    preferred_contact = forms.ChoiceField(label=_("How should we answer?"), choices=Contact.choices,
+    preferred_contact = forms.ChoiceField(label=_("How should we answer?"), choices=shared(Contact.choices),
                                           initial=Contact.SITE, widget=forms.RadioSelect)
     files = _attachments_field()
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import City, Field
+from xiangcheng.core.form_choices import shared
 
 from .applications import ORGANISATION_STEPS, ApplicationError, cv_check
 from .jobs import EDITABLE, closing_passed
@@ -44,10 +45,10 @@ class JobForm(forms.ModelForm):
 
 class JobFilterForm(forms.Form):
     q = forms.CharField(label=_("Search job titles"), max_length=40, required=False)
-    city = forms.ChoiceField(label=_("City"), choices=[("", _("All cities")), *City.choices], required=False)
-    education = forms.ChoiceField(label=_("Education"), choices=[("", _("Any education")), *Education.choices],
+    city = forms.ChoiceField(label=_("City"), choices=shared([("", _("All cities")), *City.choices]), required=False)
+    education = forms.ChoiceField(label=_("Education"), choices=shared([("", _("Any education")), *Education.choices]),
                                   required=False)
-    industry = forms.ChoiceField(label=_("Industry"), choices=[("", _("All industries")), *Field.choices],
+    industry = forms.ChoiceField(label=_("Industry"), choices=shared([("", _("All industries")), *Field.choices]),
                                  required=False)
 
     def clean_q(self):

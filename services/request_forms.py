@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import City, Field
+from xiangcheng.core.form_choices import shared
 
 from .models import RequestCategory, ServiceRequest
 from .requests import EDITABLE, RequestError, check_deadline
@@ -32,9 +33,9 @@ class RequestSearchForm(forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": _("Words in the title or description"),
                                                       "type": "search"}))
     category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("All categories"))] + RequestCategory.choices)
-    field = forms.ChoiceField(label=_("Field"), required=False, choices=[("", _("All fields"))] + Field.choices)
-    city = forms.ChoiceField(label=_("City"), required=False, choices=[("", _("All cities"))] + City.choices)
+                                 choices=shared([("", _("All categories")), *RequestCategory.choices]))
+    field = forms.ChoiceField(label=_("Field"), required=False, choices=shared([("", _("All fields")), *Field.choices]))
+    city = forms.ChoiceField(label=_("City"), required=False, choices=shared([("", _("All cities")), *City.choices]))
 
 
 class ContactChoiceForm(forms.Form):

@@ -27,6 +27,8 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from xiangcheng.core.form_choices import choices_version
+
 logger = logging.getLogger(__name__)
 
 # Unused cards fall out of the cache after a day; a changed card is a new key at once.
@@ -116,7 +118,7 @@ def _fields_version(form, mark_optional: bool) -> tuple:
     return (type(form).__module__, type(form).__qualname__, form.prefix, str(form.auto_id), mark_optional,
             tuple((name, str(field.label), str(field.help_text), field.required, field.disabled,
                    repr(form.get_initial_for_field(field, name)), type(field.widget).__name__,
-                   repr(field.widget.attrs), tuple((value, str(label)) for value, label in getattr(field, "choices", ())))
+                   repr(field.widget.attrs), choices_version(field))
                   for name, field in form.fields.items()))
 
 
