@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 # Bounded: a page reverses a name with a row's id, and ids are many.
 KEPT = 8192
 
+
 @functools.lru_cache(maxsize=KEPT)
 def _reversed(view_name: str, args: tuple, kwargs: tuple, current_app: str | None,
               urlconf: str | None, prefix: str, language: str | None) -> str:
