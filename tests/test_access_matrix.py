@@ -66,6 +66,7 @@ PAGES: list[Page] = [
     Page("stories:list", r("stories:list"), OPEN),
     Page("stories:feed", r("stories:feed"), OPEN),
     Page("stories:detail", r("stories:detail", lambda w: w.story.pk), OPEN),
+    Page("language", r("language"), OPEN),
     Page("set_language", r("set_language"), "R R R R R R R", method="POST"),
     Page("health_live", r("health_live"), OPEN),
     Page("health_ready", r("health_ready"), " ".join(["200|503"] * 7)),  # 503 without a Celery worker

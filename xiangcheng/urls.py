@@ -32,6 +32,8 @@ urlpatterns = [
     path("meet/", include("matching.urls")),
     # Stories (科创故事): site content beside the programmes (xiangcheng/core/story_urls.py).
     path("stories/", include("xiangcheng.core.story_urls")),
+    # The language chooser the header links to, and Django's view its form posts to.
+    path("language/", core_views.language, name="language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The staff dashboard and its monthly report (xiangcheng/core/dashboard_views.py), inside the admin.
     path("admin/dashboard/", include("xiangcheng.core.dashboard_urls")),

@@ -1,10 +1,11 @@
 """Public pages kept rendered to be shared (xiangcheng/core/shared_pages.py): the next visitor is
-served the kept page without a query, with her own CSRF token; members in the same circles share
-their own copy, each with her unread count and token, and a circle's event never reaches a member
+served the kept page without a query; members in the same circles share their own copy, each
+with her unread count, and a circle's event never reaches a member
 outside it; staff, and anyone with a message, always get a page of their own; each language and
 address is kept apart; a kept page is renewed after its time, and with the cache unreachable
 pages are rendered."""
 
+import html
 import re
 
 import pytest
@@ -39,7 +40,8 @@ KEPT = [
 # What serving a member the copy kept for her circles costs: her account (with her unread count)
 # and her circles.
 MEMBER_SERVED = 2
-LANGUAGE_FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The header's link to the language chooser (core/language.html), with the address to come back to.
+LANGUAGE_LINK = re.compile(r'<a class="nav-lang" href="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -57,8 +59,16 @@ def visit(client, url: str):
     return response, sum("set_config('pghistory.context_id', ''" not in q["sql"] for q in queries.captured_queries)
 
 
-def without_token(response) -> str:
-    return LANGUAGE_FORM_TOKEN.sub("TOKEN", response.content.decode())
+def language_switched(browser, page, language: str = "en") -> str:
+    """Follow the page's link to the language chooser and choose ``language``: where she lands."""
+    chooser = browser.get(html.unescape(LANGUAGE_LINK.search(page.content.decode()).group(1)))
+    assert chooser.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', chooser.content.decode()).group(1)
+    back = re.search(r'<input name="next" type="hidden" value="([^"]*)">', chooser.content.decode()).group(1)
+    switched = browser.post(reverse("set_language"), {"language": language, "next": html.unescape(back),
+                                                      "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+    return switched.url
 
 
 @pytest.mark.parametrize("url", KEPT)
@@ -69,25 +79,24 @@ def test_the_next_visitor_is_served_the_kept_page_without_a_query(client, url):
 
     assert first_queries > 0
     assert second_queries == 0
-    assert without_token(second) == without_token(first)
+    assert second.content == first.content
     assert "<!--slot:" not in second.content.decode()
     assert second["Content-Type"] == first["Content-Type"]
-    # Pages with the language form set her CSRF cookie; the feed has none and sets none.
-    assert (LANGUAGE_FORM_TOKEN.search(second.content.decode()) is not None) is (url != reverse("stories:feed"))
+    # No form on it that posts: no CSRF token to mask, no CSRF cookie to set.
+    assert "csrfmiddlewaretoken" not in second.content.decode()
+    assert not second.cookies
 
 
-def test_each_visitor_gets_her_own_token_and_switches_language_with_it(client):
-    first, _ = visit(client, reverse("home"))
+def test_each_visitor_switches_language_from_a_kept_page_and_comes_back_to_it(client):
+    url = reverse("events:list") + "?q=%E6%B2%99%E9%BE%99&page=1"  # 沙龙, as a browser sends it
+    first, _ = visit(client, url)
     other = Client()
-    second, queries = visit(other, reverse("home"))
+    second, queries = visit(other, url)
 
     assert queries == 0
-    tokens = [LANGUAGE_FORM_TOKEN.search(r.content.decode()).group(1) for r in (first, second)]
-    assert tokens[0] != tokens[1]
-    assert "csrftoken" in other.cookies  # her CSRF cookie is set as on a page rendered for her
-    for browser, token in zip((client, other), tokens, strict=True):
-        switched = browser.post(reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
-        assert switched.status_code == 302
+    for browser, page in ((client, first), (other, second)):
+        assert language_switched(browser, page) == url
+        assert '<html lang="en">' in browser.get(url).content.decode()
 
 
 def test_members_are_never_served_the_visitors_copy(client):
@@ -113,12 +122,12 @@ def unread_badge(response) -> str | None:
 
 
 def without_hers(response) -> str:
-    """The page without her token and her unread badges."""
-    return re.sub(r' <span class="badge nav-count"[^>]*>\d+</span>', "", without_token(response))
+    """The page without her unread badges."""
+    return re.sub(r' <span class="badge nav-count"[^>]*>\d+</span>', "", response.content.decode())
 
 
 @pytest.mark.parametrize("url", [url for url in KEPT if url != reverse("services:jobs")])
-def test_members_in_the_same_circles_share_a_page_each_with_her_own_count_and_token(url):
+def test_members_in_the_same_circles_share_a_page_each_with_her_own_count(url):
     story("她的科创故事")
     first, second = MemberProfileFactory().user, MemberProfileFactory().user
     sent_notices(second, 2)
@@ -134,9 +143,7 @@ def test_members_in_the_same_circles_share_a_page_each_with_her_own_count_and_to
     if url != reverse("stories:feed"):  # the feed has no header
         assert reverse("account_logout") in hers.content.decode()
         assert unread_badge(kept_page) is None and unread_badge(hers) == "2"
-        token = LANGUAGE_FORM_TOKEN.search(hers.content.decode()).group(1)
-        assert browser.post(reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token},
-                            ).status_code == 302
+        assert language_switched(browser, hers) == url
 
 
 def test_a_circles_event_reaches_only_the_members_in_it_and_leaves_with_her(client):
@@ -223,13 +230,27 @@ def test_a_kept_page_is_renewed_after_its_time(client, kept):
     assert queries > 0 and "新发布的故事" in later.content.decode()
 
 
-def test_a_page_not_found_is_not_kept_and_keeps_its_language_form(client):
+def test_a_page_kept_by_one_release_is_not_served_by_the_next(client, monkeypatch):
+    from xiangcheng.core import fragments
+
+    monkeypatch.setattr(fragments, "release", lambda: "before")
+    visit(client, reverse("stories:list"))
+    _, kept_queries = visit(Client(), reverse("stories:list"))
+    monkeypatch.setattr(fragments, "release", lambda: "after")
+
+    _, next_queries = visit(Client(), reverse("stories:list"))
+
+    assert kept_queries == 0
+    assert next_queries > 0
+
+
+def test_a_page_not_found_is_not_kept_and_keeps_its_language_link(client):
     for browser in (client, Client()):
         response = browser.get(reverse("programmes:detail", args=["no-such-programme"]))
         assert response.status_code == 404
         page = response.content.decode()
         assert "<!--slot:" not in page
-        assert LANGUAGE_FORM_TOKEN.search(page)
+        assert LANGUAGE_LINK.search(page)
 
 
 def test_with_the_cache_unreachable_pages_are_rendered(client, settings, tmp_path):
@@ -240,7 +261,7 @@ def test_with_the_cache_unreachable_pages_are_rendered(client, settings, tmp_pat
         page, queries = visit(browser, reverse("stories:list"))
         assert queries > 0
         assert "她的科创故事" in page.content.decode()
-        assert LANGUAGE_FORM_TOKEN.search(page.content.decode())
+        assert LANGUAGE_LINK.search(page.content.decode())
 
 
 def test_her_circles_are_read_with_one_query():

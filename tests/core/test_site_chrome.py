@@ -1,8 +1,11 @@
 """The site's header, kept rendered per language and kind of visitor: what one request puts in
-its slots (her unread count, the language form's CSRF token, the address to come back to) never
-reaches another request, and each kind of visitor, language and section gets its own menu."""
+its slots (her unread count, the address to come back to from the language chooser) never
+reaches another request, each kind of visitor, language and section gets its own menu, and the
+header holds no form: no CSRF token on a page without forms of its own."""
 
+import html
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -28,12 +31,15 @@ def marked(response) -> list[str]:
     return re.findall(r'<a href="([^"]+)" aria-current="page"', header(response))
 
 
-def next_field(response) -> str:
-    return re.search(r'<input name="next" type="hidden" value="([^"]*)">', header(response)).group(1)
+def language_link(response) -> str:
+    return html.unescape(re.search(r'<a class="nav-lang" href="([^"]+)"', header(response)).group(1))
 
 
-def csrf_field(response) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', header(response)).group(1)
+def comes_back_to(response) -> str:
+    """Where the language chooser the header links to sends her back."""
+    link = urlsplit(language_link(response))
+    assert link.path == reverse("language")
+    return parse_qs(link.query, strict_parsing=True)["next"]
 
 
 def test_each_member_gets_her_own_unread_count_and_return_address(client):
@@ -50,21 +56,21 @@ def test_each_member_gets_her_own_unread_count_and_return_address(client):
     assert f'aria-label="{zh_n("%(n)s unread message", "%(n)s unread messages", 3)}">3</span>' in header(first)
     assert menu_count(second) is None
     assert "nav-count" not in header(second)
-    assert next_field(first) == "/events/?q=%3Cb%3E&amp;page=1"
-    assert next_field(second) == "/events/?q=x"
+    assert comes_back_to(first) == ["/events/?q=%3Cb%3E&page=1"]
+    assert comes_back_to(second) == ["/events/?q=x"]
 
 
-def test_the_language_form_carries_this_visitors_csrf_token(client):
-    first = client.get(reverse("home"))
-    other = client.__class__()
-    second = other.get(reverse("home"))
+@pytest.mark.parametrize("who", ["visitor", "member", "staff"])
+def test_a_page_without_forms_carries_no_csrf_token_and_sets_no_csrf_cookie(client, who):
+    if who != "visitor":
+        client.force_login(MemberProfileFactory().user if who == "member" else StaffFactory())
 
-    # Each browser's token belongs to its own CSRF cookie, so switching language works for both.
-    assert client.post(reverse("set_language"), {"language": "en", "next": "/",
-                                                 "csrfmiddlewaretoken": csrf_field(first)}).status_code == 302
-    assert other.post(reverse("set_language"), {"language": "en", "next": "/",
-                                                "csrfmiddlewaretoken": csrf_field(second)}).status_code == 302
-    assert csrf_field(first) != csrf_field(second)
+    urls = [reverse("home"), reverse("events:list"), reverse("stories:list")]
+    for url in urls + ([reverse("notices:list")] if who != "visitor" else []):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "csrfmiddlewaretoken" not in page.content.decode()
+        assert "csrftoken" not in page.cookies
 
 
 def test_visitors_members_and_staff_each_see_their_own_menu(client):
@@ -137,7 +143,7 @@ def test_every_page_links_its_style_sheets_and_icon_and_starts_with_the_skip_lin
             assert body.lstrip().startswith(f'<a class="skip-link" href="#main">{skip}</a>')
 
 
-def test_a_page_with_a_form_of_its_own_shares_one_token_with_the_language_form():
+def test_a_page_with_a_form_of_its_own_carries_its_token_alone():
     from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
@@ -147,10 +153,6 @@ def test_a_page_with_a_form_of_its_own_shares_one_token_with_the_language_form()
     page = browser.get(reverse("members:my_data")).content.decode()
 
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert len(tokens) == 2 and tokens[0] == tokens[1]
-    # The one token is this browser's: both forms post with it.
+    assert len(tokens) == 1
+    assert "csrfmiddlewaretoken" not in page[page.index('<header class="site-header">'):page.index("</header>")]
     assert browser.post(reverse("members:data_export_new"), {"csrfmiddlewaretoken": tokens[0]}).status_code == 302
-    assert browser.post(reverse("set_language"), {"language": "en", "next": "/",
-                                                  "csrfmiddlewaretoken": tokens[0]}).status_code == 302
-    assert Client(enforce_csrf_checks=True).post(reverse("set_language"), {
-        "language": "en", "next": "/", "csrfmiddlewaretoken": tokens[0]}).status_code == 403

@@ -5,13 +5,16 @@ Every page carries the same header: the menu of a visitor, a member or staff, wi
 the current section marked. Through the template engine it cost more than the floor page's
 whole request (about 3 ms for a member: twenty links reversed and translated). So each variant is
 rendered once per process and kept; what differs from one request to the next — her unread count,
-the language form's CSRF token, the address to come back to — goes into its slots. Templates,
+the address to come back to after choosing a language — goes into its slots. The header holds no
+form: the language chooser is a page of its own, so a page without forms carries no CSRF token
+(each is masked afresh, several hundred Python calls). Templates,
 translations and URLs change only with a deploy, which starts new processes; a test that
 changes settings empties what was kept.
 """
 
+from urllib.parse import quote
+
 from django.core.signals import setting_changed
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
@@ -41,10 +44,10 @@ MARKED_LINKS = (
     ("consents", "members:consents", True),
     ("my_data", "members:my_data", True),
 )
-SLOTS = ("unread_menu", "unread_nav", "csrf", "next")
+SLOTS = ("unread_menu", "unread_nav", "next")
 # Set on a request whose page is kept to be shared (xiangcheng.core.shared_pages): the header
-# then leaves open the slots of what is hers — the CSRF token, her unread count — for each
-# request to fill (``her_slots_filled``).
+# then leaves open the slots of what is hers — her unread count — for each request to fill
+# (``her_slots_filled``).
 HER_SLOTS_LEFT_OPEN = "her_slots_left_open"
 # Variants kept per process at most. The site has about a hundred (two languages, three kinds of
 # visitor, one per section); a made-up path marking several links at once (a 404 page) must not
@@ -65,15 +68,6 @@ setting_changed.connect(_forget)
 
 def _slot(name: str) -> str:
     return f"<!--slot:{name}-->"
-
-
-def csrf_input(request, token=None) -> SafeString:
-    """The language form's hidden CSRF field, with this request's token: ``token`` if the page
-    has one (its template's, lazy, which its own forms then share), else a new one."""
-    value = str(token) if token is not None else ""
-    if not value or value == "NOTPROVIDED":  # what a template without a request holds
-        value = get_token(request)
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', value)
 
 
 def current_links(path: str) -> frozenset[str]:
@@ -108,31 +102,29 @@ def unread_badges(unread: int) -> tuple[str, str]:
             format_html(' <span class="badge nav-count" aria-label="{}">{}</span>', label, unread))
 
 
-def _her_values(request, unread: int, token=None) -> dict[str, str]:
+def _her_values(unread: int) -> dict[str, str]:
     menu, nav = unread_badges(unread)
-    return {"unread_menu": menu, "unread_nav": nav, "csrf": csrf_input(request, token) if request is not None else ""}
+    return {"unread_menu": menu, "unread_nav": nav}
 
 
-def site_header(request, *, unread: int, token=None) -> SafeString:
-    """``token``: the page's CSRF token (its template context's), so that the header and the
-    page's forms share one: each new one is masked afresh, which costs a page more than its
-    header."""
+def site_header(request, *, unread: int) -> SafeString:
     user = getattr(request, "user", None) if request is not None else None
     kind = visitor_kind(user)
     current = current_links(request.path) if request is not None else frozenset()
     html = _kept_render(HEADER_TEMPLATE, ("header", get_language(), kind, current), {"kind": kind, "current": current})
-    values = {} if getattr(request, HER_SLOTS_LEFT_OPEN, False) else _her_values(request, unread, token)
-    values["next"] = format_html("{}", request.get_full_path()) if request is not None else ""
+    values = {} if getattr(request, HER_SLOTS_LEFT_OPEN, False) else _her_values(unread)
+    # The language page's query string: the address to come back to, one parameter.
+    values["next"] = format_html("{}", quote(request.get_full_path(), safe="/")) if request is not None else ""
     for name, value in values.items():
         html = html.replace(_slot(name), value, 1)
     return mark_safe(html)  # noqa: S308 - the kept template's output, with escaped slots
 
 
-def her_slots_filled(request, content: bytes, *, unread: int) -> bytes:
-    """A shared page's header with her slots filled: this request's CSRF token, her unread count."""
-    if _slot("csrf").encode() not in content:  # a feed: no header, and no CSRF cookie to set
+def her_slots_filled(content: bytes, *, unread: int) -> bytes:
+    """A shared page's header with her slots filled: her unread count."""
+    if _slot("unread_menu").encode() not in content:  # a feed: no header
         return content
-    for name, value in _her_values(request, unread).items():
+    for name, value in _her_values(unread).items():
         content = content.replace(_slot(name).encode(), value.encode(), 1)
     return content
 

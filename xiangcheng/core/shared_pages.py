@@ -17,11 +17,12 @@ value. A page that shows anything else of hers — her organisations, her sign-u
 shared between members, nor one that must change the moment another member withdraws a consent
 (the directory).
 
-What is hers on a shared page is left open in the header and filled for each request: the
-language form's CSRF token and her unread count (``chrome.her_slots_filled``). Staff, and anyone
-with a message to read, always get a page rendered for them.
+What is hers on a shared page is left open in the header and filled for each request: her unread
+count (``chrome.her_slots_filled``). Staff, and anyone with a message to read, always get a page
+rendered for them.
 
-What a page shows may be that many seconds old: a story published or a seat taken reaches
+A page kept by one release is never served by another (``fragments.release``). What a page shows
+may be that many seconds old: a story published or a seat taken reaches
 readers of a shared page within that time. With the cache unreachable, pages are rendered as if
 none were kept.
 """
@@ -38,6 +39,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+from . import fragments
 from .audiences import circles_of
 from .chrome import HER_SLOTS_LEFT_OPEN, her_slots_filled
 from .message_centre import centre_unread_count
@@ -59,13 +61,16 @@ def _audience(request, *, members: bool | Callable[..., Hashable]) -> tuple | No
 
 
 def _key(request, audience: tuple) -> str:
-    material = repr((audience, request.scheme, request.get_host(), get_language(), request.get_full_path())).encode()
+    # The release too: during a deploy, old and new processes share the cache, and a page kept by
+    # one release (its header's slots, its markup) must not be served by the other.
+    material = repr((fragments.release(), audience, request.scheme, request.get_host(), get_language(),
+                     request.get_full_path())).encode()
     return "shared-page:" + hashlib.blake2b(material, digest_size=16).hexdigest()
 
 
 def _filled(request, content: bytes) -> bytes:
     unread = centre_unread_count(request.user) if request.user.is_authenticated else 0
-    return her_slots_filled(request, content, unread=unread)
+    return her_slots_filled(content, unread=unread)
 
 
 def _hers(request, content: bytes, content_type: str) -> HttpResponse:
@@ -77,8 +82,8 @@ def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False):
     returns, if it is a function) the page kept for its address and language, rendering it when
     there is none.
 
-    For pages without forms of their own that post (only the header's language form does): a
-    page whose content holds another CSRF token is served but never kept."""
+    For pages without forms that post: a page whose content holds a CSRF token is served but
+    never kept."""
     if view is None:
         return lambda view: kept_shared(view, members=members)
 
@@ -104,7 +109,7 @@ def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False):
             delattr(request, HER_SLOTS_LEFT_OPEN)
         if response.status_code != 200 or response.cookies or b"csrfmiddlewaretoken" in response.content:
             if b"csrfmiddlewaretoken" in response.content:
-                logger.error("shared page %s holds a CSRF token of its own; not kept", request.path)
+                logger.error("shared page %s holds a CSRF token; not kept", request.path)
             response.content = _filled(request, response.content)
             return response
         content, content_type = response.content, response["Content-Type"]

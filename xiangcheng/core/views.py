@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -15,6 +17,15 @@ from .sections import sections_for_home, sections_for_programme
 from .shared_pages import kept_shared
 
 NOTICES_PAGE_SIZE = 20
+
+
+def language(request):
+    """The language chooser the header links to; the choice posts to Django's ``set_language``,
+    which brings her back to ``next``, the page she came from (this site's pages only)."""
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("home")
+    return render(request, "core/language.html", {"next": back})
 
 
 @kept_shared(members=True)

@@ -7,9 +7,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def site_header(context):
-    # The template's own token, lazy and read once per render: the page's forms reuse it.
-    return chrome.site_header(context.get("request"), unread=context.get("unread_notices") or 0,
-                              token=context.get("csrf_token"))
+    return chrome.site_header(context.get("request"), unread=context.get("unread_notices") or 0)
 
 
 @register.simple_tag
