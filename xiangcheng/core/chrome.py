@@ -5,11 +5,13 @@ Every page carries the same header: the menu of a visitor, a member or staff, wi
 the current section marked. Through the template engine it cost more than the floor page's
 whole request (about 3 ms for a member: twenty links reversed and translated). So each variant is
 rendered once per process and kept; what differs from one request to the next — her unread count,
-the address to come back to after choosing a language — goes into its slots. The header holds no
-form: the language chooser is a page of its own, so a page without forms carries no CSRF token
-(each is masked afresh, several hundred Python calls). Templates,
+the address to come back to after choosing a language — goes into its slots. Templates,
 translations and URLs change only with a deploy, which starts new processes; a test that
 changes settings empties what was kept.
+
+The header holds no form: the language chooser is a page of its own (``views.language``), so a
+page without forms of its own carries no CSRF token, which would be masked afresh for each
+request (several hundred Python calls) for a form seldom used.
 """
 
 from urllib.parse import quote

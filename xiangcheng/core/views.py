@@ -1,4 +1,5 @@
-"""The front door and the programme pages; what they list comes from the section registry."""
+"""The front door and the programme pages (what they list comes from the section registry), her
+messages, and the language chooser."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
