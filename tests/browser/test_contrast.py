@@ -162,7 +162,7 @@ def test_every_text_on_the_public_pages_meets_wcag_aa(page: Page, site):
     urls = ["/", "/programmes/", *[f"/programmes/{slug}/" for slug in SLUGS], "/events/", "/events/past/",
             f"/events/{event.pk}/", f"/events/{site['cancelled'].pk}/", "/members/privacy/",
             "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
-            "/members/password/reset-by-sms/", "/no-such-page/"]
+            "/members/password/reset-by-sms/", "/no-such-page/", "/language/?next=/events/"]
     results = [r for url in urls for r in measure(page, url)]
 
     # A refused login shows its errors next to the fields.
