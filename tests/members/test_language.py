@@ -95,6 +95,7 @@ def test_from_any_page_she_chooses_english_and_comes_back_to_it():
 def test_the_chooser_posts_only_with_this_browsers_token():
     chooser = Client(enforce_csrf_checks=True).get(reverse("language") + "?next=/events/")
     fields = chooser_form(chooser)
+    assert set(fields) == {"csrfmiddlewaretoken", "next"} and fields["next"] == "/events/"
 
     other = Client(enforce_csrf_checks=True)
     refused = other.post(reverse("set_language"), {"language": "en", **fields})
