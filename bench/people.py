@@ -209,6 +209,6 @@ def story_pools() -> dict[str, list[str]]:
 # --- The staff dashboard ---------------------------------------------------------------------------
 def dashboard_pools() -> dict[str, list[str]]:
     """First days of periods ending today, each asked once in a run: the dashboard keeps a
-    period's figures a few minutes, so a new period is counted afresh, as the report counts."""
+    period's count, so each request asks for one not counted yet."""
     today = timezone.localdate()
     return {"period_first": [f"{today - timedelta(days=30 + n):%Y-%m-%d}" for n in range(1000)]}

@@ -291,6 +291,64 @@ def recompute_run(*, timeout: float) -> RecomputeFigures:
                             seconds=time.perf_counter() - started if finished else 0.0, timed_out=not finished)
 
 
+# --- the staff dashboard's figures, counted by the worker -----------------------------------------------
+
+SHOWN = b'class="dashboard-area"'
+
+
+@dataclass
+class DashboardFigures:
+    staff: int  # administrators who opened the dashboard at the same instant, each for a new period
+    shown: list[float]  # seconds until each one's page showed her period's figures
+    timed_out: bool
+
+
+def reports_queue_purged() -> int:
+    """Drop the counts the pages' dashboard row asked for and no one came back to: no worker took
+    the reports queue while the pages ran. (Their marks lapse by themselves; the dashboard's own
+    run asks for other periods.)"""
+    from django.conf import settings
+
+    from xiangcheng import celery_app
+
+    queue = next(q for q in settings.CELERY_TASK_QUEUES if q.name == "reports")
+    with celery_app.connection_for_write() as connection:
+        dropped = queue.bind(connection.default_channel).purge() or 0
+    return dropped
+
+
+def dashboard_run(*, port: int, staff: int, timeout: float) -> DashboardFigures:
+    """``staff`` administrators open the dashboard at the same instant, each for a period no one
+    has asked for (a year and more up to today), and reload it until it shows the figures, as its
+    page does by itself; the reports queue's worker counts them."""
+    from xiangcheng import celery_app
+    from xiangcheng.core.roles import ADMINISTRATOR
+
+    today = timezone.localdate()
+    cookies = [people.Client(people.staff_signed_in(people.staff_in_role(ADMINISTRATOR.name))).cookie()
+               for _ in range(staff)]
+    paths = [f"/admin/dashboard/?first={today - timedelta(days=1100 + n):%Y-%m-%d}&last={today:%Y-%m-%d}"
+             for n in range(staff)]
+    _worker_ready(celery_app, seconds=60)
+
+    async def one(path: str, cookie: str, started: float) -> float | None:
+        request = ("GET", path, _headers(cookie), b"")
+        while time.perf_counter() - started < timeout:
+            response = await load.fetch(host=HOST, port=port, request=request)
+            if response.status == 200 and SHOWN in response.body:
+                return time.perf_counter() - started
+            await asyncio.sleep(0.25)
+        return None
+
+    async def all_of_them() -> list[float | None]:
+        started = time.perf_counter()
+        return await asyncio.gather(*(one(path, cookie, started) for path, cookie in zip(paths, cookies, strict=True)))
+
+    shown = asyncio.run(all_of_them())
+    return DashboardFigures(staff=staff, shown=[s for s in shown if s is not None],
+                            timed_out=any(s is None for s in shown))
+
+
 def volumes() -> dict[str, int]:
     """The rows the run works on, as the table's header reports them."""
     from members.models import User

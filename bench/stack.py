@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -162,12 +162,13 @@ def gunicorn(processes: Processes, env: dict[str, str], *, port: int, workers: i
                                  "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], env)
 
 
-def celery_worker(processes: Processes, env: dict[str, str], *, concurrency: int) -> None:
+def celery_worker(processes: Processes, env: dict[str, str], *, concurrency: int, queues: Sequence[str]) -> None:
     # At the lower CPU priority the worker has where it shares a machine with the web
     # (deploy/systemd/xiangcheng-worker@.service): a page is answered before a notice is sent.
-    processes.start("celery worker", ["nice", "-n", str(WORKER_NICENESS), sys.executable, "-m", "celery", "-A", "xiangcheng", "worker",
-                                      "--loglevel", "warning", "--concurrency", str(concurrency),
-                                      "--without-gossip", "--without-mingle"], env)
+    processes.start(f"celery worker ({','.join(queues)})",
+                    ["nice", "-n", str(WORKER_NICENESS), sys.executable, "-m", "celery", "-A", "xiangcheng", "worker",
+                     "--loglevel", "warning", "--concurrency", str(concurrency), "-Q", ",".join(queues),
+                     "-n", f"{queues[0]}@%h", "--without-gossip", "--without-mingle"], env)
 
 
 def poll_until(condition: Callable[[], bool], *, seconds: float, every: float) -> bool:

@@ -2,6 +2,7 @@ import logging
 import os
 
 import pytest
+from celery.signals import before_task_publish
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
@@ -103,6 +104,19 @@ def publish_to_redis():
     celery_app.conf.task_always_eager = False
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def published_tasks(publish_to_redis):
+    """The names of the tasks this process publishes to Redis, in order."""
+    seen: list[str] = []
+
+    def record(sender=None, **kwargs):
+        seen.append(sender)
+
+    before_task_publish.connect(record, weak=False)
+    yield seen
+    before_task_publish.disconnect(record)
 
 
 @pytest.fixture

@@ -331,6 +331,24 @@ def test_the_rushs_warm_up_burst_is_shown_and_checked_but_not_counted():
                                                   ("3", "500.0")]
 
 
+def test_the_dashboards_run_shows_when_each_administrators_figures_appeared_and_fails_if_one_never_did():
+    from bench.report import RunSettings, correct, render
+    from bench.scenarios import DashboardFigures
+
+    run = RunSettings(scale=1, seed=1, seconds=8, clients=8, workers=4, threads=4, worker_concurrency=2, rows={})
+    shown = DashboardFigures(staff=3, shown=[4.5, 1.5, 2.0], timed_out=False)
+    lost = DashboardFigures(staff=3, shown=[1.5, 2.0], timed_out=True)
+
+    text = render(settings=run, pages=None, rush=None, reminders=None, dashboard=shown, when=datetime(2026, 12, 5))
+    row = next(cells(line) for line in text.splitlines() if line.startswith("| 3 "))
+    assert row == ["3", "3 ✓", "1.5 s", "2.0 s", "4.5 s"]
+    text = render(settings=run, pages=None, rush=None, reminders=None, dashboard=lost, when=datetime(2026, 12, 5))
+    row = next(cells(line) for line in text.splitlines() if line.startswith("| 3 "))
+    assert row == ["3", "2 ✗", "1.5 s", "1.8 s", "not within the time limit"]
+    assert (correct(pages=None, rush=None, reminders=None, dashboard=shown),
+            correct(pages=None, rush=None, reminders=None, dashboard=lost)) == (True, False)
+
+
 def test_a_signed_in_client_sends_her_csrf_cookie_with_her_session():
     from bench.people import NOBODY, Client
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -17,8 +18,11 @@ from tests.factories import MemberProfileFactory
 from tests.helpers import squash, zh
 from xiangcheng.core.charts import bars, columns
 from xiangcheng.core.figures import (
+    DASHBOARD_COUNTING_SECONDS,
     Period,
     PeriodError,
+    dashboard_count,
+    dashboard_counting_key,
     dashboard_key,
     figure_sources,
     period_make,
@@ -146,15 +150,100 @@ def test_a_reload_within_minutes_shows_the_kept_figures_and_says_when_they_were_
         _ticket(member, 2)
         with CaptureQueriesContext(connection) as queries:
             again = admin_client.get(URL, december)
-        with translation.override("zh-hans"):
-            cache.delete(dashboard_key(DECEMBER))  # as when the kept figures expire
+    # Five minutes on, the kept figures are no longer fresh: they are counted again (here at once:
+    # tasks run inline in these tests; tests below show what a page says while a worker counts).
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
         later = admin_client.get(URL, december)
 
     assert (submitted(first), submitted(again), submitted(later)) == ("1", "1", "2")
     # The reload counted nothing: no area's query reached the tickets.
     assert [q["sql"] for q in queries.captured_queries if "services_ticket" in q["sql"]] == []
-    assert zh("Counted at %(at)s. Opening the dashboard again within %(minutes)s minutes shows the same figures; "
-              "the Excel report always counts afresh.", at="00:20", minutes=5) in squash(again.content.decode())
+    assert squash(zh("Counted at %(at)s.", at="2027-01-01 00:20") + " " + zh(
+        "Figures more than %(minutes)s minutes old are counted again when the dashboard is opened; the Excel "
+        "report always counts afresh.", minutes=5)) in squash(again.content.decode())
+    assert zh("Counted at %(at)s.", at="2027-01-01 00:25") in later.content.decode()
+    assert "http-equiv=\"refresh\"" not in again.content.decode()
+
+
+# --- counted in the background -------------------------------------------------------------------
+
+def _counting_ttl() -> int:
+    """How long Redis keeps the mark that the period is being counted, in seconds."""
+    with translation.override("zh-hans"):
+        key = cache.make_and_validate_key(dashboard_counting_key(dashboard_key(DECEMBER)))
+    return cache._cache.get_client(key).ttl(key)
+
+
+def test_a_period_not_counted_yet_is_asked_of_the_worker_once_and_the_page_says_so_and_reloads(
+        admin_client, staff_in_group, published_tasks):
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+    other = Client()
+    other.force_login(staff_in_group("another", ADMINISTRATOR.name))
+    with pinned():
+        _ticket(MemberProfileFactory().user, 1)
+        with CaptureQueriesContext(connection) as queries:
+            waiting = admin_client.get(URL, december)
+        also_waiting = other.get(URL, december)  # a second administrator at the same time
+        dashboard_count(period=DECEMBER, language="zh-hans")  # what the worker does
+        counted = admin_client.get(URL, december)
+
+    page = waiting.content.decode()
+    assert (waiting.status_code, published_tasks) == (200, ["xiangcheng.core.tasks.count_dashboard_figures"])
+    assert zh("These figures are being counted. The page shows them by itself in a few seconds.") in page
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert (re.findall(r'class="dashboard-area"', page), waiting.context["drawn"]) == ([], None)
+    assert [q["sql"] for q in queries.captured_queries if "services_ticket" in q["sql"]] == []
+    assert '<meta http-equiv="refresh" content="3">' in also_waiting.content.decode()
+    # Counted, the page shows the figures and no longer reloads itself; the mark is gone.
+    assert (submitted(counted), "http-equiv=\"refresh\"" in counted.content.decode()) == ("1", False)
+    assert _counting_ttl() == -2
+
+
+def test_a_count_that_was_lost_is_asked_for_again_two_minutes_later(admin_client, published_tasks):
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+    with pinned():
+        admin_client.get(URL, december)
+        assert 0 < _counting_ttl() <= DASHBOARD_COUNTING_SECONDS == 120
+        with translation.override("zh-hans"):
+            cache.delete(dashboard_counting_key(dashboard_key(DECEMBER)))  # as Redis does once its time is up
+        admin_client.get(URL, december)
+
+    assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"] * 2
+
+
+def test_figures_no_longer_fresh_are_shown_while_a_new_count_is_on_its_way(admin_client, published_tasks):
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+    with pinned():
+        member = MemberProfileFactory().user
+        _ticket(member, 1)
+        dashboard_count(period=DECEMBER, language="zh-hans")
+        _ticket(member, 2)
+    with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+        stale = admin_client.get(URL, december)
+        again = admin_client.get(URL, december)
+
+    page = stale.content.decode()
+    assert (submitted(stale), submitted(again)) == ("1", "1")
+    assert squash(zh("Counted at %(at)s.", at="2027-01-01 00:20") + " " + zh(
+        "A new count is on its way: reload the page in a moment to see it.")) in squash(page)
+    assert "http-equiv=\"refresh\"" not in page
+    assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_counts_the_period_and_the_page_then_shows_it(client, staff_in_group, workers):
+    worker = workers("figures", pool="solo", concurrency=1, queues=("reports",))
+    client.force_login(staff_in_group("guanli", ADMINISTRATOR.name))
+    _ticket(MemberProfileFactory().user, 1)
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+
+    first = client.get(URL, december)
+    shown = worker.wait_for(lambda: (page := client.get(URL, december)).context["drawn"] and page, timeout=60,
+                            what="the dashboard's figures counted by the worker")
+
+    assert '<meta http-equiv="refresh" content="3">' in first.content.decode()
+    assert submitted(shown) == "1"
+    assert len(re.findall(r'<section class="dashboard-area"', shown.content.decode())) == len(figure_sources())
 
 
 def test_a_reversed_period_keeps_what_she_typed_and_says_why(admin_client):
@@ -164,7 +253,7 @@ def test_a_reversed_period_keeps_what_she_typed_and_says_why(admin_client):
     assert response.status_code == 200
     assert zh("The last day is before the first day.") in page
     assert ('value="2026-12-31"' in page, 'value="2026-12-01"' in page) == (True, True)
-    assert response.context["areas"] == []
+    assert response.context["drawn"] is None
 
 
 def test_a_date_that_is_not_a_date_is_a_form_error_not_a_500(admin_client):

@@ -4,7 +4,6 @@ SMTP connection. This process publishes to the real Redis broker here and plays 
 running the drain itself; tests/events/test_worker.py has real workers."""
 
 import pytest
-from celery.signals import before_task_publish
 
 from events.booking import sign_up
 from tests.events.factories import EventFactory
@@ -16,19 +15,6 @@ from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import DRAIN_TASK, fresh_drain
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def published(publish_to_redis):
-    """Names of the tasks this process publishes."""
-    seen: list[str] = []
-
-    def record(sender=None, **kwargs):
-        seen.append(sender)
-
-    before_task_publish.connect(record, weak=False)
-    yield seen
-    before_task_publish.disconnect(record)
 
 
 @pytest.fixture
@@ -49,10 +35,10 @@ def signed_up(django_capture_on_commit_callbacks):
 
 
 def test_the_notices_of_five_sign_ups_wait_for_one_drain_and_go_over_one_connection(
-        published, signed_up, smtp_server):
+        published_tasks, signed_up, smtp_server):
     pks = signed_up(5)
 
-    assert (published, queue_length("notifications")) == ([DRAIN_TASK], 1)
+    assert (published_tasks, queue_length("notifications")) == ([DRAIN_TASK], 1)
     outcome = fresh_drain()  # the worker's turn
 
     assert (outcome.sent, outcome.failed, outcome.skipped) == (pks, {}, [])
@@ -60,24 +46,24 @@ def test_the_notices_of_five_sign_ups_wait_for_one_drain_and_go_over_one_connect
     assert sorted(to for to, _ in smtp_server.messages) == sorted(
         Notice.objects.filter(pk__in=pks).values_list("recipient__email", flat=True))
     # The drain took the kick away: the next sign-up's notice publishes the next drain.
-    assert signed_up(1) and published == [DRAIN_TASK, DRAIN_TASK]
+    assert signed_up(1) and published_tasks == [DRAIN_TASK, DRAIN_TASK]
 
 
-def test_a_drain_takes_a_chunk_and_kicks_the_next_drain_for_the_rest(published, signed_up, monkeypatch, smtp_server):
+def test_a_drain_takes_a_chunk_and_kicks_the_next_drain_for_the_rest(published_tasks, signed_up, monkeypatch, smtp_server):
     monkeypatch.setattr(outbox, "CHUNK", 2)
     pks = signed_up(5)
-    assert published == [DRAIN_TASK]
+    assert published_tasks == [DRAIN_TASK]
 
     taken = [fresh_drain().sent for _ in range(3)]
 
     assert taken == [pks[:2], pks[2:4], pks[4:]]
     # Each drain that left notices behind published the next one; the last left none.
-    assert published == [DRAIN_TASK] * 3
+    assert published_tasks == [DRAIN_TASK] * 3
     assert fresh_drain().sent == []
     assert set(Notice.objects.values_list("state", flat=True)) == {Notice.State.SENT}
 
 
-def test_a_notice_added_while_a_drain_delivers_kicks_a_new_drain(published, signed_up, monkeypatch, smtp_server):
+def test_a_notice_added_while_a_drain_delivers_kicks_a_new_drain(published_tasks, signed_up, monkeypatch, smtp_server):
     first = signed_up(1)
     deliver_many = outbox.deliver_many
     during: list[int] = []
@@ -91,21 +77,21 @@ def test_a_notice_added_while_a_drain_delivers_kicks_a_new_drain(published, sign
     monkeypatch.setattr(outbox, "deliver_many", deliver_many)
 
     # Not stranded behind a kick nobody will drain: it published its own drain, which sends it.
-    assert published == [DRAIN_TASK, DRAIN_TASK]
+    assert published_tasks == [DRAIN_TASK, DRAIN_TASK]
     assert fresh_drain().sent == during
 
 
 def test_with_the_broker_down_the_notice_waits_in_the_list_and_the_next_one_kicks_again(
-        published, signed_up, tmp_path, smtp_server, caplog):
+        published_tasks, signed_up, tmp_path, smtp_server, caplog):
     with broker_unreachable(celery_app, tmp_path):
         stranded = signed_up(1)  # the sign-up stands; the failed publish is logged after commit
     assert queue_length("notifications") == 0
     assert Notice.objects.get(pk=stranded[0]).state == Notice.State.PENDING
-    tried = len(published)
+    tried = len(published_tasks)
 
     later = signed_up(1)
 
     # The failed publish let go of the kick, so this notice published a drain at once, which
     # takes both.
-    assert (published[tried:], queue_length("notifications")) == ([DRAIN_TASK], 1)
+    assert (published_tasks[tried:], queue_length("notifications")) == ([DRAIN_TASK], 1)
     assert fresh_drain().sent == stranded + later

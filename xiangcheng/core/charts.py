@@ -8,10 +8,13 @@ about the page's size on a phone 375 px wide.
   number at the row's end — long Chinese labels never collide;
 - ``columns``: one column per month, a few month labels underneath, the numbers above the
   columns while there is room for them.
+
+``areas_drawn`` draws the dashboard's areas whole, once per count (the worker keeps them with it).
 """
 
 from collections.abc import Sequence
 
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -84,3 +87,14 @@ def columns(points: Sequence[tuple[str, float]], *, title: str) -> SafeString:
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">'
         "<title>{}</title>{}{}</svg>",
         WIDTH, COLUMNS_HEIGHT, title, title, axis, format_html_join("", "{}", ((p,) for p in parts)))
+
+
+def areas_drawn(areas) -> SafeString:
+    """Each area of the dashboard (``figures.Area``): its numbers, and its series drawn as bars or,
+    for months, columns."""
+    drawn = []
+    for area in areas:
+        numbers = [f for f in area.figures if not f.is_series]
+        charts = [(f, (columns if f.over_time else bars)(f.points, title=f.label)) for f in area.figures if f.is_series]
+        drawn.append({"area": area, "numbers": numbers, "charts": charts})
+    return render_to_string("core/dashboard_areas.html", {"areas": drawn})

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .charts import bars, columns
-from .figures import DASHBOARD_KEPT_SECONDS, PeriodError, dashboard_figures, period_make, this_month
+from .figures import DASHBOARD_FRESH_SECONDS, PeriodError, dashboard_figures, period_make, this_month
 from .reports import (
     ReportError,
     link_expired,
@@ -49,16 +48,6 @@ def staff_dashboard(view):
     return admin.site.admin_view(permission_required(PERMISSION, raise_exception=True)(view))
 
 
-def _charts(areas):
-    """Each area with its numbers and its series drawn."""
-    drawn = []
-    for area in areas:
-        numbers = [f for f in area.figures if not f.is_series]
-        charts = [(f, (columns if f.over_time else bars)(f.points, title=f.label)) for f in area.figures if f.is_series]
-        drawn.append({"area": area, "numbers": numbers, "charts": charts})
-    return drawn
-
-
 @staff_dashboard
 def dashboard(request):
     default = this_month()
@@ -68,15 +57,17 @@ def dashboard(request):
     else:
         form = PeriodForm(initial={"first": default.first, "last": default.last})
         period = default
-    counted = dashboard_figures(period) if period else None
+    shown = dashboard_figures(period) if period else None
+    counted = shown.counted if shown else None
     context = {
         **admin.site.each_context(request),
         "title": _("Dashboard"),
         "form": form,
         "period": period,
-        "areas": _charts(counted.areas) if counted else [],
+        "drawn": counted.drawn if counted else None,
         "counted_at": counted.at if counted else None,
-        "kept_minutes": DASHBOARD_KEPT_SECONDS // 60,
+        "counting": bool(shown and shown.counting),
+        "fresh_minutes": DASHBOARD_FRESH_SECONDS // 60,
         "reports": reports_of(user=request.user),
     }
     return TemplateResponse(request, "core/dashboard.html", context)

@@ -33,7 +33,17 @@ def run_retention() -> dict[str, int]:
     return retention_run()
 
 
-# --- the staff dashboard's monthly report (reports.py) ----------------------------------------------
+# --- the staff dashboard: a period's figures (figures.py) and the monthly report (reports.py) -------
+
+@shared_task
+def count_dashboard_figures(*, first: str, last: str, language: str) -> str:
+    from datetime import date
+
+    from .figures import Period, dashboard_count
+
+    period = Period(first=date.fromisoformat(first), last=date.fromisoformat(last))
+    return f"counted at {dashboard_count(period=period, language=language).at.isoformat()}"
+
 
 @shared_task
 def build_dashboard_report(*, report_id: int) -> str:

@@ -188,8 +188,9 @@ CELERY_TASK_ROUTES = {
     "services.tasks.send_request_digest": {"queue": "reports"},  # service requests' weekly digest
     # 遇见's suggestions.
     "matching.tasks.*": {"queue": "matching"},
-    # The staff dashboard's monthly report.
+    # The staff dashboard: its monthly report, and the figures it shows.
     "xiangcheng.core.tasks.build_dashboard_report": {"queue": "reports"},
+    "xiangcheng.core.tasks.count_dashboard_figures": {"queue": "reports"},
 }
 # Periodic work scans for due rows and claims each one; no long ETA/countdown tasks.
 CELERY_BEAT_SCHEDULE: dict = {
