@@ -230,6 +230,22 @@ def test_figures_no_longer_fresh_are_shown_while_a_new_count_is_on_its_way(admin
     assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"]
 
 
+def test_a_count_kept_by_the_release_before_a_deploy_is_not_shown_by_the_next(admin_client, monkeypatch,
+                                                                               published_tasks):
+    from xiangcheng.core import fragments
+
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+    with pinned():
+        monkeypatch.setattr(fragments, "release", lambda: "before")
+        dashboard_count(period=DECEMBER, language="zh-hans")
+        before = admin_client.get(URL, december)
+        monkeypatch.setattr(fragments, "release", lambda: "after")
+        after = admin_client.get(URL, december)
+
+    assert (before.context["drawn"] is not None, after.context["drawn"]) == (True, None)
+    assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_real_worker_counts_the_period_and_the_page_then_shows_it(client, staff_in_group, workers):
     worker = workers("figures", pool="solo", concurrency=1, queues=("reports",))

@@ -15,6 +15,7 @@ figures as counted in the background and kept (``dashboard_figures``); the month
 counts afresh.
 """
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import fragments
 from .charts import areas_drawn
 from .replica import report_read
 
@@ -191,8 +193,11 @@ class Shown:
 
 
 def dashboard_key(period: Period, language: str | None = None) -> str:
-    """Where the period's count is kept, per language (the labels are text)."""
-    return f"dashboard-figures:{period.first:%Y%m%d}-{period.last:%Y%m%d}:{language or get_language()}"
+    """Where the period's count is kept, per language (the labels are text) and per release (a
+    count kept by the release before a deploy is drawn by its templates and may not be read by
+    the next one's code)."""
+    digest = hashlib.sha256(fragments.release().encode()).hexdigest()[:16]
+    return f"dashboard-figures:{digest}:{period.first:%Y%m%d}-{period.last:%Y%m%d}:{language or get_language()}"
 
 
 def dashboard_counting_key(key: str) -> str:
