@@ -10,12 +10,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from kombu.exceptions import OperationalError
 
 from events.models import RegistrationStatus
 from services.models import Category, Ticket
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MemberProfileFactory
 from tests.helpers import squash, zh
+from xiangcheng import celery_app
 from xiangcheng.core.charts import bars, columns
 from xiangcheng.core.figures import (
     DASHBOARD_COUNTING_SECONDS,
@@ -209,6 +211,28 @@ def test_a_count_that_was_lost_is_asked_for_again_two_minutes_later(admin_client
         admin_client.get(URL, december)
 
     assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"] * 2
+
+
+def test_a_count_that_could_not_be_asked_for_is_asked_for_again_at_the_next_reload(admin_client, published_tasks,
+                                                                                    monkeypatch, caplog):
+    task = celery_app.tasks["xiangcheng.core.tasks.count_dashboard_figures"]
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+
+    def broker_down(**kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    with pinned():
+        monkeypatch.setattr(task, "delay", broker_down)
+        refused = admin_client.get(URL, december)
+        ttl = _counting_ttl()
+        monkeypatch.undo()
+        admin_client.get(URL, december)
+
+    assert refused.status_code == 200
+    assert '<meta http-equiv="refresh" content="3">' in refused.content.decode()
+    assert ttl == -2  # no mark left behind to hold the next reload back for two minutes
+    assert "could not ask for the dashboard's count" in caplog.text
+    assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"]
 
 
 def test_figures_no_longer_fresh_are_shown_while_a_new_count_is_on_its_way(admin_client, published_tasks):

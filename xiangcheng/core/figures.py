@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError
 
 from . import fragments
 from .charts import areas_drawn
@@ -218,8 +219,13 @@ def dashboard_figures(period: Period) -> Shown:
     if counted is not None and counted_fresh(counted):
         return Shown(counted=counted, counting=False)
     if cache.add(dashboard_counting_key(key), True, DASHBOARD_COUNTING_SECONDS):
-        current_app.tasks[COUNT_TASK].delay(first=period.first.isoformat(), last=period.last.isoformat(),
-                                            language=get_language())
+        try:
+            current_app.tasks[COUNT_TASK].delay(first=period.first.isoformat(), last=period.last.isoformat(),
+                                                language=get_language())
+        except OperationalError:
+            # The page reloads itself and asks again, instead of waiting for the mark to lapse.
+            logger.exception("could not ask for the dashboard's count of %s", key)
+            cache.delete(dashboard_counting_key(key))
         # A count that ran at once (a worker that was quicker than this, or tasks run inline) is kept.
         counted = cache.get(key) or counted
     return Shown(counted=counted, counting=counted is None or not counted_fresh(counted))
