@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         pages = rush = reminders = recompute = dashboard = None
         began = timezone.now()
         if args.pages:
+            scenarios.dashboard_months_counted(PAGES)
             log.warning("Pages, %g s each in %d rounds with %d clients:", args.seconds, args.rounds, args.clients)
             pages = scenarios.pages_run(PAGES, port=port, seconds=args.seconds, clients=args.clients,
                                         rounds=args.rounds)

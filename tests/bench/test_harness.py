@@ -98,6 +98,21 @@ def test_every_page_of_the_harness_answers_200_for_whom_it_names(bulk, client):
 
 
 @override_settings(BENCH_FLOOR=True)
+def test_the_dashboards_month_is_counted_before_the_pages_so_its_row_measures_kept_figures(
+        bulk, client, publish_to_redis):
+    from bench.scenarios import dashboard_months_counted
+
+    month = next(page for page in PAGES if page.name == "staff: dashboard (one month)")
+    client.cookies[settings.SESSION_COOKIE_NAME] = people.staff_signed_in(
+        people.staff_in_role(roles.ADMINISTRATOR.name))
+    before = client.get(month.url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+
+    assert dashboard_months_counted(PAGES) == 1  # the other dashboard row asks for new periods
+    after = client.get(month.url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+
+    assert (b'class="dashboard-area"' in before.content, b'class="dashboard-area"' in after.content) == (False, True)
+
+
 def test_each_representative_opens_her_own_organisation(bulk, client):
     keys = people.sessions([page for page in PAGES if page.who == REPRESENTATIVE], clients=2)
 
