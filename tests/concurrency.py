@@ -92,10 +92,13 @@ def race(call: Callable, args_list, *, alongside: Callable[[], object] | None = 
 
 
 def lock_awaited(pid: int | None = None) -> bool:
-    """Whether a database session (``pid``, or any) is waiting for a lock another one holds."""
+    """Whether a database session (``pid``, or any on this test database) is waiting for a lock
+    another one holds. pg_locks lists the whole server's, and the suite's other processes race on
+    test databases of their own."""
     with connection.cursor() as cursor:
         if pid is None:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
+                           "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())")
         else:
             cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [pid])
         return cursor.fetchone()[0] > 0

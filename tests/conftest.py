@@ -2,6 +2,7 @@ import logging
 import os
 
 import pytest
+from celery.result import allow_join_result
 from celery.signals import before_task_publish
 from django.conf import settings
 from django.core import mail
@@ -35,6 +36,15 @@ def _clean_outboxes_and_cache():
     cache.clear()
     yield
     sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_results_joinable():
+    """Each test starts with eager tasks' results joinable (``.delay().get()``). Celery forbids
+    the join while an eager task runs with one flag for the whole process, saved and restored
+    around each task: threads running eager tasks at once (the races) can leave it set."""
+    with allow_join_result():
+        yield
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ class Worker:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "xiangcheng.settings.test",
             "DATABASE_URL": test_database_url(),
-            "TEST_REDIS_DB": os.environ.get("TEST_REDIS_DB", "1"),
+            "TEST_REDIS_DB": str(settings.TEST_REDIS_DB),
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
             "CELERY_TASK_ALWAYS_EAGER": "false",  # what it enqueues goes through Redis too

@@ -184,6 +184,23 @@ def pinned_clock(site_time: str) -> float:
     return datetime.strptime(site_time, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(SITE_TIME_ZONE)).timestamp()
 
 
+# The suite runs in one process per core (pytest-xdist), up to this many: each has its own test
+# database and Redis database (xiangcheng/settings/test.py), and more would mostly share the same
+# PostgreSQL, Redis and browsers.
+TEST_PROCESSES_MAX = 4
+
+
+def parallel(args: list[str]) -> list[str]:
+    """``args`` with the suite spread over the cores, unless they say how (``-n 0``: one process).
+    Each test file runs whole in one process, so a module's shared fixtures are made once."""
+    said = any(arg in ("-n", "--numprocesses") or arg.startswith("--numprocesses=")
+               or (arg.startswith("-n") and arg[2:].isdigit()) for arg in args)
+    if said:
+        return args
+    processes = min(os.cpu_count() or 1, TEST_PROCESSES_MAX)
+    return ["-n", str(processes), "--dist", "loadfile", *args]
+
+
 def test(args: list[str]) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "xiangcheng.settings.test"
     clock = None
@@ -196,7 +213,7 @@ def test(args: list[str]) -> int:
             # The clock reads TEST_CLOCK at the real moment TEST_CLOCK_SET_AT: every process that
             # loads the test settings moves to it (xiangcheng/settings/test.py).
             env.update(TEST_CLOCK=repr(clock), TEST_CLOCK_SET_AT=repr(time.time()))
-        result = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
+        result = subprocess.run([sys.executable, "-m", "pytest", *parallel(args)], cwd=ROOT, env=env)
     return result.returncode
 
 

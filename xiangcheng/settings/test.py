@@ -37,8 +37,11 @@ def _redis_db(url: str, db: str) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
-# A separate Redis database so a test run never reads or flushes a dev server's data.
-REDIS_URL = _redis_db(REDIS_URL, env.str("TEST_REDIS_DB", default="1"))
+# A separate Redis database so a test run never reads or flushes a dev server's data. The suite's
+# parallel processes (pytest-xdist's gw0, gw1, …) each have their own: 1, 2, …, as each has its own
+# test database (pytest-django names it with the same suffix).
+TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=1 + int(env.str("PYTEST_XDIST_WORKER", default="gw0")[2:]))
+REDIS_URL = _redis_db(REDIS_URL, str(TEST_REDIS_DB))
 CACHES["default"]["LOCATION"] = REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = "xc-test"
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
