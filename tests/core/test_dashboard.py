@@ -16,11 +16,12 @@ from events.models import RegistrationStatus
 from services.models import Category, Ticket
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MemberProfileFactory
-from tests.helpers import squash, zh
+from tests.helpers import squash, zh, zh_n
 from xiangcheng import celery_app
 from xiangcheng.core.charts import bars, columns
 from xiangcheng.core.figures import (
     DASHBOARD_COUNTING_SECONDS,
+    DASHBOARD_RETRY_SECONDS,
     Period,
     PeriodError,
     dashboard_count,
@@ -232,6 +233,67 @@ def test_a_count_that_could_not_be_asked_for_is_asked_for_again_at_the_next_relo
     assert '<meta http-equiv="refresh" content="3">' in refused.content.decode()
     assert ttl == -2  # no mark left behind to hold the next reload back for two minutes
     assert "could not ask for the dashboard's count" in caplog.text
+    assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"]
+
+
+def _count_fails(monkeypatch) -> None:
+    """Counting the areas raises, as a broken area's query would in the worker."""
+    from xiangcheng.core import figures
+
+    def broken(period):
+        raise RuntimeError("an area's query failed")
+
+    monkeypatch.setattr(figures, "all_figures", broken)
+
+
+def test_a_count_that_failed_is_asked_for_again_a_minute_later_not_at_each_reload(admin_client, published_tasks,
+                                                                                   monkeypatch):
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+    with pinned():
+        admin_client.get(URL, december)
+        _count_fails(monkeypatch)
+        with pytest.raises(RuntimeError):
+            dashboard_count(period=DECEMBER, language="zh-hans")  # the worker's task fails
+        failed = admin_client.get(URL, december)
+        again = admin_client.get(URL, december)  # before the minute is up
+        ttl = _counting_ttl()
+        with translation.override("zh-hans"):
+            cache.delete(dashboard_counting_key(dashboard_key(DECEMBER)))  # as Redis does once its time is up
+        after = admin_client.get(URL, december)
+
+    page = failed.content.decode()
+    assert zh_n("These figures could not be counted just now. They are counted again in %(minutes)s minute; "
+                "the page reloads itself.",
+                "These figures could not be counted just now. They are counted again in %(minutes)s minutes; "
+                "the page reloads itself.", 1, minutes=1) in page
+    assert '<meta http-equiv="refresh" content="60">' in page
+    assert (failed.context["drawn"], again.context["failed"], 0 < ttl <= DASHBOARD_RETRY_SECONDS == 60) == (
+        None, True, True)
+    # Asked once at first, once more after the minute; not at the reloads between.
+    assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"] * 2
+    assert '<meta http-equiv="refresh" content="3">' in after.content.decode()
+
+
+def test_when_a_new_count_fails_the_last_figures_are_shown_with_what_happened(admin_client, published_tasks,
+                                                                                monkeypatch):
+    december = {"first": "2026-12-01", "last": "2026-12-31"}
+    with pinned():
+        _ticket(MemberProfileFactory().user, 1)
+        dashboard_count(period=DECEMBER, language="zh-hans")
+    with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+        admin_client.get(URL, december)  # no longer fresh: a new count is asked for
+        _count_fails(monkeypatch)
+        with pytest.raises(RuntimeError):
+            dashboard_count(period=DECEMBER, language="zh-hans")
+        stale = admin_client.get(URL, december)
+
+    page = stale.content.decode()
+    assert submitted(stale) == "1"
+    assert zh_n("Counted at %(at)s. A new count failed just now; it is tried again in %(minutes)s minute, "
+                "when the page is reloaded.",
+                "Counted at %(at)s. A new count failed just now; it is tried again in %(minutes)s minutes, "
+                "when the page is reloaded.", 1, at="2027-01-01 00:20", minutes=1) in page
+    assert "http-equiv=\"refresh\"" not in page
     assert published_tasks == ["xiangcheng.core.tasks.count_dashboard_figures"]
 
 

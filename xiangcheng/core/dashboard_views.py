@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .figures import DASHBOARD_FRESH_SECONDS, PeriodError, dashboard_figures, period_make, this_month
+from .figures import (
+    DASHBOARD_FRESH_SECONDS,
+    DASHBOARD_RETRY_SECONDS,
+    PeriodError,
+    dashboard_figures,
+    period_make,
+    this_month,
+)
 from .reports import (
     ReportError,
     link_expired,
@@ -67,7 +74,10 @@ def dashboard(request):
         "drawn": counted.drawn if counted else None,
         "counted_at": counted.at if counted else None,
         "counting": bool(shown and shown.counting),
+        "failed": bool(shown and shown.failed),
         "fresh_minutes": DASHBOARD_FRESH_SECONDS // 60,
+        "retry_seconds": DASHBOARD_RETRY_SECONDS,
+        "retry_minutes": DASHBOARD_RETRY_SECONDS // 60,
         "reports": reports_of(user=request.user),
     }
     return TemplateResponse(request, "core/dashboard.html", context)

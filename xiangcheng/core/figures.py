@@ -168,11 +168,16 @@ def all_figures(period: Period) -> list[Area]:
 # staff ask for different periods) and kept. A kept count is shown at once; once it is older than
 # ``DASHBOARD_FRESH_SECONDS`` it is still shown while a new one is asked for. One count of a
 # period runs at a time; if a count is lost (a worker stopped), it is asked for again after
-# ``DASHBOARD_COUNTING_SECONDS``.
+# ``DASHBOARD_COUNTING_SECONDS``. A count that failed is asked for again after
+# ``DASHBOARD_RETRY_SECONDS``, not at each reload of the page (each count is seconds of the
+# reports' database).
 DASHBOARD_FRESH_SECONDS = 300
 DASHBOARD_KEPT_SECONDS = 7 * 24 * 3600
 DASHBOARD_COUNTING_SECONDS = 120
+DASHBOARD_RETRY_SECONDS = 60
 COUNT_TASK = "xiangcheng.core.tasks.count_dashboard_figures"
+# What the mark beside a count's key says.
+COUNTING, FAILED = "counting", "failed"
 
 
 @dataclass(frozen=True)
@@ -186,11 +191,12 @@ class Counted:
 
 @dataclass(frozen=True)
 class Shown:
-    """What the dashboard shows of a period: its latest count (None until there is one) and
-    whether a new count is on its way."""
+    """What the dashboard shows of a period: its latest count (None until there is one), whether
+    a new count is on its way, or whether the last one failed (and waits to be asked again)."""
 
     counted: Counted | None
     counting: bool
+    failed: bool = False
 
 
 def dashboard_key(period: Period, language: str | None = None) -> str:
@@ -218,16 +224,19 @@ def dashboard_figures(period: Period) -> Shown:
     counted = cache.get(key)
     if counted is not None and counted_fresh(counted):
         return Shown(counted=counted, counting=False)
-    if cache.add(dashboard_counting_key(key), True, DASHBOARD_COUNTING_SECONDS):
+    mark = dashboard_counting_key(key)
+    if cache.add(mark, COUNTING, DASHBOARD_COUNTING_SECONDS):
         try:
             current_app.tasks[COUNT_TASK].delay(first=period.first.isoformat(), last=period.last.isoformat(),
                                                 language=get_language())
         except OperationalError:
             # The page reloads itself and asks again, instead of waiting for the mark to lapse.
             logger.exception("could not ask for the dashboard's count of %s", key)
-            cache.delete(dashboard_counting_key(key))
+            cache.delete(mark)
         # A count that ran at once (a worker that was quicker than this, or tasks run inline) is kept.
         counted = cache.get(key) or counted
+    elif cache.get(mark) == FAILED:
+        return Shown(counted=counted, counting=False, failed=True)
     return Shown(counted=counted, counting=counted is None or not counted_fresh(counted))
 
 
@@ -237,7 +246,11 @@ def dashboard_count(*, period: Period, language: str) -> Counted:
     try:
         with translation.override(language):
             counted = Counted(at=timezone.now(), drawn=areas_drawn(all_figures(period)))
-        cache.set(key, counted, DASHBOARD_KEPT_SECONDS)
-    finally:
-        cache.delete(dashboard_counting_key(key))
+    except Exception:
+        # The task fails (and is logged) as it would; the mark says so for a while, and the page
+        # asks for a new count only once it has lapsed.
+        cache.set(dashboard_counting_key(key), FAILED, DASHBOARD_RETRY_SECONDS)
+        raise
+    cache.set(key, counted, DASHBOARD_KEPT_SECONDS)
+    cache.delete(dashboard_counting_key(key))
     return counted
