@@ -5,9 +5,10 @@ import pytest
 from django.db import ProgrammingError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from events.models import Event
+from events.models import Event, EventStatus, RegistrationStatus
+from events.queries import with_waitlist_count
 from members.backends import signed_in_account
-from tests.events.factories import EventFactory
+from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MemberProfileFactory
 from xiangcheng.core.audiences import circles_of
 from xiangcheng.core.compiled_queries import CompiledQuery
@@ -39,6 +40,42 @@ def test_a_compiled_query_is_prepared_at_its_first_run_and_planned_from_it_after
     assert sorted(runs.values()) == [1, 3]
     rows_sql = next(sql for sql, n in runs.items() if n == 3)
     assert rows_sql.startswith('SELECT "events_event"."id"') and 'WHERE "events_event"."id" = $1' in rows_sql
+
+
+def plans() -> dict[str, tuple[int, int]]:
+    """The statements prepared on this connection: how many runs were planned once for every
+    value (a generic plan) and how many afresh for their own values (a custom plan)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {sql: (generic, custom) for sql, generic, custom in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_a_compiled_querys_constants_are_in_its_text_so_it_is_planned_once_for_every_value():
+    events = EventFactory.create_batch(2)
+    RegistrationFactory(event=events[0], status=RegistrationStatus.WAITLISTED)
+    compiled = CompiledQuery(lambda pk: with_waitlist_count(
+        Event.objects.exclude(status=EventStatus.DRAFT).filter(pk=pk).select_related("programme", "venue")), pk=int)
+    before = plans()
+
+    counts = [compiled.first(pk=events[turn % 2].pk).waitlist_count for turn in range(12)]
+
+    [(sql, runs)] = [(sql, runs) for sql, runs in plans().items() if sql not in before]
+    assert counts == [1, 0] * 6
+    # The statuses are in the text; the event's id is its only parameter.
+    assert ("\"status\" = 'waitlisted'" in sql, "\"status\" = 'draft'" in sql, "$1" in sql, "$2" in sql) == (
+        True, True, True, False)
+    # PostgreSQL plans the first five runs for their values, then once for all the others.
+    assert runs == (7, 5)
+
+
+@pytest.mark.django_db
+def test_a_percent_sign_in_a_constant_is_written_as_such():
+    wanted, other = EventFactory(title="满减50%沙龙"), EventFactory(title="满减500沙龙")
+    compiled = CompiledQuery(lambda first: Event.objects.filter(title__contains="50%", pk__gte=first).order_by("pk"),
+                             first=int)
+
+    assert compiled.rows(first=min(wanted.pk, other.pk)) == [wanted]
 
 
 @pytest.mark.django_db

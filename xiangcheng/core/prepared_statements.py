@@ -5,8 +5,10 @@ statement afresh: for the query that loads the signed-in account with her profil
 count, planning took 0.19 ms of PostgreSQL's time and running it 0.05 ms. The statements written
 once per process (``compiled_queries.CompiledQuery``, the signed-in account, a member of staff's
 permissions, her circles) have the same text on every request, so a cursor that sends the values apart
-lets psycopg prepare each on its connection, and PostgreSQL plans it once for the connection's
-life (the pool keeps connections).
+lets psycopg prepare each on its connection (the pool keeps connections). PostgreSQL parses it
+once, plans its first five runs for their values, then plans it once for every value (a generic
+plan) if that plan is estimated to cost no more: so a compiled query's SQL carries as
+parameters only the values that change between requests (``compiled_queries``).
 
 Only these statements go through ``prepared_cursor``: the ORM's other SQL keeps Django's cursor,
 and with it the audit trail's tagging of writes (one string of two statements, which a
