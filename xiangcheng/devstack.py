@@ -191,9 +191,10 @@ TEST_PROCESSES_MAX = 4
 
 
 def parallel(args: list[str]) -> list[str]:
-    """``args`` with the suite spread over the cores, unless they say how (``-n 0``: one process).
-    Each test file runs whole in one process, so a module's shared fixtures are made once."""
-    said = any(arg in ("-n", "--numprocesses") or arg.startswith("--numprocesses=")
+    """``args`` with the suite spread over the cores, unless they say how (``-n 0``: one process;
+    ``-p no:xdist``: without the plugin). Each test file runs whole in one process, so a module's
+    shared fixtures are made once."""
+    said = any(arg in ("-n", "--numprocesses", "no:xdist") or arg.startswith("--numprocesses=")
                or (arg.startswith("-n") and arg[2:].isdigit()) for arg in args)
     if said:
         return args
