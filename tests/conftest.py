@@ -13,7 +13,7 @@ from tests import channel_stand_ins
 from tests.factories import StaffFactory
 from tests.worker_support import Worker
 from xiangcheng import celery_app
-from xiangcheng.core import sms
+from xiangcheng.core import fragments, sms
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous.
@@ -31,9 +31,11 @@ def _site_language():
 
 @pytest.fixture(autouse=True)
 def _clean_outboxes_and_cache():
-    """Each test starts with no sent SMS and no rate-limit counters (the test Redis db)."""
+    """Each test starts with no sent SMS, no rate-limit counters (the test Redis db) and no kept
+    fragments, shared or in the process."""
     sms.outbox.clear()
     cache.clear()
+    fragments.forget_in_process()
     yield
     sms.outbox.clear()
 

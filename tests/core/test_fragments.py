@@ -68,3 +68,43 @@ def test_a_fragment_kept_by_one_release_is_not_served_by_the_next(monkeypatch):
 
         monkeypatch.setattr(fragments, "release", lambda: "after")
         assert "新名" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("新名")}, version=(1,))
+
+
+def test_a_fragment_once_read_is_served_from_the_process_without_asking_the_shared_cache(monkeypatch):
+    with translation.override("zh-hans"):
+        assert "初名" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("初名")}, version=(7,))
+        asked = []
+        monkeypatch.setattr(fragments.cache, "get_many", lambda keys: asked.append(keys) or {})
+        kept = fragments.rendered_kept(template=FLOOR, context={"programme": programme("改名")}, version=(7,))
+        assert "初名" in kept and asked == []
+        # Another version is not in the process: the shared cache is asked for it alone.
+        assert "改名" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("改名")}, version=(8,))
+        assert len(asked) == 1 and len(asked[0]) == 1
+
+
+def test_a_fragment_another_process_kept_is_read_from_the_shared_cache_and_then_kept_here():
+    with translation.override("zh-hans"):
+        fragments.rendered_kept(template=FLOOR, context={"programme": programme("共享")}, version=(9,))
+        fragments.forget_in_process()  # as a process that never rendered it
+        assert "共享" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("别的")}, version=(9,))
+        fragments.cache.clear()  # the shared copy gone, the process's own still answers
+        assert "共享" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("别的")}, version=(9,))
+
+
+def test_a_process_keeps_the_fragments_it_used_last_up_to_its_limit():
+    kept = fragments._InProcess(size=2)
+    kept.set_many({"a": "A", "b": "B"})
+    assert kept.get_many(["a"]) == {"a": "A"}  # "a" used last: "b" is the oldest
+    kept.set_many({"c": "C"})
+    assert kept.get_many(["a", "b", "c"]) == {"a": "A", "c": "C"}
+
+
+def test_with_the_shared_cache_unreachable_fragments_are_rendered_and_kept_in_the_process(monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(fragments.cache, "get_many", unreachable)
+    monkeypatch.setattr(fragments.cache, "set_many", unreachable)
+    with translation.override("zh-hans"):
+        assert "断开" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("断开")}, version=(3,))
+        assert "断开" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("其他")}, version=(3,))
