@@ -70,6 +70,13 @@ def test_a_web_worker_reads_the_release_of_its_kept_fragments_before_its_first_r
     assert (result.returncode, result.stdout.strip()) == (0, "1 1"), result.stderr
 
 
+def test_a_web_worker_freezes_what_start_up_made_out_of_the_garbage_collectors_walks():
+    probe = ("import gc, xiangcheng.wsgi; "
+             "print(gc.get_freeze_count() > 100_000, len(gc.get_objects()) < gc.get_freeze_count() // 100)")
+    result = run(["-c", probe], PRODUCTION_ENV)
+    assert (result.returncode, result.stdout.strip()) == (0, "True True"), result.stderr
+
+
 @pytest.mark.parametrize("backend", [None, "xiangcheng.core.sms.ConsoleBackend", "xiangcheng.core.sms.LocmemBackend"],
                          ids=["unset", "console", "locmem"])
 def test_production_refuses_to_start_with_a_development_sms_backend(backend):
