@@ -23,11 +23,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import User
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, together
 from xiangcheng.core.related_counts import related_count
 
 from .audiences import seen_by, sees
-from .booking import cancellation_open
+from .booking import active_registration_read, cancellation_open
 from .models import Event, EventStatus, Registration, RegistrationStatus
 
 
@@ -67,8 +67,21 @@ def visible_event(*, pk: int, viewer: User | AnonymousUser) -> Event | None:
     """The event ``pk`` as its page shows it (programme, venue, seats, waitlist) if ``viewer`` may
     see it: ``events_visible`` for one row, asked of the row once read (``audiences.sees``),
     since compiling the circles' subqueries into the query costs more than the whole read."""
-    event = _EVENT_SHOWN.first(pk=pk)
+    return _seen(_EVENT_SHOWN.first(pk=pk), viewer)
+
+
+def _seen(event: Event | None, viewer: User | AnonymousUser) -> Event | None:
     return event if event is not None and sees(audience=event.audience, user=viewer) else None
+
+
+def event_page(*, pk: int, viewer: User | AnonymousUser) -> tuple[Event | None, Registration | None]:
+    """The event as ``visible_event`` reads it and the viewer's registration that is not cancelled
+    (``booking.active_registration``), read in one round trip; (None, None) if she may not see it."""
+    shown = _EVENT_SHOWN.first_read(pk=pk).then(lambda event: _seen(event, viewer))
+    if not viewer.is_authenticated:
+        return together(shown)[0], None
+    event, registration = together(shown, active_registration_read(event_id=pk, user=viewer))
+    return (event, registration) if event is not None else (None, None)
 
 
 # What staff pick an event from when they filter registrations: the events around today.

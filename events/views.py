@@ -16,7 +16,7 @@ from xiangcheng.core.shared_pages import kept_shared
 from . import booking, calendar, checkin
 from .forms import CheckinSearchForm, EventFilterForm, SignUpForm
 from .models import Registration, RegistrationStatus
-from .queries import events_listed, events_visible, my_registrations, visible_event
+from .queries import event_page, events_listed, events_visible, my_registrations
 
 EVENTS_PAGE_SIZE = 10
 
@@ -34,11 +34,8 @@ def event_list(request, past: bool = False):
                   {"form": form, "page": page, "query": query.urlencode(), "past": past})
 
 
-def _detail_context(request, event, form=None):
-    registration = None
+def _detail_context(request, event, registration, form=None):
     reason = None
-    if request.user.is_authenticated:
-        registration = booking.active_registration(event_id=event.pk, user=request.user)
     if registration is None:
         try:
             if request.user.is_authenticated:
@@ -59,15 +56,15 @@ def _detail_context(request, event, form=None):
 
 
 def _event_shown(request, pk: int):
-    event = visible_event(pk=pk, viewer=request.user)
+    """The event and her registration that is not cancelled (None for a visitor); 404 if she may not see it."""
+    event, registration = event_page(pk=pk, viewer=request.user)
     if event is None:
         raise Http404
-    return event
+    return event, registration
 
 
 def event_detail(request, pk: int):
-    event = _event_shown(request, pk)
-    return render(request, "events/event_detail.html", _detail_context(request, event))
+    return render(request, "events/event_detail.html", _detail_context(request, *_event_shown(request, pk)))
 
 
 @login_required
@@ -94,8 +91,8 @@ def event_sign_up(request, pk: int):
             }[registration.status]
             messages.success(request, text)
             return redirect("events:detail", pk=pk)
-    event = _event_shown(request, pk)
-    return render(request, "events/event_detail.html", _detail_context(request, event, form), status=400)
+    return render(request, "events/event_detail.html", _detail_context(request, *_event_shown(request, pk), form),
+                  status=400)
 
 
 def _own_registration(request, pk: int) -> Registration:

@@ -7,8 +7,9 @@ from unittest.mock import patch
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
-from django.db import OperationalError, connection, connections, transaction
+from django.db import DataError, OperationalError, connection, connections, transaction
 from django.db.models import JSONField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +18,7 @@ from events.models import Event, EventStatus, Registration, RegistrationStatus
 from events.queries import with_waitlist_count
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import MemberProfileFactory
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, together
 from xiangcheng.core.models import Notice
 
 
@@ -251,3 +252,54 @@ def test_a_list_of_ids_is_one_array_parameter_whatever_its_length():
         assert got == [e.pk for e in Event.objects.filter(pk__in=wanted).order_by("pk")]
         assert len(queries.captured_queries) == 1
         assert "= ANY(" in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_reads_sent_together_give_what_each_gives_alone_each_a_statement_of_its_own():
+    events = [EventFactory(title="沙龙一"), EventFactory(title="沙龙二"), EventFactory(status=EventStatus.DRAFT)]
+    registration = RegistrationFactory(event=events[1], status=RegistrationStatus.CONFIRMED)
+    compiled = CompiledQuery(shown, pk=int)
+    hers = CompiledQuery(lambda event_id, user_id: Registration.objects.filter(event_id=event_id, user_id=user_id),
+                         event_id=int, user_id=int)
+
+    with CaptureQueriesContext(connection) as queries:
+        first, draft, second, found = together(
+            compiled.first_read(pk=events[0].pk), compiled.first_read(pk=events[2].pk),
+            compiled.read(pk=events[1].pk).then(lambda rows: [event.title for event in rows]),
+            hers.first_read(event_id=events[1].pk, user_id=registration.user_id))
+    assert len(queries.captured_queries) == 4
+    assert fields(first) == fields(compiled.first(pk=events[0].pk))
+    assert (draft, second, found) == (None, ["沙龙二"], registration)
+    assert first.programme.slug == events[0].programme.slug  # the related rows came with it
+    assert together(compiled.first_read(pk=events[1].pk))[0].title == "沙龙二"  # one read runs alone
+
+
+@pytest.mark.django_db
+def test_reads_together_are_all_sent_before_postgresql_answers_any():
+    events = EventFactory.create_batch(3)
+    compiled = CompiledQuery(shown, pk=int)
+    answered_when_sent = []
+
+    def sent(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        answered_when_sent.append(context["cursor"].cursor.pgresult is not None)
+        return result
+
+    with connection.execute_wrapper(sent):
+        got = together(*(compiled.first_read(pk=event.pk) for event in events))
+        assert [event.pk for event in got] == [event.pk for event in events]
+        assert answered_when_sent == [False, False, False]  # one round trip for the three
+        compiled.first(pk=events[0].pk)
+        assert answered_when_sent[-1] is True  # alone, it waits for its answer
+
+
+@pytest.mark.django_db
+def test_a_read_that_fails_together_raises_a_database_error_and_the_connection_goes_on():
+    event = EventFactory()
+    compiled = CompiledQuery(shown, pk=int)
+    failing = CompiledQuery(lambda pk: Event.objects.filter(pk=pk).annotate(
+        broken=RawSQL("1 / (id - id)", [])), pk=int)  # division by zero, in PostgreSQL
+
+    with pytest.raises(DataError), transaction.atomic():
+        together(compiled.first_read(pk=event.pk), failing.first_read(pk=event.pk))
+    assert together(compiled.first_read(pk=event.pk), compiled.first_read(pk=event.pk))[1].pk == event.pk

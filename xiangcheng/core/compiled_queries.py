@@ -196,6 +196,113 @@ def _running(queryset: QuerySet, compiler) -> QuerySet:
     return running
 
 
+@dataclass(frozen=True)
+class _Statement:
+    """One run of a compiled query: its SQL built once, with this run's values."""
+
+    built: _Built | _Counted
+    sql: str
+    params: tuple
+
+    @property
+    def db(self) -> str:
+        return self.built.queryset.db
+
+    def made(self, fetched: list | None = None) -> list:
+        """Its rows made into objects by the ORM's own iterable; run now as a statement PostgreSQL
+        plans once per connection, or made from the rows ``together`` already ``fetched``."""
+        # A compiler of this run's own: this thread's connection, the SQL built once.
+        built, sql, params = self.built, self.sql, self.params
+        compiler = copy.copy(built.compiler)
+        connection = connections[self.db]
+        compiler.connection = Preparing(connection) if fetched is None else _Fetched(connection, fetched)
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        compiler.get_converters = lambda columns: built.reading.converters
+        compiler.has_composite_fields = lambda columns: built.reading.composite
+        return list(_running(built.queryset, compiler))
+
+
+class _FetchedCursor:
+    """A cursor over rows already read: the compiler's ``execute`` sends nothing."""
+
+    def __init__(self, rows: list):
+        self._rows = rows
+
+    def execute(self, sql, params=None):
+        pass
+
+    def fetchmany(self, size: int) -> list:
+        chunk, self._rows = self._rows[:size], self._rows[size:]
+        return chunk
+
+    def close(self):
+        pass
+
+
+class _Fetched(Preparing):
+    """A connection as an ORM compiler uses it, whose one cursor gives the rows ``together``
+    read: the compiler makes its objects from them as from its own query's."""
+
+    def __init__(self, connection, rows: list):
+        super().__init__(connection)
+        self._cursor = _FetchedCursor(rows)
+
+    def cursor(self):
+        return self._cursor
+
+
+def _first(rows: list):
+    return rows[0] if rows else None
+
+
+@dataclass(frozen=True)
+class Read:
+    """A compiled query's run waiting to be sent with others (``together``); ``result`` makes
+    what the caller gets from its objects (the list, its first or None, or a caller's own step,
+    ``then``)."""
+
+    query: "CompiledQuery"
+    values: dict
+    result: Callable[[list], object]
+
+    def then(self, step: Callable[[object], object]) -> "Read":
+        """The same read, its result passed through ``step`` (a check the caller makes of the row)."""
+        return Read(self.query, self.values, lambda rows: step(self.result(rows)))
+
+
+def together(*reads: Read) -> list:
+    """Each read's result, in order, their SQL sent to PostgreSQL at once and answered in one
+    round trip (psycopg's pipeline mode) instead of one round trip each.
+
+    A page that reads its object and her own row of it (an event and her registration, a job and
+    her application) waited for PostgreSQL once per query; the statements are independent, so
+    they can travel together. Each is still a statement of its own (query counts, logging and
+    the audit trail's wrappers see each), run in order on the same connection; if one fails, the
+    error is raised as Django raises a database error and the rest are not run.
+    """
+    statements = [read.query._statement(read.values) for read in reads]
+    if len({statement.db for statement in statements}) > 1:
+        raise ImproperlyConfigured("reads sent together are read from one database")
+    if len(statements) < 2:
+        fetched = [statement.made() for statement in statements]
+    else:
+        connection = connections[statements[0].db]
+        cursors = []
+        with prepared_cursor(connection) as first:  # connected, in a healthy state
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                for statement in statements:
+                    cursor = first if not cursors else prepared_cursor(connection)
+                    cursor.execute(statement.sql, statement.params)
+                    cursors.append(cursor)
+            try:
+                rows = [cursor.fetchall() for cursor in cursors]
+            finally:
+                for cursor in cursors[1:]:
+                    cursor.close()
+        fetched = [statement.made(found) for statement, found in zip(statements, rows, strict=True)]
+    return [read.result(objects) for read, objects in zip(reads, fetched, strict=True)]
+
+
 class CompiledQuery:
     """``build(**values)`` returns a queryset; ``rows(**values)`` runs its SQL, built once.
 
@@ -256,19 +363,23 @@ class CompiledQuery:
     def rows(self, **values) -> list:
         return self._rows(values)
 
-    def _rows(self, values: dict, *, window: tuple[int, int] | None = None, total: str = "") -> list:
+    def read(self, **values) -> "Read":
+        """Its rows for these values, to be read with other queries' in one round trip (``together``)."""
+        return Read(self, values, list)
+
+    def first_read(self, **values) -> "Read":
+        """Its first row for these values or None, to be read with others (``together``)."""
+        return Read(self, values, _first)
+
+    def _statement(self, values: dict, *, window: tuple[int, int] | None = None, total: str = "") -> "_Statement":
         built = self._counted_ready(values, total) if total else self._ready(values)
         sql, params = built.rows.text, built.rows.params_for(values)
         if window is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", (*params, window[1] - window[0], window[0])
-        # A compiler of this call's own: this thread's connection, the SQL built once, run as a
-        # statement PostgreSQL plans once per connection.
-        compiler = copy.copy(built.compiler)
-        compiler.connection = Preparing(connections[built.queryset.db])
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        compiler.get_converters = lambda columns: built.reading.converters
-        compiler.has_composite_fields = lambda columns: built.reading.composite
-        return list(_running(built.queryset, compiler))
+        return _Statement(built, sql, params)
+
+    def _rows(self, values: dict, *, window: tuple[int, int] | None = None, total: str = "") -> list:
+        return self._statement(values, window=window, total=total).made()
 
     def count(self, **values) -> int:
         """How many rows it finds for these values."""
