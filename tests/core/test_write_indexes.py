@@ -19,7 +19,10 @@ def test_a_notice_keeps_up_one_index_for_each_read():
         (["key"], True),  # once per (kind, key)
         (["kind"], False),  # staff filter by kind
         (["recipient_id"], False),  # her account's notices, when it is erased
-        (["recipient_id", "created_at"], False),  # 我的消息 and its unread count
+        (["recipient_id", "created_at"], False),  # 我的消息
+        # Her unread count on every signed-in page: the unread notices alone (a partial index),
+        # where the one above holds every notice she ever read.
+        (["recipient_id"], False),
         (["created_at"], False),  # the retry job's scan of pending notices
         (["target_type_id", "target_id"], False),  # notices about a row
         (["id"], False),  # staff's failed notices (only those rows)

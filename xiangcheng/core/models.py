@@ -98,9 +98,13 @@ class Notice(models.Model):
         verbose_name_plural = _("notices")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            # 我的消息 and its unread count.
+            # 我的消息.
             models.Index(fields=["recipient", "-created_at"], condition=models.Q(state="sent", staff_only=False),
                          name="notice_inbox"),
+            # Her unread count, read with her account on every signed-in page: only what is unread,
+            # so the count does not grow with every notice she ever read (thousands for staff).
+            models.Index(fields=["recipient"], condition=models.Q(state="sent", staff_only=False, read_at__isnull=True),
+                         name="notice_unread"),
             # The retry job's scan.
             models.Index(fields=["created_at"], condition=models.Q(state="pending"), name="notice_pending"),
             models.Index(fields=["target_type", "target_id"], name="notice_target"),
