@@ -30,12 +30,12 @@ def event_cards(events) -> SafeString:
 
 
 # The event's page: what it says of the event is the same for every reader (whether she may read
-# it is decided before, by events.queries.visible_event); her sign-up below it is rendered for her.
+# it is decided before, by events.queries.event_page); her sign-up below it is rendered for her.
 FACTS_TEMPLATE = "events/_event_facts.html"
 
 
 def facts_version(event: Event) -> tuple:
-    """Needs the event as its page reads it (``events.queries.visible_event``: with ``seats``,
+    """Needs the event as its page reads it (``events.queries.event_page``: with ``seats``,
     ``programme``, ``venue`` and ``waitlist_count``)."""
     venue = (event.venue.name, event.venue.address, event.venue.notes) if event.venue_id else ()
     return (event.pk, event.updated_at.isoformat(), event.seats.confirmed, event.waitlist_count,

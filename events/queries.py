@@ -63,20 +63,16 @@ _EVENT_SHOWN = CompiledQuery(lambda pk: with_waitlist_count(
     pk=int)
 
 
-def visible_event(*, pk: int, viewer: User | AnonymousUser) -> Event | None:
-    """The event ``pk`` as its page shows it (programme, venue, seats, waitlist) if ``viewer`` may
-    see it: ``events_visible`` for one row, asked of the row once read (``audiences.sees``),
-    since compiling the circles' subqueries into the query costs more than the whole read."""
-    return _seen(_EVENT_SHOWN.first(pk=pk), viewer)
-
-
 def _seen(event: Event | None, viewer: User | AnonymousUser) -> Event | None:
     return event if event is not None and sees(audience=event.audience, user=viewer) else None
 
 
 def event_page(*, pk: int, viewer: User | AnonymousUser) -> tuple[Event | None, Registration | None]:
-    """The event as ``visible_event`` reads it and the viewer's registration that is not cancelled
-    (``booking.active_registration``), read in one round trip; (None, None) if she may not see it."""
+    """The event ``pk`` as its page shows it (programme, venue, seats, waitlist) and the viewer's
+    registration that is not cancelled (``booking.active_registration``), read in one round trip;
+    (None, None) if she may not see it. Whether she may is ``events_visible`` for one row, asked
+    of the row once read (``audiences.sees``), since compiling the circles' subqueries into the
+    query costs more than the whole read."""
     shown = _EVENT_SHOWN.first_read(pk=pk).then(lambda event: _seen(event, viewer))
     if not viewer.is_authenticated:
         return together(shown)[0], None

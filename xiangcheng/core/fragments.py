@@ -69,8 +69,8 @@ def release() -> str:
     return f"{files_digest(ours)}:{translations}:{django.__version__}"
 
 
-# How many fragments a process keeps in memory, the least recently used dropped first: a card or a
-# page's facts is a few kilobytes, so some 10 MB for a process.
+# How many fragments a process keeps in memory, the least recently used dropped first: a card is
+# some 600 bytes, a form's fields up to 10 KB, so a few MB for a process.
 IN_PROCESS_FRAGMENTS = 4000
 
 
