@@ -8,7 +8,7 @@ the database); the other counts are counted for the events shown only, each from
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     DateTimeField,
     ExpressionWrapper,
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from members.models import User
 from xiangcheng.core.compiled_queries import CompiledQuery, together
+from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.related_counts import related_count
 
 from .audiences import seen_by, sees
@@ -132,8 +133,8 @@ _HERS = CompiledQuery(lambda user_id: Registration.objects.filter(user_id=user_i
 
 def my_registrations(user, *, page: str | int | None = None) -> Page:
     """One page of her registrations, newest event first, each with ``waitlist_position`` and
-    ``can_cancel`` set (3 queries: the count, the page, the waitlists of its events)."""
-    page = Paginator(_HERS.listing(user_id=user.pk), MY_EVENTS_PAGE_SIZE).get_page(page)
+    ``can_cancel`` set (2 queries: the page with the count, the waitlists of its events)."""
+    page = counted_page(_HERS.listing(user_id=user.pk), MY_EVENTS_PAGE_SIZE, page)
     registrations = list(page.object_list)
     waiting_events = {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     positions: dict[int, int] = {}

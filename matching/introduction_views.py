@@ -3,7 +3,6 @@ connected), and accepting, declining or withdrawing (each asks first). Each view
 and calls one function of ``matching.introductions``; anything not hers answers 404."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from members.access import approved_member_required
 from members.contacts import verified_email, verified_phone
 from members.profiles import person_name
+from xiangcheng.core.counted_pages import counted_page
 
 from . import introductions as rules
 from .cards import card
@@ -73,7 +73,7 @@ def introductions(request):
         return redirect("matching:landing")
     tab = request.GET.get("tab")
     tab = tab if tab in rules.TABS else rules.RECEIVED
-    page = Paginator(rules.introductions_paged(user=request.user, tab=tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted_page(rules.introductions_paged(user=request.user, tab=tab), PAGE_SIZE, request.GET.get("page"))
     rows = introduction_rows(list(page), viewer=request.user, tab=tab)
     return render(request, "matching/introductions/list.html", {
         "tab": tab, "page": page, "rows": rows, "rows_html": rows_rendered(rows), "query": f"tab={tab}"})

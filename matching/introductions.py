@@ -378,7 +378,7 @@ _PAGED = {tab: CompiledQuery(lambda user_id, tab=tab: _listed(user_id=user_id, t
 
 
 def introductions_paged(*, user: User, tab: str) -> Listing:
-    """``introductions_listed`` for 我的相遇's pages (a ``Paginator``), its SQL built once per process."""
+    """``introductions_listed`` for 我的相遇's pages (``counted_page``), its SQL built once per process."""
     return _PAGED[tab].listing(user_id=user.pk)
 
 

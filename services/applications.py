@@ -187,7 +187,7 @@ _OF_MEMBER = CompiledQuery(lambda member_id: Application.objects.filter(member_i
 
 
 def applications_of_member(member: User) -> Listing:
-    """我的求职: her applications, newest first, each with its job and organisation, for a
-    ``Paginator`` (its SQL built once per process)."""
+    """我的求职: her applications, newest first, each with its job and organisation, paged by
+    ``counted_page`` (its SQL built once per process)."""
     return _OF_MEMBER.listing(member_id=member.pk)
 

@@ -3,7 +3,6 @@ withdrawing and 我的申报 for members. Each view parses input and calls one f
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -128,8 +127,7 @@ def call_withdraw(request, pk: int):
 @login_required
 def my_calls(request):
     """我的申报."""
-    page = Paginator(calls.applications_of_member(request.user), MY_CALLS_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = counted_page(calls.applications_of_member(request.user), MY_CALLS_PAGE_SIZE, request.GET.get("page"))
     return render(request, "services/calls/my_calls.html", {"page": page})
 
 

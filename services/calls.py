@@ -146,8 +146,8 @@ _OF_MEMBER = CompiledQuery(lambda member_id: CallApplication.objects.filter(memb
 
 
 def applications_of_member(member: User) -> Listing:
-    """我的申报: her applications, newest first, each with its call and number of files, for a
-    ``Paginator`` (its SQL built once per process)."""
+    """我的申报: her applications, newest first, each with its call and number of files, paged by
+    ``counted_page`` (its SQL built once per process)."""
     return _OF_MEMBER.listing(member_id=member.pk)
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -79,8 +78,8 @@ def job_apply(request, pk: int):
 
 @login_required
 def my_applications(request):
-    page = Paginator(applications.applications_of_member(request.user), APPLICATIONS_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = counted_page(applications.applications_of_member(request.user), APPLICATIONS_PAGE_SIZE,
+                        request.GET.get("page"))
     return render(request, "services/jobs/my_applications.html", {"page": page})
 
 
