@@ -21,6 +21,10 @@ A list page pages through ``listing(**values)`` with Django's ``Paginator``: its
 page's rows run SQL built once too (the page's window as ``LIMIT``/``OFFSET`` parameters), or
 with ``counted_pages.counted_page``: a page's rows and the list's length in one query.
 
+Independent reads of one page (an event and her registration) go to PostgreSQL in one round
+trip with ``together(query.read(...), other.first_read(...))``: each is still a statement of its
+own, its objects made as ``rows`` makes them.
+
 ``row_lock`` names a lock the ORM cannot ask for (``FOR KEY SHARE``: a sign-up keeps the event
 from staff changes without queueing behind other sign-ups); the rows' SQL ends with it, so
 such a query is read inside a transaction and never paged.
