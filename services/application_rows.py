@@ -13,7 +13,6 @@ its version names each of them. Which applications are listed is the job's query
 (``applications.applications_to_job``), for its organisation's representatives only.
 """
 
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from xiangcheng.core.fragments import rendered_each
@@ -27,7 +26,7 @@ APPLICANT_TEMPLATE = "services/jobs/_applicant_row.html"
 def row_version(application: Application) -> tuple:
     """Needs the application loaded with its job and organisation (``applications_of_member`` does)."""
     job = application.job
-    return (application.pk, application.status, timezone.localdate(application.created_at).isoformat(),
+    return (application.pk, application.status, application.created_at.isoformat(),
             job.pk, job.title, job.status, job.organisation.name)
 
 

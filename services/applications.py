@@ -137,7 +137,10 @@ def _counted(condition: Q) -> Coalesce:
 
 
 def _jobs_counted(organisation_id: int) -> QuerySet[Job]:
+    # Only what a card shows (``job_rows.card_version``): the descriptions were most of a page's read.
     return (Job.objects.filter(organisation_id=organisation_id).order_by("-created_at", "-pk")
+            .only("organisation", "title", "published_at", "status", "changes_submitted_at", "closes_on",
+                  "rejection_reason")
             .annotate(applied=_counted(Q()), not_viewed=_counted(_NOT_YET_VIEWED)))
 
 

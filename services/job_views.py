@@ -99,7 +99,7 @@ def organisation_jobs(request, pk: int):
 
 def _represented_job(request, organisation_pk: int, pk: int) -> Job:
     """A job of an organisation she represents (verified or not), or 404."""
-    job = jobs.organisation_job(organisation=represented(user=request.user, pk=organisation_pk), pk=pk)
+    job = jobs.represented_job(user=request.user, organisation_pk=organisation_pk, pk=pk)
     if job is None:
         raise Http404
     return job

@@ -104,6 +104,21 @@ def organisation_job(*, organisation: Organisation, pk: int) -> Job | None:
     return job
 
 
+# The pages of one job of hers (its applications) read it with its organisation and who
+# represents it in one query, its SQL built once per process.
+_REPRESENTED_JOB = CompiledQuery(lambda user_id, organisation_id, pk: Job.objects.select_related("organisation").filter(
+    pk=pk, organisation_id=organisation_id, organisation__representatives__user_id=user_id),
+    user_id=int, organisation_id=int, pk=int)
+
+
+def represented_job(*, user, organisation_pk: int, pk: int) -> Job | None:
+    """Job ``pk`` of organisation ``organisation_pk`` if she represents it (verified or not), else
+    None: the job of another organisation, or of one she does not represent, does not exist for her."""
+    if not user.is_authenticated:
+        return None
+    return _REPRESENTED_JOB.first(user_id=user.pk, organisation_id=organisation_pk, pk=pk)
+
+
 # --- writing ---------------------------------------------------------------------------------------
 
 def _values_checked(values: dict) -> None:

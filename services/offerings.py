@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,9 +50,11 @@ def offerings_listed(*, programme: str = "") -> QuerySet[Offering]:
 
 # An offering's page: the offering, its upcoming slots and her bookings, by SQL built once per process.
 _VISIBLE = CompiledQuery(lambda pk: offerings_listed().filter(pk=pk), pk=int)
+# Each listed slot's bookings counted by a subquery: a join counted every upcoming slot's.
 _UPCOMING = CompiledQuery(lambda offering_id, now: OfferingSlot.objects.filter(
     slot_open_q(now=now), offering_id=offering_id).annotate(
-    booked=Count("bookings", filter=Q(bookings__status=SlotBookingStatus.BOOKED))).order_by("starts_at", "pk"),
+    booked=related_count(SlotBooking.objects.filter(status=SlotBookingStatus.BOOKED), to="slot"))
+    .order_by("starts_at", "pk"),
     offering_id=int, now=datetime)
 _HERS = CompiledQuery(lambda member_id, offering_id: SlotBooking.objects.filter(
     member_id=member_id, slot__offering_id=offering_id, status=SlotBookingStatus.BOOKED).values_list("slot_id", "pk"),

@@ -1,11 +1,11 @@
-"""What the public page of a job, a call or a service request says of it, kept rendered
-(``xiangcheng.core.fragments``).
+"""What the public page of a job, a call, a service request or a federation offering says of
+it, kept rendered (``xiangcheng.core.fragments``).
 
-The facts at the top of such a page — its title, its organisation or organiser, its dates, its
-description, and whether it still takes applications or responses — are the same for every
-reader: who may open the page is decided before (``jobs.job_public``, ``calls.call_public``,
-``request_queries.request_seen_by``), and what is hers (her application, her response, the form)
-is rendered below them for her. Each version names every field its fragment shows, and the
+The facts at the top of such a page — its title, its organisation, organiser or provider, its
+dates, its description, and whether it still takes applications or responses — are the same for
+every reader: who may open the page is decided before (``jobs.job_public``, ``calls.call_public``,
+``request_queries.request_seen_by``, ``offerings.offering_visible``), and what is hers (her
+application, her response, the form, the times she booked) is rendered below them for her. Each version names every field its fragment shows, and the
 line that says the job, call or request is closed, which changes with the day rather than with
 the row.
 """
@@ -15,11 +15,12 @@ from django.utils.safestring import SafeString
 from xiangcheng.core.fragments import rendered_kept
 
 from .call_models import Call
-from .models import Job, ServiceRequest
+from .models import Job, Offering, ServiceRequest
 
 JOB_TEMPLATE = "services/jobs/_job_facts.html"
 CALL_TEMPLATE = "services/calls/_call_facts.html"
 REQUEST_TEMPLATE = "services/requests/_detail_facts.html"
+OFFERING_TEMPLATE = "services/offerings/_offering_facts.html"
 
 
 def _programme(thing) -> tuple:
@@ -50,3 +51,10 @@ def request_facts(service_request: ServiceRequest) -> SafeString:
                service_request.budget, service_request.deadline.isoformat(), service_request.description,
                service_request.open_now, organisation.name, organisation.badge, organisation.city)
     return rendered_kept(template=REQUEST_TEMPLATE, context={"service_request": service_request}, version=version)
+
+
+def offering_facts(offering: Offering) -> SafeString:
+    """Needs the offering with its programme (``offerings.offering_visible`` reads it)."""
+    version = (offering.pk, offering.title, offering.provider, offering.mode, offering.description,
+               _programme(offering))
+    return rendered_kept(template=OFFERING_TEMPLATE, context={"offering": offering}, version=version)

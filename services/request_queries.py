@@ -2,7 +2,19 @@
 
 from datetime import date
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from members.models import User
 from xiangcheng.core.compiled_queries import CompiledQuery, Listing
@@ -32,16 +44,22 @@ def requests_listed(*, q: str = "", category: str = "", field: str = "", city: s
     return found.order_by("-published_at", "-pk")
 
 
+# Only the columns its rows show: 20 requests read whole were five timestamps, an edit's JSON and
+# two texts parsed each, most of the query's time in Python.
 _OF_ORGANISATION = CompiledQuery(lambda organisation_id: ServiceRequest.objects.filter(organisation_id=organisation_id)
-                                 .annotate(response_count=Count("responses"),
+                                 .only("organisation_id", "title", "status", "deadline")
+                                 .annotate(edit_waiting=ExpressionWrapper(~Q(pending_changes={}),
+                                                                          output_field=BooleanField()),
+                                           response_count=Count("responses"),
                                            waiting_count=Count("responses",
                                                                filter=Q(responses__status=ResponseStatus.SENT)))
                                  .order_by("-created_at", "-pk"), organisation_id=int)
 
 
 def requests_of_organisation(organisation_id: int) -> Listing:
-    """Her organisation's requests, newest first, with how many responses each has and how many
-    wait, for ``counted_page`` (its SQL built once per process)."""
+    """Her organisation's requests, newest first, with whether an edit awaits review
+    (``edit_waiting``), how many responses each has and how many wait, for ``counted_page`` (its
+    SQL built once per process)."""
     return _OF_ORGANISATION.listing(organisation_id=organisation_id)
 
 

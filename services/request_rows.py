@@ -35,9 +35,10 @@ def request_rows(requests) -> SafeString:
 
 
 def organisation_row_version(service_request: ServiceRequest) -> tuple:
-    """Needs ``response_count`` and ``waiting_count`` (``requests_of_organisation`` counts them)."""
+    """Needs ``edit_waiting``, ``response_count`` and ``waiting_count`` (``requests_of_organisation``
+    reads them)."""
     return (service_request.pk, service_request.organisation_id, service_request.title, service_request.status,
-            service_request.edit_pending, service_request.response_count, service_request.waiting_count,
+            service_request.edit_waiting, service_request.response_count, service_request.waiting_count,
             service_request.deadline.isoformat())
 
 

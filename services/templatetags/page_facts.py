@@ -21,3 +21,9 @@ def call_facts(call, refusal):
 def request_facts(service_request):
     """The top of a service request's page (``services/requests/_detail_facts.html``), rendered once per version."""
     return page_facts.request_facts(service_request)
+
+
+@register.simple_tag
+def offering_facts(offering):
+    """The top of a federation offering's page (``services/offerings/_offering_facts.html``), rendered once per version."""
+    return page_facts.offering_facts(offering)

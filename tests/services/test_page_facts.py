@@ -1,5 +1,5 @@
-"""The top of a job's, a call's and a service request's page is rendered once per version, never
-shown stale, and the forms below it are each reader's own."""
+"""The top of a job's, a call's, a service request's and an offering's page is rendered once per
+version, never shown stale, and the forms below it are each reader's own."""
 
 from datetime import timedelta
 
@@ -9,14 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Organisation
-from services.models import Call, Job
-from services.page_facts import CALL_TEMPLATE, JOB_TEMPLATE, REQUEST_TEMPLATE
+from services.models import Call, Job, Offering, OfferingMode
+from services.page_facts import CALL_TEMPLATE, JOB_TEMPLATE, OFFERING_TEMPLATE, REQUEST_TEMPLATE
 from tests.factories import MemberProfileFactory, StaffFactory, UserFactory
 from tests.helpers import renders_of, squash, zh, zh_n
 from xiangcheng.core.fragments import FIELDS_TEMPLATE
 
 from . import job_helpers, request_support
 from .call_helpers import a_call, approved
+from .offering_factories import OfferingFactory, OfferingSlotFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,25 @@ def test_her_response_form_offers_her_contacts_to_her_alone(client):
     assert "lin.private@example.cn" in her_page and "13912345678" in her_page
     assert "wang.private@example.cn" in his_page and "13800001111" in his_page
     assert "lin.private@example.cn" not in his_page and "13912345678" not in his_page
+
+
+def offering_facts(client, offering) -> tuple[int, str]:
+    return facts(client, offering.get_absolute_url(), OFFERING_TEMPLATE, '<article class="offering-page', 'id="')
+
+
+def test_an_offerings_facts_are_kept_and_each_change_shows_at_once(client):
+    offering = OfferingFactory(title="女企业家专属金融服务", provider="合作银行相城支行")
+    OfferingSlotFactory(offering=offering)
+    client.force_login(approved("lin"))
+
+    first, text = offering_facts(client, offering)
+    again, text_again = offering_facts(client, offering)
+    assert (first, again) == (1, 0) and text_again == text
+    assert "女企业家专属金融服务" in text and "合作银行相城支行" in text and zh("Provider") in text
+
+    Offering.objects.filter(pk=offering.pk).update(provider="相城农商行", description="每周二上午面谈。",
+                                                     mode=OfferingMode.APPOINTMENT)
+    rendered_now, text = offering_facts(client, offering)
+    assert rendered_now == 1
+    assert "相城农商行" in text and "每周二上午面谈。" in text and "合作银行" not in text
+    assert zh("By appointment") in text and zh("Time slots") not in text

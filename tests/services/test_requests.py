@@ -204,6 +204,9 @@ def test_an_edit_to_a_published_request_waits_for_review_and_the_public_copy_sta
     assert service_request.pending_changes == {"title": "先进新材料研发合作（第二期）"}
     # Her form shows her edit; members still see the public copy.
     assert "先进新材料研发合作（第二期）" in rep_client.get(edit).content.decode()
+    listing = reverse("services:organisation_requests", args=[org.pk])
+    waiting = zh("edit awaiting review")
+    assert waiting in rep_client.get(listing).content.decode()
 
     staff = moderator()
     client.force_login(staff)
@@ -215,6 +218,7 @@ def test_an_edit_to_a_published_request_waits_for_review_and_the_public_copy_sta
     service_request.refresh_from_db()
     assert (service_request.title, service_request.pending_changes) == ("先进新材料研发合作（第二期）", {})
     assert service_request.status == RequestStatus.PUBLISHED
+    assert waiting not in rep_client.get(listing).content.decode()
 
 
 def test_a_rejected_edit_leaves_the_published_copy(org, rep):
