@@ -14,8 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy, override
 
 from tests.access_world import ACCOUNTS, ROLE_LOGINS, Clients
-from xiangcheng.core import form_renderer
-from xiangcheng.core.form_renderer import WRITTEN, SiteFormRenderer
+from xiangcheng.core import form_renderer, fragments
+from xiangcheng.core.form_renderer import LABEL, WRITTEN, SiteFormRenderer
 
 SITE, DJANGO = SiteFormRenderer(), DjangoTemplates()
 
@@ -90,6 +90,41 @@ def test_a_widget_written_here_does_not_touch_the_template_engine(monkeypatch):
                     'id="id_f_0" checked>\n 甲</label>\n\n</div>\n</div>')
 
 
+class _Labelled(forms.Form):
+    required_css_class = "needed"
+    plain = forms.CharField(label="姓名")
+    awkward = forms.CharField(label='"引号" & <尖括号>', required=False)
+    safe = forms.CharField(label=mark_safe("<b>粗</b>"))
+    lazy = forms.CharField(label=gettext_lazy("Fields"), required=False)
+    asked = forms.CharField(label="您的单位？", label_suffix="")
+    chosen = forms.MultipleChoiceField(label="选项", choices=[("a", "甲")], widget=forms.CheckboxSelectMultiple)
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_label_tags_are_djangos(auto_id, language):
+    asked = [lambda: {}, lambda: {"attrs": {"class": "wide", "data-x": '"q"'}}, lambda: {"tag": "span"},
+             lambda: {"contents": "改过的"}, lambda: {"label_suffix": "："}]
+    compared = 0
+    with override(language):
+        ours_form, djangos_form = (_Labelled(auto_id=auto_id, renderer=r) for r in (SITE, DJANGO))
+        for name in _Labelled.base_fields:
+            for kwargs in asked:  # afresh each time: Django adds its class to the attrs it is given
+                assert ours_form[name].label_tag(**kwargs()) == djangos_form[name].label_tag(**kwargs()), (name, kwargs())
+                compared += 1
+    assert compared == len(_Labelled.base_fields) * len(asked)
+
+
+def test_a_label_tag_written_here_does_not_touch_the_template_engine(monkeypatch):
+    def no_templates(*args, **kwargs):
+        raise AssertionError("rendered by a template")
+    monkeypatch.setattr(DjangoTemplates, "render", no_templates)
+    with override("zh-hans"):
+        form = _Labelled(renderer=SITE)
+        assert form["plain"].label_tag() == '<label for="id_plain" class="needed">姓名:</label>'
+    assert form.template_name_label == LABEL
+
+
 MEMBER = ACCOUNTS["member"]
 PAGES = {
     "遇见 profile form": (MEMBER, lambda world: reverse("matching:profile")),
@@ -114,6 +149,7 @@ def test_pages_are_the_same_with_djangos_renderer(world, settings, monkeypatch, 
     assert ours.status_code == 200
     assert written, "no widget was written by the site's renderer"
     cache.clear()  # forms kept rendered (the lists' filters) are rendered again
+    fragments.forget_in_process()
     settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
     written.clear()
     djangos = client.get(url(world))

@@ -134,14 +134,26 @@ def fields_rendered(client, url: str) -> tuple[int, str]:
     return rendered(client, url, FIELDS_TEMPLATE)
 
 
-def test_the_empty_filter_form_is_kept_and_a_typed_one_is_shown_as_typed(client):
+def test_the_empty_filter_form_is_kept_and_a_typed_one_is_kept_as_typed(client):
     first, _ = fields_rendered(client, reverse("events:list"))
     again, page = fields_rendered(client, reverse("events:list"))
     typed, typed_page = fields_rendered(client, reverse("events:list") + "?q=新材料")
+    typed_again, typed_page_again = fields_rendered(client, reverse("events:list") + "?q=新材料")
+    other, other_page = fields_rendered(client, reverse("events:list") + "?q=人工智能&kind=salon")
 
-    assert (first, again, typed) == (1, 0, 1)
+    assert (first, again, typed, typed_again, other) == (1, 0, 1, 0, 1)
     assert '<input type="search" name="q"' in page and 'value="新材料"' not in page
-    assert 'value="新材料"' in typed_page
+    assert 'value="新材料"' in typed_page and typed_page_again == typed_page
+    assert 'value="人工智能"' in other_page and 'value="新材料"' not in other_page
+    assert '<option value="salon" selected>' in other_page and '<option value="salon" selected>' not in typed_page
+
+
+def test_a_typed_filter_with_an_error_is_rendered_afresh_each_time(client):
+    url = reverse("events:list") + "?q=新材料&month=2026-13"
+    shown = [fields_rendered(client, url) for _ in range(2)]
+
+    assert [count for count, _ in shown] == [1, 1]
+    assert zh("Enter a valid date.") in shown[1][1] and 'value="新材料"' in shown[1][1]
 
 
 def test_a_renamed_programme_shows_in_the_filter_at_once(client):

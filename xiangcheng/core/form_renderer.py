@@ -1,10 +1,12 @@
-"""The site's form renderer: the common widgets' HTML written in Python, the rest by Django's templates.
+"""The site's form renderer: the common widgets' and the label tag's HTML written in Python, the
+rest by Django's templates.
 
 Django renders a form field's widget through three to five small templates (the input, its
 attributes, each option of a list of checkboxes with its label); a form with fifty options cost
 more than all the rest of its page. The widgets below are written here as exactly the HTML those
 templates give — text, number, email and the other ``<input>`` kinds, textareas, selects, and
-lists of checkboxes or radio buttons. Tests compare the two on every kind with awkward values,
+lists of checkboxes or radio buttons — and so is a field's ``label_tag`` (a quarter of the staff
+dashboard went to its two labels' templates). Tests compare the two on every kind with awkward values,
 and whole pages rendered both ways. Any other template (the admin's own widgets, a form's layout)
 and any value the templates would localise or format is rendered by Django's templates as before.
 
@@ -109,14 +111,30 @@ WRITTEN = {
 }
 
 
+LABEL = "django/forms/label.html"
+
+
+def _label(context: dict) -> str:
+    """``label.html``, what ``{{ field.label_tag }}`` renders: the label, in its tag when the
+    field has an id."""
+    label = _text(context["label"])
+    if not context["use_tag"]:
+        return label
+    tag = _text(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>"
+
+
 class SiteFormRenderer(DjangoTemplates):
-    """``FORM_RENDERER``: the widgets in ``WRITTEN`` without the template engine."""
+    """``FORM_RENDERER``: the widgets in ``WRITTEN`` and a field's label tag without the template
+    engine."""
 
     def render(self, template_name, context, request=None):
-        write = WRITTEN.get(template_name)
-        if write is not None and "widget" in context:
-            try:
+        try:
+            write = WRITTEN.get(template_name)
+            if write is not None and "widget" in context:
                 return write(context["widget"])
-            except _Unwritten:
-                pass
+            if template_name == LABEL and "use_tag" in context:
+                return _label(context)
+        except _Unwritten:
+            pass
         return super().render(template_name, context, request)

@@ -179,13 +179,20 @@ def _fields_version(form, mark_optional: bool) -> tuple:
                   for name, field in form.fields.items()))
 
 
+def _typed(form) -> tuple:
+    """What a bound form without errors shows of what was typed: each field's value."""
+    return tuple(repr(form[name].value()) for name in form.fields)
+
+
 def form_fields(form, *, mark_optional: bool = False, template: str = FIELDS_TEMPLATE, **shown) -> SafeString:
     """A form's fields (``_fields.html``, or a form's own ``template`` given ``shown``: whatever
-    else it shows, which joins the version): kept rendered as it is first shown (nothing typed,
-    no errors; all it shows is its version), rendered afresh once submitted. The widgets'
-    templates cost a page more than its rows' query."""
+    else it shows, which joins the version): kept rendered as it is first shown, and as it is
+    with what was typed when that has no error (a search: what it shows is its version and the
+    typed values); rendered afresh when it has errors. The widgets' templates cost a page more
+    than its rows' query."""
     context = {"form": form, "mark_optional": mark_optional, **shown}
-    if form.is_bound:
+    if form.is_bound and form.errors:
         return get_template(template).render(context)
-    version = (*_fields_version(form, mark_optional), repr(sorted(shown.items())))
+    typed = _typed(form) if form.is_bound else None
+    version = (*_fields_version(form, mark_optional), typed, repr(sorted(shown.items())))
     return rendered_kept(template=template, context=context, version=version)
