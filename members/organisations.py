@@ -25,7 +25,8 @@ def may_post(organisation: Organisation) -> bool:
     return organisation.status == OrganisationStatus.VERIFIED
 
 
-def _represented_by(user_id: int) -> QuerySet[Organisation]:
+def represented_by(user_id: int) -> QuerySet[Organisation]:
+    """The organisations account ``user_id`` represents: THE rule of who acts for which."""
     return Organisation.objects.filter(representatives__user_id=user_id)
 
 
@@ -33,11 +34,11 @@ def organisations_of(user) -> QuerySet[Organisation]:
     """The organisations this account represents (none for a visitor)."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    return _represented_by(user.pk)
+    return represented_by(user.pk)
 
 
 # Every page of an organisation's own reads it first: its SQL built once per process.
-_REPRESENTED = CompiledQuery(lambda user_id, pk: _represented_by(user_id).filter(pk=pk), user_id=int, pk=int)
+_REPRESENTED = CompiledQuery(lambda user_id, pk: represented_by(user_id).filter(pk=pk), user_id=int, pk=int)
 
 
 # A page of directory cards asks it: its SQL built once, however many people the page shows.

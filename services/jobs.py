@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from members.models import Organisation, User
-from members.organisations import may_post
+from members.organisations import may_post, represented_by
 from xiangcheng.core.audit import audit_context
 from xiangcheng.core.compiled_queries import CompiledQuery
 from xiangcheng.core.text_search import contains_text
@@ -107,7 +107,7 @@ def organisation_job(*, organisation: Organisation, pk: int) -> Job | None:
 # The pages of one job of hers (its applications) read it with its organisation and who
 # represents it in one query, its SQL built once per process.
 _REPRESENTED_JOB = CompiledQuery(lambda user_id, organisation_id, pk: Job.objects.select_related("organisation").filter(
-    pk=pk, organisation_id=organisation_id, organisation__representatives__user_id=user_id),
+    pk=pk, organisation_id=organisation_id, organisation__in=represented_by(user_id)),
     user_id=int, organisation_id=int, pk=int)
 
 

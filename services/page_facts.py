@@ -5,9 +5,9 @@ The facts at the top of such a page — its title, its organisation, organiser o
 dates, its description, and whether it still takes applications or responses — are the same for
 every reader: who may open the page is decided before (``jobs.job_public``, ``calls.call_public``,
 ``request_queries.request_seen_by``, ``offerings.offering_visible``), and what is hers (her
-application, her response, the form, the times she booked) is rendered below them for her. Each version names every field its fragment shows, and the
-line that says the job, call or request is closed, which changes with the day rather than with
-the row.
+application, her response, the form, the times she booked) is rendered below them for her. Each
+version names every field its fragment shows, and the line that says the job, call or request is
+closed, which changes with the day rather than with the row.
 """
 
 from django.utils.safestring import SafeString

@@ -3,6 +3,8 @@
 from types import SimpleNamespace
 
 import django
+import django.forms
+from django.test.signals import template_rendered
 from django.utils import translation
 
 from xiangcheng.core import fragments
@@ -108,3 +110,37 @@ def test_with_the_shared_cache_unreachable_fragments_are_rendered_and_kept_in_th
     with translation.override("zh-hans"):
         assert "断开" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("断开")}, version=(3,))
         assert "断开" in fragments.rendered_kept(template=FLOOR, context={"programme": programme("其他")}, version=(3,))
+
+
+class _Asked(django.forms.Form):
+    message = django.forms.CharField(label="留言")
+
+
+def _fields_rendered(form, **kept) -> tuple[int, str]:
+    """How many times ``_fields.html`` was rendered for the form, and the HTML."""
+    rendered = []
+
+    def count(sender, template, context, **kwargs):
+        if template.name == fragments.FIELDS_TEMPLATE:
+            rendered.append(1)
+
+    template_rendered.connect(count)
+    try:
+        html = fragments.form_fields(form, **kept)
+    finally:
+        template_rendered.disconnect(count)
+    return len(rendered), html
+
+
+def test_a_posted_form_is_never_kept_with_what_she_typed():
+    shown = [_fields_rendered(_Asked({"message": "孩子 5 岁"})) for _ in range(2)]
+    assert [count for count, _ in shown] == [1, 1]
+    assert all('value="孩子 5 岁"' in html for _, html in shown)
+
+
+def test_a_search_is_kept_as_typed_and_each_typed_search_is_its_own():
+    first, html = _fields_rendered(_Asked({"message": "新材料"}), as_typed=True)
+    again, html_again = _fields_rendered(_Asked({"message": "新材料"}), as_typed=True)
+    other, other_html = _fields_rendered(_Asked({"message": "人工智能"}), as_typed=True)
+    assert (first, again, other) == (1, 0, 1)
+    assert html_again == html and 'value="新材料"' in html and 'value="人工智能"' in other_html

@@ -6,8 +6,8 @@ attributes, each option of a list of checkboxes with its label); a form with fif
 more than all the rest of its page. The widgets below are written here as exactly the HTML those
 templates give — text, number, email and the other ``<input>`` kinds, textareas, selects, and
 lists of checkboxes or radio buttons — and so is a field's ``label_tag`` (a quarter of the staff
-dashboard went to its two labels' templates). Tests compare the two on every kind with awkward values,
-and whole pages rendered both ways. Any other template (the admin's own widgets, a form's layout)
+dashboard went to its two labels' templates). Tests compare the two on every kind with awkward
+values, and whole pages rendered both ways. Any other template (the admin's own widgets, a form's layout)
 and any value the templates would localise or format is rendered by Django's templates as before.
 
 A project template that overrides one of these widget templates must also leave this table.

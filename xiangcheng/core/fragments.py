@@ -184,14 +184,17 @@ def _typed(form) -> tuple:
     return tuple(repr(form[name].value()) for name in form.fields)
 
 
-def form_fields(form, *, mark_optional: bool = False, template: str = FIELDS_TEMPLATE, **shown) -> SafeString:
+def form_fields(form, *, mark_optional: bool = False, template: str = FIELDS_TEMPLATE, as_typed: bool = False,
+                **shown) -> SafeString:
     """A form's fields (``_fields.html``, or a form's own ``template`` given ``shown``: whatever
-    else it shows, which joins the version): kept rendered as it is first shown, and as it is
-    with what was typed when that has no error (a search: what it shows is its version and the
-    typed values); rendered afresh when it has errors. The widgets' templates cost a page more
-    than its rows' query."""
+    else it shows, which joins the version): kept rendered as it is first shown, rendered afresh
+    once submitted. The widgets' templates cost a page more than its rows' query.
+
+    ``as_typed``: a search's filters (a GET form, nothing personal typed in it) are also kept as
+    typed when they have no error, the typed values joining the version. A posted form is never
+    kept with what she typed (a message, her children's ages)."""
     context = {"form": form, "mark_optional": mark_optional, **shown}
-    if form.is_bound and form.errors:
+    if form.is_bound and (form.errors or not as_typed):
         return get_template(template).render(context)
     typed = _typed(form) if form.is_bound else None
     version = (*_fields_version(form, mark_optional), typed, repr(sorted(shown.items())))
