@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from .models import WAITING_ON_STAFF, CategorySla, Ticket
@@ -41,3 +41,8 @@ def overdue_q(now: datetime | None = None) -> Q:
 def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
     """Not yet answered (or waiting on staff again) after its due time."""
     return ticket.status in WAITING_ON_STAFF and ticket.due_at < (now or timezone.now())
+
+
+def next_overdue_at(now: datetime) -> datetime | None:
+    """When the next ticket waiting on staff turns overdue after ``now`` (``overdue_q``), if one will."""
+    return Ticket.objects.filter(status__in=WAITING_ON_STAFF, due_at__gte=now).aggregate(at=Min("due_at"))["at"]

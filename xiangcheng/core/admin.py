@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .changelists import CappedCountPaginator, LargeChangeListMixin
+from .kept_changelists import KeptChangeListMixin
 from .models import Notice, Programme
 from .outbox import KINDS, kinds_visible_to, notices_retry
 
@@ -163,7 +164,7 @@ class TrailPaginator(CappedCountPaginator):
 
 
 @admin.register(audit.AuditEvent)
-class AuditTrailAdmin(admin.ModelAdmin):
+class AuditTrailAdmin(KeptChangeListMixin, admin.ModelAdmin):
     """Every audit event of the models this member of staff may see, newest first.
 
     Opening the page needs its own permission (audit.BROWSE_PERMISSION); within it, rows of a model
@@ -203,8 +204,8 @@ class AuditTrailAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return audit.listed(_visible(request))
 
-    def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), "title": _("Audit trail")})
+    def changelist_rendered(self, request, extra_context=None):
+        return super().changelist_rendered(request, {**(extra_context or {}), "title": _("Audit trail")})
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

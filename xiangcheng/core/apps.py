@@ -25,6 +25,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_kernel_rows, sender=self, dispatch_uid="core-kernel-rows")
+        # Every table's version, which kept staff pages name (table_versions.py).
+        from .table_versions import versions_install
+
+        post_migrate.connect(versions_install, sender=self, dispatch_uid="core-table-versions")
         # The outbox enqueues its delivery task by name; the web process must know it too. The
         # staff dashboard's monthly report (reports.py) declares its notice kind.
         from . import (

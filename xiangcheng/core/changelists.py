@@ -16,7 +16,8 @@
   what they look for with the filters and the search, not by scrolling past a hundred rows;
 - renders those rows with each column worked out once per page (``changelist_rows``, through
   ``admin/large_change_list.html``). An admin with a change list template of its own extends
-  that one.
+  that one;
+- keeps the page rendered until a table it read is written (``kept_changelists``).
 
 Filters that list values from the database must list a bounded number of them
 (``events.admin.RegistrationAdmin.EventFilter``, ``services.admin.AssigneeListFilter``); one that
@@ -32,6 +33,8 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
+
+from .kept_changelists import KeptChangeListMixin
 
 
 class CappedCountPaginator(Paginator):
@@ -84,7 +87,7 @@ class _ShownColumnsChangeList(ChangeList):
             self.queryset = whole
 
 
-class LargeChangeListMixin:
+class LargeChangeListMixin(KeptChangeListMixin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
@@ -106,8 +109,8 @@ class LargeChangeListMixin:
             format_html(gettext("Select this object for an action - {}"), str(obj)),
         )
 
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
+    def changelist_rendered(self, request, extra_context=None):
+        response = super().changelist_rendered(request, extra_context)
         # Beyond the cap, "select all N" would name the cap while the action reached every row
         # that matches: staff select on the page, or narrow the list with a filter first.
         context = getattr(response, "context_data", None)
