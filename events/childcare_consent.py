@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from members.consent_kinds import ConsentItem
 from members.consents import consent_grant, consent_in_force
 from members.models import Consent, User
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 
 from .models import ACTIVE_STATUSES, Registration
 
@@ -50,10 +50,14 @@ _BOOKED = CompiledQuery(lambda user_id, now: _future_with_children_of(user_id, n
     "children_count", "created_at", "event__title", "event__starts_at"), user_id=int, now=datetime)
 
 
-def childcare_rows(user: User) -> list[ConsentItem]:
-    """Her childcare consent (two queries), with the coming events her children are booked for."""
+def childcare_read(user: User) -> Read:
+    """Her childcare consent, with the coming events her children are booked for (one query of
+    its own)."""
+    return _BOOKED.read(user_id=user.pk, now=timezone.now()).then(lambda booked: _childcare_items(user, booked))
+
+
+def _childcare_items(user: User, booked: list[Registration]) -> list[ConsentItem]:
     consent = consent_in_force(user=user, kind=KIND)
-    booked = _BOOKED.rows(user_id=user.pk, now=timezone.now())
     if consent is None and not booked:
         return []
     detail = "；".join(

@@ -9,7 +9,7 @@ from members.consents import consent_withdraw
 from members.models import User
 
 from .booking import children_data_erase
-from .childcare_consent import KIND, childcare_rows
+from .childcare_consent import KIND, childcare_read
 
 
 def childcare_withdraw(user: User, item: ConsentItem) -> None:
@@ -20,7 +20,7 @@ def childcare_withdraw(user: User, item: ConsentItem) -> None:
 
 def register() -> None:
     consent_source(
-        key="childcare", label=gettext_lazy("Childcare"), rows=childcare_rows, withdraw=childcare_withdraw,
+        key="childcare", label=gettext_lazy("Childcare"), read=childcare_read, withdraw=childcare_withdraw,
         order=60,
         effect=gettext_lazy("Your children's ages are erased from your registrations for coming events at once, "
                             "and their childcare places are released; your own seats stay. To book childcare "

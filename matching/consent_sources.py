@@ -13,7 +13,7 @@ from members.consents import consent_in_force
 from members.models import Consent, User
 from members.profiles import person_name
 from xiangcheng.core.audit import audit_context
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 
 from .models import Introduction, IntroductionStatus, MatchProfile, Purpose
 from .profiles import DETAIL_FIELDS, MatchDetails, joins_alone, match_edit, match_leave
@@ -78,10 +78,14 @@ _SHARING_LISTED = CompiledQuery(lambda user_id: _sharing(user_id).select_related
                                 .order_by("-answered_at", "-pk"), user_id=int)
 
 
-def connection_rows(user: User) -> list[ConsentItem]:
+def connection_read(user: User) -> Read:
     """One item per connection she shares a contact with (one query)."""
+    return _SHARING_LISTED.read(user_id=user.pk).then(lambda introductions: _connection_items(user, introductions))
+
+
+def _connection_items(user: User, introductions: list[Introduction]) -> list[ConsentItem]:
     items = []
-    for introduction in _SHARING_LISTED.rows(user_id=user.pk):
+    for introduction in introductions:
         mine_sent = introduction.sender_id == user.pk
         email = introduction.sender_shares_email if mine_sent else introduction.recipient_shares_email
         phone = introduction.sender_shares_phone if mine_sent else introduction.recipient_shares_phone
@@ -118,6 +122,6 @@ def register() -> None:
                    effect=gettext_lazy("You leave the 交友 circle at once and stay in 遇见 for your other purposes; "
                                        "if 交友 was your only purpose, you leave 遇见."))
     consent_source(key="connections", label=gettext_lazy("Contacts shared with 遇见 connections"),
-                   rows=connection_rows, withdraw=connection_withdraw, order=32,
+                   read=connection_read, withdraw=connection_withdraw, order=32,
                    effect=gettext_lazy("This connection no longer sees your email address or mobile number, from "
                                        "now on. You stay connected."))

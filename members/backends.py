@@ -1,7 +1,8 @@
 """Loading the signed-in account for each request, with what every page shows about her.
 
 The session names the account; the menu needs her profile (name, status) and her unread count
-(xiangcheng/core/message_centre.py): one query brings all three.
+(xiangcheng/core/message_centre.py), and the admin, for a member of staff, whether she has an
+authenticator app (``members.staff_mfa``): one query brings all four.
 
 Every signed-in request runs this query, and the ORM's building of it (a join over the two
 models' 34 columns, the related-object machinery) cost more than the rest of a small page: 1.4
@@ -17,6 +18,7 @@ import functools
 from dataclasses import dataclass
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -39,10 +41,16 @@ def _columns(model: type[Model], alias: str, connection) -> list[str]:
     return [f'{alias}."{field.column}"' for field in model._meta.concrete_fields]
 
 
+# Set on the signed-in account: whether she has an authenticator app (asked only of staff; None
+# for everyone else), as allauth's ``is_mfa_enabled(user, [TOTP])`` answers it.
+TOTP_ACTIVE = "_totp_active"
+
+
 @dataclass(frozen=True)
 class SignedInQuery:
-    """Her account joined with her profile (if she has one) and her unread count, by the
-    account's id: the count's parameters, then the id."""
+    """Her account joined with her profile (if she has one), her unread count and, for staff,
+    whether she has an authenticator app, by the account's id: the count's parameters, the
+    authenticator's type, then the id."""
 
     sql: str
     user_attnames: list[str]  # the account's columns, first in each row
@@ -57,6 +65,10 @@ def signed_in_query(db: str) -> SignedInQuery:
     columns = _columns(User, "u", connection) + _columns(MemberProfile, "p", connection)
     unread, _params = centre_unread_sql(0)
     columns.append(f"({unread})")
+    authenticator = Authenticator._meta
+    columns.append(f'CASE WHEN u."{User._meta.get_field("is_staff").column}" THEN EXISTS (SELECT FROM '
+                   f'"{authenticator.db_table}" a WHERE a."{authenticator.get_field("user").column}" = u."{pk}" '
+                   f'AND a."{authenticator.get_field("type").column}" = %s) END')
     sql = (f'SELECT {", ".join(columns)} FROM "{User._meta.db_table}" u '  # noqa: S608
            f'LEFT JOIN "{MemberProfile._meta.db_table}" p ON p."{link}" = u."{pk}" WHERE u."{pk}" = %s')
     user_attnames = [field.attname for field in User._meta.concrete_fields]
@@ -68,12 +80,12 @@ def signed_in_query(db: str) -> SignedInQuery:
 def signed_in_account(user_id) -> User | None:
     """The account with this id and its profile already in place (``user.profile`` runs no query;
     an account without a profile raises ``RelatedObjectDoesNotExist`` as after ``select_related``),
-    and her unread count read with them (``centre_unread_count``)."""
+    her unread count read with them (``centre_unread_count``) and, for staff, ``TOTP_ACTIVE``."""
     db = router.db_for_read(User)
     query = signed_in_query(db)
     _unread, unread_params = centre_unread_sql(user_id)
     with prepared_cursor(connections[db]) as cursor:
-        cursor.execute(query.sql, [*unread_params, user_id])
+        cursor.execute(query.sql, [*unread_params, Authenticator.Type.TOTP, user_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -81,10 +93,11 @@ def signed_in_account(user_id) -> User | None:
     user = User.from_db(db, query.user_attnames, row[:split])
     profile = None
     if row[query.profile_pk] is not None:
-        profile = MemberProfile.from_db(db, query.profile_attnames, row[split:-1])
+        profile = MemberProfile.from_db(db, query.profile_attnames, row[split:-2])
         profile._state.fields_cache["user"] = user
     user._state.fields_cache["profile"] = profile
-    setattr(user, UNREAD_COUNTED, row[-1])
+    setattr(user, UNREAD_COUNTED, row[-2])
+    setattr(user, TOTP_ACTIVE, row[-1])
     return user
 
 

@@ -1,8 +1,9 @@
 """我的授权: every consent she gave, from every app, and withdrawing one (PIPL).
 
 ``members`` cannot import the apps above it, so each app that keeps a consent registers a source
-here in its ``ready()`` (``consent_source``): what it lists for her (``rows(user)``, a constant
-number of queries however many rows) and how one of them is withdrawn (``withdraw(user, item)``,
+here in its ``ready()`` (``consent_source``): what it lists for her — ``rows(user)``, from her
+consents in force alone, or ``read(user)``, one query of its own whose result is the list, sent
+to PostgreSQL with every other source's in one round trip — and how one of them is withdrawn (``withdraw(user, item)``,
 which stops that processing at once: she leaves the directory, 遇见 or 交友, an organisation no
 longer sees her contacts, her children's data are erased). The page lists what every source
 returns; ``consent_item_withdraw`` is the one way any of them is withdrawn: in one transaction,
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from xiangcheng.core.audit import audit_context
+from xiangcheng.core.compiled_queries import Read, together
 
 from .models import User
 
@@ -54,20 +56,29 @@ class ConsentItem:
 class ConsentSource:
     key: str
     label: object
-    rows: Callable[[User], list[ConsentItem]]
+    rows: Callable[[User], list[ConsentItem]] | None  # from her consents in force (consent_in_force)
+    read: Callable[[User], Read] | None  # one query of its own, its result the list
     withdraw: Callable[[User, ConsentItem], None] | None
     effect: object  # what withdrawing stops, shown on the confirmation page
     order: int
+
+    def items(self, user: User) -> list[ConsentItem]:
+        return together(self.read(user))[0] if self.read is not None else self.rows(user)
 
 
 SOURCES: dict[str, ConsentSource] = {}
 
 
-def consent_source(*, key: str, label, rows: Callable[[User], list[ConsentItem]],
+def consent_source(*, key: str, label, rows: Callable[[User], list[ConsentItem]] | None = None,
+                   read: Callable[[User], Read] | None = None,
                    withdraw: Callable[[User, ConsentItem], None] | None = None, effect="",
                    order: int = 100) -> ConsentSource:
-    """Register a kind of consent (once, from the owning app's ``ready()``)."""
-    source = ConsentSource(key=key, label=label, rows=rows, withdraw=withdraw, effect=effect, order=order)
+    """Register a kind of consent (once, from the owning app's ``ready()``), with either ``rows``
+    or ``read``."""
+    if (rows is None) == (read is None):
+        raise ValueError(f"consent source {key!r} gives either rows or read")
+    source = ConsentSource(key=key, label=label, rows=rows, read=read, withdraw=withdraw, effect=effect,
+                           order=order)
     if SOURCES.setdefault(key, source) is not source:
         raise ValueError(f"consent source {key!r} is registered twice")
     return source
@@ -75,12 +86,16 @@ def consent_source(*, key: str, label, rows: Callable[[User], list[ConsentItem]]
 
 def consents_of(*, user: User) -> list[tuple[ConsentSource, list[ConsentItem]]]:
     """Her consents, source by source in the registered order (sources with none left out)."""
-    from .consents import consents_read_together
+    from .consents import consents_in_force_read, consents_read_together
 
     listed = []
+    ordered = sorted(SOURCES.values(), key=lambda s: (s.order, s.key))
     with consents_read_together(user=user):
-        for source in sorted(SOURCES.values(), key=lambda s: (s.order, s.key)):
-            if items := source.rows(user):
+        # Her consents in force first: the reads' results after it ask them.
+        read = iter(together(consents_in_force_read(user=user),
+                             *(source.read(user) for source in ordered if source.read is not None))[1:])
+        for source in ordered:
+            if items := (next(read) if source.read is not None else source.rows(user)):
                 listed.append((source, items))
     return listed
 
@@ -90,7 +105,7 @@ def consent_item_of(*, user: User, source_key: str, item_key: str) -> tuple[Cons
     source = SOURCES.get(source_key)
     if source is None or source.withdraw is None:
         raise ConsentNotFound
-    item = next((item for item in source.rows(user) if item.key == item_key), None)
+    item = next((item for item in source.items(user) if item.key == item_key), None)
     if item is None or not item.withdrawable:
         raise ConsentNotFound
     return source, item

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 
 from .consent_kinds import ConsentItem, consent_source
 from .consents import consent_in_force
@@ -32,17 +32,19 @@ _LISTED = CompiledQuery(lambda user_id: MemberProfile.objects.filter(user_id=use
     "updated_at"), user_id=int)
 
 
-def directory_rows(user: User) -> list[ConsentItem]:
+def directory_read(user: User) -> Read:
     # Read afresh, not from her signed-in account: withdrawing asks again under her account's lock.
-    profile = _LISTED.first(user_id=user.pk)
-    if profile is None:
-        return []
-    # Listed without a recorded consent (an account from before consents were kept): shown all the
-    # same, so that she can withdraw it.
-    consent = consent_in_force(user=user, kind=Consent.Kind.DIRECTORY)
-    return [ConsentItem(key="listing", title=_("Listing in the member directory"),
-                        version=consent.version if consent else "",
-                        given_at=consent.granted_at if consent else profile.updated_at)]
+    def items(profile: MemberProfile | None) -> list[ConsentItem]:
+        if profile is None:
+            return []
+        # Listed without a recorded consent (an account from before consents were kept): shown all
+        # the same, so that she can withdraw it.
+        consent = consent_in_force(user=user, kind=Consent.Kind.DIRECTORY)
+        return [ConsentItem(key="listing", title=_("Listing in the member directory"),
+                            version=consent.version if consent else "",
+                            given_at=consent.granted_at if consent else profile.updated_at)]
+
+    return _LISTED.first_read(user_id=user.pk).then(items)
 
 
 def directory_withdraw(user: User, item: ConsentItem) -> None:
@@ -54,11 +56,11 @@ _FEATURES = CompiledQuery(lambda user_id: StoryFeature.objects.filter(
     "story", "consent").order_by("-answered_at", "-pk"), user_id=int)
 
 
-def story_feature_rows(user: User) -> list[ConsentItem]:
+def story_feature_read(user: User) -> Read:
     """Each story she agreed to be named in (one query, with the story and the consent)."""
-    features = _FEATURES.rows(user_id=user.pk)
-    return [ConsentItem(key=f"story-{feature.pk}", title=feature.story.title, version=feature.consent.version,
-                        given_at=feature.consent.granted_at) for feature in features]
+    return _FEATURES.read(user_id=user.pk).then(lambda features: [
+        ConsentItem(key=f"story-{feature.pk}", title=feature.story.title, version=feature.consent.version,
+                    given_at=feature.consent.granted_at) for feature in features])
 
 
 def story_feature_withdraw(user: User, item: ConsentItem) -> None:
@@ -67,10 +69,10 @@ def story_feature_withdraw(user: User, item: ConsentItem) -> None:
 
 def register() -> None:
     consent_source(key="privacy", label=gettext_lazy("Privacy policy"), rows=privacy_policy_rows, order=10)
-    consent_source(key="directory", label=gettext_lazy("Member directory"), rows=directory_rows,
+    consent_source(key="directory", label=gettext_lazy("Member directory"), read=directory_read,
                    withdraw=directory_withdraw, order=20,
                    effect=gettext_lazy("You disappear from the member directory at once. You can list yourself "
                                        "again from your profile at any time."))
-    consent_source(key="stories", label=gettext_lazy("Named in the alliance's stories"), rows=story_feature_rows,
+    consent_source(key="stories", label=gettext_lazy("Named in the alliance's stories"), read=story_feature_read,
                    withdraw=story_feature_withdraw, order=25,
                    effect=gettext_lazy("The story stops naming you at once."))

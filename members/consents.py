@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.utils import timezone
 
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 
 from .models import Consent, User
 
@@ -39,17 +39,34 @@ _IN_FORCE_OF_KIND_IDS = CompiledQuery(lambda user_id, kind: _in_force(user_id).f
     "pk", flat=True), user_id=int, kind=str)
 
 
+def _latest_by_kind(consents: list[Consent]) -> dict[str, Consent]:
+    latest: dict[str, Consent] = {}
+    for consent in consents:  # oldest first: the later one of a kind wins
+        latest[consent.kind] = consent
+    return latest
+
+
 def consent_in_force(*, user: User, kind: str) -> Consent | None:
     """Her latest consent of this kind that she has not withdrawn; None if there is none."""
     together = _read_together.get()
     if together is None or together["user_id"] != user.pk:
         return _IN_FORCE_OF_KIND.first(user_id=user.pk, kind=kind)
     if together["by_kind"] is None:
-        latest: dict[str, Consent] = {}
-        for consent in _ALL_IN_FORCE.rows(user_id=user.pk):
-            latest[consent.kind] = consent  # the later one of a kind wins
-        together["by_kind"] = latest
+        together["by_kind"] = _latest_by_kind(_ALL_IN_FORCE.rows(user_id=user.pk))
     return together["by_kind"].get(kind)
+
+
+def consents_in_force_read(*, user: User) -> Read:
+    """Inside ``consents_read_together``: all her consents in force, read with other queries
+    (``together``); the reads after it in the same call find them there."""
+    together = _read_together.get()
+    if together is None or together["user_id"] != user.pk:
+        raise RuntimeError("consents_in_force_read is read inside consents_read_together, for the same account")
+
+    def kept(consents: list[Consent]) -> None:
+        together["by_kind"] = _latest_by_kind(consents)
+
+    return _ALL_IN_FORCE.read(user_id=user.pk).then(kept)
 
 
 @contextmanager

@@ -14,11 +14,19 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .backends import TOTP_ACTIVE
+
 
 def staff_needs_authenticator(user) -> bool:
     """Whether this user may not open the admin until she activates an authenticator app."""
     return (settings.STAFF_MFA_REQUIRED and user.is_authenticated and user.is_staff
-            and not is_mfa_enabled(user, [Authenticator.Type.TOTP]))
+            and not _totp_active(user))
+
+
+def _totp_active(user) -> bool:
+    # Read with the signed-in account (members.backends); asked afresh of an account loaded otherwise.
+    known = getattr(user, TOTP_ACTIVE, None)
+    return known if known is not None else is_mfa_enabled(user, [Authenticator.Type.TOTP])
 
 
 class StaffMfaMiddleware:

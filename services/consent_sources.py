@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from members.consent_kinds import ConsentItem, ConsentNotFound, consent_source
 from members.models import User
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 
 from .models import RequestResponse
 
@@ -24,10 +24,14 @@ _SHARED_LISTED = CompiledQuery(lambda user_id: _shared(user_id).select_related("
                                .order_by("-consented_at", "-pk"), user_id=int)
 
 
-def response_contact_rows(user: User) -> list[ConsentItem]:
+def response_contact_read(user: User) -> Read:
     """One item per response that shares a contact (one query)."""
+    return _SHARED_LISTED.read(user_id=user.pk).then(_response_contact_items)
+
+
+def _response_contact_items(responses: list[RequestResponse]) -> list[ConsentItem]:
     items = []
-    for response in _SHARED_LISTED.rows(user_id=user.pk):
+    for response in responses:
         shared = [label for flag, label in ((response.share_email, _("Email")), (response.share_phone, _("Mobile")))
                   if flag]
         items.append(ConsentItem(
@@ -49,7 +53,7 @@ def response_contact_withdraw(user: User, item: ConsentItem) -> None:
 
 def register() -> None:
     consent_source(
-        key="organisations", label=gettext_lazy("Contacts shared with organisations"), rows=response_contact_rows,
+        key="organisations", label=gettext_lazy("Contacts shared with organisations"), read=response_contact_read,
         withdraw=response_contact_withdraw, order=40,
         effect=gettext_lazy("The organisation no longer sees your email address or mobile number for this response, "
                             "from now on. Your response itself stays."))

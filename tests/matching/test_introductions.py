@@ -425,7 +425,9 @@ def test_the_candidate_query_still_reads_the_gin_indexes(monkeypatch):
     # The introductions' exclusion leaves the way profiles are read as it was without it: through
     # the GIN indexes of what she shares (bitmap scans), never the table whole.
     assert with_introductions == without
-    gin = {f"->  Bitmap Index Scan on {index}" for index in ("match_interests", "match_fields", "match_cities")}
+    # match_shared covers the three together; on so few rows the planner may take either.
+    gin = {f"->  Bitmap Index Scan on {index}"
+           for index in ("match_shared", "match_interests", "match_fields", "match_cities")}
     scans = [line for line in with_introductions if "Index Scan" in line]
     assert scans and set(scans) <= gin
     assert not [line for line in with_introductions if line.startswith("->  Seq Scan")]

@@ -300,8 +300,18 @@ def test_the_page_reads_a_constant_number_of_queries(client, her, org, rep, rows
 
 # Her account (with her unread count), every consent she has in force (one query for all kinds),
 # and one for each source with rows of its own: the directory listing, stories, childcare bookings,
-# contacts shared with organisations and with 遇见 connections.
+# contacts shared with organisations and with 遇见 connections. All but her account travel together.
 QUERIES = 8
+
+
+def test_every_source_with_a_query_of_its_own_is_read_with_her_consents_in_one_round_trip(her, monkeypatch):
+    from members import consent_kinds
+
+    trips = []
+    sent = consent_kinds.together
+    monkeypatch.setattr(consent_kinds, "together", lambda *reads: trips.append(len(reads)) or sent(*reads))
+    consent_kinds.consents_of(user=her)
+    assert trips == [6]
 
 
 def test_each_kind_shows_her_latest_consent_in_force_read_with_the_others(her):

@@ -2,14 +2,17 @@
 her profile, the objects the same as the ORM's, and no account for a closed or unknown one."""
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from members.backends import AuthenticationBackend, ModelBackend, signed_in_account
+from members.backends import TOTP_ACTIVE, AuthenticationBackend, ModelBackend, signed_in_account
 from members.models import MemberProfile, User
+from members.staff_mfa import staff_needs_authenticator
 from tests.factories import MemberProfileFactory, StaffFactory
 from xiangcheng.core.roles import INBOX_AGENT, REVIEWER
 
@@ -118,3 +121,26 @@ def test_a_superuser_holds_every_permission():
     root = User.objects.create_superuser("root", "root@example.com", "x" * 20)
     assert ModelBackend().get_all_permissions(_fresh(root)) == DjangoModelBackend().get_all_permissions(_fresh(root))
     assert len(ModelBackend().get_all_permissions(_fresh(root))) == Permission.objects.count()
+
+
+def test_whether_staff_have_an_authenticator_app_comes_with_the_account_as_allauth_answers_it(settings):
+    """Asked of staff only; an authenticator of another type (recovery codes) is not an app."""
+    settings.STAFF_MFA_REQUIRED = True
+    member = MemberProfileFactory(status="approved").user
+    without, with_codes, with_app = StaffFactory(), StaffFactory(), StaffFactory()
+    Authenticator.objects.create(user=with_codes, type=Authenticator.Type.RECOVERY_CODES, data={})
+    Authenticator.objects.create(user=with_app, type=Authenticator.Type.TOTP, data={})
+    Authenticator.objects.create(user=member, type=Authenticator.Type.TOTP, data={})
+
+    loaded = {user: signed_in_account(user.pk) for user in (member, without, with_codes, with_app)}
+
+    assert [getattr(loaded[user], TOTP_ACTIVE) for user in (member, without, with_codes, with_app)] == [
+        None, False, False, True]
+    for user in (without, with_codes, with_app):
+        assert getattr(loaded[user], TOTP_ACTIVE) == is_mfa_enabled(user, [Authenticator.Type.TOTP])
+    with CaptureQueriesContext(connection) as queries:
+        needs = [staff_needs_authenticator(loaded[user]) for user in (without, with_codes, with_app)]
+    assert needs == [True, True, False]
+    assert len(queries) == 0
+    # An account not loaded for a request is asked afresh.
+    assert staff_needs_authenticator(User.objects.get(pk=with_app.pk)) is False

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from .prepared_statements import prepared_cursor
+
 logger = logging.getLogger(__name__)
 
 # Off only in the test that shows what the writers' locks prevent: a page kept with rows a
@@ -95,7 +97,8 @@ def current(tables: frozenset[str], *, using: str = DEFAULT_DB_ALIAS) -> tuple[i
     """The tables' versions, in name order, if every write they count has committed; ``None``
     while a writer of one of them is in flight, or if one has no version."""
     names = sorted(tables)
-    with connections[using].cursor() as cursor:
+    # The same text on every request: PostgreSQL plans it once per connection.
+    with prepared_cursor(connections[using]) as cursor:
         cursor.execute("SELECT core_table_versions(%s::text[]::regclass[], %s)",
                        [[f'"{name}"' for name in names], WRITERS_CHECKED])
         versions = cursor.fetchone()[0]
