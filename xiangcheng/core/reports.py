@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .audit import EXPORTED, audit_context, record_access
+from .compiled_queries import CompiledQuery
 from .figures import Area, Period, area_figures, figure_sources
 from .models import DashboardReport, Notice
 from .outbox import Message, notice_kind, notify
@@ -67,9 +68,15 @@ def report_downloadable(*, report: DashboardReport, now: datetime | None = None)
 
 # --- asking, building, downloading ------------------------------------------------------------------
 
+# What the dashboard shows of her latest reports (their period and status): SQL built once.
+_LATEST = CompiledQuery(lambda user_id: DashboardReport.objects.filter(requested_by_id=user_id).only(
+    "first_day", "last_day", "status").order_by("-created_at", "-pk"), user_id=int)
+LATEST_REPORTS = 5
+
+
 def reports_of(*, user) -> "list[DashboardReport]":
     """Her latest reports, newest first (the dashboard lists them)."""
-    return list(DashboardReport.objects.filter(requested_by=user).order_by("-created_at", "-pk")[:5])
+    return _LATEST.listing(user_id=user.pk)[0:LATEST_REPORTS]
 
 
 def report_request(*, user, period: Period) -> DashboardReport:
