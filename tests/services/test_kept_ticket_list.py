@@ -203,3 +203,28 @@ def test_every_table_of_the_project_has_its_version():
                           AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
                                           AND t.tgname = 'core_table_changed')""")
         assert [name for (name,) in cursor.fetchall()] == ["django_migrations"]
+
+
+def test_a_table_without_its_sequence_is_written_all_the_same_and_migrate_gives_it_back(agent_client, member):
+    """As after a restore into a new cluster (new oids): writes go on, nothing read from the table
+    is kept, and the next migrate's install gives the table its sequence again."""
+    _ticket(member, 1, subject="初创企业贷款咨询")
+    assert kept(warmed(agent_client))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'services_ticket'::regclass::oid::bigint")
+        sequence = f"core_tv_{cursor.fetchone()[0]}"
+        old_oid, old_version = table_versions.current(frozenset({"services_ticket"}))
+        assert old_version > 0
+        cursor.execute(f"DROP SEQUENCE {sequence}")
+
+    Ticket.objects.filter(number=1).update(subject="孵化器场地咨询")
+    assert table_versions.current(frozenset({"services_ticket"})) is None
+    shown = agent_client.get(URL)
+    assert not kept(shown) and "孵化器场地咨询" in shown.content.decode()
+    assert not kept(agent_client.get(URL))
+
+    table_versions.versions_install()
+    oid, version = table_versions.current(frozenset({"services_ticket"}))
+    assert version == 0 and oid != old_oid  # a new sequence: no version of it meets an old one
+    assert not kept(agent_client.get(URL))
+    assert kept(agent_client.get(URL))

@@ -15,7 +15,8 @@ under everything it shows:
   change with time alone (``kept_seconds``: a ticket turns overdue).
 
 A page with a message for her (after an action) is rendered as it is, and so is any POST. The
-CSRF token in a kept page is hers, put in as it is served.
+CSRF token in a kept page is hers, put in as it is served. Only pages that read the primary
+database are kept this way: what a page reads elsewhere (a replica) is not counted.
 """
 
 import hashlib

@@ -37,10 +37,16 @@ LOCK_SPACE = 7301
 
 _FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION core_table_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sequence regclass := to_regclass('core_tv_' || TG_RELID::bigint);
 BEGIN
     -- Held until this transaction ends: a reader sees that a write it counts is not committed yet.
     PERFORM pg_advisory_xact_lock_shared(({LOCK_SPACE}::bigint << 32) | TG_RELID::bigint);
-    PERFORM nextval(('core_tv_' || TG_RELID::bigint)::regclass);
+    -- Without its sequence (a restored database, before its next migrate) the table has no
+    -- version, and nothing read from it is kept; the write goes on.
+    IF sequence IS NOT NULL THEN
+        PERFORM nextval(sequence);
+    END IF;
     RETURN NULL;
 END $$;
 
@@ -49,8 +55,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     versions bigint[];
 BEGIN
-    -- A sequence never moved has no last value: 0. A table without a sequence: NULL.
-    SELECT array_agg(CASE WHEN s IS NULL THEN NULL ELSE coalesce(pg_sequence_last_value(s), 0) END ORDER BY n)
+    -- Each sequence's own oid, then its value (a sequence never moved has none: 0): a sequence
+    -- made again starts again from 0, and its new oid keeps its versions from meeting the old.
+    SELECT array_agg(s::oid::bigint ORDER BY n) || array_agg(coalesce(pg_sequence_last_value(s), 0) ORDER BY n)
     INTO versions
     FROM unnest(tables) WITH ORDINALITY AS u (t, n), to_regclass('core_tv_' || t::oid::bigint) AS s;
     IF array_position(versions, NULL) IS NOT NULL THEN
@@ -72,30 +79,35 @@ def _project_tables(apps) -> list[str]:
 
 
 def versions_install(sender=None, apps=global_apps, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
-    """After every migrate: every table of the project's models has its sequence and its trigger
-    (a table created since the last migrate gets them; the others are left as they are)."""
+    """After every migrate: every table of the project's models has its sequence and its trigger.
+    A table created since the last migrate gets both; a restored database, whose tables have new
+    oids, gets its sequences again; the rest is left as it is."""
     tables = _project_tables(apps)
     with connections[using].cursor() as cursor:
         cursor.execute(_FUNCTIONS)
         cursor.execute("""
-            SELECT c.relname FROM pg_class c
+            SELECT c.relname, c.oid::bigint,
+                   EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'core_table_changed')
+            FROM pg_class c
             WHERE c.relname = ANY (%s) AND c.relkind IN ('r', 'p') AND c.relnamespace = 'public'::regnamespace
-              AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'core_table_changed')
+              AND (to_regclass('core_tv_' || c.oid::bigint) IS NULL
+                   OR NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid
+                                  AND t.tgname = 'core_table_changed'))
         """, [tables])
-        missing = [name for (name,) in cursor.fetchall()]
-        for name in missing:
-            cursor.execute("SELECT %s::regclass::oid::bigint", [f'"{name}"'])
-            oid = cursor.fetchone()[0]
-            cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS core_tv_{oid}')
-            cursor.execute(f'CREATE TRIGGER core_table_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
-                           f'ON "{name}" FOR EACH STATEMENT EXECUTE FUNCTION core_table_changed()')
+        missing = cursor.fetchall()
+        for name, oid, triggered in missing:
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS core_tv_{oid}")
+            if not triggered:
+                cursor.execute(f'CREATE TRIGGER core_table_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
+                               f'ON "{name}" FOR EACH STATEMENT EXECUTE FUNCTION core_table_changed()')
     if missing:
         logger.info("table versions installed on %d tables", len(missing))
 
 
 def current(tables: frozenset[str], *, using: str = DEFAULT_DB_ALIAS) -> tuple[int, ...] | None:
-    """The tables' versions, in name order, if every write they count has committed; ``None``
-    while a writer of one of them is in flight, or if one has no version."""
+    """The tables' versions, in name order (each sequence's oid, then each one's value), if every
+    write they count has committed; ``None`` while a writer of one of them is in flight, or if
+    one has no version."""
     names = sorted(tables)
     # The same text on every request: PostgreSQL plans it once per connection.
     with prepared_cursor(connections[using]) as cursor:
