@@ -30,7 +30,7 @@ from .models import (
     TicketStatus,
 )
 from .offerings import offering_slots_counted
-from .sla import is_overdue, next_overdue_at, overdue_q
+from .sla import is_overdue, next_overdue_among, next_overdue_at, overdue_q
 from .stats import inbox_stats
 
 
@@ -183,11 +183,20 @@ class TicketAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
                                             count) % {"n": count})
 
     def changelist_rendered(self, request, extra_context=None):
-        return super().changelist_rendered(request, {**(extra_context or {}), "inbox_stats": inbox_stats()})
+        response = super().changelist_rendered(request, {**(extra_context or {}), "inbox_stats": inbox_stats()})
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            request.tickets_shown = list(context["cl"].result_list)
+        return response
 
     def kept_seconds(self, request, started):
-        # Kept until the next ticket turns overdue: its row, the filter and the figures change then.
-        turns = next_overdue_at(started)
+        # Kept until a ticket it shows turns overdue (its row changes then); filtered by "overdue",
+        # until any ticket does (one joins or leaves the list). Its figures are kept a minute anyway.
+        shown = getattr(request, "tickets_shown", None)
+        if OverdueFilter.parameter_name in request.GET or shown is None:
+            turns = next_overdue_at(started)
+        else:
+            turns = next_overdue_among(shown, started)
         kept = super().kept_seconds(request, started)
         return min(kept, (turns - started).total_seconds()) if turns is not None else kept
 

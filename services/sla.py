@@ -1,5 +1,6 @@
 """Answer deadlines in working days (Monday to Friday), configurable per category."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Min, Q
@@ -46,3 +47,9 @@ def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
 def next_overdue_at(now: datetime) -> datetime | None:
     """When the next ticket waiting on staff turns overdue after ``now`` (``overdue_q``), if one will."""
     return Ticket.objects.filter(status__in=WAITING_ON_STAFF, due_at__gte=now).aggregate(at=Min("due_at"))["at"]
+
+
+def next_overdue_among(tickets: Iterable[Ticket], now: datetime) -> datetime | None:
+    """When the first of these tickets turns overdue after ``now`` (``is_overdue``), if one will."""
+    return min((ticket.due_at for ticket in tickets if ticket.status in WAITING_ON_STAFF and ticket.due_at >= now),
+               default=None)

@@ -12,7 +12,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -170,16 +170,50 @@ def test_a_page_is_kept_no_longer_than_until_a_ticket_turns_overdue(agent_client
     assert 'class="overdue"' in shown.content.decode()
 
 
-def test_the_ticket_lists_time_is_the_next_ticket_turning_overdue(member):
+def _kept_seconds(query: dict, started, shown=None) -> float:
+    request = RequestFactory().get(URL, query)
+    if shown is not None:
+        request.tickets_shown = shown
+    return TicketAdmin(Ticket, admin.site).kept_seconds(request, started)
+
+
+def test_the_ticket_lists_time_is_the_next_of_its_own_tickets_turning_overdue(member):
+    """Or of any ticket when the list is filtered by "overdue": one then joins or leaves it."""
     started = timezone.now()
-    model_admin = TicketAdmin(Ticket, admin.site)
-    assert model_admin.kept_seconds(None, started) == KEPT_SECONDS  # no ticket at all
-    _ticket(member, 1, subject="已逾期", due_in=timedelta(seconds=-5))
-    _ticket(member, 2, subject="稍后", due_in=timedelta(seconds=40))
+    assert _kept_seconds({}, started) == KEPT_SECONDS  # no ticket at all
+    late = _ticket(member, 1, subject="已逾期", due_in=timedelta(seconds=-5))
+    soon = _ticket(member, 2, subject="稍后", due_in=timedelta(seconds=40))
+    later = _ticket(member, 3, subject="更晚", due_in=timedelta(seconds=50))
     Ticket.objects.filter(number=2).update(due_at=started + timedelta(seconds=40))
-    assert model_admin.kept_seconds(None, started) == 40
+    Ticket.objects.filter(number=3).update(due_at=started + timedelta(seconds=50))
+    soon.refresh_from_db()
+    later.refresh_from_db()
+
+    assert _kept_seconds({}, started, shown=[late, soon, later]) == 40
+    assert _kept_seconds({}, started, shown=[late, later]) == 50
+    assert _kept_seconds({}, started, shown=[late]) == KEPT_SECONDS
+    assert _kept_seconds({"overdue": "yes"}, started, shown=[late]) == 40
+    assert _kept_seconds({"overdue": "no"}, started, shown=[later]) == 40
     Ticket.objects.filter(number=2).update(status=TicketStatus.CLOSED)
-    assert model_admin.kept_seconds(None, started) == KEPT_SECONDS
+    soon.refresh_from_db()
+    assert _kept_seconds({}, started, shown=[late, soon, later]) == 50
+    assert _kept_seconds({"overdue": "yes"}, started, shown=[late]) == 50
+
+
+def test_a_ticket_turning_overdue_off_the_page_leaves_it_kept(agent_client, member):
+    shown = _ticket(member, 1, subject="初创企业贷款咨询", due_in=timedelta(days=3))
+    Ticket.objects.filter(pk=shown.pk).update(category=Category.POLICY)
+    _ticket(member, 2, subject="孵化器场地咨询", due_in=timedelta(seconds=2))  # another category
+    url = f"{URL}?category__exact={Category.POLICY}"
+    assert kept(warmed(agent_client, url))
+    assert kept(warmed(agent_client))  # the whole queue, which shows the other ticket
+
+    time.sleep(2.2)
+    assert kept(agent_client.get(url))
+    whole = agent_client.get(URL)
+    assert not kept(whole)  # kept only until the other ticket turned overdue
+    assert 'class="overdue"' in whole.content.decode()
+
 
 
 def test_every_kept_change_list_is_kept_once_rendered_twice(django_user_model, member):
