@@ -30,7 +30,7 @@ from .models import (
     TicketStatus,
 )
 from .offerings import offering_slots_counted
-from .sla import is_overdue, next_overdue_among, next_overdue_at, overdue_q
+from .sla import is_overdue, list_turns_at, overdue_q
 from .stats import inbox_stats
 
 
@@ -190,13 +190,9 @@ class TicketAdmin(LargeChangeListMixin, AuditHistoryMixin, admin.ModelAdmin):
         return response
 
     def kept_seconds(self, request, started):
-        # Kept until a ticket it shows turns overdue (its row changes then); filtered by "overdue",
-        # until any ticket does (one joins or leaves the list). Its figures are kept a minute anyway.
-        shown = getattr(request, "tickets_shown", None)
-        if OverdueFilter.parameter_name in request.GET or shown is None:
-            turns = next_overdue_at(started)
-        else:
-            turns = next_overdue_among(shown, started)
+        # Its figures are kept a minute anyway (KEPT_SECONDS at most).
+        turns = list_turns_at(shown=getattr(request, "tickets_shown", None),
+                              by_overdue=OverdueFilter.parameter_name in request.GET, now=started)
         kept = super().kept_seconds(request, started)
         return min(kept, (turns - started).total_seconds()) if turns is not None else kept
 

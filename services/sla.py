@@ -53,3 +53,12 @@ def next_overdue_among(tickets: Iterable[Ticket], now: datetime) -> datetime | N
     """When the first of these tickets turns overdue after ``now`` (``is_overdue``), if one will."""
     return min((ticket.due_at for ticket in tickets if ticket.status in WAITING_ON_STAFF and ticket.due_at >= now),
                default=None)
+
+
+def list_turns_at(*, shown: Iterable[Ticket] | None, by_overdue: bool, now: datetime) -> datetime | None:
+    """When a list of tickets changes with time alone: when one it shows turns overdue; when any
+    ticket does if it is filtered by being overdue (one joins or leaves it then), or if what it
+    shows is not known."""
+    if by_overdue or shown is None:
+        return next_overdue_at(now)
+    return next_overdue_among(shown, now)

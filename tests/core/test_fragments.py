@@ -94,7 +94,7 @@ def test_a_fragment_another_process_kept_is_read_from_the_shared_cache_and_then_
 
 
 def test_a_process_keeps_the_fragments_it_used_last_up_to_its_limit():
-    kept = fragments._InProcess(size=2)
+    kept = fragments.InProcess(size=2)
     kept.set_many({"a": "A", "b": "B"})
     assert kept.get_many(["a"]) == {"a": "A"}  # "a" used last: "b" is the oldest
     kept.set_many({"c": "C"})

@@ -74,8 +74,10 @@ def release() -> str:
 IN_PROCESS_FRAGMENTS = 4000
 
 
-class _InProcess:
-    """The fragments this process used last, by key (a web process serves requests on threads)."""
+class InProcess:
+    """What this process used last, by key, the least recently used dropped beyond ``size``
+    (a web process serves requests on threads): the fragments, and the tables each kept staff
+    list reads (``kept_changelists``)."""
 
     def __init__(self, size: int):
         self._size = size
@@ -105,7 +107,7 @@ class _InProcess:
             self._kept.clear()
 
 
-_in_process = _InProcess(IN_PROCESS_FRAGMENTS)
+_in_process = InProcess(IN_PROCESS_FRAGMENTS)
 
 
 def forget_in_process() -> None:

@@ -22,7 +22,6 @@ database are kept this way: what a page reads elsewhere (a replica) is not count
 import hashlib
 import logging
 import re
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -37,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from . import table_versions
-from .fragments import release
+from .fragments import InProcess, release
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +49,7 @@ _CSRF_MARK = "\x00csrf\x00"
 
 # Which tables each kept page read when it was last rendered, by page (a few hundred bytes each).
 _TABLES_KEPT = 2000
-_tables: dict[str, frozenset[str]] = {}
-_tables_lock = threading.Lock()
+_tables = InProcess(_TABLES_KEPT)
 
 
 def account_tables() -> frozenset[str]:
@@ -86,8 +84,7 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
     if request.method != "GET" or connections[using].in_atomic_block or _has_messages(request):
         return render()
     page = _page_key(request)
-    with _tables_lock:
-        tables = _tables.get(page)
+    tables = _tables.get_many([page]).get(page)
     versions = table_versions.current(tables, using=using) if tables else None
     key = _versioned_key(page, tables, versions) if versions is not None else None
     if key is not None:
@@ -115,10 +112,7 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
             except Exception:  # noqa: S110 - rendered again next time
                 logger.warning("kept change lists unavailable; page not kept", exc_info=True)
     elif tables is None or not read_now <= tables:
-        with _tables_lock:
-            if len(_tables) >= _TABLES_KEPT:
-                _tables.clear()
-            _tables[page] = read_now | (tables or frozenset())
+        _tables.set_many({page: read_now | (tables or frozenset())})
     return response
 
 
