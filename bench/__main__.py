@@ -2,6 +2,7 @@
 
     python -m bench                                   # everything, at the issue's volumes
     python -m bench --pages --seconds 10 --scale 0.01 # the pages only, a quick look at demo size
+    python -m bench --pages --page "call apply"       # one page beside the floors, printed only
     python -m bench --rush                            # the sign-up rush only
     python -m bench --reminders                       # the reminder fan-out only
     python -m bench --recompute                       # 遇见's nightly recompute only
@@ -55,6 +56,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
     parser.add_argument("--worker-concurrency", type=int, default=os.cpu_count() or 2,
                         help="Celery worker processes (default: one per core, as `celery worker` starts)")
+    parser.add_argument("--page", action="append", default=[], metavar="NAME",
+                        help="with --pages: only this page of bench/pages.py (and the floors), repeatable; "
+                             "the table is printed, not written to docs/perf.md")
     parser.add_argument("--no-write", action="store_true", help="print the table without writing docs/perf.md")
     args = parser.parse_args(argv)
     if not (args.pages or args.rush or args.reminders or args.recompute or args.dashboard):
@@ -112,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
         pages = rush = reminders = recompute = dashboard = None
         began = timezone.now()
         if args.pages:
-            scenarios.dashboard_months_counted(PAGES)
+            chosen = scenarios.pages_named(PAGES, args.page) if args.page else PAGES
+            scenarios.dashboard_months_counted(chosen)
             log.warning("Pages, %g s each in %d rounds with %d clients:", args.seconds, args.rounds, args.clients)
-            pages = scenarios.pages_run(PAGES, port=port, seconds=args.seconds, clients=args.clients,
+            pages = scenarios.pages_run(chosen, port=port, seconds=args.seconds, clients=args.clients,
                                         rounds=args.rounds)
         if args.rush:
             log.warning("Sign-up rush: %d clients, %d seats, %d bursts…", args.rush_clients, args.rush_seats,
@@ -139,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         text = report.render(settings=settings, pages=pages, rush=rush, reminders=reminders, recompute=recompute,
                              dashboard=dashboard, when=timezone.localtime())
         sys.stdout.write("\n" + text + "\n")
-        if not args.no_write:
+        if not (args.no_write or args.page):
             report.perf_md_update(PERF_MD, text)
             log.warning("Written to %s.", PERF_MD.relative_to(stack.ROOT))
         return 0 if report.correct(pages=pages, rush=rush, reminders=reminders, recompute=recompute,

@@ -90,6 +90,15 @@ def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: d
 FLOOR_RUN_SECONDS = 1.0
 
 
+def pages_named(pages: list[Page], names: list[str]) -> list[Page]:
+    """The pages named, with the floors (``reference`` pages), in the list's order; an unknown name
+    is an error."""
+    unknown = set(names) - {page.name for page in pages}
+    if unknown:
+        raise SystemExit(f"no page named {', '.join(sorted(unknown))} in bench/pages.py")
+    return [page for page in pages if page.name in names or page.name == FLOOR or page.reference]
+
+
 def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int, rounds: int = 3) -> list[PageFigures]:
     """Every page measured for ``seconds`` in all, in ``rounds`` rounds of the whole list, each
     run of a page just after a shorter run of the floor, and the floor once more after the last:

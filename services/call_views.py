@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from members.access import approved_member_required
 from xiangcheng.core.counted_pages import counted_page
-from xiangcheng.core.shared_pages import kept_shared
+from xiangcheng.core.shared_pages import PERSONAL, kept_shared
 
 from . import calls
 from .call_forms import CallApplicationForm, CallFilterForm
@@ -51,7 +51,14 @@ def call_detail(request, pk: int):
     })
 
 
+def _until_she_applies(request, pk: int):
+    """Members share the form that starts an application (kept a few seconds, like the call
+    list); once she has one, the page shows hers and is her own."""
+    return PERSONAL if calls.has_applied(call_id=pk, member=request.user) else None
+
+
 @approved_member_required
+@kept_shared(members=_until_she_applies, forms=True)
 def call_apply(request, pk: int):
     """Start her application, or change it while it is editable; save as a draft or submit."""
     call = _public(pk)

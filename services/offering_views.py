@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from members.access import approved_member_required
 from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.models import Programme
-from xiangcheng.core.shared_pages import kept_shared
+from xiangcheng.core.shared_pages import PERSONAL, kept_shared
 
 from . import offerings, slot_booking
 from .models import OfferingSlot, SlotBooking
@@ -42,7 +42,14 @@ def offering_list(request):
     })
 
 
+def _until_she_books(request, pk: int):
+    """Members share an offering's times with their "Book" buttons (kept a few seconds, like the
+    list); once she holds a place, the page shows hers and is her own."""
+    return PERSONAL if offerings.holds_a_place(offering_id=pk, member=request.user) else None
+
+
 @approved_member_required
+@kept_shared(members=_until_she_books, forms=True)
 def offering_detail(request, pk: int):
     offering = _visible(pk)
     page = counted_page(offerings.upcoming_slots(offering=offering), SLOTS_PAGE_SIZE, request.GET.get("page"))

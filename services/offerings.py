@@ -72,6 +72,11 @@ def upcoming_slots(*, offering: Offering, now: datetime | None = None) -> Listin
     return _UPCOMING.listing(offering_id=offering.pk, now=now or timezone.now())
 
 
+def holds_a_place(*, offering_id: int, member: User) -> bool:
+    """Whether she holds a place at one of the offering's times (its page then shows hers)."""
+    return _HERS.count(member_id=member.pk, offering_id=offering_id) > 0
+
+
 def slots_shown(slots: Iterable[OfferingSlot], *, offering: Offering, member: User) -> list[OfferingSlot]:
     """The offering's slots as a page shows them: places left and whether she holds one (one
     query: her bookings of the offering, a handful)."""

@@ -381,3 +381,13 @@ def test_every_drive_of_a_run_takes_values_of_its_own_from_a_pool():
              for block in range(6) for client in range(8) for turn in range(TURNS)]
     assert len(set(asked)) == len(asked) == 6 * 8 * TURNS
     assert max(asked) < len(people.dashboard_pools()["period_first"])  # each period counted afresh
+
+
+def test_pages_named_are_measured_with_the_floors_and_an_unknown_name_stops_the_run():
+    from bench.scenarios import pages_named
+
+    chosen = pages_named(PAGES, ["call apply", "我的活动"])
+
+    assert [page.name for page in chosen] == ["floor", "floor (signed in)", "我的活动", "call apply"]
+    with pytest.raises(SystemExit, match="no page named 我的活动页"):
+        pages_named(PAGES, ["我的活动页"])

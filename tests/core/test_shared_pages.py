@@ -19,13 +19,15 @@ from matching.audiences import FRIENDSHIP_CIRCLE, PARTICIPANTS
 from matching.models import Purpose
 from matching.profiles import match_leave
 from members.models import Status
+from services.models import CallApplication, SlotBooking
 from tests.core.story_helpers import story
 from tests.core.test_message_centre import sent_notices
 from tests.events.factories import EventFactory
 from tests.factories import REVIEWER_GROUP, MemberProfileFactory, StaffFactory
 from tests.helpers import zh
 from tests.matching.helpers import opted_in
-from tests.services.offering_factories import OfferingFactory
+from tests.services.call_helpers import a_call
+from tests.services.offering_factories import OfferingFactory, OfferingSlotFactory
 from tests.services.request_support import organisation, published, representative
 from tests.worker_support import wait_until
 from xiangcheng.core.audiences import circles_of
@@ -305,3 +307,52 @@ def test_the_request_list_is_shared_by_members_of_the_same_field_only():
     assert first_listed("ai")[0] == "招聘算法工程师"
     assert first_listed("advanced_materials")[0] == "先进新材料研发合作"
     assert first_listed("ai") == ("招聘算法工程师", MEMBER_SERVED)
+
+
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def shared_form_sent(url: str, action: str, data: dict, her) -> str:
+    """A member opens the page with a form at ``url`` first; ``her`` is then served the copy kept
+    for members with nothing of theirs on it, with her own token, and sends the form with it to
+    ``action``. Her page afterwards, which is rendered for her alone."""
+    kept_page, queries = visit(signed_in(MemberProfileFactory().user), url)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(her)
+
+    hers, her_queries = visit(browser, url)
+    token = CSRF_TOKEN.search(hers.content.decode()).group(1)
+    sent = browser.post(action, {**data, "csrfmiddlewaretoken": token})
+    own, own_queries = visit(browser, url)
+
+    assert queries > MEMBER_SERVED + 1
+    assert her_queries == MEMBER_SERVED + 1  # and whether she has something of her own on the page
+    assert token != CSRF_TOKEN.search(kept_page.content.decode()).group(1)
+    assert CSRF_TOKEN.sub("", without_hers(hers)) == CSRF_TOKEN.sub("", without_hers(kept_page))
+    assert sent.status_code == 302
+    assert own_queries > MEMBER_SERVED + 1
+    return own.content.decode()
+
+
+def test_members_without_an_application_share_a_calls_form_each_with_her_own_token():
+    call = a_call()
+    url = reverse("services:call_apply", args=[call.pk])
+    her = MemberProfileFactory().user
+
+    own = shared_form_sent(url, url, {"statement": "我的申报陈述", "draft": "1"}, her)
+
+    assert CallApplication.objects.get(call=call).member == her
+    assert "我的申报陈述" in own
+
+
+def test_members_without_a_place_share_an_offerings_times_each_with_her_own_token():
+    slot = OfferingSlotFactory(capacity=5)
+    her = MemberProfileFactory().user
+
+    own = shared_form_sent(reverse("offerings:detail", args=[slot.offering.pk]),
+                           reverse("offerings:book", args=[slot.pk]), {}, her)
+
+    booking = SlotBooking.objects.get(slot=slot)
+    assert booking.member == her
+    assert reverse("offerings:cancel", args=[booking.pk]) in own

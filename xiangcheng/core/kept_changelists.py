@@ -21,7 +21,6 @@ database are kept this way: what a page reads elsewhere (a replica) is not count
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -31,21 +30,18 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from . import table_versions
 from .fragments import InProcess, release
+from .kept_tokens import token_filled, token_left_open
 
 logger = logging.getLogger(__name__)
 
 # The longest a kept page is served: how far behind the clock a list may be (a date filter's
 # window, a figure kept for a minute elsewhere), never behind its data.
 KEPT_SECONDS = 60
-
-_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-_CSRF_MARK = "\x00csrf\x00"
 
 # Which tables each kept page read when it was last rendered, by page (a few hundred bytes each).
 _TABLES_KEPT = 2000
@@ -94,7 +90,7 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
             logger.warning("kept change lists unavailable; rendering", exc_info=True)
             html, key = None, None
         if html is not None:
-            return HttpResponse(html.replace(_CSRF_MARK, get_token(request)))
+            return HttpResponse(token_filled(html, request))
     started = timezone.now()
     with table_versions.tables_read(using=using) as read:
         response = render()
@@ -104,7 +100,7 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
         return response
     read_now = read.tables | account_tables()
     if key is not None and read_now <= tables:
-        html = _TOKEN.sub(rf"\g<1>{_CSRF_MARK}\g<2>", response.content.decode())
+        html = token_left_open(response.content)
         lasts = min(seconds(started), KEPT_SECONDS)
         if lasts > 0:
             try:

@@ -15,7 +15,11 @@ leaving a circle hides its events at once). A page that also depends on one thin
 which, ``members=her_field`` (a function of the request): members share it per circles and that
 value. A page that shows anything else of hers — her organisations, her sign-ups — is never
 shared between members, nor one that must change the moment another member withdraws a consent
-(the directory).
+(the directory). A page shared only until she has something of her own on it says so per
+request: its function returns ``PERSONAL`` (a call's form, until she has an application).
+
+A page with a form is shared only where the view says the form is the same for everyone it is
+shared with (``forms=True``): her CSRF token goes in as the page is served (``kept_tokens``).
 
 What is hers on a shared page is left open in the header and filled for each request: her unread
 count (``chrome.her_slots_filled``). Staff, and anyone with a message to read, always get a page
@@ -42,12 +46,17 @@ from django.utils.translation import get_language
 from . import fragments
 from .audiences import circles_of
 from .chrome import HER_SLOTS_LEFT_OPEN, her_slots_filled
+from .kept_tokens import token_filled, token_left_open
 from .message_centre import centre_unread_count
 
 logger = logging.getLogger(__name__)
 
+# What a page's ``members`` function returns when this request's page is hers alone.
+PERSONAL = object()
 
-def _audience(request, *, members: bool | Callable[..., Hashable]) -> tuple | None:
+
+def _audience(request, view_args: tuple, view_kwargs: dict, *,
+              members: bool | Callable[..., Hashable]) -> tuple | None:
     """Whose copy this request may be answered with, and rendered into; None for her own page."""
     if (settings.SHARED_PAGE_KEPT_SECONDS <= 0 or request.method not in ("GET", "HEAD")
             or CookieStorage.cookie_name in request.COOKIES):
@@ -57,7 +66,8 @@ def _audience(request, *, members: bool | Callable[..., Hashable]) -> tuple | No
         return ("visitor",) if settings.SESSION_COOKIE_NAME not in request.COOKIES else None
     if not members or user.is_staff or SessionStorage.session_key in request.session:
         return None
-    return ("member", circles_of(user), members(request) if callable(members) else None)
+    hers = members(request, *view_args, **view_kwargs) if callable(members) else None
+    return None if hers is PERSONAL else ("member", circles_of(user), hers)
 
 
 def _key(request, audience: tuple) -> str:
@@ -70,26 +80,26 @@ def _key(request, audience: tuple) -> str:
 
 def _filled(request, content: bytes) -> bytes:
     unread = centre_unread_count(request.user) if request.user.is_authenticated else 0
-    return her_slots_filled(content, unread=unread)
+    return token_filled(her_slots_filled(content, unread=unread), request)
 
 
 def _hers(request, content: bytes, content_type: str) -> HttpResponse:
     return HttpResponse(_filled(request, content), content_type=content_type)
 
 
-def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False):
-    """Serve visitors (and, with ``members``, members by their circles and what ``members(request)``
-    returns, if it is a function) the page kept for its address and language, rendering it when
-    there is none.
+def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False, forms: bool = False):
+    """Serve visitors (and, with ``members``, members by their circles and what
+    ``members(request, *args, **kwargs)`` returns, if it is a function) the page kept for its
+    address and language, rendering it when there is none.
 
-    For pages without forms that post: a page whose content holds a CSRF token is served but
-    never kept."""
+    A page whose content holds a CSRF token is kept only with ``forms``: its forms are the same
+    for everyone it is shared with. Without it, such a page is served but never kept."""
     if view is None:
-        return lambda view: kept_shared(view, members=members)
+        return lambda view: kept_shared(view, members=members, forms=forms)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        audience = _audience(request, members=members)
+        audience = _audience(request, args, kwargs, members=members)
         if audience is None:
             return view(request, *args, **kwargs)
         key = _key(request, audience)
@@ -107,12 +117,13 @@ def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False):
                 response = response.render()
         finally:
             delattr(request, HER_SLOTS_LEFT_OPEN)
-        if response.status_code != 200 or response.cookies or b"csrfmiddlewaretoken" in response.content:
-            if b"csrfmiddlewaretoken" in response.content:
+        tokened = b"csrfmiddlewaretoken" in response.content
+        if response.status_code != 200 or response.cookies or (tokened and not forms):
+            if tokened and not forms:
                 logger.error("shared page %s holds a CSRF token; not kept", request.path)
             response.content = _filled(request, response.content)
             return response
-        content, content_type = response.content, response["Content-Type"]
+        content, content_type = token_left_open(response.content), response["Content-Type"]
         try:
             cache.set(key, (content, content_type), settings.SHARED_PAGE_KEPT_SECONDS)
         except Exception:  # noqa: S110 - the next reader renders it again
