@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_kernel_rows, sender=self, dispatch_uid="core-kernel-rows")
+        from .timestamps_read import timestamps_read_in_c
+
+        connection_created.connect(timestamps_read_in_c, dispatch_uid="core-timestamps-read")
         # Every table's version, which kept staff pages name (table_versions.py).
         from .table_versions import versions_install
 
