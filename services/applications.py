@@ -120,6 +120,11 @@ def application_to(*, job: Job, member: User) -> Application | None:
     return _APPLICATION_TO.first(job_id=job.pk, member_id=member.pk)
 
 
+def has_applied_to(*, job_id: int, member: User) -> bool:
+    """Whether she has applied to the job (the page then shows her application)."""
+    return member.is_authenticated and _APPLICATION_TO.count(job_id=job_id, member_id=member.pk) > 0
+
+
 def organisation_application(*, user, pk: int) -> Application | None:
     """An application to a job of an organisation she represents; none otherwise."""
     return (Application.objects.select_related("job")

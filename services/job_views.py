@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from members.access import approved_member_required
 from members.organisations import may_post, organisations_of, posting_organisation, represented
 from xiangcheng.core.counted_pages import counted_page
-from xiangcheng.core.shared_pages import kept_shared
+from xiangcheng.core.shared_pages import PERSONAL, kept_shared
 
 from . import applications, jobs
 from .job_forms import ApplicationForm, ApplicationStatusForm, JobFilterForm, JobForm
@@ -50,6 +50,13 @@ def _detail(request, job: Job, form=None, status=200):
     }, status=status)
 
 
+def _until_she_applies(request, pk: int):
+    """Members share a job's page with its application form (kept a few seconds, as visitors
+    share theirs); once she has applied, the page shows her application and is her own."""
+    return PERSONAL if applications.has_applied_to(job_id=pk, member=request.user) else None
+
+
+@kept_shared(members=_until_she_applies, forms=True)
 def job_detail(request, pk: int):
     job = jobs.job_public(pk=pk)
     if job is None:
