@@ -42,6 +42,13 @@ def _public(pk: int):
     return call
 
 
+def _until_she_applies(request, pk: int):
+    """Members share a call's page and the form that starts an application (kept a few seconds,
+    like the call list); once she has one, each page shows hers and is her own."""
+    return PERSONAL if calls.has_applied(call_id=pk, member=request.user) else None
+
+
+@kept_shared(members=_until_she_applies)
 def call_detail(request, pk: int):
     call = _public(pk)
     application = calls.application_of(call=call, member=request.user)
@@ -49,12 +56,6 @@ def call_detail(request, pk: int):
         "call": call, "application": application, "refusal": calls.call_refusal(call),
         "editable": application is not None and calls.application_editable(application),
     })
-
-
-def _until_she_applies(request, pk: int):
-    """Members share the form that starts an application (kept a few seconds, like the call
-    list); once she has one, the page shows hers and is her own."""
-    return PERSONAL if calls.has_applied(call_id=pk, member=request.user) else None
 
 
 @approved_member_required

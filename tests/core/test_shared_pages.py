@@ -19,6 +19,7 @@ from matching.audiences import FRIENDSHIP_CIRCLE, PARTICIPANTS
 from matching.models import Purpose
 from matching.profiles import match_leave
 from members.models import Status
+from services import calls
 from services.models import Application, CallApplication, SlotBooking
 from tests.core.story_helpers import story
 from tests.core.test_message_centre import sent_notices
@@ -372,3 +373,19 @@ def test_members_who_have_not_applied_share_a_jobs_page_each_with_her_own_token(
 
     assert Application.objects.get(job=job).member == her
     assert 'class="registration-status status-' in own and apply not in own
+
+
+def test_a_calls_page_is_shared_by_members_who_have_not_applied_and_hers_shows_her_application():
+    call = a_call()
+    url = reverse("services:call", args=[call.pk])
+    kept_page, queries = visit(signed_in(MemberProfileFactory().user), url)
+    her = MemberProfileFactory().user
+    calls.application_start(call=call, member=her, statement="我的陈述", files=[], submit=False)
+
+    others, others_queries = visit(signed_in(MemberProfileFactory().user), url)
+    hers, her_queries = visit(signed_in(her), url)
+
+    assert queries > MEMBER_SERVED + 1 and others_queries == MEMBER_SERVED + 1
+    assert without_hers(others) == without_hers(kept_page)
+    assert her_queries > MEMBER_SERVED + 1
+    assert reverse("services:call_application", args=[CallApplication.objects.get(member=her).pk]) in hers.content.decode()
