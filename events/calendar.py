@@ -9,7 +9,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from members.models import User
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 
 from .audiences import seen_by
 from .models import CalendarFeed, Event, EventStatus, RegistrationStatus
@@ -76,9 +76,14 @@ def feed_ics(user: User) -> bytes:
 _FEED_OF = CompiledQuery(lambda user_id: CalendarFeed.objects.filter(user_id=user_id), user_id=int)
 
 
-def feed_token(user: User) -> str:
-    """Her feed's secret, made on her first visit."""
-    feed = _FEED_OF.first(user_id=user.pk)
+def feed_read(user: User) -> Read:
+    """Her feed, or None before her first visit to 我的活动, to be read with its rows."""
+    return _FEED_OF.first_read(user_id=user.pk)
+
+
+def feed_token(user: User, feed: CalendarFeed | None = None) -> str:
+    """Her feed's secret (``feed``, if it was read already), made on her first visit."""
+    feed = feed or _FEED_OF.first(user_id=user.pk)
     if feed is None:
         feed, _ = CalendarFeed.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
     return feed.token

@@ -23,8 +23,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import User
-from xiangcheng.core.compiled_queries import CompiledQuery, together
-from xiangcheng.core.counted_pages import counted_page
+from xiangcheng.core.compiled_queries import CompiledQuery, Read, together
+from xiangcheng.core.counted_pages import counted_page_with
 from xiangcheng.core.related_counts import related_count
 
 from .audiences import seen_by, sees
@@ -131,10 +131,11 @@ _HERS = CompiledQuery(lambda user_id: Registration.objects.filter(user_id=user_i
     .order_by("-event__starts_at", "-pk"), user_id=int)
 
 
-def my_registrations(user, *, page: str | int | None = None) -> Page:
+def my_registrations(user, *, page: str | int | None = None, also: tuple[Read, ...] = ()) -> tuple[Page, list]:
     """One page of her registrations, newest event first, each with ``waitlist_position`` and
-    ``can_cancel`` set (2 queries: the page with the count, the waitlists of its events)."""
-    page = counted_page(_HERS.listing(user_id=user.pk), MY_EVENTS_PAGE_SIZE, page)
+    ``can_cancel`` set (2 queries: the page with the count, the waitlists of its events), and
+    what the reads ``also`` give, read in the page's round trip."""
+    page, also_read = counted_page_with(_HERS.listing(user_id=user.pk), MY_EVENTS_PAGE_SIZE, page, *also)
     registrations = list(page.object_list)
     waiting_events = {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     positions: dict[int, int] = {}
@@ -149,4 +150,4 @@ def my_registrations(user, *, page: str | int | None = None) -> Page:
         registration.waitlist_position = positions.get(registration.pk)
         registration.can_cancel = registration.is_active and cancellation_open(registration.event, now=now)
     page.object_list = registrations
-    return page
+    return page, also_read

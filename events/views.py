@@ -128,10 +128,10 @@ def registration_ticket(request, pk: int):
 
 @login_required
 def my_events(request):
+    page, (feed,) = my_registrations(request.user, page=request.GET.get("page"), also=(calendar.feed_read(request.user),))
     return render(request, "events/my_events.html", {
-        "page": my_registrations(request.user, page=request.GET.get("page")),
-        "feed_url": request.build_absolute_uri(
-            reverse("events:feed", args=[calendar.feed_token(request.user)])),
+        "page": page,
+        "feed_url": request.build_absolute_uri(reverse("events:feed", args=[calendar.feed_token(request.user, feed)])),
     })
 
 

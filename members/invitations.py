@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiangcheng.core.audit import audit_context
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 from xiangcheng.core.models import Notice
 from xiangcheng.core.outbox import Message, notice_kind, notify
 from xiangcheng.core.sms import sms_template
@@ -175,10 +175,10 @@ _UNANSWERED = CompiledQuery(lambda organisation_id: OrganisationInvitation.objec
     organisation_id=int)
 
 
-def invitations_unanswered(*, organisation: Organisation, shown: int) -> list[OrganisationInvitation]:
+def invitations_unanswered_read(*, organisation_id: int, shown: int) -> Read:
     """The newest ``shown`` of its invitations neither accepted nor revoked (its workbench lists
-    them; their SQL built once per process)."""
-    return _UNANSWERED.listing(organisation_id=organisation.pk)[0:shown]
+    them; their SQL built once per process), to be read with the workbench's other rows."""
+    return _UNANSWERED.listing(organisation_id=organisation_id).read(0, shown)
 
 
 def invitation_by_token(token: str) -> OrganisationInvitation:

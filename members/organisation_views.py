@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xiangcheng.core.compiled_queries import Read, together
+
 from .invitations import (
     INVITATION_DAYS,
     NOT_VERIFIED,
@@ -17,7 +19,7 @@ from .invitations import (
     invitation_check,
     invitation_revoke,
     invitation_send,
-    invitations_unanswered,
+    invitations_unanswered_read,
     may_invite,
 )
 from .models import OrganisationInvitation, Representative
@@ -29,8 +31,9 @@ from .organisations import (
     organisations_of,
     representative_leave,
     representative_remove,
-    representatives_of,
+    representatives_read,
     represented,
+    represented_read,
 )
 from .profiles import person_name
 from .workbench import workbench_links
@@ -63,11 +66,15 @@ def organisation_register_view(request):
                   status=400 if form.errors else 200)
 
 
-def _workbench(request, organisation, *, invite_form=None, status=200):
-    representatives = [(rep, representative_name(rep)) for rep in representatives_of(organisation)]
-    invitations = invitations_unanswered(organisation=organisation, shown=INVITATIONS_SHOWN)
+def _workbench_reads(pk: int) -> tuple[Read, Read]:
+    return (representatives_read(organisation_id=pk),
+            invitations_unanswered_read(organisation_id=pk, shown=INVITATIONS_SHOWN))
+
+
+def _workbench(request, organisation, representatives, invitations, *, invite_form=None, status=200):
     return render(request, "members/organisations/workbench.html", {
-        "organisation": organisation, "representatives": representatives, "invitations": invitations,
+        "organisation": organisation, "invitations": invitations,
+        "representatives": [(rep, representative_name(rep)) for rep in representatives],
         "invite_form": invite_form or InvitationForm(), "links": workbench_links(organisation_pk=organisation.pk),
         "invitation_days": INVITATION_DAYS, "may_invite": may_invite(organisation), "cannot_invite": NOT_VERIFIED,
     }, status=status)
@@ -75,7 +82,12 @@ def _workbench(request, organisation, *, invite_form=None, status=200):
 
 @login_required
 def organisation(request, pk: int):
-    return _workbench(request, represented(user=request.user, pk=pk))
+    # Her organisation and its rows in one round trip; the rows are dropped with one not hers.
+    organisation, representatives, invitations = together(represented_read(user=request.user, pk=pk),
+                                                          *_workbench_reads(pk))
+    if organisation is None:
+        raise Http404
+    return _workbench(request, organisation, representatives, invitations)
 
 
 @login_required
@@ -118,7 +130,7 @@ def invite(request, pk: int):
             messages.success(request, _("Invitation sent to %(address)s.") % {
                 "address": invitation.email or invitation.phone})
             return redirect("members:organisation", pk)
-    return _workbench(request, current, invite_form=form, status=400)
+    return _workbench(request, current, *together(*_workbench_reads(current.pk)), invite_form=form, status=400)
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from members.invitations import invitations_of_revoke
 from members.models import MemberProfile, Organisation, OrganisationStatus, Representative, VisibleField
 from xiangcheng.core.audit import audit_context
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 from xiangcheng.core.files import ProcessedImage
 
 
@@ -71,6 +71,12 @@ def directory_organisations(profiles: Iterable[MemberProfile]) -> None:
         profile.verified_organisations = shown.get(profile.user_id, [])
 
 
+def represented_read(*, user, pk: int) -> Read:
+    """``represented``'s read, to travel with a page's rows (``counted_page_with``): her
+    organisation ``pk``, or None where it is not hers (the page's 404)."""
+    return _REPRESENTED.first_read(user_id=user.pk, pk=pk)
+
+
 def represented(*, user, pk: int) -> Organisation:
     """Her organisation ``pk``, or 404: another organisation's pages do not exist for her."""
     organisation = _REPRESENTED.first(user_id=user.pk, pk=pk) if user.is_authenticated else None
@@ -84,10 +90,10 @@ _REPRESENTATIVES = CompiledQuery(lambda organisation_id: Representative.objects.
     organisation_id=int)
 
 
-def representatives_of(organisation: Organisation) -> list[Representative]:
+def representatives_read(*, organisation_id: int) -> Read:
     """Who represents the organisation, first to join first, each with her account and profile
-    (her workbench lists them; its SQL built once per process)."""
-    return _REPRESENTATIVES.rows(organisation_id=organisation.pk)
+    (her workbench lists them; its SQL built once per process), to be read with its other rows."""
+    return _REPRESENTATIVES.read(organisation_id=organisation_id)
 
 
 def posting_organisation(*, user, pk: int) -> Organisation:

@@ -158,9 +158,9 @@ def jobs_with_applications_counted(organisation: Organisation) -> QuerySet[Job]:
     return _jobs_counted(organisation.pk)
 
 
-def organisation_jobs_listed(organisation: Organisation) -> Listing:
+def organisation_jobs_listed(organisation_id: int) -> Listing:
     """``jobs_with_applications_counted`` for its page (``counted_page``), its SQL built once."""
-    return _JOBS_COUNTED.listing(organisation_id=organisation.pk)
+    return _JOBS_COUNTED.listing(organisation_id=organisation_id)
 
 
 def _to_job(job_id: int) -> QuerySet[Application]:
@@ -177,13 +177,13 @@ _TO_JOB_WITH_STATUS = CompiledQuery(lambda job_id, status: _to_job(job_id).filte
                                     status=str)
 
 
-def applications_to_job(job: Job, status: str = "") -> Listing:
+def applications_to_job(job_id: int, status: str = "") -> Listing:
     """What the organisation sees of each applicant to the job, newest first: name, job title,
     field, message and CV (never contacts); only those with ``status`` if one is given. For
     ``counted_page``, its SQL built once per process."""
     if status:
-        return _TO_JOB_WITH_STATUS.listing(job_id=job.pk, status=status)
-    return _TO_JOB.listing(job_id=job.pk)
+        return _TO_JOB_WITH_STATUS.listing(job_id=job_id, status=status)
+    return _TO_JOB.listing(job_id=job_id)
 
 
 # What her row shows (``application_rows``) and no more: the jobs' and organisations' long texts

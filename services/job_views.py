@@ -9,8 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.access import approved_member_required
-from members.organisations import may_post, organisations_of, posting_organisation, represented
-from xiangcheng.core.counted_pages import counted_page
+from members.organisations import (
+    may_post,
+    organisations_of,
+    posting_organisation,
+    represented_read,
+)
+from xiangcheng.core.counted_pages import counted_page, counted_page_with
 from xiangcheng.core.shared_pages import PERSONAL, kept_shared
 
 from . import applications, jobs
@@ -93,9 +98,10 @@ def my_applications(request):
 @login_required
 def organisation_jobs(request, pk: int):
     """Her organisation's jobs, each with how many applied; another organisation's: 404."""
-    organisation = represented(user=request.user, pk=pk)
-    page = counted_page(applications.organisation_jobs_listed(organisation), ORGANISATION_PAGE_SIZE,
-                        request.GET.get("page"))
+    page, (organisation,) = counted_page_with(applications.organisation_jobs_listed(pk), ORGANISATION_PAGE_SIZE,
+                                              request.GET.get("page"), represented_read(user=request.user, pk=pk))
+    if organisation is None:
+        raise Http404
     posting = may_post(organisation)
     for job in page:
         job.may_post = posting
@@ -131,10 +137,13 @@ def _applications_query(status: str, number: str = "") -> str:
 @login_required
 def job_applications(request, organisation_pk: int, pk: int):
     """The applications to one of her organisation's jobs, newest first, a page at a time."""
-    job = _represented_job(request, organisation_pk, pk)
     status = _shown_status(request)
-    page = counted_page(applications.applications_to_job(job, status), APPLICATIONS_PAGE_SIZE,
-                        request.GET.get("page"))
+    # The job and its applications in one round trip; the rows are dropped with a job not hers.
+    page, (job,) = counted_page_with(applications.applications_to_job(pk, status), APPLICATIONS_PAGE_SIZE,
+                                     request.GET.get("page"),
+                                     jobs.represented_job_read(user=request.user, organisation_pk=organisation_pk, pk=pk))
+    if job is None:
+        raise Http404
     back = _applications_query(status, str(page.number))  # where a status button returns her
     for application in page:
         application.back = back

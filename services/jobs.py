@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from members.models import Organisation, User
 from members.organisations import may_post, represented_by
 from xiangcheng.core.audit import audit_context
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 from xiangcheng.core.text_search import contains_text
 
 from .models import Job, JobStatus
@@ -109,6 +109,11 @@ def organisation_job(*, organisation: Organisation, pk: int) -> Job | None:
 _REPRESENTED_JOB = CompiledQuery(lambda user_id, organisation_id, pk: Job.objects.select_related("organisation").filter(
     pk=pk, organisation_id=organisation_id, organisation__in=represented_by(user_id)),
     user_id=int, organisation_id=int, pk=int)
+
+
+def represented_job_read(*, user, organisation_pk: int, pk: int) -> Read:
+    """``represented_job``'s read, to travel with the job's rows (``counted_page_with``)."""
+    return _REPRESENTED_JOB.first_read(user_id=user.pk, organisation_id=organisation_pk, pk=pk)
 
 
 def represented_job(*, user, organisation_pk: int, pk: int) -> Job | None:

@@ -17,7 +17,7 @@ from django.db.models import (
 )
 
 from members.models import User
-from xiangcheng.core.compiled_queries import CompiledQuery, Listing
+from xiangcheng.core.compiled_queries import CompiledQuery, Listing, together
 from xiangcheng.core.text_search import contains_text
 
 from .models import RequestResponse, ResponseStatus, ServiceRequest
@@ -81,10 +81,12 @@ _RESPONSE_OF = CompiledQuery(lambda request_id, member_id: RequestResponse.objec
 def request_seen_by(*, pk: int, member: User) -> tuple[ServiceRequest, RequestResponse | None] | None:
     """The request (with ``open_now`` set) and her response, if she may see it: open, or one she
     responded to (her answer and contacts stay hers). None otherwise: the page's 404."""
-    service_request = _REQUEST.first(pk=pk, day=first_open_day())
+    # Read in one round trip; her response (at most one: a unique constraint) is dropped with a
+    # request she may not see.
+    service_request, mine = together(_REQUEST.first_read(pk=pk, day=first_open_day()),
+                                     _RESPONSE_OF.first_read(request_id=pk, member_id=member.pk))
     if service_request is None:
         return None
-    mine = _RESPONSE_OF.first(request_id=pk, member_id=member.pk)  # at most one: a unique constraint
     if mine is None and not service_request.open_now:
         return None
     return service_request, mine

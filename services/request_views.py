@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import approved_member_required
 from members.contacts import verified_email, verified_phone
-from members.organisations import may_post, posting_organisation, represented
-from xiangcheng.core.counted_pages import counted_page
+from members.organisations import may_post, posting_organisation, represented, represented_read
+from xiangcheng.core.counted_pages import counted_page, counted_page_with
 from xiangcheng.core.shared_pages import kept_shared
 
 from . import request_digest, requests, responses
@@ -150,10 +150,14 @@ def digest_stop(request, token: str):
 
 @login_required
 def organisation_requests(request, organisation: int):
-    org = represented(user=request.user, pk=organisation)
-    page, query = _page(request, requests_of_organisation(org.pk))
+    page, (org,) = counted_page_with(requests_of_organisation(organisation), PAGE_SIZE, request.GET.get("page"),
+                                     represented_read(user=request.user, pk=organisation))
+    if org is None:
+        raise Http404
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "services/requests/organisation_list.html",
-                  {"organisation": org, "page": page, "query": query, "may_post": may_post(org)})
+                  {"organisation": org, "page": page, "query": query.urlencode(), "may_post": may_post(org)})
 
 
 def _own_request(request, organisation: int, pk: int) -> ServiceRequest:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from events.models import Event
 from tests.events.factories import EventFactory
 from xiangcheng.core.compiled_queries import CompiledQuery
-from xiangcheng.core.counted_pages import counted_page
+from xiangcheng.core.counted_pages import counted_page, counted_page_with
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,32 @@ def test_a_listing_gives_django_s_pages_each_page_with_rows_one_query_its_sql_bu
     assert shown(counted_page(compiled.listing(kind="camp"), 3, "1")) == ([], 1, 0, 1, False, False)
     # Built twice at most: the rows' query, then the same with the window count; never per request.
     assert len(built) == 2
+
+
+def test_a_listings_page_read_with_other_reads_is_the_same_page_in_one_round_trip():
+    for n in range(7):
+        EventFactory(title=f"活动{n}", kind="salon")
+    training = EventFactory(title="培训", kind="training")
+    compiled = CompiledQuery(of_kind, kind=str)
+    one = CompiledQuery(lambda pk: Event.objects.filter(pk=pk), pk=int)
+    answered_when_sent = []
+
+    def sent(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        answered_when_sent.append(context["cursor"].cursor.pgresult is not None)
+        return result
+
+    for number in (None, "1", "2", "3", "x"):
+        answered_when_sent.clear()
+        with connection.execute_wrapper(sent):
+            page, (found, missing) = counted_page_with(compiled.listing(kind="salon"), 3, number,
+                                                       one.first_read(pk=training.pk), one.first_read(pk=0))
+        assert shown(page) == shown(Paginator(of_kind("salon"), 3).get_page(number))
+        assert (found.title, missing) == ("培训", None)
+        assert answered_when_sent == [False, False, False]  # the page and both reads: one round trip
+    for number in ("4", "99", "0", "-1"):  # past the end, below one: Django's last page, the reads as asked
+        page, (found,) = counted_page_with(compiled.listing(kind="salon"), 3, number, one.first_read(pk=training.pk))
+        assert shown(page) == shown(Paginator(of_kind("salon"), 3).get_page(number))
+        assert found.title == "培训"
+    page, (found,) = counted_page_with(compiled.listing(kind="camp"), 3, "1", one.first_read(pk=training.pk))
+    assert shown(page) == ([], 1, 0, 1, False, False) and found.title == "培训"

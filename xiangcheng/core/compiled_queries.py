@@ -268,10 +268,15 @@ class Read:
     query: "CompiledQuery"
     values: dict
     result: Callable[[list], object]
+    window: tuple[int, int] | None = None  # rows start:stop of a listing
+    total: str = ""  # with the list's length beside each row, under this name (``Listing.counted``)
 
     def then(self, step: Callable[[object], object]) -> "Read":
         """The same read, its result passed through ``step`` (a check the caller makes of the row)."""
-        return Read(self.query, self.values, lambda rows: step(self.result(rows)))
+        return Read(self.query, self.values, lambda rows: step(self.result(rows)), self.window, self.total)
+
+    def statement(self) -> "_Statement":
+        return self.query._statement(self.values, window=self.window, total=self.total)
 
 
 def together(*reads: Read) -> list:
@@ -284,7 +289,7 @@ def together(*reads: Read) -> list:
     the audit trail's wrappers see each), run in order on the same connection; if one fails, the
     error is raised as Django raises a database error and the rest are not run.
     """
-    statements = [read.query._statement(read.values) for read in reads]
+    statements = [read.statement() for read in reads]
     if len({statement.db for statement in statements}) > 1:
         raise ImproperlyConfigured("reads sent together are read from one database")
     if len(statements) < 2:
@@ -430,4 +435,12 @@ class Listing:
     def counted(self, start: int, stop: int, *, total: str) -> list:
         """Rows ``start:stop``, each with the list's length as ``total``, in one query
         (``counted_pages.counted_page``)."""
-        return self._compiled._rows(self._values, window=(start, stop), total=total)
+        return self.counted_read(start, stop, total=total).statement().made()
+
+    def read(self, start: int, stop: int) -> Read:
+        """Rows ``start:stop``, to be read with other queries in one round trip (``together``)."""
+        return Read(self._compiled, self._values, list, window=(start, stop))
+
+    def counted_read(self, start: int, stop: int, *, total: str) -> Read:
+        """``counted``, to be read with other queries in one round trip (``together``)."""
+        return Read(self._compiled, self._values, list, window=(start, stop), total=total)
