@@ -131,13 +131,9 @@ def application_of(*, call: Call, member: User) -> CallApplication | None:
     return _APPLICATION_OF.first(call_id=call.pk, member_id=member.pk)
 
 
-_APPLIED = CompiledQuery(lambda call_id, member_id: CallApplication.objects.filter(
-    call_id=call_id, member_id=member_id).values_list("pk", flat=True), call_id=int, member_id=int)
-
-
 def has_applied(*, call_id: int, member: User) -> bool:
-    """Whether she has an application to the call, in any state."""
-    return member.is_authenticated and _APPLIED.count(call_id=call_id, member_id=member.pk) > 0
+    """Whether she has an application to the call, in any state (``application_of``'s rows, counted)."""
+    return member.is_authenticated and _APPLICATION_OF.count(call_id=call_id, member_id=member.pk) > 0
 
 
 def own_application(*, member: User, pk: int) -> CallApplication | None:
