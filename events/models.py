@@ -13,11 +13,12 @@ from xiangcheng.core import audit
 from xiangcheng.core.audiences import restricted_audiences
 from xiangcheng.core.choice_labels import ChoiceLabels
 from xiangcheng.core.models import Programme
+from xiangcheng.core.row_loading import RowLoaded
 
 from .seat_counts import EVENT_TRIGGERS, registration_triggers
 
 
-class Venue(models.Model):
+class Venue(RowLoaded, models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
     address = models.CharField(_("address"), max_length=200)
     capacity = models.PositiveIntegerField(_("capacity"))
@@ -77,7 +78,7 @@ def seats_free(*, capacity: int, confirmed: int) -> int:
 
 
 @audit.track(status="status")
-class Event(ChoiceLabels, models.Model):
+class Event(ChoiceLabels, RowLoaded, models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="events", verbose_name=_("programme")
     )
@@ -150,7 +151,7 @@ class Event(ChoiceLabels, models.Model):
         return self.waitlist_enabled or self.requires_approval
 
 
-class EventSeats(models.Model):
+class EventSeats(RowLoaded, models.Model):
     """The seats and childcare places an event has confirmed, kept by the database's triggers
     (events.seat_counts) and never written by the application."""
 
@@ -180,7 +181,7 @@ ACTIVE_STATUSES = [RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, Reg
 
 
 @audit.track(status="status")
-class Registration(ChoiceLabels, models.Model):
+class Registration(ChoiceLabels, RowLoaded, models.Model):
     # Indexed with its status in Meta, which serves every read by event: an index of the event
     # alone would only be one more to keep up on every sign-up.
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", db_index=False,
@@ -225,7 +226,7 @@ class Registration(ChoiceLabels, models.Model):
         return self.status in ACTIVE_STATUSES
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(RowLoaded, models.Model):
     """A member's secret calendar subscription URL; resetting the token revokes the old one."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

@@ -17,6 +17,7 @@ from members.models import City, Field
 from members.profiles import person_name
 from xiangcheng.core import audit
 from xiangcheng.core.choice_labels import ChoiceLabels
+from xiangcheng.core.row_loading import RowLoaded
 
 
 class Purpose(models.TextChoices):
@@ -59,7 +60,7 @@ ACTIVE_ROWS = models.Q(status=MatchStatus.ACTIVE)
 # Who joined, was suspended or left: status changes and the deletion when she leaves. What she
 # wrote about herself is not copied into the audit trail.
 @audit.track(fields=["user", "status", "joined_at"], status="status")
-class MatchProfile(ChoiceLabels, models.Model):
+class MatchProfile(ChoiceLabels, RowLoaded, models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_profile",
         verbose_name=_("account"),
@@ -152,7 +153,7 @@ def in_friendship_circle(purposes: list[str]) -> bool:
 SUGGESTIONS_MAX = 20
 
 
-class Suggestion(models.Model):
+class Suggestion(RowLoaded, models.Model):
     """One candidate suggested to her, with its score and the reasons as codes and parameters
     (``matching.scoring.Reason``), put into words when she reads them. Leaving 遇见 deletes her
     profile and with it the suggestions to her and of her."""
@@ -200,7 +201,7 @@ OPEN_INTRODUCTIONS = models.Q(status__in=[IntroductionStatus.PENDING, Introducti
 
 # Who asked whom, and how it ended — never the message or the contacts shared.
 @audit.track(fields=["sender", "recipient", "status", "answered_at"], status="status")
-class Introduction(ChoiceLabels, models.Model):
+class Introduction(ChoiceLabels, RowLoaded, models.Model):
     """One "相遇" request. It hangs on the two accounts, not on their match profiles, so a
     connection she accepted stays on the other side's list (as "已离开遇见") after she leaves;
     leaving deletes her requests that were not accepted. Each side chooses which of her verified
@@ -272,7 +273,7 @@ MODERATION_NOTE_MAX = 500
 
 # Who blocked whom and when it was lifted (the rows themselves), never why.
 @audit.track(fields=["blocker", "blocked"])
-class Block(models.Model):
+class Block(RowLoaded, models.Model):
     """She blocked someone: both are invisible to each other everywhere in 遇见
     (``matching.safety.blocked_either_way``)."""
 
@@ -319,7 +320,7 @@ OPEN_REPORTS = models.Q(status=ReportStatus.OPEN)
 
 # Who reported whom, for what, and how 遇见审核 decided (who and why in each event's context).
 @audit.track(fields=["reporter", "reported", "reason", "status", "handled_by", "handled_at"], status="status")
-class Report(ChoiceLabels, models.Model):
+class Report(ChoiceLabels, RowLoaded, models.Model):
     """A participant reported another to the 遇见审核 moderators."""
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

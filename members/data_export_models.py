@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core import audit
+from xiangcheng.core.row_loading import RowLoaded
 from xiangcheng.core.storage import private_storage
 
 
@@ -26,7 +27,7 @@ IN_FLIGHT = [DataExportStatus.QUEUED, DataExportStatus.BUILDING]
 
 
 @audit.track(fields=["user", "status"], status="status")
-class DataExport(models.Model):
+class DataExport(RowLoaded, models.Model):
     """A ZIP of everything the portal holds about her, built by a Celery task, kept privately and
     downloadable by her alone until ``expires_at``."""
 

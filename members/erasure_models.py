@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.row_loading import RowLoaded
 
-class AccountErasure(models.Model):
+
+class AccountErasure(RowLoaded, models.Model):
     """She confirmed the deletion of her account at ``requested_at``; the erasure job ran at
     ``erased_at`` (empty while it waits). The row names the account row that stays, anonymised."""
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from members.credit_codes import credit_code_check
 from xiangcheng.core import audit
 from xiangcheng.core.choice_labels import ChoiceLabels
+from xiangcheng.core.row_loading import RowLoaded
 from xiangcheng.core.storage import served_privately
 from xiangcheng.core.text_search import characters_index
 
@@ -22,7 +23,7 @@ MAINLAND_MOBILE = RegexValidator(
 
 
 @audit.track(fields=["is_active", "is_staff", "is_superuser"])
-class User(AbstractUser):
+class User(RowLoaded, AbstractUser):
     """An account. Signs in with a verified email address or a mainland mobile number."""
 
     phone = models.CharField(
@@ -131,7 +132,7 @@ def photo_storage():
 # content (bio, photo …) is not copied into the audit trail.
 @audit.track(fields=["user", "status", "submitted_at", "reviewed_at", "reviewed_by", "rejection_reason"],
              status="status")
-class MemberProfile(ChoiceLabels, models.Model):
+class MemberProfile(ChoiceLabels, RowLoaded, models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile",
         verbose_name=_("account"),
@@ -203,7 +204,7 @@ class MemberProfile(ChoiceLabels, models.Model):
         return field in self.visible_fields
 
 
-class Consent(models.Model):
+class Consent(RowLoaded, models.Model):
     """A separate, recorded consent (PIPL): what, which version, when given, when withdrawn."""
 
     class Kind(models.TextChoices):
@@ -278,7 +279,7 @@ def _logo_thumb_path(instance: "Organisation", filename: str) -> str:
 # Verification decisions (who, when, why) and the badge staff confirm; not the description.
 @audit.track(fields=["name", "credit_code", "status", "reviewed_at", "reviewed_by", "rejection_reason",
                      "women_led", "women_led_confirmed"], status="status")
-class Organisation(ChoiceLabels, models.Model):
+class Organisation(ChoiceLabels, RowLoaded, models.Model):
     """An enterprise, university, institute, bank or social organisation (相链她科企).
 
     Only a verified organisation posts service requests and jobs (``organisations.may_post``).
@@ -343,7 +344,7 @@ class Organisation(ChoiceLabels, models.Model):
 
 
 @audit.track(fields=["organisation", "user", "invited_by"])
-class Representative(models.Model):
+class Representative(RowLoaded, models.Model):
     """A person who acts for an organisation. Any account: a member or not, a woman or not."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="representatives",
@@ -368,7 +369,7 @@ class Representative(models.Model):
 
 # --- Invitations to represent an organisation ---------------------------------------------------
 @audit.track(fields=["accepted_at", "accepted_by", "revoked"])
-class OrganisationInvitation(models.Model):
+class OrganisationInvitation(RowLoaded, models.Model):
     """A representative asks a colleague (by email address or mobile number) to represent the
     organisation too. The link carries ``token``; it works once, for the account that verified
     that address or number, until ``expires_at`` (``members.invitations.invitation_expired``)."""

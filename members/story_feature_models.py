@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiangcheng.core import audit
+from xiangcheng.core.row_loading import RowLoaded
 
 
 class StoryFeatureStatus(models.TextChoices):
@@ -20,7 +21,7 @@ FEATURE_SHOWN = models.Q(status=StoryFeatureStatus.CONSENTED, member__is_active=
 
 
 @audit.track(status="status")
-class StoryFeature(models.Model):
+class StoryFeature(RowLoaded, models.Model):
     story = models.ForeignKey("core.Story", on_delete=models.CASCADE, related_name="features",
                               verbose_name=_("story"))
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_features",

@@ -18,6 +18,7 @@ from members.models import Field
 from xiangcheng.core import audit
 from xiangcheng.core.choice_labels import ChoiceLabels
 from xiangcheng.core.models import Programme
+from xiangcheng.core.row_loading import RowLoaded
 from xiangcheng.core.storage import private_storage
 
 # The programme calls belong to unless staff say otherwise: 相创她数智.
@@ -86,7 +87,7 @@ class CallQuerySet(models.QuerySet):
 # What staff published and when; edits to the texts are in the trail too.
 @audit.track(fields=["kind", "title", "organiser", "level", "programme", "field", "opens_on", "closes_on",
                      "places", "status", "review_started_at"], status="status")
-class Call(ChoiceLabels, models.Model):
+class Call(ChoiceLabels, RowLoaded, models.Model):
     """A contest, talent programme or honour the district recommends members for.
 
     Open from ``opens_on`` through ``closes_on`` (local days, ``calls.py``); ``places`` caps how
@@ -152,7 +153,7 @@ class Call(ChoiceLabels, models.Model):
 
 # Each step of an application and who took it (reason and notes in the row, the step in the trail).
 @audit.track(fields=["call", "member", "status", "reason", "submitted_at", "decided_at"], status="status")
-class CallApplication(ChoiceLabels, models.Model):
+class CallApplication(ChoiceLabels, RowLoaded, models.Model):
     """A member's application to a call: one per member per call."""
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
@@ -195,7 +196,7 @@ def _call_file_path(instance, filename: str) -> str:
     return f"calls/{instance.application_id}/{uuid.uuid4().hex}"
 
 
-class CallAttachment(models.Model):
+class CallAttachment(RowLoaded, models.Model):
     """A PDF or image attached to an application, through the file gate; stored privately and
     served only to the applicant and to staff who review calls."""
 
@@ -217,7 +218,7 @@ class CallAttachment(models.Model):
 
 
 @audit.track(fields=["member", "kind", "field"])
-class CallFollow(models.Model):
+class CallFollow(RowLoaded, models.Model):
     """She asked to hear when a call of this kind, or in this field, opens (one of the two is set)."""
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="call_follows",

@@ -6,10 +6,12 @@ once however often the scan runs). Imported by ``services.models``.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiangcheng.core.row_loading import RowLoaded
+
 from .call_models import Call
 
 
-class CallAnnouncement(models.Model):
+class CallAnnouncement(RowLoaded, models.Model):
     """The scan announced this call's opening (the row is its claim: one per call)."""
 
     call = models.OneToOneField(Call, on_delete=models.CASCADE, primary_key=True, related_name="announcement",

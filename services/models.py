@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import City
 from xiangcheng.core import audit
 from xiangcheng.core.choice_labels import ChoiceLabels
+from xiangcheng.core.row_loading import RowLoaded
 from xiangcheng.core.storage import private_storage, served_privately
 from xiangcheng.core.text_search import characters_index
 
@@ -55,7 +56,7 @@ class Contact(models.TextChoices):
     PHONE = "phone", _("By phone")
 
 
-class TicketCounter(models.Model):
+class TicketCounter(RowLoaded, models.Model):
     """The last reference number used in a year; incremented inside the submitting transaction."""
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
@@ -70,7 +71,7 @@ class TicketCounter(models.Model):
 
 
 @audit.track(status="status")
-class Ticket(ChoiceLabels, models.Model):
+class Ticket(ChoiceLabels, RowLoaded, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
@@ -124,7 +125,7 @@ class Ticket(ChoiceLabels, models.Model):
 
 # A message's text stays in the message; the trail records who added which kind, when.
 @audit.track(fields=["ticket", "author", "internal", "from_staff", "created_at"])
-class TicketMessage(models.Model):
+class TicketMessage(RowLoaded, models.Model):
     """A public reply (member or staff) or an internal note (staff only, never shown to her)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
@@ -153,7 +154,7 @@ def _attachment_path(instance, filename: str) -> str:
     return f"inbox/{instance.ticket_id}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(RowLoaded, models.Model):
     """An image or PDF a member attached; stored privately and served only to her and staff."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket"))
@@ -174,7 +175,7 @@ class Attachment(models.Model):
         return self.name
 
 
-class CategorySla(models.Model):
+class CategorySla(RowLoaded, models.Model):
     """How many working days staff have to answer a ticket of a category (default 5)."""
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, unique=True)
@@ -190,7 +191,7 @@ class CategorySla(models.Model):
         return f"{self.get_category_display()}: {self.working_days}"
 
 
-class CannedReply(models.Model):
+class CannedReply(RowLoaded, models.Model):
     title = models.CharField(_("title"), max_length=60)
     body = models.TextField(_("text"), max_length=3000)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
@@ -239,7 +240,7 @@ def _jobs_programme() -> int | None:
 # The moderation decisions and the lifecycle; the texts stay in the job.
 @audit.track(fields=["organisation", "title", "status", "closes_on", "rejection_reason", "reviewed_by",
                      "changes_submitted_at"], status="status")
-class Job(ChoiceLabels, models.Model):
+class Job(ChoiceLabels, RowLoaded, models.Model):
     """A job an organisation posts; public once staff publish it, until its last day has passed.
 
     An edit to a published job waits in ``pending_changes`` for review; the public copy stays as it
@@ -330,7 +331,7 @@ def cv_storage():
 
 
 @audit.track(fields=["job", "member", "status"], status="status")
-class Application(ChoiceLabels, models.Model):
+class Application(ChoiceLabels, RowLoaded, models.Model):
     """A member's application to a job: her message and, if she wishes, her CV (a PDF, private)."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications", verbose_name=_("job"))
@@ -367,7 +368,7 @@ class OfferingMode(models.TextChoices):
 
 
 @audit.track()
-class Offering(ChoiceLabels, models.Model):
+class Offering(ChoiceLabels, RowLoaded, models.Model):
     programme = models.ForeignKey("core.Programme", on_delete=models.PROTECT, related_name="offerings",
                                   verbose_name=_("programme"))
     title = models.CharField(_("title"), max_length=80)
@@ -400,7 +401,7 @@ class Offering(ChoiceLabels, models.Model):
 
 
 @audit.track()
-class OfferingSlot(models.Model):
+class OfferingSlot(RowLoaded, models.Model):
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="slots",
                                  verbose_name=_("offering"))
     starts_at = models.DateTimeField(_("starts at"))
@@ -430,7 +431,7 @@ class SlotBookingStatus(models.TextChoices):
 
 
 @audit.track(status="status")
-class SlotBooking(models.Model):
+class SlotBooking(RowLoaded, models.Model):
     # A slot someone booked (or cancelled) is kept: deleting it would drop bookings nobody was told of.
     slot = models.ForeignKey(OfferingSlot, on_delete=models.PROTECT, related_name="bookings",
                              verbose_name=_("time slot"))
@@ -455,7 +456,7 @@ class SlotBooking(models.Model):
         return f"{self.slot} · {self.member}"
 
 
-class OfferingAppointment(ChoiceLabels, models.Model):
+class OfferingAppointment(ChoiceLabels, RowLoaded, models.Model):
     """Which offering an appointment request is about; the request itself is the inbox ticket."""
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="appointments",

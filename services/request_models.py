@@ -17,6 +17,7 @@ from members.models import Field, Organisation, OrganisationStatus
 from xiangcheng.core import audit
 from xiangcheng.core.choice_labels import ChoiceLabels
 from xiangcheng.core.models import Programme
+from xiangcheng.core.row_loading import RowLoaded
 from xiangcheng.core.text_search import characters_index
 
 # The programme service requests belong to unless staff say otherwise: 相链她科企.
@@ -93,7 +94,7 @@ class ServiceRequestQuerySet(models.QuerySet):
 # What a request says, who decided and why; an edit waiting for review is recorded as it is made.
 @audit.track(fields=["organisation", "category", "title", "field", "budget", "deadline", "programme", "status",
                      "rejection_reason", "pending_changes", "published_at", "closed_at"], status="status")
-class ServiceRequest(ChoiceLabels, models.Model):
+class ServiceRequest(ChoiceLabels, RowLoaded, models.Model):
     """A need a verified organisation posts: reviewed by staff, then browsed by members.
 
     An edit to a published request waits in ``pending_changes`` (the fields and their new values)
@@ -164,7 +165,7 @@ class ServiceRequest(ChoiceLabels, models.Model):
 # Her message stays in the row; the trail records the consent and the decision.
 @audit.track(fields=["request", "member", "status", "share_email", "share_phone", "consented_at", "decided_by",
                      "org_share_email", "org_share_phone", "decided_at"], status="status")
-class RequestResponse(ChoiceLabels, models.Model):
+class RequestResponse(ChoiceLabels, RowLoaded, models.Model):
     """A member's answer to a request. Contacts are never copied here: the flags say which of her
     (and, once accepted, the representative's) verified contacts the other side may see."""
 
@@ -197,7 +198,7 @@ class RequestResponse(ChoiceLabels, models.Model):
         return f"{self.request} · #{self.pk}"
 
 
-class RequestDigestRun(models.Model):
+class RequestDigestRun(RowLoaded, models.Model):
     """One weekly digest of new requests: which publications it covered. The next one starts where
     this one ended, so a request is announced once."""
 
@@ -216,7 +217,7 @@ class RequestDigestRun(models.Model):
 
 
 @audit.track(fields=["user", "opted_out_at"])
-class RequestDigestOptOut(models.Model):
+class RequestDigestOptOut(RowLoaded, models.Model):
     """She asked for no weekly digest of requests (from the email's link or her settings page)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

@@ -48,6 +48,7 @@ from django.utils.translation import gettext_lazy as _
 from pghistory.middleware import HistoryMiddleware
 
 from .plain_text import invisible_strip
+from .row_loading import RowLoaded
 
 CREATED = "created"
 UPDATED = "updated"
@@ -223,7 +224,7 @@ def record_access(obj: models.Model, *, label: str = EXPORTED, actor: models.Mod
 
 # --- reading it ----------------------------------------------------------------------------------
 
-class AuditEvent(pghistory.models.Events):
+class AuditEvent(RowLoaded, pghistory.models.Events):
     """Every event of every tracked model, as one read-only list (a view over the event tables)."""
 
     user = pghistory.ProxyField("pgh_context__user", models.ForeignKey(

@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .audit import AuditEvent  # noqa: F401
+from .row_loading import RowLoaded
 from .storage import private_storage
 
 
-class Programme(models.Model):
+class Programme(RowLoaded, models.Model):
     """One of the district plan's five programmes; everything the alliance offers belongs to one."""
 
     name = models.CharField(_("name"), max_length=20, unique=True)
@@ -47,7 +48,7 @@ class Programme(models.Model):
         return reverse("programmes:detail", args=[self.slug])
 
 
-class Notice(models.Model):
+class Notice(RowLoaded, models.Model):
     """One message to one person, from any app: written in the transaction that caused it,
     delivered once by email and SMS, and kept for her message centre (我的消息).
 
@@ -130,7 +131,7 @@ def _report_path(instance, filename: str) -> str:
 
 
 @audit.track(fields=["requested_by", "first_day", "last_day", "status"], status="status")
-class DashboardReport(models.Model):
+class DashboardReport(RowLoaded, models.Model):
     """A monthly report asked for from the dashboard: built by a Celery task, kept privately,
     downloaded by the staff member who asked for it until ``expires_at`` (reports.py)."""
 

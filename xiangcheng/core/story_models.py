@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .row_loading import RowLoaded
 
 # The programme a story belongs to unless staff say otherwise: 相创她数智.
 CREATE_PROGRAMME = "create"
@@ -48,7 +49,7 @@ def _cover_thumb_path(instance, filename: str) -> str:
 
 
 @audit.track(status="status")
-class Story(models.Model):
+class Story(RowLoaded, models.Model):
     programme = models.ForeignKey("core.Programme", on_delete=models.PROTECT, related_name="stories",
                                   default=story_default_programme, verbose_name=_("programme"))
     title = models.CharField(_("title"), max_length=100)
