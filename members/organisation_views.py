@@ -36,7 +36,7 @@ from .organisations import (
     represented_read,
 )
 from .profiles import person_name
-from .workbench import workbench_links
+from .workbench import workbench_head
 
 # Open invitations shown on the workbench (the newest first); older ones simply expire.
 INVITATIONS_SHOWN = 20
@@ -75,7 +75,7 @@ def _workbench(request, organisation, representatives, invitations, *, invite_fo
     return render(request, "members/organisations/workbench.html", {
         "organisation": organisation, "invitations": invitations,
         "representatives": [(rep, representative_name(rep)) for rep in representatives],
-        "invite_form": invite_form or InvitationForm(), "links": workbench_links(organisation_pk=organisation.pk),
+        "invite_form": invite_form or InvitationForm(), "head": workbench_head(organisation),
         "invitation_days": INVITATION_DAYS, "may_invite": may_invite(organisation), "cannot_invite": NOT_VERIFIED,
     }, status=status)
 

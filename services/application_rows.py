@@ -11,16 +11,20 @@ organisation's status buttons, which submit the page's one form (``id="applicati
 request's CSRF token) to the application's address with the page and filter to come back to:
 its version names each of them. Which applications are listed is the job's query
 (``applications.applications_to_job``), for its organisation's representatives only.
+
+Above the rows, that page says which job they applied to, its status and closing day, the
+status filter and how many applications it shows: one fragment, its version naming each.
 """
 
 from django.utils.safestring import SafeString
 
-from xiangcheng.core.fragments import rendered_each
+from xiangcheng.core.fragments import rendered_each, rendered_kept
 
-from .models import Application
+from .models import Application, ApplicationStatus, Job
 
 ROW_TEMPLATE = "services/jobs/_application_row.html"
 APPLICANT_TEMPLATE = "services/jobs/_applicant_row.html"
+HEAD_TEMPLATE = "services/jobs/_applications_head.html"
 
 
 def row_version(application: Application) -> tuple:
@@ -44,3 +48,14 @@ def applicant_version(application: Application) -> tuple:
 
 def applicant_rows(applications) -> SafeString:
     return rendered_each(applications, template=APPLICANT_TEMPLATE, name="a", version=applicant_version)
+
+
+def applications_head(job: Job, status: str, count: int) -> SafeString:
+    """Needs the job with its organisation (``jobs.represented_job_read`` reads them); ``status``
+    is the filter shown, ``count`` the applications it finds."""
+    organisation = job.organisation
+    version = (job.pk, job.title, job.status, job.closes_on.isoformat(), organisation.pk, organisation.name,
+               status, count)
+    return rendered_kept(template=HEAD_TEMPLATE, version=version, context={
+        "job": job, "organisation": organisation, "status": status, "count": count,
+        "statuses": ApplicationStatus.choices})

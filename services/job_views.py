@@ -148,8 +148,7 @@ def job_applications(request, organisation_pk: int, pk: int):
     for application in page:
         application.back = back
     return render(request, "services/jobs/job_applications.html", {
-        "job": job, "organisation": job.organisation, "page": page, "status": status,
-        "statuses": ApplicationStatus.choices, "query": _applications_query(status),
+        "job": job, "page": page, "status": status, "query": _applications_query(status),
     })
 
 

@@ -19,6 +19,13 @@ def applicant_rows(applications):
 
 
 @register.simple_tag
+def applications_head(job, status, count):
+    """What a job's applications page says of the job, its filter and count
+    (``services/jobs/_applications_head.html``), rendered once per version."""
+    return rows.applications_head(job, status, count)
+
+
+@register.simple_tag
 def organisation_steps():
     """The statuses the organisation may set, as (value, label)."""
     return [(step.value, step.label) for step in ORGANISATION_STEPS]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from members import workbench
 from members.models import Organisation, OrganisationStatus, Representative
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import zh
+from tests.helpers import renders_of, zh
 
 from .organisation_factories import a_code, organisation_with
 
@@ -66,6 +66,30 @@ def test_the_badge_shows_only_once_staff_confirmed_it(client):
     assert badge not in client.get(url(organisation)).content.decode()
     Organisation.objects.filter(pk=organisation.pk).update(women_led_confirmed=True)
     assert badge in client.get(url(organisation)).content.decode()
+
+
+def test_what_the_workbench_says_of_the_organisation_is_rendered_once_for_its_representatives(client):
+    user, colleague = UserFactory(), UserFactory()
+    organisation = organisation_with(user, status=OrganisationStatus.VERIFIED, description="新材料研发")
+    Representative.objects.create(organisation=organisation, user=colleague)
+
+    client.force_login(user)
+    first, page = renders_of(client, url(organisation), workbench.HEAD_TEMPLATE)
+    client.force_login(colleague)
+    again, colleagues_page = renders_of(client, url(organisation), workbench.HEAD_TEMPLATE)
+
+    assert (first, again) == (1, 0)
+    assert organisation.credit_code in colleagues_page and "新材料研发" in colleagues_page
+    assert zh("Verified") in colleagues_page
+    # Each sees herself as "you" in the list of representatives, rendered for her.
+    assert page.count(f'({zh("you")})') == colleagues_page.count(f'({zh("you")})') == 1
+
+    # A change to what it shows, even one written without the model's save, is shown at once.
+    Organisation.objects.filter(pk=organisation.pk).update(description="功能薄膜材料", status=OrganisationStatus.REJECTED,
+                                                           rejection_reason="资料不全")
+    changed, page = renders_of(client, url(organisation), workbench.HEAD_TEMPLATE)
+    assert changed == 1
+    assert "功能薄膜材料" in page and "新材料研发" not in page and zh("Not verified") in page and "资料不全" in page
 
 
 def edit_data(organisation, **changes):

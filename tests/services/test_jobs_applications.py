@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from members.models import Representative, Status
 from services import applications
-from services.application_rows import ROW_TEMPLATE
+from services.application_rows import HEAD_TEMPLATE, ROW_TEMPLATE
 from services.models import Application, ApplicationStatus
 from tests.helpers import messages_of, renders_of, zh, zh_n
 from xiangcheng.core.models import Notice
@@ -215,6 +215,27 @@ def test_a_jobs_applications_filtered_by_status_and_marked_from_there(client, jo
     marked = client.post(reverse("services:application_status", args=[sent[2].pk]) + "?status=evil&page=x&next=//a",
                          {"status": "viewed"})
     assert marked["Location"] == url
+
+
+def test_what_the_applications_page_says_of_the_job_is_kept_and_follows_each_change(client, job, hr, org):
+    _applicants(job, 2)
+    client.force_login(hr)
+    url = reverse("services:job_applications", args=[org.pk, job.pk])
+
+    first, page = renders_of(client, url, HEAD_TEMPLATE)
+    again, _ = renders_of(client, url, HEAD_TEMPLATE)
+    assert (first, again) == (1, 0)
+    assert zh_n("%(n)s application", "%(n)s applications", 2) in page
+    assert f'<a href="?status=shortlisted">{zh("Shortlisted")}</a>' in page
+
+    # Another application, a filter, a renamed job: each is shown at once.
+    applications.application_submit(job=job, member=applicant("m9", "会员9"), message="留言9")
+    assert zh_n("%(n)s application", "%(n)s applications", 3) in client.get(url).content.decode()
+    filtered = client.get(url, {"status": "shortlisted"}).content.decode()
+    assert f'<a href="?status=shortlisted" aria-current="page">{zh("Shortlisted")}</a>' in filtered
+    assert zh_n("%(n)s application", "%(n)s applications", 0) in filtered
+    type(job).objects.filter(pk=job.pk).update(title="功能薄膜工程师")
+    assert zh("Applications for “%(title)s”") % {"title": "功能薄膜工程师"} in client.get(url).content.decode()
 
 
 def test_another_organisations_job_applications_answer_404(client, job, she, hr, org, moderator):
