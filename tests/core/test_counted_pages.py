@@ -3,13 +3,17 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.test.signals import template_rendered
+from django.utils import translation
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Event
 from tests.events.factories import EventFactory
 from xiangcheng.core.compiled_queries import CompiledQuery
-from xiangcheng.core.counted_pages import counted_page, counted_page_with
+from xiangcheng.core.counted_pages import LINKS_TEMPLATE, counted_page, counted_page_with, page_links
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +119,44 @@ def test_a_listings_page_read_with_other_reads_is_the_same_page_in_one_round_tri
         assert found.title == "培训"
     page, (found,) = counted_page_with(compiled.listing(kind="camp"), 3, "1", one.first_read(pk=training.pk))
     assert shown(page) == ([], 1, 0, 1, False, False) and found.title == "培训"
+
+
+def _links(page, query: str) -> tuple[str, int]:
+    """The links as a list page shows them ({% page_links %}), and how many times their template
+    was rendered for it."""
+    rendered = []
+
+    def count(sender, template, **kwargs):
+        if template.name == LINKS_TEMPLATE:
+            rendered.append(1)
+
+    template_rendered.connect(count)
+    try:
+        html = Template("{% load page_links %}{% page_links %}").render(Context({"page": page, "query": query}))
+    finally:
+        template_rendered.disconnect(count)
+    return html, len(rendered)
+
+
+def test_the_links_to_other_pages_are_djangos_template_rendered_once_for_each_page_and_filter():
+    pages = Paginator(list(range(45)), 10)
+    with translation.override("zh-hans"):
+        for number, query in [(1, ""), (3, "q=%E6%9D%8E"), (5, "kind=salon&q=x"), (3, "")]:
+            page = pages.page(number)
+            expected = render_to_string(LINKS_TEMPLATE, {"page": page, "query": query})
+            first, rendered = _links(page, query)
+            again, rendered_again = _links(pages.page(number), query)
+            assert first == again == expected
+            assert (rendered, rendered_again) == (1, 0)
+        html, _ = _links(pages.page(3), "q=x")
+        assert html.count('href="?q=x&amp;page=2"') == 1 and html.count('href="?q=x&amp;page=4"') == 1
+        assert "第 3 / 5 页" in html
+    with translation.override("en"):
+        html, rendered = _links(pages.page(3), "q=x")
+    assert "Page 3 of 5" in html and rendered == 1
+
+
+def test_a_list_of_one_page_or_no_page_has_no_links():
+    assert page_links(Paginator(list(range(5)), 10).page(1), "") == ""
+    assert page_links(None, "") == ""
+    assert _links("", "")[0] == ""

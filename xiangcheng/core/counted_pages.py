@@ -5,15 +5,21 @@ search runs its conditions twice (the member directory's search costs PostgreSQL
 at volume). ``counted_page`` reads the page with ``COUNT(*) OVER ()`` beside each row: the rows
 before ``LIMIT`` are counted once, by the same scan that finds them. A page past the end (an old
 link, a typed number) falls back to Django's way, which shows the last page.
+
+The links to a list's other pages (``page_links``) are kept rendered: they depend only on the
+page's number, the number of pages and the list's filters.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
+from django.utils.safestring import SafeString
 
 from .compiled_queries import Listing, Read, together
+from .fragments import rendered_kept
 
 _TOTAL = "listed_in_all"  # the annotation that carries the list's length on each row
+LINKS_TEMPLATE = "_pagination.html"
 
 
 def _number(number) -> int:
@@ -61,3 +67,12 @@ def _paged(items: QuerySet | Listing, per_page: int, number: int, rows: list) ->
         return Page([], 1, paginator)
     paginator.count = getattr(rows[0], _TOTAL)  # the cached property, set from the same query
     return Page(rows, number, paginator)
+
+
+def page_links(page: Page | None, query: str) -> SafeString:
+    """"Previous", "page n of m" and "Next" below a list (``query``: its filters, kept on each
+    link), nothing for a list of one page; kept rendered under everything they show."""
+    if page is None or not isinstance(page, Page) or not page.has_other_pages():
+        return SafeString("")
+    return rendered_kept(template=LINKS_TEMPLATE, context={"page": page, "query": query},
+                         version=(page.number, page.paginator.num_pages, query))
