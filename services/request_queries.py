@@ -17,7 +17,7 @@ from django.db.models import (
 )
 
 from members.models import User
-from xiangcheng.core.compiled_queries import CompiledQuery, Listing, together
+from xiangcheng.core.compiled_queries import CompiledQuery, Listing, Read, together
 from xiangcheng.core.text_search import contains_text
 
 from .models import RequestResponse, ResponseStatus, ServiceRequest
@@ -78,15 +78,16 @@ _RESPONSE_OF = CompiledQuery(lambda request_id, member_id: RequestResponse.objec
     request_id=int, member_id=int)
 
 
-def request_seen_by(*, pk: int, member: User) -> tuple[ServiceRequest, RequestResponse | None] | None:
-    """The request (with ``open_now`` set) and her response, if she may see it: open, or one she
-    responded to (her answer and contacts stay hers). None otherwise: the page's 404."""
-    # Read in one round trip; her response (at most one: a unique constraint) is dropped with a
-    # request she may not see.
-    service_request, mine = together(_REQUEST.first_read(pk=pk, day=first_open_day()),
-                                     _RESPONSE_OF.first_read(request_id=pk, member_id=member.pk))
+def request_seen_by(*, pk: int, member: User, also: tuple[Read, ...] = ()) -> tuple | None:
+    """The request (with ``open_now`` set), her response and the results of the page's other
+    reads (``also``), if she may see it: open, or one she responded to (her answer and contacts
+    stay hers). None otherwise: the page's 404."""
+    # Read in one round trip; her response (at most one: a unique constraint) and the other reads
+    # are dropped with a request she may not see.
+    service_request, mine, *others = together(_REQUEST.first_read(pk=pk, day=first_open_day()),
+                                              _RESPONSE_OF.first_read(request_id=pk, member_id=member.pk), *also)
     if service_request is None:
         return None
     if mine is None and not service_request.open_now:
         return None
-    return service_request, mine
+    return service_request, mine, *others

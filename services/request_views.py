@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import approved_member_required
-from members.contacts import verified_email, verified_phone
+from members.contacts import verified_email, verified_email_read, verified_phone
 from members.organisations import may_post, posting_organisation, represented, represented_read
 from xiangcheng.core.counted_pages import counted_page, counted_page_with
 from xiangcheng.core.shared_pages import kept_shared
@@ -69,20 +69,26 @@ def request_list(request):
                   {"form": form, "page": page, "query": query, "her_field": request.profile.field})
 
 
-def _visible_request(request, pk: int) -> tuple[ServiceRequest, RequestResponse | None]:
-    seen = request_seen_by(pk=pk, member=request.user)
+def _visible_request(request, pk: int) -> tuple[ServiceRequest, RequestResponse | None, str]:
+    """The request, her response and her verified address (for the form), read together."""
+    seen = request_seen_by(pk=pk, member=request.user, also=(verified_email_read(request.user),))
     if seen is None:
         raise Http404
     return seen
 
 
-def _contact_form(user, form_class, data=None):
-    return form_class(data, email=verified_email(user), phone=verified_phone(user))
+def _contact_form(user, form_class, data=None, *, email: str | None = None):
+    """Her contact choices; ``email``: her verified address if already read (``verified_email``)."""
+    return form_class(data, email=verified_email(user) if email is None else email, phone=verified_phone(user))
 
 
-def _detail(request, service_request, mine, form=None, status=200):
+def _response_form(user, email: str, data=None) -> ResponseForm:
+    return _contact_form(user, ResponseForm, data, email=email)
+
+
+def _detail(request, service_request, mine, email: str, form=None, status=200):
     if mine is None and form is None:
-        form = _contact_form(request.user, ResponseForm)
+        form = _response_form(request.user, email)
     return render(request, "services/requests/detail.html", {
         "service_request": service_request, "mine": mine, "form": form,
         "contacts": responses.contacts_shown(responses=[mine], viewer=request.user)[mine.pk] if mine else [],
@@ -91,18 +97,18 @@ def _detail(request, service_request, mine, form=None, status=200):
 
 @members_only
 def request_detail(request, pk: int):
-    service_request, mine = _visible_request(request, pk)
-    return _detail(request, service_request, mine)
+    service_request, mine, email = _visible_request(request, pk)
+    return _detail(request, service_request, mine, email)
 
 
 @members_only
 @require_POST
 def request_respond(request, pk: int):
-    service_request, mine = _visible_request(request, pk)
+    service_request, mine, email = _visible_request(request, pk)
     if mine is not None:
         messages.error(request, _("You have already responded to this request."))
         return redirect(service_request)
-    form = _contact_form(request.user, ResponseForm, request.POST)
+    form = _response_form(request.user, email, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,7 +120,7 @@ def request_respond(request, pk: int):
         else:
             messages.success(request, _("Your response is sent. The organisation will answer on this page."))
             return redirect(service_request)
-    return _detail(request, service_request, mine, form=form, status=400)
+    return _detail(request, service_request, mine, email, form=form, status=400)
 
 
 # --- the weekly digest ---------------------------------------------------------------------------

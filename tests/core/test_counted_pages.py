@@ -3,12 +3,12 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
+from django.db import connection
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test.signals import template_rendered
-from django.utils import translation
-from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from events.models import Event
 from tests.events.factories import EventFactory

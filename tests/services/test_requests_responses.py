@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Status
@@ -139,6 +142,27 @@ def test_nobody_else_sees_contacts(client, her, rep, service_request, org):
     # And the organisation's own list page shows counts, not people.
     client.force_login(rep)
     assert_no_contacts(client.get(reverse("services:organisation_requests", args=[org.pk])).content.decode())
+
+
+def test_the_form_names_her_address_only_while_verified_read_with_the_request(client, her, service_request):
+    client.force_login(her)
+    with CaptureQueriesContext(connection) as asked:
+        page = client.get(service_request.get_absolute_url()).content.decode()
+    label = zh("My email address (%(email)s)") % {"email": HER_EMAIL}
+    assert label in page and 'name="share_email"' in page
+    # Her account, then the request, her response and her address, sent together (besides the
+    # audit trail's context, reset as the request ends).
+    tables = [t for q in asked.captured_queries for t in ("members_user", "services_servicerequest",
+                                                         "services_requestresponse", "account_emailaddress")
+              if f'FROM "{t}"' in q["sql"]]
+    assert tables == ["members_user", "services_servicerequest", "services_requestresponse", "account_emailaddress"]
+
+    EmailAddress.objects.filter(user=her).update(verified=False)
+    page = client.get(service_request.get_absolute_url()).content.decode()
+    assert HER_EMAIL not in page and 'name="share_email"' not in page and 'name="share_phone"' in page
+    # Posted anyway, the box is not a field of her form: her address is not shared.
+    respond(client, service_request, share_email="on")
+    assert RequestResponse.objects.get(member=her).share_email is False
 
 
 def test_an_unverified_contact_cannot_be_shared(client, service_request, rep):
