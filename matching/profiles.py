@@ -21,7 +21,7 @@ from members.consents import consent_grant, consent_withdraw, has_consent
 from members.models import City, Consent, Field, User
 from members.profiles import is_approved_member, profile_for
 from xiangcheng.core.audit import audit_context
-from xiangcheng.core.compiled_queries import CompiledQuery
+from xiangcheng.core.compiled_queries import CompiledQuery, Read
 
 from . import tasks
 from .introductions import introductions_forget
@@ -92,6 +92,11 @@ def match_profile_of(user: User) -> MatchProfile | None:
     if not user.is_authenticated:
         return None
     return _OF_USER.first(user_id=user.pk)
+
+
+def match_profile_read(user: User) -> Read:
+    """``match_profile_of`` a signed-in user, to be read with a page's other queries (``together``)."""
+    return _OF_USER.first_read(user_id=user.pk)
 
 
 def may_join(user: User) -> bool:

@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from members.consents import has_consent
+from members.consents import has_consent_read
 from members.models import Consent
+from xiangcheng.core.compiled_queries import together
 
 from . import profiles
 from .access import meet_account_required
@@ -48,12 +49,13 @@ def join(request):
 
 @meet_account_required
 def profile(request):
-    current = profiles.match_profile_of(request.user)
+    # Her profile and whether she consented to 交友, in one round trip.
+    current, consented = together(profiles.match_profile_read(request.user),
+                                  has_consent_read(user=request.user, kind=Consent.Kind.MATCHING_FRIENDSHIP))
     if current is None:
         return redirect("matching:join")
     if profiles.needs_name_check(request.user):  # joined 交友 alone
         return redirect("matching:alone_profile")
-    consented = has_consent(user=request.user, kind=Consent.Kind.MATCHING_FRIENDSHIP)
     form = MatchProfileForm(request.POST or None, initial=MatchProfileForm.initial_from(current),
                             friendship_consented=consented)
     if request.method == "POST" and form.is_valid():

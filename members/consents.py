@@ -84,6 +84,11 @@ def has_consent(*, user: User, kind: str) -> bool:
     return bool(_IN_FORCE_OF_KIND_IDS.rows(user_id=user.pk, kind=kind))
 
 
+def has_consent_read(*, user: User, kind: str) -> Read:
+    """``has_consent``, to be read with a page's other queries in one round trip (``together``)."""
+    return _IN_FORCE_OF_KIND_IDS.read(user_id=user.pk, kind=kind).then(bool)
+
+
 # Consents that reveal something only some staff may know (taking part in 遇见's 交友 circle): the
 # app that owns the kind registers the permission it takes to see them (``consent_kind_guard``),
 # and the consents' admin leaves them out for anyone without it.

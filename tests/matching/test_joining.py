@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching.models import MatchProfile, MatchStatus, Purpose, Visibility
@@ -171,6 +173,16 @@ def test_editing_keeps_her_profile_and_adding_friendship_asks_its_consent(client
     friendship = Consent.objects.get(user=member, kind=Consent.Kind.MATCHING_FRIENDSHIP)
     assert friendship.withdrawn_at is not None
     assert MatchProfile.objects.get(user=member).age_min is None
+
+
+def test_her_profile_page_reads_her_profile_and_her_friendship_consent_in_one_round_trip(client, member):
+    opted_in(member)
+    with CaptureQueriesContext(connection) as asked:
+        assert client.get(reverse("matching:profile")).status_code == 200
+    tables = [t for q in asked.captured_queries for t in ("members_user", "matching_matchprofile", "members_consent")
+              if f'FROM "{t}"' in q["sql"]]
+    # Her account, then the two reads of the page, sent together (compiled_queries.together).
+    assert tables == ["members_user", "matching_matchprofile", "members_consent"]
 
 
 def test_leaving_asks_first_then_deletes_her_profile_withdraws_her_consents_and_is_audited(client, member):
