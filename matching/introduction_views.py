@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from members.access import approved_member_required
 from members.contacts import verified_email, verified_phone
 from members.profiles import person_name
-from xiangcheng.core.counted_pages import counted_page
+from xiangcheng.core.counted_pages import counted_page_with
 
 from . import introductions as rules
 from .cards import card
 from .introduction_forms import RequestForm, ShareForm
 from .introduction_rows import introduction_rows, rows_rendered
 from .models import Introduction
-from .profiles import match_profile_of
+from .profiles import match_profile_of, match_profile_read
 from .scoring import reasons_text, score
 
 PAGE_SIZE = 20
@@ -69,11 +69,13 @@ def request_new(request, profile_id: int):
 
 @approved_member_required
 def introductions(request):
-    if match_profile_of(request.user) is None:
-        return redirect("matching:landing")
     tab = request.GET.get("tab")
     tab = tab if tab in rules.TABS else rules.RECEIVED
-    page = counted_page(rules.introductions_paged(user=request.user, tab=tab), PAGE_SIZE, request.GET.get("page"))
+    # Her match profile and the tab's rows in one round trip; the rows are dropped without it.
+    page, (current,) = counted_page_with(rules.introductions_paged(user=request.user, tab=tab), PAGE_SIZE,
+                                         request.GET.get("page"), match_profile_read(request.user))
+    if current is None:
+        return redirect("matching:landing")
     rows = introduction_rows(list(page), viewer=request.user, tab=tab)
     return render(request, "matching/introductions/list.html", {
         "tab": tab, "page": page, "rows": rows, "rows_html": rows_rendered(rows), "query": f"tab={tab}"})

@@ -469,6 +469,9 @@ def test_my_introductions_cost_the_same_queries_for_5_and_50_on_every_tab(client
     five = counted()
     _introduced(her, 45, 5)
     assert counted() == five
+    # Her account, then her match profile with the tab's rows (one round trip), then the shared
+    # addresses still verified: on the connected tab, four in all.
+    assert five[rules.TABS.index(rules.CONNECTED)] == 4
     connected = client.get("/meet/introductions/?tab=connected")
     assert len(connected.context["rows"]) == 20
     # Those who stayed show the mobile they shared; those who left, none.
