@@ -58,4 +58,9 @@ def applications_head(job: Job, status: str, count: int) -> SafeString:
                status, count)
     return rendered_kept(template=HEAD_TEMPLATE, version=version, context={
         "job": job, "organisation": organisation, "status": status, "count": count,
-        "statuses": ApplicationStatus.choices})
+        "statuses": _statuses})
+
+
+def _statuses() -> list:
+    # Called by the template only when the head is rendered (the enumeration makes its list anew).
+    return ApplicationStatus.choices

@@ -19,10 +19,11 @@ CARD_TEMPLATE = "services/jobs/_organisation_job.html"
 
 
 def card_version(job: Job) -> tuple:
-    """Needs ``applied`` and ``not_viewed`` (counted with the jobs) and ``may_post`` (the page's)."""
+    """Needs ``applied`` and ``not_viewed`` (counted with the jobs), ``may_post`` and
+    ``submittable`` (the page's)."""
     return (job.pk, job.organisation_id, job.title, job.published_at is not None, job.status,
             job.changes_submitted_at is not None, job.closes_on.isoformat(), job.rejection_reason,
-            job.applied, job.not_viewed, job.may_post)
+            job.applied, job.not_viewed, job.may_post, job.submittable)
 
 
 def organisation_job_cards(jobs) -> SafeString:

@@ -105,8 +105,11 @@ def organisation_jobs(request, pk: int):
     posting = may_post(organisation)
     for job in page:
         job.may_post = posting
+        job.submittable = posting and jobs.submittable(job)
     return render(request, "services/jobs/organisation_jobs.html", {
         "organisation": organisation, "page": page, "may_post": posting,
+        # The page's one form, for the cards' "Submit for review": only when a card has the button.
+        "submitting": any(job.submittable for job in page),
     })
 
 
@@ -118,10 +121,13 @@ def _represented_job(request, organisation_pk: int, pk: int) -> Job:
     return job
 
 
+_STATUSES = frozenset(ApplicationStatus.values)
+
+
 def _shown_status(request) -> str:
     """The applications page's status filter; anything else shows every application."""
     status = request.GET.get("status", "")
-    return status if status in ApplicationStatus.values else ""
+    return status if status in _STATUSES else ""
 
 
 def _applications_query(status: str, number: str = "") -> str:

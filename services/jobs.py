@@ -197,11 +197,19 @@ def job_edit(*, job: Job, author: User, data: dict) -> Job:
         return job
 
 
+# What may be sent to staff for review: a draft, or a job refused and since edited.
+SUBMITTABLE = (JobStatus.DRAFT, JobStatus.REJECTED)
+
+
+def submittable(job: Job) -> bool:
+    return job.status in SUBMITTABLE
+
+
 def job_submit(*, job: Job, author: User) -> Job:
     """Send a draft (or a refused job, once edited) to staff for review."""
     with transaction.atomic(), audit_context(actor=author):
         job = Job.objects.select_for_update().get(pk=job.pk)
-        if job.status not in (JobStatus.DRAFT, JobStatus.REJECTED):
+        if not submittable(job):
             raise JobError(_("Only a draft or a job that was not published can be submitted for review."))
         if closing_passed(closes_on=job.closes_on):
             raise JobError(_("The last day to apply has passed: change it before submitting."))

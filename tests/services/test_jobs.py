@@ -73,9 +73,12 @@ def test_a_drafts_card_submits_through_the_pages_form_and_follows_the_jobs_state
                      r'name="csrfmiddlewaretoken" value="[^"]+"></form>', page)
 
     assert hr_client.post(submit)["Location"] == url
-    pending = card(hr_client.get(url).content.decode())
+    page = hr_client.get(url).content.decode()
+    pending = card(page)
     assert zh("Awaiting review") in pending
     assert submit not in pending
+    # With no card to submit, the page carries no form and no token.
+    assert 'id="job-submit"' not in page and "csrfmiddlewaretoken" not in page
 
     # Once the organisation may no longer post (its verification withdrawn), no card offers a step.
     org.status = "pending"
