@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 
 from xiangcheng.core.fragments import rendered_each
 
+from .jobs import submittable
 from .models import Job
 
 CARD_TEMPLATE = "services/jobs/_organisation_job.html"
@@ -28,3 +29,13 @@ def card_version(job: Job) -> tuple:
 
 def organisation_job_cards(jobs) -> SafeString:
     return rendered_each(jobs, template=CARD_TEMPLATE, name="job", version=card_version)
+
+
+def steps_marked(jobs, *, may_post: bool) -> bool:
+    """Mark each job of the page with the steps its card offers — the organisation's while it may
+    post, "Submit for review" on a job that may be submitted (``jobs.submittable``) — and say
+    whether any card submits: the page carries its one form only then."""
+    for job in jobs:
+        job.may_post = may_post
+        job.submittable = may_post and submittable(job)
+    return any(job.submittable for job in jobs)

@@ -20,6 +20,7 @@ from xiangcheng.core.shared_pages import PERSONAL, kept_shared
 
 from . import applications, jobs
 from .job_forms import ApplicationForm, ApplicationStatusForm, JobFilterForm, JobForm
+from .job_rows import steps_marked
 from .models import Application, ApplicationStatus, Job, JobStatus
 
 JOBS_PAGE_SIZE = 20
@@ -103,13 +104,9 @@ def organisation_jobs(request, pk: int):
     if organisation is None:
         raise Http404
     posting = may_post(organisation)
-    for job in page:
-        job.may_post = posting
-        job.submittable = posting and jobs.submittable(job)
     return render(request, "services/jobs/organisation_jobs.html", {
         "organisation": organisation, "page": page, "may_post": posting,
-        # The page's one form, for the cards' "Submit for review": only when a card has the button.
-        "submitting": any(job.submittable for job in page),
+        "submitting": steps_marked(page, may_post=posting),
     })
 
 

@@ -58,6 +58,25 @@ def queries_for(client, url: str, params: dict | None = None) -> int:
     return len(queries.captured_queries)
 
 
+def statements_of(client, url: str, tables: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """The statements one successful GET of ``url`` sends that read ``tables``, each as (the first
+    of them it reads from, whether PostgreSQL had answered it by the time it was sent): statements
+    sent together in one round trip (``compiled_queries.together``) are not answered yet."""
+    sent = []
+
+    def recorded(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        table = next((t for t in tables if f'FROM "{t}"' in sql), None)
+        if table is not None:
+            sent.append((table, context["cursor"].cursor.pgresult is not None))
+        return result
+
+    with connection.execute_wrapper(recorded):
+        response = client.get(url)
+    assert response.status_code == 200
+    return sent
+
+
 def audit_history(response) -> list[list[str]]:
     """The rows of the audit history section of an admin change page: when, who, what, changes,
     reason (visible text)."""

@@ -21,6 +21,7 @@ from matching.profiles import (
 )
 from members.models import City, Consent, Field, Status
 from tests.factories import MemberProfileFactory, UserFactory
+from tests.helpers import statements_of
 from xiangcheng.core.audit import AuditEvent
 
 from .helpers import JOIN, opted_in, zh
@@ -183,6 +184,9 @@ def test_her_profile_page_reads_her_profile_and_her_friendship_consent_in_one_ro
               if f'FROM "{t}"' in q["sql"]]
     # Her account, then the two reads of the page, sent together (compiled_queries.together).
     assert tables == ["members_user", "matching_matchprofile", "members_consent"]
+    assert statements_of(client, reverse("matching:profile"), ("matching_matchprofile", "members_consent",
+                                                                "members_user")) == [
+        ("members_user", True), ("matching_matchprofile", False), ("members_consent", False)]
 
 
 def test_leaving_asks_first_then_deletes_her_profile_withdraws_her_consents_and_is_audited(client, member):

@@ -15,7 +15,7 @@ from members.models import Status
 from services import responses
 from services.models import RequestResponse, ResponseStatus
 from tests.factories import MemberProfileFactory, UserFactory
-from tests.helpers import email_subject, messages_of, queries_for, zh, zh_n
+from tests.helpers import email_subject, messages_of, queries_for, statements_of, zh, zh_n
 from xiangcheng.core import audit
 from xiangcheng.core.models import Notice
 
@@ -156,6 +156,11 @@ def test_the_form_names_her_address_only_while_verified_read_with_the_request(cl
                                                          "services_requestresponse", "account_emailaddress")
               if f'FROM "{t}"' in q["sql"]]
     assert tables == ["members_user", "services_servicerequest", "services_requestresponse", "account_emailaddress"]
+    # The last three in one round trip: none answered when sent.
+    assert statements_of(client, service_request.get_absolute_url(), (
+        "services_servicerequest", "services_requestresponse", "account_emailaddress", "members_user")) == [
+        ("members_user", True), ("services_servicerequest", False), ("services_requestresponse", False),
+        ("account_emailaddress", False)]
 
     EmailAddress.objects.filter(user=her).update(verified=False)
     page = client.get(service_request.get_absolute_url()).content.decode()

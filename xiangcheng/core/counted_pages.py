@@ -72,7 +72,7 @@ def _paged(items: QuerySet | Listing, per_page: int, number: int, rows: list) ->
 def page_links(page: Page | None, query: str) -> SafeString:
     """"Previous", "page n of m" and "Next" below a list (``query``: its filters, kept on each
     link), nothing for a list of one page; kept rendered under everything they show."""
-    if page is None or not isinstance(page, Page) or not page.has_other_pages():
+    if not isinstance(page, Page) or not page.has_other_pages():
         return SafeString("")
     return rendered_kept(template=LINKS_TEMPLATE, context={"page": page, "query": query},
                          version=(page.number, page.paginator.num_pages, query))
