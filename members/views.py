@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from xiangcheng.core.clients import client_ip
 from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.retention import period_days, retention_purges
+from xiangcheng.core.shared_pages import kept_shared
 
 from .access import approved_member_required
 from .forms import DirectorySearchForm, PhoneResetForm, PhoneResetRequestForm, ProfileForm
@@ -76,6 +77,9 @@ def photo(request, name: str):
 
 
 @approved_member_required
+# The same for every member: shared, and kept until a profile, an account or an organisation
+# it shows is written (a withdrawn listing disappears at once).
+@kept_shared(members=True, until_written=True)
 def directory(request):
     form = DirectorySearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

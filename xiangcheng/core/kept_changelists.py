@@ -72,14 +72,21 @@ def _has_messages(request: HttpRequest) -> bool:
 
 
 def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
-              seconds: Callable[[datetime], float] = lambda started: KEPT_SECONDS) -> HttpResponse:
+              seconds: Callable[[datetime], float] = lambda started: KEPT_SECONDS,
+              page: str | None = None,
+              served: Callable[[bytes, HttpRequest], bytes] = token_filled) -> HttpResponse:
     """The page ``render`` makes for this request: kept, served from the cache when nothing it
     read has changed. ``seconds(started)``: how long what it renders from ``started`` on stays
-    true with time alone."""
+    true with time alone.
+
+    ``page`` names whose copy it is: hers alone by default (her account, the address, the
+    language, the day); a page shared between people (``shared_pages``) names its audience.
+    ``served(html, request)`` puts what is hers into a copy, kept or just rendered, as it is
+    served: her CSRF token by default."""
     using = DEFAULT_DB_ALIAS
     if request.method != "GET" or connections[using].in_atomic_block or _has_messages(request):
-        return render()
-    page = _page_key(request)
+        return _served(render(), request, served)
+    page = page or _page_key(request)
     tables = _tables.get_many([page]).get(page)
     versions = table_versions.current(tables, using=using) if tables else None
     key = _versioned_key(page, tables, versions) if versions is not None else None
@@ -90,14 +97,14 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
             logger.warning("kept change lists unavailable; rendering", exc_info=True)
             html, key = None, None
         if html is not None:
-            return HttpResponse(token_filled(html, request))
+            return HttpResponse(served(html, request))
     started = timezone.now()
     with table_versions.tables_read(using=using) as read:
         response = render()
         if callable(getattr(response, "render", None)):
             response.render()
     if response.status_code != 200:
-        return response
+        return _served(response, request, served)
     read_now = read.tables | account_tables()
     if key is not None and read_now <= tables:
         html = token_left_open(response.content)
@@ -109,6 +116,13 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
                 logger.warning("kept change lists unavailable; page not kept", exc_info=True)
     elif tables is None or not read_now <= tables:
         _tables.set_many({page: read_now | (tables or frozenset())})
+    return _served(response, request, served)
+
+
+def _served(response: HttpResponse, request: HttpRequest, served: Callable[[bytes, HttpRequest], bytes]) -> HttpResponse:
+    # A page rendered for her already holds her token; a shared one has her parts left open.
+    if served is not token_filled and not response.streaming:
+        response.content = served(token_left_open(response.content), request)
     return response
 
 

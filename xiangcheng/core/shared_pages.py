@@ -14,9 +14,13 @@ served the copy kept for her circles (``audiences.circles_of``, read with every 
 leaving a circle hides its events at once). A page that also depends on one thing of hers says
 which, ``members=her_field`` (a function of the request): members share it per circles and that
 value. A page that shows anything else of hers — her organisations, her sign-ups — is never
-shared between members, nor one that must change the moment another member withdraws a consent
-(the directory). A page shared only until she has something of her own on it says so per
+shared between members. A page shared only until she has something of her own on it says so per
 request: its function returns ``PERSONAL`` (a call's form, until she has an application).
+
+A page that must change the moment one of its rows does — the directory, where a member who
+withdraws her listing disappears at once — is kept not for a few seconds but until a table it
+read is written (``until_written``: the versions of ``table_versions``, as staff change lists are
+kept), and shared all the same.
 
 A page with a form is shared only where the view says the form is the same for everyone it is
 shared with (``forms=True``): her CSRF token goes in as the page is served (``kept_tokens``).
@@ -40,12 +44,14 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
 from . import fragments
 from .audiences import circles_of
 from .chrome import HER_SLOTS_LEFT_OPEN, her_slots_filled
+from .kept_changelists import kept_page
 from .kept_tokens import token_filled, token_left_open
 from .message_centre import centre_unread_count
 
@@ -87,15 +93,34 @@ def _hers(request, content: bytes, content_type: str) -> HttpResponse:
     return HttpResponse(_filled(request, content), content_type=content_type)
 
 
-def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False, forms: bool = False):
+def _rendered_open(view, request, args: tuple, kwargs: dict) -> HttpResponse:
+    """The view's page with her slots left open, to be kept and filled for each reader."""
+    setattr(request, HER_SLOTS_LEFT_OPEN, True)
+    try:
+        response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+    finally:
+        delattr(request, HER_SLOTS_LEFT_OPEN)
+    return response
+
+
+def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False, forms: bool = False,
+                until_written: bool = False):
     """Serve visitors (and, with ``members``, members by their circles and what
     ``members(request, *args, **kwargs)`` returns, if it is a function) the page kept for its
     address and language, rendering it when there is none.
 
     A page whose content holds a CSRF token is kept only with ``forms``: its forms are the same
-    for everyone it is shared with. Without it, such a page is served but never kept."""
+    for everyone it is shared with. Without it, such a page is served but never kept.
+
+    ``until_written``: the page is kept not for a few seconds but until a table it read is
+    written (``kept_changelists.kept_page``): a page that must change the moment one of its rows
+    does (a member withdrawing her directory listing). Such a page holds no form."""
     if view is None:
-        return lambda view: kept_shared(view, members=members, forms=forms)
+        return lambda view: kept_shared(view, members=members, forms=forms, until_written=until_written)
+    if until_written and forms:
+        raise ImproperlyConfigured("a page kept until written is shared without forms")
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -103,6 +128,9 @@ def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False, f
         if audience is None:
             return view(request, *args, **kwargs)
         key = _key(request, audience)
+        if until_written:
+            return kept_page(request, lambda: _rendered_open(view, request, args, kwargs), page=key,
+                             served=lambda html, request: _filled(request, html))
         try:
             kept = cache.get(key)
         except Exception:  # the cache is unreachable: render the page for her
@@ -110,13 +138,7 @@ def kept_shared(view=None, *, members: bool | Callable[..., Hashable] = False, f
             return view(request, *args, **kwargs)
         if kept is not None:
             return _hers(request, *kept)
-        setattr(request, HER_SLOTS_LEFT_OPEN, True)
-        try:
-            response = view(request, *args, **kwargs)
-            if callable(getattr(response, "render", None)):
-                response = response.render()
-        finally:
-            delattr(request, HER_SLOTS_LEFT_OPEN)
+        response = _rendered_open(view, request, args, kwargs)
         tokened = b"csrfmiddlewaretoken" in response.content
         if response.status_code != 200 or response.cookies or (tokened and not forms):
             if tokened and not forms:
