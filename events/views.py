@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xiangcheng.core.counted_pages import counted_page
+from xiangcheng.core.fragments import UnboundForm
 from xiangcheng.core.shared_pages import kept_shared
 
 from . import booking, calendar, checkin
@@ -51,7 +52,7 @@ def _detail_context(request, event, registration, form=None):
         "position": booking.waitlist_position(registration) if registration else None,
         "seats_left": event.seats_left,
         "can_cancel": bool(registration and booking.cancellation_open(event)),
-        "form": form or SignUpForm(),
+        "form": form or UnboundForm(SignUpForm),  # made only if its fields must be rendered
     }
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from members.consents import has_consent_read
 from members.models import Consent
 from xiangcheng.core.compiled_queries import together
+from xiangcheng.core.fragments import UnboundForm
 
 from . import profiles
 from .access import meet_account_required
@@ -56,9 +57,14 @@ def profile(request):
         return redirect("matching:join")
     if profiles.needs_name_check(request.user):  # joined 交友 alone
         return redirect("matching:alone_profile")
-    form = MatchProfileForm(request.POST or None, initial=MatchProfileForm.initial_from(current),
-                            friendship_consented=consented)
-    if request.method == "POST" and form.is_valid():
+    arguments = {"initial": MatchProfileForm.initial_from(current), "friendship_consented": consented}
+    if request.method != "POST":
+        # Its fields kept rendered under her values: the form is made only to render them.
+        return render(request, "matching/profile.html", {
+            "form": UnboundForm(MatchProfileForm, **arguments), "friendship_consented": consented,
+            "match_profile": current, "versions": _versions(), **GROUPS})
+    form = MatchProfileForm(request.POST, **arguments)
+    if form.is_valid():
         try:
             profiles.match_edit(user=request.user, details=form.details, **form.consent_kwargs())
         except profiles.MatchError as exc:
@@ -66,8 +72,8 @@ def profile(request):
         else:
             messages.success(request, _("Your 遇见 profile is saved."))
             return redirect("matching:profile")
-    return render(request, "matching/profile.html", {"form": form, "match_profile": current,
-                                                     "versions": _versions(), **GROUPS})
+    return render(request, "matching/profile.html", {"form": form, "friendship_consented": consented,
+                                                     "match_profile": current, "versions": _versions(), **GROUPS})
 
 
 @meet_account_required

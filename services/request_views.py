@@ -19,6 +19,7 @@ from members.access import approved_member_required
 from members.contacts import verified_email, verified_email_read, verified_phone
 from members.organisations import may_post, posting_organisation, represented, represented_read
 from xiangcheng.core.counted_pages import counted_page, counted_page_with
+from xiangcheng.core.fragments import UnboundForm
 from xiangcheng.core.shared_pages import kept_shared
 
 from . import request_digest, requests, responses
@@ -77,9 +78,13 @@ def _visible_request(request, pk: int) -> tuple[ServiceRequest, RequestResponse 
     return seen
 
 
+def _contacts(user, email: str | None = None) -> dict:
+    """What her contact choices offer; ``email``: her verified address if already read (``verified_email``)."""
+    return {"email": verified_email(user) if email is None else email, "phone": verified_phone(user)}
+
+
 def _contact_form(user, form_class, data=None, *, email: str | None = None):
-    """Her contact choices; ``email``: her verified address if already read (``verified_email``)."""
-    return form_class(data, email=verified_email(user) if email is None else email, phone=verified_phone(user))
+    return form_class(data, **_contacts(user, email))
 
 
 def _response_form(user, email: str, data=None) -> ResponseForm:
@@ -88,7 +93,8 @@ def _response_form(user, email: str, data=None) -> ResponseForm:
 
 def _detail(request, service_request, mine, email: str, form=None, status=200):
     if mine is None and form is None:
-        form = _response_form(request.user, email)
+        # As first shown: made only if its fields (kept under her contacts) must be rendered.
+        form = UnboundForm(ResponseForm, **_contacts(request.user, email))
     return render(request, "services/requests/detail.html", {
         "service_request": service_request, "mine": mine, "form": form,
         "contacts": responses.contacts_shown(responses=[mine], viewer=request.user)[mine.pk] if mine else [],

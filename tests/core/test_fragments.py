@@ -144,3 +144,38 @@ def test_a_search_is_kept_as_typed_and_each_typed_search_is_its_own():
     other, other_html = _fields_rendered(_Asked({"message": "人工智能"}), as_typed=True)
     assert (first, again, other) == (1, 0, 1)
     assert html_again == html and 'value="新材料"' in html and 'value="人工智能"' in other_html
+
+
+class _Counted(django.forms.Form):
+    """A form that counts how often it is made, with a field its constructor drops on a flag."""
+
+    made = 0
+    message = django.forms.CharField(label="留言")
+    consent = django.forms.BooleanField(label="同意", required=False)
+
+    def __init__(self, *args, consented: bool = False, **kwargs):
+        type(self).made += 1
+        super().__init__(*args, **kwargs)
+        if consented:
+            del self.fields["consent"]
+
+
+def test_an_unbound_form_is_made_only_to_render_its_fields_and_shows_what_the_made_form_does():
+    _Counted.made = 0
+    first, html = _fields_rendered(fragments.UnboundForm(_Counted, initial={"message": "你好"}, consented=False))
+    again, html_again = _fields_rendered(fragments.UnboundForm(_Counted, initial={"message": "你好"}, consented=False))
+    assert (first, again, _Counted.made) == (1, 0, 1)
+    assert html_again == html
+    assert html == fragments.get_template(fragments.FIELDS_TEMPLATE).render(
+        {"form": _Counted(initial={"message": "你好"}), "mark_optional": False})
+    assert 'value="你好"' in html and "同意" in html
+
+
+def test_an_unbound_form_made_with_other_arguments_is_a_fragment_of_its_own():
+    _, plain = _fields_rendered(fragments.UnboundForm(_Counted, initial={"message": "你好"}))
+    other, other_html = _fields_rendered(fragments.UnboundForm(_Counted, initial={"message": "再见"}))
+    consented, consented_html = _fields_rendered(fragments.UnboundForm(_Counted, initial={"message": "你好"},
+                                                                       consented=True))
+    assert (other, consented) == (1, 1)
+    assert 'value="再见"' in other_html and 'value="你好"' not in other_html
+    assert "同意" in plain and "同意" not in consented_html

@@ -130,9 +130,9 @@ def rendered_each(items: Iterable, *, template: str, name: str, version: Callabl
     return _rendered(template, [({name: item}, version(item)) for item in items])
 
 
-def rendered_kept(*, template: str, context: dict, version: Sequence) -> SafeString:
+def rendered_kept(*, template: str, context: dict | Callable[[], dict], version: Sequence) -> SafeString:
     """One fragment: ``context`` rendered with ``template``, kept under ``version``, which must name
-    everything the fragment shows."""
+    everything the fragment shows (``context`` may be a function making it, called only to render)."""
     return _rendered(template, [(context, version)])
 
 
@@ -156,7 +156,7 @@ def _rendered(template: str, entries: list[tuple[dict, Sequence]]) -> SafeString
         html = kept.get(key)
         if html is None:
             compiled = compiled or get_template(template)
-            html = compiled.render(context)
+            html = compiled.render(context() if callable(context) else context)
             fresh[key] = html
         parts.append(html)
     _in_process.set_many(fresh)
@@ -169,6 +169,30 @@ def _rendered(template: str, entries: list[tuple[dict, Sequence]]) -> SafeString
 
 
 FIELDS_TEMPLATE = "_fields.html"
+
+
+class UnboundForm:
+    """A page's form as first shown, made only if its fields must be rendered: ``form_fields``
+    keeps it under its class and the arguments it is made with, where a made form's version reads
+    every field (Django copies each one for every form made: together a tenth of 遇见's profile
+    page). Only for a form whose fields are a function of its class and those arguments alone —
+    its constructor reads nothing else (no query, no clock) — and whose arguments' ``repr`` names
+    their values (an initial dict of plain values, a flag)."""
+
+    is_bound = False
+    errors: dict = {}  # noqa: RUF012 - never written: an unbound form has no errors
+
+    def __init__(self, form_class: type, **kwargs):
+        self.form_class, self.kwargs = form_class, kwargs
+
+    def non_field_errors(self) -> list:
+        return []
+
+    def made(self):
+        return self.form_class(**self.kwargs)
+
+    def version(self) -> tuple:
+        return (self.form_class.__module__, self.form_class.__qualname__, repr(sorted(self.kwargs.items())))
 
 
 def _fields_version(form, mark_optional: bool) -> tuple:
@@ -195,6 +219,10 @@ def form_fields(form, *, mark_optional: bool = False, template: str = FIELDS_TEM
     ``as_typed``: a search's filters (a GET form, nothing personal typed in it) are also kept as
     typed when they have no error, the typed values joining the version. A posted form is never
     kept with what she typed (a message, her children's ages)."""
+    if isinstance(form, UnboundForm):
+        return rendered_kept(template=template,
+                             context=lambda: {"form": form.made(), "mark_optional": mark_optional, **shown},
+                             version=(*form.version(), mark_optional, repr(sorted(shown.items()))))
     context = {"form": form, "mark_optional": mark_optional, **shown}
     if form.is_bound and (form.errors or not as_typed):
         return get_template(template).render(context)
