@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from members.models import City, Field, VisibleField
 from xiangcheng.core.fragments import rendered_each
 
-from .models import MatchProfile, MatchStatus, Purpose, Visibility
+from .models import MatchProfile, MatchStatus, Purpose, Suggestion, Visibility
 from .suggestions import suggestions_for
 
 
@@ -72,10 +72,11 @@ def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: 
     )
 
 
-def cards_of(*, viewer: MatchProfile) -> list[Card]:
-    """Her suggestions as she sees them, best first."""
+def cards_of(*, viewer: MatchProfile, suggestions: list[Suggestion] | None = None) -> list[Card]:
+    """Her suggestions as she sees them, best first (``suggestions``: already read, by
+    ``suggestions_shown``)."""
     return [card(viewer=viewer, candidate=s.candidate, score=s.score, reasons=s.reasons_text)
-            for s in suggestions_for(profile=viewer)]
+            for s in (suggestions if suggestions is not None else suggestions_for(profile=viewer))]
 
 
 CARD_TEMPLATE = "matching/_suggestion_card.html"

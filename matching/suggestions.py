@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from xiangcheng.core.bulk import rows_copy
-from xiangcheng.core.compiled_queries import CompiledQuery, together
+from xiangcheng.core.compiled_queries import CompiledQuery, Read, together
 
 from .blocks import blocked_either_way
 from .models import (
@@ -50,7 +50,7 @@ def never_suggested(*, profile: MatchProfile, since: datetime | None = None) -> 
     """The profiles never suggested to her: herself, anyone not taking part (suspended; those
     who left have no profile), anyone she is introduced to (``introduced_to``, declines counted
     from ``since``) and anyone blocked either way (``matching.blocks``)."""
-    return (Q(pk=profile.pk) | ~Q(status=MatchStatus.ACTIVE) | introduced_to(profile=profile, since=since)
+    return (Q(user_id=profile.user_id) | ~Q(status=MatchStatus.ACTIVE) | introduced_to(profile=profile, since=since)
             | blocked_either_way(user_id=profile.user_id, field="user_id"))
 
 
@@ -191,7 +191,7 @@ def active_profile_chunks(*, size: int = REFRESH_CHUNK) -> list[list[int]]:
 
 # What a card shows of the candidate (matching.cards) and no more: her account's and profiles'
 # timestamps were most of the values read.
-_STORED = CompiledQuery(lambda profile_id: Suggestion.objects.filter(profile_id=profile_id).select_related(
+_STORED = CompiledQuery(lambda user_id: Suggestion.objects.filter(profile__user_id=user_id).select_related(
     "candidate__user__profile").only(
     "profile_id", "candidate_id", "score", "reasons", "computed_at",
     *(f"candidate__{name}" for name in ("user_id", "purposes", "interests", "cities", "introduction", "show_photo",
@@ -200,7 +200,7 @@ _STORED = CompiledQuery(lambda profile_id: Suggestion.objects.filter(profile_id=
     "candidate__user__username",
     *(f"candidate__user__profile__{name}" for name in ("user_id", "real_name", "avatar_thumb", "job_title", "field",
                                                        "visible_fields")),
-).order_by("-score", "candidate_id"), profile_id=int)
+).order_by("-score", "candidate_id"), user_id=int)
 
 
 # The rule asked of her stored candidates, in a second query: inside the first, PostgreSQL applied
@@ -208,18 +208,25 @@ _STORED = CompiledQuery(lambda profile_id: Suggestion.objects.filter(profile_id=
 # candidates are read first into an array, and the rule asked of those rows alone, found by their
 # key (0.5 ms): given them as a subquery (``pk__in``), PostgreSQL estimated the rule would hold
 # for most profiles and still scanned them all (8 ms at 20,000).
-_EXCLUDED = CompiledQuery(lambda profile_id, user_id, since: MatchProfile.objects.filter(
-    pk__any=ArraySubquery(Suggestion.objects.filter(profile_id=profile_id).values("candidate_id")[:SUGGESTIONS_MAX])).filter(
-    never_suggested(profile=MatchProfile(pk=profile_id, user_id=user_id), since=since)).values_list("pk", flat=True),
-    profile_id=int, user_id=int, since=datetime)
+_EXCLUDED = CompiledQuery(lambda user_id, since: MatchProfile.objects.filter(
+    pk__any=ArraySubquery(Suggestion.objects.filter(profile__user_id=user_id).values("candidate_id")[:SUGGESTIONS_MAX])).filter(
+    never_suggested(profile=MatchProfile(user_id=user_id), since=since)).values_list("pk", flat=True),
+    user_id=int, since=datetime)
 
 
 def suggestions_for(*, profile: MatchProfile) -> list[Suggestion]:
     """What her page shows: her stored suggestions, best first, of candidates still taking part
     and not excluded since (each with its member profile and the reasons in words)."""
-    rows, excluded = together(_STORED.read(profile_id=profile.pk),
-                              _EXCLUDED.read(profile_id=profile.pk, user_id=profile.user_id, since=quiet_since())
-                              .then(set))
+    return suggestions_shown(*together(*suggestions_reads(user_id=profile.user_id)))
+
+
+def suggestions_reads(*, user_id: int) -> tuple[Read, Read]:
+    """``suggestions_for``'s reads by her account, to travel with a page's other reads (her match
+    profile: ``together``); ``suggestions_shown`` makes her suggestions of their results."""
+    return _STORED.read(user_id=user_id), _EXCLUDED.read(user_id=user_id, since=quiet_since()).then(set)
+
+
+def suggestions_shown(rows: list[Suggestion], excluded: set[int]) -> list[Suggestion]:
     rows = [row for row in rows if row.candidate_id not in excluded]
     for row in rows:
         row.reasons_text = stored_reasons_text(row.reasons)

@@ -14,6 +14,7 @@ from . import profiles
 from .access import meet_account_required
 from .cards import cards_of
 from .forms import JoinForm, MatchProfileForm
+from .suggestions import suggestions_reads, suggestions_shown
 
 
 def landing(request):
@@ -89,11 +90,13 @@ def leave(request):
 
 
 def suggestions(request):
-    current = profiles.match_profile_of(request.user)
+    # Her match profile and her suggestions, in one round trip.
+    current, *read = together(profiles.match_profile_read(request.user),
+                              *suggestions_reads(user_id=request.user.pk))
     if current is None or not profiles.may_join(request.user):
         return redirect("matching:landing")
-    return render(request, "matching/suggestions.html", {"match_profile": current,
-                                                         "cards": cards_of(viewer=current)})
+    cards = cards_of(viewer=current, suggestions=suggestions_shown(*read))
+    return render(request, "matching/suggestions.html", {"match_profile": current, "cards": cards})
 
 
 def _versions() -> dict:

@@ -15,7 +15,7 @@ from matching.suggestions import active_profile_chunks, suggestions_refresh
 from matching.tasks import refresh_all_suggestions
 from members.models import City, Field
 from tests.factories import MemberProfileFactory
-from tests.helpers import renders_of
+from tests.helpers import renders_of, statements_of
 
 from .helpers import opted_in, zh
 
@@ -202,6 +202,11 @@ def test_the_page_keeps_its_query_count_at_5_and_50_rows(client):
         assert len(response.context["cards"]) == min(rows, 20)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+    # Her account, then her match profile with her suggestions and who is excluded since, in one
+    # round trip.
+    assert statements_of(client, "/meet/suggestions/", ("members_user", "matching_matchprofile", "matching_suggestion")) == [
+        ("members_user", True), ("matching_matchprofile", False), ("matching_suggestion", False),
+        ("matching_matchprofile", False)]
 
 
 def test_the_page_shows_reasons_and_no_contact_details(client):
