@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
-from members.contacts import Contact, verified_email, verified_emails, verified_phone
+from members.contacts import Contact, email_verified, verified_email, verified_phone
 from members.models import User
 from xiangcheng.core.audit import audit_context
 from xiangcheng.core.compiled_queries import CompiledQuery, Listing
@@ -359,8 +359,12 @@ def _listed(*, user_id: int, tab: str) -> QuerySet[Introduction]:
     else:
         rows = Introduction.objects.filter(Q(sender_id=user_id) | Q(recipient_id=user_id), status=S.ACCEPTED)
         order = ["-answered_at", "-pk"]
+    # Whether each side's address is verified, read now with the rows: a connection's contacts
+    # (contacts_shown) need no query of their own.
     return _unblocked(rows, user_id=user_id).select_related("sender__profile", "recipient__profile", "sender__match_profile",
-                                     "recipient__match_profile").only(*_LISTED_COLUMNS).order_by(*order)
+                                     "recipient__match_profile").only(*_LISTED_COLUMNS).annotate(
+        sender_email_verified=email_verified("sender"), recipient_email_verified=email_verified("recipient"),
+    ).order_by(*order)
 
 
 # What her list and her export read of each introduction and of both people (the name, whether
@@ -386,8 +390,8 @@ def contacts_shown(*, introductions: Sequence[Introduction], viewer: User) -> di
     """THE rule for contacts in 遇见: which of the other side's contacts ``viewer`` sees on each
     introduction (by pk). None unless it is accepted, she is one of the two and the other still
     takes part; then what the other chose to share, if still verified, read now. Nobody else sees
-    any, staff included. One query for any number of introductions (load them with
-    ``introductions_listed``)."""
+    any, staff included. No query: load them with ``introductions_listed``, which reads whether
+    each side's address is verified with them."""
     shown: dict[int, list[Contact]] = {introduction.pk: [] for introduction in introductions}
     wanted = []  # (introduction, whose contacts, email shared, mobile shared)
     for introduction in introductions:
@@ -396,14 +400,15 @@ def contacts_shown(*, introductions: Sequence[Introduction], viewer: User) -> di
         if has_left(introduction, viewer=viewer):
             continue
         if introduction.sender_id == viewer.pk:
-            wanted.append((introduction, introduction.recipient, introduction.recipient_shares_email,
+            wanted.append((introduction, introduction.recipient,
+                           introduction.recipient_shares_email and introduction.recipient_email_verified,
                            introduction.recipient_shares_phone))
         else:
-            wanted.append((introduction, introduction.sender, introduction.sender_shares_email,
+            wanted.append((introduction, introduction.sender,
+                           introduction.sender_shares_email and introduction.sender_email_verified,
                            introduction.sender_shares_phone))
-    verified = verified_emails([user for _introduction, user, email, _phone in wanted if email])
     for introduction, user, email, phone in wanted:
-        if email and user.pk in verified:
+        if email:
             shown[introduction.pk].append(Contact(_("Email"), user.email))
         if phone and (number := verified_phone(user)):
             shown[introduction.pk].append(Contact(_("Mobile"), number))

@@ -259,3 +259,31 @@ def test_a_row_is_rendered_once_but_the_contacts_in_it_are_never_kept(client):
     b_user.save()
     count, page = renders_of(client, url, ROW_TEMPLATE)
     assert (count, "13900002222" in page, zh("She chose not to share contact details.") in page) == (1, False, True)
+
+
+def test_a_shared_address_is_read_with_the_rows_and_gone_once_it_is_no_longer_verified(client):
+    from allauth.account.models import EmailAddress
+
+    from members.models import User
+
+    a, b = opted_in(member()), opted_in(member(real_name="周怡然"))
+    introduction = send(a, b, shares=["email"])
+    rules.introduction_accept(pk=introduction.pk, user=b.user, shares=["email"])
+    client.force_login(a.user)
+    url = f"{LIST}?tab=connected"
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    asking = [q["sql"] for q in queries.captured_queries if "account_emailaddress" in q["sql"]]
+
+    assert f"<dd>{b.user.email}</dd>" in page
+    # Whether her address is verified is a column of the rows' own statement.
+    assert len(asking) == 1 and asking[0].startswith('SELECT "matching_introduction"')
+    EmailAddress.objects.filter(user=b.user).update(verified=False)
+    assert b.user.email not in client.get(url).content.decode()
+    EmailAddress.objects.filter(user=b.user).update(verified=True)
+    assert f"<dd>{b.user.email}</dd>" in client.get(url).content.decode()
+    # A new address, not verified yet: neither it nor the old one is shown.
+    User.objects.filter(pk=b.user.pk).update(email="zhou.new@example.com")
+    page = client.get(url).content.decode()
+    assert "zhou.new@example.com" not in page and b.user.email not in page

@@ -471,8 +471,8 @@ def test_my_introductions_cost_the_same_queries_for_5_and_50_on_every_tab(client
     _introduced(her, 45, 5)
     assert counted() == five
     # Her account, then her match profile with the tab's rows (one round trip), and the audit
-    # trail's context reset as the request ends (the contacts shared here are mobile numbers, which
-    # need no query): on the connected tab, four in all.
+    # trail's context reset as the request ends (the contacts shared need no query of their own:
+    # whether an address is verified is a column of the rows): on the connected tab, four in all.
     assert five[rules.TABS.index(rules.CONNECTED)] == 4
     assert statements_of(client, "/meet/introductions/?tab=connected", (
         "matching_introduction", "matching_matchprofile", "members_user")) == [
