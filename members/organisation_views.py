@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xiangcheng.core.compiled_queries import Read, together
+from xiangcheng.core.fragments import UnboundForm
 
 from .invitations import (
     INVITATION_DAYS,
@@ -75,7 +76,7 @@ def _workbench(request, organisation, representatives, invitations, *, invite_fo
     return render(request, "members/organisations/workbench.html", {
         "organisation": organisation, "invitations": invitations,
         "representatives": [(rep, representative_name(rep)) for rep in representatives],
-        "invite_form": invite_form or InvitationForm(), "head": workbench_head(organisation),
+        "invite_form": invite_form or UnboundForm(InvitationForm), "head": workbench_head(organisation),
         "invitation_days": INVITATION_DAYS, "may_invite": may_invite(organisation), "cannot_invite": NOT_VERIFIED,
     }, status=status)
 
