@@ -5,7 +5,6 @@ from datetime import date
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     ExpressionWrapper,
     IntegerField,
@@ -18,6 +17,7 @@ from django.db.models import (
 
 from members.models import User
 from xiangcheng.core.compiled_queries import CompiledQuery, Listing, Read, together
+from xiangcheng.core.related_counts import related_count
 from xiangcheng.core.text_search import contains_text
 
 from .models import RequestResponse, ResponseStatus, ServiceRequest
@@ -50,9 +50,9 @@ _OF_ORGANISATION = CompiledQuery(lambda organisation_id: ServiceRequest.objects.
                                  .only("organisation_id", "title", "status", "deadline")
                                  .annotate(edit_waiting=ExpressionWrapper(~Q(pending_changes={}),
                                                                           output_field=BooleanField()),
-                                           response_count=Count("responses"),
-                                           waiting_count=Count("responses",
-                                                               filter=Q(responses__status=ResponseStatus.SENT)))
+                                           response_count=related_count(RequestResponse.objects.all(), to="request"),
+                                           waiting_count=related_count(
+                                               RequestResponse.objects.filter(status=ResponseStatus.SENT), to="request"))
                                  .order_by("-created_at", "-pk"), organisation_id=int)
 
 
