@@ -90,6 +90,8 @@ def leave(request):
 
 
 def suggestions(request):
+    if not request.user.is_authenticated:
+        return redirect("matching:landing")
     # Her match profile and her suggestions, in one round trip.
     current, *read = together(profiles.match_profile_read(request.user),
                               *suggestions_reads(user_id=request.user.pk))

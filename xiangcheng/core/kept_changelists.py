@@ -17,6 +17,9 @@ under everything it shows:
 A page with a message for her (after an action) is rendered as it is, and so is any POST. The
 CSRF token in a kept page is hers, put in as it is served. Only pages that read the primary
 database are kept this way: what a page reads elsewhere (a replica) is not counted.
+
+``kept_page`` also keeps the member pages shared until a table they read is written
+(``shared_pages.kept_shared(until_written=True)``: the directory), under their audience's key.
 """
 
 import hashlib
