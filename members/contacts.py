@@ -21,9 +21,15 @@ class Contact:
     value: str
 
 
+def _verified_addresses(user_id, email):
+    """The rule of an address being verified: one of the account's verified addresses is it, in
+    any case (``user_id`` and ``email``: values, or references to the outer query's account)."""
+    return EmailAddress.objects.filter(user_id=user_id, verified=True, email__iexact=email).exclude(email="")
+
+
 # Asked on every page with a form that offers her contacts: its SQL built once per process.
-_VERIFIED_ADDRESS = CompiledQuery(lambda user_id, email: EmailAddress.objects.filter(
-    user_id=user_id, email__iexact=email, verified=True).only("pk"), user_id=int, email=str)
+_VERIFIED_ADDRESS = CompiledQuery(lambda user_id, email: _verified_addresses(user_id, email).only("pk"),
+                                  user_id=int, email=str)
 
 
 def verified_email(user) -> str:
@@ -48,11 +54,10 @@ def verified_phone(user) -> str:
 def email_verified(account: str = "") -> Exists:
     """Whether an account's current address is verified (one of its verified addresses, in any
     case), as a column of the query that reads the account: ``account`` is the path to it from
-    the query's rows ("sender"), or "" for rows that are accounts. The one rule of an address
-    being verified where several people's are read at once."""
+    the query's rows ("sender"), or "" for rows that are accounts: ``verified_email``'s rule where
+    several people's are read at once."""
     path = f"{account}__" if account else ""
-    return Exists(EmailAddress.objects.filter(user_id=OuterRef(f"{path}id"), verified=True,
-                                              email__iexact=OuterRef(f"{path}email")).exclude(email=""))
+    return Exists(_verified_addresses(OuterRef(f"{path}id"), OuterRef(f"{path}email")))
 
 
 # A page of people's verified addresses (a request's responses): its SQL built once, whatever their number.
