@@ -22,6 +22,7 @@ from .figures import (
     period_make,
     this_month,
 )
+from .kept_changelists import kept_page
 from .reports import (
     ReportError,
     link_expired,
@@ -57,6 +58,7 @@ def staff_dashboard(view):
 
 @staff_dashboard
 def dashboard(request):
+    """Figures kept rendered for her (``kept_page``) until her reports change or the figures do."""
     default = this_month()
     if request.GET:
         form = PeriodForm(request.GET)
@@ -65,6 +67,13 @@ def dashboard(request):
         form = PeriodForm(initial={"first": default.first, "last": default.last})
         period = default
     shown = dashboard_figures(period) if period else None
+    rendered = lambda: _dashboard_rendered(request, form=form, period=period, shown=shown)  # noqa: E731
+    if shown is None or shown.counted is None:
+        return rendered()  # a form with errors, or figures on their way: shown once or twice, not kept
+    return kept_page(request, rendered, varies=shown.state)
+
+
+def _dashboard_rendered(request, *, form: PeriodForm, period, shown) -> TemplateResponse:
     counted = shown.counted if shown else None
     context = {
         **admin.site.each_context(request),

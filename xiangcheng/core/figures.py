@@ -198,6 +198,11 @@ class Shown:
     counting: bool
     failed: bool = False
 
+    @property
+    def state(self) -> tuple:
+        """What a page showing it depends on: which count, and what is said of the next one."""
+        return (self.counted.at if self.counted else None, self.counting, self.failed)
+
 
 def dashboard_key(period: Period, language: str | None = None) -> str:
     """Where the period's count is kept, per language (the labels are text) and per release (a
@@ -221,11 +226,14 @@ def dashboard_figures(period: Period) -> Shown:
     """The dashboard's figures for the period: the kept count, with a new count asked for when
     there is none or it is no longer fresh (unless one is already on its way)."""
     key = dashboard_key(period)
-    counted = cache.get(key)
+    mark = dashboard_counting_key(key)
+    kept = cache.get_many([key, mark])  # one round trip for what a reload usually needs
+    counted, marked = kept.get(key), kept.get(mark)
     if counted is not None and counted_fresh(counted):
         return Shown(counted=counted, counting=False)
-    mark = dashboard_counting_key(key)
-    if cache.add(mark, COUNTING, DASHBOARD_COUNTING_SECONDS):
+    if marked == FAILED:
+        return Shown(counted=counted, counting=False, failed=True)
+    if marked is None and cache.add(mark, COUNTING, DASHBOARD_COUNTING_SECONDS):
         try:
             current_app.tasks[COUNT_TASK].delay(first=period.first.isoformat(), last=period.last.isoformat(),
                                                 language=get_language())
@@ -235,8 +243,6 @@ def dashboard_figures(period: Period) -> Shown:
             cache.delete(mark)
         # A count that ran at once (a worker that was quicker than this, or tasks run inline) is kept.
         counted = cache.get(key) or counted
-    elif cache.get(mark) == FAILED:
-        return Shown(counted=counted, counting=False, failed=True)
     return Shown(counted=counted, counting=counted is None or not counted_fresh(counted))
 
 

@@ -19,12 +19,14 @@ CSRF token in a kept page is hers, put in as it is served. Only pages that read 
 database are kept this way: what a page reads elsewhere (a replica) is not counted.
 
 ``kept_page`` also keeps the member pages shared until a table they read is written
-(``shared_pages.kept_shared(until_written=True)``: the directory), under their audience's key.
+(``shared_pages.kept_shared(until_written=True)``: the directory), under their audience's key,
+and the staff dashboard, under the state of the figures it shows (counted by the reports' worker
+and kept in the cache, where no table's version follows them).
 """
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 
 from django.contrib import messages
@@ -59,9 +61,9 @@ def account_tables() -> frozenset[str]:
     return frozenset(model._meta.db_table for model in models)
 
 
-def _page_key(request: HttpRequest) -> str:
+def _page_key(request: HttpRequest, varies: Hashable = None) -> str:
     material = repr((release(), get_language(), request.user.pk, request.get_full_path(),
-                     timezone.localdate().isoformat()))
+                     timezone.localdate().isoformat(), varies))
     return "kept-list:" + hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
 
 
@@ -77,19 +79,22 @@ def _has_messages(request: HttpRequest) -> bool:
 def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
               seconds: Callable[[datetime], float] = lambda started: KEPT_SECONDS,
               page: str | None = None,
+              varies: Hashable = None,
               served: Callable[[bytes, HttpRequest], bytes] = token_filled) -> HttpResponse:
     """The page ``render`` makes for this request: kept, served from the cache when nothing it
     read has changed. ``seconds(started)``: how long what it renders from ``started`` on stays
     true with time alone.
 
     ``page`` names whose copy it is: hers alone by default (her account, the address, the
-    language, the day); a page shared between people (``shared_pages``) names its audience.
+    language, the day, and ``varies``: what the page shows from outside the database, which
+    its tables' versions do not follow); a page shared between people (``shared_pages``) names
+    its audience.
     ``served(html, request)`` puts what is hers into a copy, kept or just rendered, as it is
     served: her CSRF token by default."""
     using = DEFAULT_DB_ALIAS
     if request.method != "GET" or connections[using].in_atomic_block or _has_messages(request):
         return _served(render(), request, served)
-    page = page or _page_key(request)
+    page = page or _page_key(request, varies)
     tables = _tables.get_many([page]).get(page)
     versions = table_versions.current(tables, using=using) if tables else None
     key = _versioned_key(page, tables, versions) if versions is not None else None
