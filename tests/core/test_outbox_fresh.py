@@ -1,9 +1,13 @@
 """Single notices — one request's sign-up confirmation — share drain tasks: the first one since the
-last drain publishes a drain, the rest join the fresh list it takes, a chunk at a time, over one
-SMTP connection. This process publishes to the real Redis broker here and plays the worker by
+last drain publishes a drain that waits a moment for others, the rest join the fresh list it
+takes, a chunk at a time, over one SMTP connection. This process publishes to the real Redis broker here and plays the worker by
 running the drain itself; tests/events/test_worker.py has real workers."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
+from celery.signals import before_task_publish
 
 from events.booking import sign_up
 from tests.events.factories import EventFactory
@@ -12,7 +16,7 @@ from tests.worker_support import broker_unreachable, queue_length
 from xiangcheng import celery_app
 from xiangcheng.core import outbox
 from xiangcheng.core.models import Notice
-from xiangcheng.core.outbox import DRAIN_TASK, fresh_drain
+from xiangcheng.core.outbox import DRAIN_TASK, FRESH_GATHER_SECONDS, fresh_drain
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +99,28 @@ def test_with_the_broker_down_the_notice_waits_in_the_list_and_the_next_one_kick
     # takes both.
     assert (published_tasks[tried:], queue_length("notifications")) == ([DRAIN_TASK], 1)
     assert fresh_drain().sent == stranded + later
+
+
+def test_the_first_drain_waits_two_seconds_to_gather_others_and_a_drain_leaving_some_kicks_at_once(
+        published_tasks, signed_up, monkeypatch, smtp_server):
+    """A rush's confirmations leave its sign-ups the machine's CPU while they arrive, and go out
+    together a moment later; notices already waiting are not held back."""
+    now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    published: list[tuple[str, datetime | None]] = []
+
+    def record(sender=None, headers=None, **kwargs):
+        eta = headers.get("eta")
+        published.append((sender, datetime.fromisoformat(eta) if eta else None))
+
+    monkeypatch.setattr(outbox, "CHUNK", 2)
+    before_task_publish.connect(record, weak=False)
+    try:
+        with time_machine.travel(now, tick=False):
+            pks = signed_up(3)
+            taken = fresh_drain().sent
+    finally:
+        before_task_publish.disconnect(record)
+
+    assert FRESH_GATHER_SECONDS == 2
+    assert published == [(DRAIN_TASK, now + timedelta(seconds=2)), (DRAIN_TASK, None)]
+    assert taken == pks[:2]

@@ -359,8 +359,14 @@ def deliver(*, notice_id: int) -> bool:
 # before it is either taken or left for the drain this one kicks when ids are left over. The
 # kick expires, so a drain lost with a worker holds nothing back for long; its rows are pending
 # in the table in any case, and the retry job sends what no drain took.
+#
+# The first drain since the last one waits FRESH_GATHER_SECONDS before it runs: the notices of
+# requests arriving together (a rush of sign-ups) go out in one chunk a moment later, and the
+# web processes keep the machine while they answer. A drain that leaves notices behind kicks the
+# next one at once.
 FRESH_LIST, FRESH_KICK = "outbox:fresh", "outbox:fresh-kick"
 FRESH_KICK_SECONDS = 10
+FRESH_GATHER_SECONDS = 2
 # Like every cache entry, the list expires by itself (Redis evicts nothing, docs/operations.md):
 # with no worker draining it for that long, the retry job sends its rows.
 FRESH_LIST_SECONDS = 3600
@@ -380,12 +386,12 @@ def fresh_add(pk: int) -> None:
         pipe.set(kick, 1, nx=True, ex=FRESH_KICK_SECONDS)
         kicked = pipe.execute()[2]
     if kicked:
-        _drain_publish(client, kick)
+        _drain_publish(client, kick, gather=True)
 
 
-def _drain_publish(client, kick: str) -> None:
+def _drain_publish(client, kick: str, *, gather: bool = False) -> None:
     try:
-        current_app.tasks[DRAIN_TASK].delay()
+        current_app.tasks[DRAIN_TASK].apply_async(countdown=FRESH_GATHER_SECONDS if gather else None)
     except Exception:
         client.delete(kick)  # the next notice tries again instead of waiting for the kick to expire
         raise
