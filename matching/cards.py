@@ -47,12 +47,15 @@ def _labels_in(choices, language: str) -> dict[str, str]:
     return {value: str(label) for value, label in _LABELS[choices].items()}
 
 
-def _labels(values: list[str], choices) -> tuple[str, ...]:
-    names = _labels_in(choices, get_language())
+def _labels(values: list[str], choices, language: str) -> tuple[str, ...]:
+    names = _labels_in(choices, language)
     return tuple(names.get(v, v) for v in values)
 
 
-def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: str) -> Card:
+def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: str,
+         language: str | None = None) -> Card:
+    """``language``: the active one, asked once by a page of cards (``cards_of``)."""
+    language = language or get_language()
     member = getattr(candidate.user, "profile", None)  # None: she joined 交友 alone, not a member
     circle = viewer.in_friendship_circle and candidate.in_friendship_circle
     shown_to_circle = {"age": circle and candidate.age_visibility == Visibility.CIRCLE,
@@ -61,9 +64,9 @@ def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: 
         candidate_id=candidate.pk, name=member.real_name if member else candidate.real_name, score=score, reasons=reasons,
         photo_url=member.avatar_thumb.url if member and candidate.show_photo and member.avatar_thumb else "",
         job_title=member.job_title if member and member.shows(VisibleField.JOB_TITLE) else "",
-        field=_labels_in(Field, get_language()).get(member.field, "") if member and member.shows(VisibleField.FIELD) else "",
-        purposes=_labels([p for p in candidate.purposes if p != Purpose.FRIENDSHIP or circle], Purpose),
-        interests=tuple(candidate.interests), cities=_labels(candidate.cities, City),
+        field=_labels_in(Field, language).get(member.field, "") if member and member.shows(VisibleField.FIELD) else "",
+        purposes=_labels([p for p in candidate.purposes if p != Purpose.FRIENDSHIP or circle], Purpose, language),
+        interests=tuple(candidate.interests), cities=_labels(candidate.cities, City, language),
         introduction=candidate.introduction,
         age_range=(f"{candidate.age_min}–{candidate.age_max}"
                    if shown_to_circle["age"] and candidate.age_min is not None else ""),
@@ -75,7 +78,8 @@ def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: 
 def cards_of(*, viewer: MatchProfile, suggestions: list[Suggestion] | None = None) -> list[Card]:
     """Her suggestions as she sees them, best first (``suggestions``: already read, by
     ``suggestions_shown``)."""
-    return [card(viewer=viewer, candidate=s.candidate, score=s.score, reasons=s.reasons_text)
+    language = get_language()
+    return [card(viewer=viewer, candidate=s.candidate, score=s.score, reasons=s.reasons_text, language=language)
             for s in (suggestions if suggestions is not None else suggestions_for(profile=viewer))]
 
 

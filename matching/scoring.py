@@ -188,12 +188,14 @@ def reasons_text(reasons: list[Reason]) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _stored_reasons_text(language: str, reasons: tuple[Reason, ...]) -> str:
-    return reasons_text(list(reasons))
+def _stored_reasons_text(language: str, reasons: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    return reasons_text([Reason(code=code, items=items) for code, items in reasons])
 
 
-def stored_reasons_text(stored: list[dict]) -> str:
-    """Stored reasons (``Suggestion.reasons``) in words in the active language. Members share
-    few combinations of them, so each is put into words once per process and language (a page
-    of 20 suggestions cost about 1 ms of CPU in translations and choice labels)."""
-    return _stored_reasons_text(get_language(), tuple(Reason.from_json(r) for r in stored))
+def stored_reasons_text(stored: list[dict], *, language: str | None = None) -> str:
+    """Stored reasons (``Suggestion.reasons``) in words in ``language`` (the active one unless
+    given: a page of suggestions asks it once). Members share few combinations of them, so each
+    is put into words once per process and language (a page of 20 suggestions cost about 1 ms of
+    CPU in translations and choice labels), under the stored values themselves."""
+    return _stored_reasons_text(language or get_language(),
+                                tuple((r["code"], tuple(r.get("items", ()))) for r in stored))

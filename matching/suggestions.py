@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from xiangcheng.core.bulk import rows_copy
 from xiangcheng.core.compiled_queries import CompiledQuery, Read, together
@@ -228,8 +229,9 @@ def suggestions_reads(*, user_id: int) -> tuple[Read, Read]:
 
 def suggestions_shown(rows: list[Suggestion], excluded: set[int]) -> list[Suggestion]:
     rows = [row for row in rows if row.candidate_id not in excluded]
+    language = get_language()
     for row in rows:
-        row.reasons_text = stored_reasons_text(row.reasons)
+        row.reasons_text = stored_reasons_text(row.reasons, language=language)
     return rows
 
 
