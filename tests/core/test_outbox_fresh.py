@@ -1,7 +1,8 @@
 """Single notices — one request's sign-up confirmation — share drain tasks: the first one since the
 last drain publishes a drain that waits a moment for others, the rest join the fresh list it
-takes, a chunk at a time, over one SMTP connection. This process publishes to the real Redis broker here and plays the worker by
-running the drain itself; tests/events/test_worker.py has real workers."""
+takes, a chunk at a time, over one SMTP connection. This process publishes to the real Redis
+broker here and plays the worker by running the drain itself; tests/events/test_worker.py has
+real workers."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -2,6 +2,8 @@
 charts, and the monthly report built in the background. Staff with ``core.view_dashboard`` (the
 管理员 role) only; other staff get 403, anyone else the admin's login."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
@@ -67,7 +69,7 @@ def dashboard(request):
         form = PeriodForm(initial={"first": default.first, "last": default.last})
         period = default
     shown = dashboard_figures(period) if period else None
-    rendered = lambda: _dashboard_rendered(request, form=form, period=period, shown=shown)  # noqa: E731
+    rendered = partial(_dashboard_rendered, request, form=form, period=period, shown=shown)
     if shown is None or shown.counted is None:
         return rendered()  # a form with errors, or figures on their way: shown once or twice, not kept
     return kept_page(request, rendered, varies=shown.state)
