@@ -117,8 +117,9 @@ PAGES += [
     Page("staff: dashboard (one month)",
          f"/admin/dashboard/?first={_today - timedelta(days=30):%Y-%m-%d}&last={_today:%Y-%m-%d}",
          roles.ADMINISTRATOR.name),
-    # Each request a period not counted yet ({period_first}: 1,000 first days): the page asks the
-    # worker for its count and says so (the count itself is `--dashboard`'s run).
+    # Each request a period not counted yet ({period_first}: 1,000 first days, taken in turn): the
+    # page asks the worker for its count, or finds it asked, and says so (the count itself is
+    # `--dashboard`'s run).
     Page("staff: dashboard (a period not counted yet)", "/admin/dashboard/?first={period_first}&last="
          f"{_today:%Y-%m-%d}", roles.ADMINISTRATOR.name),
 ]

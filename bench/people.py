@@ -208,7 +208,9 @@ def story_pools() -> dict[str, list[str]]:
 
 # --- The staff dashboard ---------------------------------------------------------------------------
 def dashboard_pools() -> dict[str, list[str]]:
-    """First days of periods ending today, each asked once in a run: the dashboard keeps a
-    period's count, so each request asks for one not counted yet."""
+    """First days of periods ending today, a thousand, which the clients take in turn: the
+    first request for each asks the worker for its count, and the next ones (no worker takes the
+    reports queue while the pages run) find it on its way. Either way the period has no count
+    yet, so the page is rendered, never kept."""
     today = timezone.localdate()
     return {"period_first": [f"{today - timedelta(days=30 + n):%Y-%m-%d}" for n in range(1000)]}
