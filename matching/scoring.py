@@ -56,9 +56,15 @@ class Reason:
     def as_json(self) -> dict:
         return {"code": self.code, "items": list(self.items)}
 
+    @staticmethod
+    def json_fields(value: dict) -> tuple[str, tuple[str, ...]]:
+        """A stored reason's code and items (``as_json``'s shape), as a hashable pair."""
+        return value["code"], tuple(value.get("items", ()))
+
     @classmethod
     def from_json(cls, value: dict) -> "Reason":
-        return cls(code=value["code"], items=tuple(value.get("items", ())))
+        code, items = cls.json_fields(value)
+        return cls(code=code, items=items)
 
 
 @dataclass(frozen=True)
@@ -197,5 +203,4 @@ def stored_reasons_text(stored: list[dict], *, language: str | None = None) -> s
     given: a page of suggestions asks it once). Members share few combinations of them, so each
     is put into words once per process and language (a page of 20 suggestions cost about 1 ms of
     CPU in translations and choice labels), under the stored values themselves."""
-    return _stored_reasons_text(language or get_language(),
-                                tuple((r["code"], tuple(r.get("items", ()))) for r in stored))
+    return _stored_reasons_text(language or get_language(), tuple(Reason.json_fields(r) for r in stored))
