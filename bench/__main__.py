@@ -21,9 +21,10 @@ import os
 import sys
 import time
 
+from django.db import connection
 from django.utils import timezone
 
-from bench import stack
+from bench import cpu, stack
 from xiangcheng import devstack
 
 log = logging.getLogger("bench")
@@ -124,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
         if args.rush:
             log.warning("Sign-up rush: %d clients, %d seats, %d bursts…", args.rush_clients, args.rush_seats,
                         args.rush_bursts)
+            parts = cpu.stack_parts(processes, connection=connection, redis_url=redis)
             rush = scenarios.rush_run(port=port, clients=args.rush_clients, seats=args.rush_seats,
-                                      bursts=args.rush_bursts)
+                                      bursts=args.rush_bursts, parts=parts)
         if args.reminders:
             scenarios.outbox_drained(since=began, seconds=300)
             log.warning("Reminder fan-out: %d reminders…", args.reminder_count)

@@ -178,8 +178,10 @@ async def fetch(*, host: str, port: int, request: Request) -> Response:
         connection.close()
 
 
-async def burst(*, host: str, port: int, requests: list[Request], expect: int) -> Result:
-    """Every request on its own connection, opened beforehand and sent at the same instant."""
+async def burst(*, host: str, port: int, requests: list[Request], expect: int, meter=None) -> Result:
+    """Every request on its own connection, opened beforehand and sent at the same instant;
+    ``meter`` (``bench.cpu.Meter``), if given, started as they are sent and stopped with the last
+    answer."""
     result = Result()
     connections = [Connection(host, port) for _ in requests]
     await asyncio.gather(*(c.open() for c in connections))
@@ -192,8 +194,12 @@ async def burst(*, host: str, port: int, requests: list[Request], expect: int) -
 
     tasks = [asyncio.create_task(one(c, r)) for c, r in zip(connections, requests, strict=True)]
     await asyncio.sleep(0)  # every task is waiting at the gate
+    if meter is not None:
+        meter.start()
     started = time.perf_counter()
     go.set()
     await asyncio.gather(*tasks)
     result.elapsed = time.perf_counter() - started
+    if meter is not None:
+        meter.stop()
     return result

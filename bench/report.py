@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import cpu
 from .load import Result
 from .pages import FLOOR
 
@@ -156,6 +157,21 @@ def rush_met(bursts: list[RushFigures]) -> bool:
     return rush_rate(bursts) >= RUSH_RATE and all(burst.exact for burst in bursts)
 
 
+def rush_cpu_lines(bursts: list[RushFigures]) -> list[str]:
+    """Where the machine's CPU went while the counted bursts were answered, if they were metered."""
+    metered = [burst for burst in bursts if not burst.warm_up and burst.meter is not None]
+    if not metered:
+        return []
+    spent, seconds = cpu.total(burst.meter for burst in metered)
+    sign_ups = sum(burst.clients for burst in metered)
+    rows = [[name, f"{value / sign_ups * 1000:.2f}", f"{value / seconds:.2f}"] for name, value in spent.items()]
+    everything = sum(spent.values())
+    rows.append(["all", f"{everything / sign_ups * 1000:.2f}", f"{everything / seconds:.2f}"])
+    return [f"Where the CPU went while the counted bursts were answered ({seconds:.1f} s in all): each part's "
+            "processes' own time, user and system, per sign-up and in cores; the rest of the machine is whatever "
+            "else was busy.", "", *_table(["part", "ms of CPU a sign-up", "cores"], rows), ""]
+
+
 def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: list[RushFigures] | None,
            reminders: ReminderFigures | None, when: datetime, recompute: RecomputeFigures | None = None,
            dashboard: DashboardFigures | None = None) -> str:
@@ -195,7 +211,8 @@ def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: list
                             f"{burst.confirmed} {_mark(burst.confirmed == burst.seats)}", str(burst.waitlisted),
                             f"{burst.result.errors} {_mark(burst.result.errors == 0)}", f"{burst.result.rate:.1f}",
                             _ms(burst.result.median), _ms(burst.result.percentile(0.95))]
-                           for number, burst in enumerate(rush, 1 - (len(rush) - len(counted)))]), ""]
+                           for number, burst in enumerate(rush, 1 - (len(rush) - len(counted)))]), "",
+                  *rush_cpu_lines(rush)]
     if reminders:
         met = not reminders.timed_out and reminders.drained < REMINDER_SECONDS and reminders.unsent == 0
         drained = "not within the time limit" if reminders.timed_out else f"{reminders.drained:.1f} s"

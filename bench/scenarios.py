@@ -16,7 +16,7 @@ from django.utils import timezone
 from events.models import Audience, Event, EventStatus, Kind, Registration, RegistrationStatus
 from xiangcheng.core.models import Notice, Programme
 
-from . import load, people, stack
+from . import cpu, load, people, stack
 from .pages import FLOOR, VISITOR, Page
 
 log = logging.getLogger("bench")
@@ -149,6 +149,7 @@ class RushFigures:
     waitlisted: int
     result: load.Result
     warm_up: bool = False  # checked for exactness, not counted in the rate
+    meter: cpu.Meter | None = None  # where the machine's CPU went while it was answered
 
     @property
     def exact(self) -> bool:
@@ -169,7 +170,7 @@ def _event(*, title: str, starts_in: timedelta, capacity: int, offsets: list[int
     )
 
 
-def rush_run(*, port: int, clients: int, seats: int, bursts: int) -> list[RushFigures]:
+def rush_run(*, port: int, clients: int, seats: int, bursts: int, parts: cpu.Parts | None = None) -> list[RushFigures]:
     """``clients`` members press "sign up" for an event with ``seats`` seats at the same instant,
     ``bursts`` times, each time for a new event once the worker has sent the last burst's
     confirmations. One burst lasts about two seconds, which a busy neighbour on a shared machine
@@ -178,7 +179,8 @@ def rush_run(*, port: int, clients: int, seats: int, bursts: int) -> list[RushFi
     A warm-up burst comes first, as each page has its warm-up: a rush meets a server that has
     been answering sign-ups, not one whose processes post the form for the first time (their
     queries built, their database connections' statements prepared). It must be exact like the
-    others; its rate is shown and not counted."""
+    others; its rate is shown and not counted. With ``parts``, each burst also says where the
+    machine's CPU went while it was answered (``bench.cpu``)."""
     members = people.approved_members(clients)
     if len(members) < clients:
         log.warning("the bulk data has only %d approved members: the rush has as many clients", len(members))
@@ -196,12 +198,13 @@ def rush_run(*, port: int, clients: int, seats: int, bursts: int) -> list[RushFi
                 None, Cookie=f"sessionid={session}; csrftoken={csrf}", **{
                     "X-CSRFToken": csrf, "Origin": f"https://{HOST}", "Referer": f"https://{HOST}/events/{event.pk}/",
                     "Content-Type": "application/x-www-form-urlencoded"}), b"children_ages="))
-        result = asyncio.run(load.burst(host=HOST, port=port, requests=requests, expect=302))
+        meter = cpu.Meter(parts) if parts is not None else None
+        result = asyncio.run(load.burst(host=HOST, port=port, requests=requests, expect=302, meter=meter))
         counted = Registration.objects.filter(event=event).aggregate(
             confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
             waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)))
         figures.append(RushFigures(clients=clients, seats=seats, confirmed=counted["confirmed"],
-                                   waitlisted=counted["waitlisted"], result=result, warm_up=burst == 0))
+                                   waitlisted=counted["waitlisted"], result=result, warm_up=burst == 0, meter=meter))
     return figures
 
 

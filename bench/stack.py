@@ -126,6 +126,10 @@ class Processes:
         self.running.append((name, process))
         return process
 
+    def pids(self, name: str) -> list[int]:
+        """The processes started under ``name``, or under names that begin with it."""
+        return [process.pid for started, process in self.running if started.startswith(name)]
+
     def check(self) -> None:
         for name, process in self.running:
             if process.poll() is not None:
