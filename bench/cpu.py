@@ -39,8 +39,9 @@ def _cpu(pid: int) -> float | None:
 def _machine_busy() -> float:
     """CPU seconds the whole machine has spent on anything since it started."""
     times = psutil.cpu_times()
-    idle = times.idle + getattr(times, "iowait", 0.0)
-    return sum(times) - idle
+    # Waiting is not work; a guest's time is counted in user time already (Linux).
+    not_busy = ("idle", "iowait", "guest", "guest_nice")
+    return sum(times) - sum(getattr(times, name, 0.0) for name in not_busy)
 
 
 def local(address: str) -> bool:
