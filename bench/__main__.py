@@ -110,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         from bench.pages import PAGES
 
         stack.wait_for_port(port, processes)
+        parts = cpu.stack_parts(processes, connection=connection, redis_url=redis)
         settings = report.RunSettings(
             scale=args.scale, seed=args.seed, seconds=args.seconds, clients=args.clients, workers=args.workers,
             threads=args.threads, worker_concurrency=args.worker_concurrency,
@@ -121,11 +122,10 @@ def run(args: argparse.Namespace) -> int:
             scenarios.dashboard_months_counted(chosen)
             log.warning("Pages, %g s each in %d rounds with %d clients:", args.seconds, args.rounds, args.clients)
             pages = scenarios.pages_run(chosen, port=port, seconds=args.seconds, clients=args.clients,
-                                        rounds=args.rounds)
+                                        rounds=args.rounds, parts=parts)
         if args.rush:
             log.warning("Sign-up rush: %d clients, %d seats, %d bursts…", args.rush_clients, args.rush_seats,
                         args.rush_bursts)
-            parts = cpu.stack_parts(processes, connection=connection, redis_url=redis)
             rush = scenarios.rush_run(port=port, clients=args.rush_clients, seats=args.rush_seats,
                                       bursts=args.rush_bursts, parts=parts)
         if args.reminders:

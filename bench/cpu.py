@@ -1,5 +1,6 @@
-"""Where the machine's CPU went while a burst of the rush was answered: each part of the stack by
-its processes' own CPU time (user and system), and the rest of the machine.
+"""Where the machine's CPU went while something was measured (a page's timed run, a burst of the
+rush): each part of the stack by its processes' own CPU time (user and system), and the rest of
+the machine.
 
 A part is named by the processes the run started (gunicorn, the Celery workers, the mail and SMS
 stand-ins) and by the servers' own account of their process (PostgreSQL's backend, Redis's
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 import psutil
 
+WEB, DATABASE = "gunicorn", "PostgreSQL"
 GENERATOR = "load generator"
 REST = "rest of the machine"
 
@@ -100,8 +102,8 @@ def stack_parts(processes, *, connection, redis_url: str) -> Parts:
     Redis), the servers only if they run on this machine."""
     postgres, redis = postgres_root(connection), redis_root(redis_url)
     return Parts(roots={
-        "gunicorn": processes.pids("gunicorn"),
-        "PostgreSQL": [postgres] if postgres else [],
+        WEB: processes.pids("gunicorn"),
+        DATABASE: [postgres] if postgres else [],
         "Celery workers": processes.pids("celery worker"),
         "Redis": [redis] if redis else [],
         "mail and SMS stand-ins": processes.pids("sinks"),

@@ -146,9 +146,10 @@ async def _timed(connection: Connection, request: Request, expect: int, result: 
 
 
 async def drive(*, host: str, port: int, clients: int, seconds: float, expect: int,
-                request_for: Callable[[int, int], Request]) -> Result:
+                request_for: Callable[[int, int], Request], meter=None) -> Result:
     """``clients`` connections, each sending its next request as soon as the last is answered,
-    for ``seconds``. ``request_for(client, turn)`` makes each request."""
+    for ``seconds``. ``request_for(client, turn)`` makes each request; ``meter``
+    (``bench.cpu.Meter``), if given, runs from the first request to the last answer."""
     result = Result()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
@@ -163,9 +164,13 @@ async def drive(*, host: str, port: int, clients: int, seconds: float, expect: i
         finally:
             connection.close()
 
+    if meter is not None:
+        meter.start()
     started = time.perf_counter()
     await asyncio.gather(*(client(n) for n in range(clients)))
     result.elapsed = time.perf_counter() - started
+    if meter is not None:
+        meter.stop()
     return result
 
 

@@ -112,6 +112,17 @@ class PageRow:
     def queries(self) -> int:
         return max(f.queries for f in self.figures)
 
+    def cpu_ms(self, part: str | None = None) -> str:
+        """Ms of CPU a request spent by ``part`` (every part and the rest of the machine if None)
+        over its rounds, "—" if they were not metered."""
+        metered = [f for f in self.figures if f.meter is not None]
+        requests = sum(f.result.requests for f in metered)
+        if not metered or not requests:
+            return "—"
+        spent, _seconds = cpu.total(f.meter for f in metered)
+        used = sum(spent.values()) if part is None else spent.get(part, 0.0)
+        return f"{used / requests * 1000:.2f}"
+
 
 def page_rows(figures: list[PageFigures]) -> list[PageRow]:
     """One row per page, in the order measured; the floor's runs are one row, 1.00 by definition."""
@@ -139,8 +150,10 @@ def pages_table(figures: list[PageFigures]) -> tuple[list[str], bool]:
             verdict = "✓" if met else "✗ " + ", ".join(missed)
             all_met = all_met and met
         rows.append([row.page.name, row.page.who, f"{row.rate:.1f}", f"{row.share:.2f}", _ms(result.median),
-                     _ms(result.percentile(0.95)), str(result.errors), str(row.queries), verdict])
-    header = ["page", "as", "req/s", "× floor", "p50 ms", "p95 ms", "errors", "queries", "targets"]
+                     _ms(result.percentile(0.95)), str(result.errors), str(row.queries),
+                     row.cpu_ms(cpu.WEB), row.cpu_ms(cpu.DATABASE), row.cpu_ms(), verdict])
+    header = ["page", "as", "req/s", "× floor", "p50 ms", "p95 ms", "errors", "queries", "web ms", "db ms", "all ms",
+              "targets"]
     return _table(header, rows), all_met
 
 
@@ -194,7 +207,8 @@ def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: list
                   f"of the floor, and the floor once more after the last ({len(runs)} runs of the floor, "
                   f"{min(runs, default=0):.1f}–{max(runs, default=0):.1f} req/s); a page's share of the floor is the "
                   "median over its rounds, each against the faster of the floor's runs just before and just after "
-                  "it, its rate the median of its rounds, its latencies all its requests; targets: "
+                  "it, its rate the median of its rounds, its latencies all its requests; its CPU a request "
+                  "(`bench/cpu.py`): gunicorn's (web), PostgreSQL's (db) and the whole machine's (all); targets: "
                   f"≥ {FLOOR_SHARE} × floor, p95 < {P95_SECONDS * 1000:.0f} ms, 0 errors "
                   f"({'all met' if met else 'not all met'}).", "", *table, ""]
     if rush:

@@ -40,6 +40,7 @@ class PageFigures:
     result: load.Result
     queries: int
     round: int = 0  # the round it was measured in; the floor measured after the last has the next
+    meter: cpu.Meter | None = None  # where the machine's CPU went during the timed run
 
 
 def _headers(cookie: str | None, **extra: str) -> dict[str, str]:
@@ -56,7 +57,8 @@ def value_index(*, block: int, clients: int, client: int, turn: int) -> int:
 
 
 def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: dict[str, list[people.Client]],
-             values: dict[str, list[str]], round_: int = 0, warm: bool = True) -> PageFigures:
+             values: dict[str, list[str]], round_: int = 0, warm: bool = True,
+             parts: cpu.Parts | None = None) -> PageFigures:
     keys = sessions.get(page.who, [people.NOBODY]) if page.who != VISITOR else [people.NOBODY]
 
     def requests_of(block: int) -> Callable[[int, int], load.Request]:
@@ -81,9 +83,10 @@ def page_run(page: Page, *, port: int, seconds: float, clients: int, sessions: d
             if response.status != 200:
                 log.warning("%s: %s answered %s", page.name, path, response.status)
             queries = max(queries, int(response.headers.get(QUERY_HEADER, 0)))
+    meter = cpu.Meter(parts) if parts is not None else None
     result = asyncio.run(load.drive(host=HOST, port=port, clients=clients, seconds=seconds, expect=200,
-                                    request_for=requests_of(2 * round_ + 1)))
-    return PageFigures(page=page, result=result, queries=queries, round=round_)
+                                    request_for=requests_of(2 * round_ + 1), meter=meter))
+    return PageFigures(page=page, result=result, queries=queries, round=round_, meter=meter)
 
 
 # The floor's run beside each page: long enough for a steady rate at its speed.
@@ -99,13 +102,15 @@ def pages_named(pages: list[Page], names: list[str]) -> list[Page]:
     return [page for page in pages if page.name in names or page.name == FLOOR or page.reference]
 
 
-def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int, rounds: int = 3) -> list[PageFigures]:
+def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int, rounds: int = 3,
+              parts: cpu.Parts | None = None) -> list[PageFigures]:
     """Every page measured for ``seconds`` in all, in ``rounds`` rounds of the whole list, each
     run of a page just after a shorter run of the floor, and the floor once more after the last:
     a page is compared with the floor run just before it or the one just after it, whichever was
     faster, and its figure is the median of its rounds (report.pages_table). This machine's
     cores are shared and its speed moves within minutes: a floor measured once a round, minutes
-    away from most pages, moved a page's share by half between runs of the same code."""
+    away from most pages, moved a page's share by half between runs of the same code. With
+    ``parts``, each timed run also says where the machine's CPU went (``bench.cpu``)."""
     sessions = people.sessions(pages, clients=clients)
     values = people.pools()
     # Every page once before any is measured (templates, imports, connections).
@@ -121,14 +126,14 @@ def pages_run(pages: list[Page], *, port: int, seconds: float, clients: int, rou
 
     def floor_run(round_: int, *, warm: bool) -> PageFigures:
         figures.append(page_run(floor, port=port, seconds=floor_seconds, clients=clients, sessions=sessions,
-                                values=values, round_=round_, warm=warm))
+                                values=values, round_=round_, warm=warm, parts=parts))
         return figures[-1]
 
     for round_ in range(rounds):
         for number, page in enumerate(others):
             beside = floor_run(round_, warm=round_ == 0 and number == 0) if floor else None
             figures.append(page_run(page, port=port, seconds=page_seconds, clients=clients, sessions=sessions,
-                                    values=values, round_=round_, warm=round_ == 0))
+                                    values=values, round_=round_, warm=round_ == 0, parts=parts))
             log.warning("  %d: %-32s %7.1f req/s  p95 %6.1f ms  %d errors%s", round_ + 1, page.name,
                         figures[-1].result.rate, figures[-1].result.percentile(0.95) * 1000,
                         figures[-1].result.errors, f"  (floor just before: {beside.result.rate:.1f})" if beside else "")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from bench import cpu
+from bench.pages import VISITOR
 
 # Says "ready", waits for a line, spends BURN seconds of its own CPU, says "done", waits for the end
 # of its input. Run by a parent that only waits for it: the parent's tree holds the work.
@@ -120,3 +121,27 @@ def test_the_rush_says_where_the_cpu_went_per_sign_up_and_in_cores():
     unmetered = render(settings=run, pages=None, rush=[burst(2.8, metered=False)], reminders=None,
                        when=datetime(2026, 12, 7))
     assert "Where the CPU went" not in unmetered
+
+
+def test_a_pages_row_says_its_cpu_a_request_over_its_rounds():
+    from bench.load import Result
+    from bench.pages import FLOOR, Page
+    from bench.report import pages_table
+    from bench.scenarios import PageFigures
+
+    def figures(page: Page, requests: int, web: float, database: float, round_: int) -> PageFigures:
+        # ``requests`` answers in one second; the machine spent ``web`` and ``database`` seconds on them.
+        meter = cpu.Meter(cpu.Parts(roots={}))
+        meter.spent = {cpu.WEB: web, cpu.DATABASE: database, cpu.GENERATOR: 0.06, cpu.REST: 0.06}
+        meter.seconds = 1.0
+        return PageFigures(page=page, result=Result(latencies=[0.01] * requests, errors=0, elapsed=1.0), queries=1,
+                           round=round_, meter=meter)
+
+    floor, home = Page(FLOOR, "/bench/floor/", VISITOR), Page("home", "/")
+    lines, _all_met = pages_table([figures(floor, 800, 1.2, 0.24, 0), figures(home, 400, 1.3, 0.3, 0),
+                                   figures(floor, 800, 1.2, 0.24, 1), figures(home, 100, 0.5, 0.1, 1),
+                                   figures(floor, 800, 1.2, 0.24, 2)])
+    rows = {row[0]: row for row in ([c.strip() for c in line.strip("|").split("|")] for line in lines[2:])}
+    # Its rounds together: 1.8 s of gunicorn, 0.4 of PostgreSQL, 2.44 of the machine for 500 requests.
+    assert rows["home"][8:11] == ["3.60", "0.80", "4.88"]
+    assert rows["floor"][8:11] == ["1.50", "0.30", "1.95"]

@@ -193,7 +193,9 @@ def test_a_reference_row_is_measured_but_held_to_no_target():
     slow = figures(Page("floor (signed in)", "/bench/floor/", reference=True), 200)
 
     lines, all_met = pages_table([floor, slow])
-    assert cells(lines[-1]) == ["floor (signed in)", "member", "200.0", "0.20", "50", "50", "0", "2", "reference"]
+    # Not metered: no CPU figures.
+    assert cells(lines[-1]) == ["floor (signed in)", "member", "200.0", "0.20", "50", "50", "0", "2", "—", "—", "—",
+                                "reference"]
     assert all_met is True
 
     lines, all_met = pages_table([floor, figures(Page("floor (signed in)", "/x/", reference=True), 200, errors=1)])
