@@ -1,5 +1,6 @@
-"""The rush's account of where the machine's CPU went (bench/cpu.py): each part is charged with
-what its own processes spent, found by the processes the run started and the servers' own ids."""
+"""The benchmark's account of where the machine's CPU went (bench/cpu.py), for the rush's bursts
+and each page's runs: each part is charged with what its own processes spent, found by the
+processes the run started and the servers' own ids."""
 
 import subprocess
 import sys
@@ -67,9 +68,9 @@ def test_each_part_is_charged_with_what_its_process_tree_spent(busy_and_idle):
 
 def test_the_totals_of_several_bursts_add_their_time_and_each_part():
     first, second = cpu.Meter(cpu.Parts(roots={})), cpu.Meter(cpu.Parts(roots={}))
-    first.spent, first.seconds = {"gunicorn": 2.8, cpu.REST: 0.1}, 2.5
-    second.spent, second.seconds = {"gunicorn": 2.7, "Redis": 0.05, cpu.REST: 0.1}, 2.5
-    assert cpu.total([first, second]) == ({"gunicorn": 5.5, cpu.REST: 0.2, "Redis": 0.05}, 5.0)
+    first.spent, first.seconds = {cpu.WEB: 2.8, cpu.REST: 0.1}, 2.5
+    second.spent, second.seconds = {cpu.WEB: 2.7, "Redis": 0.05, cpu.REST: 0.1}, 2.5
+    assert cpu.total([first, second]) == ({cpu.WEB: 5.5, cpu.REST: 0.2, "Redis": 0.05}, 5.0)
 
 
 @pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_the_rush_says_where_the_cpu_went_per_sign_up_and_in_cores():
         meter = None
         if metered:
             meter = cpu.Meter(cpu.Parts(roots={}))
-            meter.spent = {"gunicorn": gunicorn, "PostgreSQL": 0.6, cpu.GENERATOR: 0.3, cpu.REST: 0.1}
+            meter.spent = {cpu.WEB: gunicorn, cpu.DATABASE: 0.6, cpu.GENERATOR: 0.3, cpu.REST: 0.1}
             meter.seconds = 2.5
         return RushFigures(clients=500, seats=50, confirmed=50, waitlisted=450,
                            result=Result(latencies=[0.5] * 500, errors=0, elapsed=2.5), warm_up=warm_up, meter=meter)
@@ -115,7 +116,7 @@ def test_the_rush_says_where_the_cpu_went_per_sign_up_and_in_cores():
     table = text.split("(5.0 s in all)", 1)[1]
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()
             if line.startswith("| ") and not line.startswith("| part")]
-    assert rows == [["gunicorn", "5.50", "1.10"], ["PostgreSQL", "1.20", "0.24"], [cpu.GENERATOR, "0.60", "0.12"],
+    assert rows == [[cpu.WEB, "5.50", "1.10"], [cpu.DATABASE, "1.20", "0.24"], [cpu.GENERATOR, "0.60", "0.12"],
                     [cpu.REST, "0.20", "0.04"], ["all", "7.50", "1.50"]]
 
     unmetered = render(settings=run, pages=None, rush=[burst(2.8, metered=False)], reminders=None,
