@@ -55,6 +55,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--reminder-count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument("--db-connections", type=int, default=1,
+                        help="database connections per process (its pool's size): 1 by default, as each of the "
+                             "deployed sync workers uses; a gunicorn worker's threads take turns with it")
     parser.add_argument("--worker-concurrency", type=int, default=os.cpu_count() or 2,
                         help="Celery worker processes (default: one per core, as `celery worker` starts)")
     parser.add_argument("--page", action="append", default=[], metavar="NAME",
@@ -81,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         redis = stack.redis_url(os.environ["REDIS_URL"])
         stack.redis_flush(redis)
         env = stack.environment(database=stack.database_url(server, template), redis=redis, smtp_port=smtp_port,
-                                sms_port=sms_port, cert=cert, pool=args.threads)
+                                sms_port=sms_port, cert=cert, pool=args.db_connections)
         log.warning("Bulk data in %s (scale %g, seed %d): loading what is absent…", template, args.scale, args.seed)
         stack.manage(env, "migrate", "--noinput", "--verbosity", "0")
         stack.manage(env, "seed_bulk", "--scale", str(args.scale), "--seed", str(args.seed))
@@ -114,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         settings = report.RunSettings(
             scale=args.scale, seed=args.seed, seconds=args.seconds, clients=args.clients, workers=args.workers,
             threads=args.threads, worker_concurrency=args.worker_concurrency,
-            rows=scenarios.volumes())
+            rows=scenarios.volumes(), db_connections=args.db_connections)
         pages = rush = reminders = recompute = dashboard = None
         began = timezone.now()
         if args.pages:

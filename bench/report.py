@@ -38,6 +38,7 @@ class RunSettings:
     threads: int
     worker_concurrency: int
     rows: dict[str, int]
+    db_connections: int = 1  # per process: its database pool's size
 
 
 def machine() -> str:
@@ -192,7 +193,9 @@ def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: list
         f"Measured {when:%Y-%m-%d %H:%M} on {machine()}.",
         f"Bulk data at scale {settings.scale:g} (seed {settings.seed}): " + ", ".join(
             f"{count:,} {name}" for name, count in settings.rows.items()) + ".",
-        f"gunicorn {settings.workers} workers × {settings.threads} threads with the production settings; "
+        f"gunicorn {settings.workers} workers × {settings.threads} threads, "
+        f"{settings.db_connections} database connection{'s' if settings.db_connections > 1 else ''} a worker, "
+        "with the production settings; "
         f"Celery workers (concurrency {settings.worker_concurrency}): one for every queue but the reports', "
         "and for the dashboard's own run one for the reports'; PostgreSQL, Redis, the workers and the load "
         "generator share the same cores.",

@@ -393,3 +393,23 @@ def test_pages_named_are_measured_with_the_floors_and_an_unknown_name_stops_the_
     assert [page.name for page in chosen] == ["floor", "floor (signed in)", "我的活动", "call apply"]
     with pytest.raises(SystemExit, match="no page named 我的活动页"):
         pages_named(PAGES, ["我的活动页"])
+
+
+def test_each_process_of_a_run_has_one_database_connection_unless_asked_and_the_table_says_so():
+    from bench.__main__ import arguments
+    from bench.report import RunSettings, render
+
+    # As each deployed sync worker holds one: a gunicorn worker's threads take turns with it.
+    assert arguments([]).db_connections == 1
+    assert arguments(["--db-connections", "3"]).db_connections == 3
+    env = stack.environment(database="postgresql:///bench", redis="redis:///0", smtp_port=2525, sms_port=8080,
+                            cert=Path("cert.pem"), pool=arguments([]).db_connections)
+    assert env["DJANGO_DB_POOL_SIZE"] == "1"
+
+    def header(connections: int) -> str:
+        run = RunSettings(scale=1, seed=1, seconds=8, clients=8, workers=4, threads=4, worker_concurrency=2,
+                          rows={}, db_connections=connections)
+        return render(settings=run, pages=None, rush=None, reminders=None, when=datetime(2026, 12, 8))
+
+    assert "gunicorn 4 workers × 4 threads, 1 database connection a worker, with the production settings;" in header(1)
+    assert "gunicorn 4 workers × 4 threads, 3 database connections a worker, with" in header(3)
