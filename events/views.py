@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from xiangcheng.core.counted_pages import counted_page
 from xiangcheng.core.fragments import UnboundForm
+from xiangcheng.core.reversed_urls import reversed_url
 from xiangcheng.core.shared_pages import kept_shared
 
 from . import booking, calendar, checkin
@@ -91,7 +92,7 @@ def event_sign_up(request, pk: int):
                 RegistrationStatus.PENDING: _("Your sign-up is awaiting the organisers' approval."),
             }[registration.status]
             messages.success(request, text)
-            return redirect("events:detail", pk=pk)
+            return redirect(reversed_url("events:detail", kwargs={"pk": pk}))
     return render(request, "events/event_detail.html", _detail_context(request, *_event_shown(request, pk), form),
                   status=400)
 
@@ -114,7 +115,7 @@ def registration_cancel(request, pk: int):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Your registration is cancelled."))
-        return redirect("events:mine")
+        return redirect(reversed_url("events:mine"))
     return render(request, "events/registration_cancel.html", {"registration": registration})
 
 
@@ -157,7 +158,7 @@ def feed(request, token: str):
 def feed_reset(request):
     calendar.feed_reset(request.user)
     messages.success(request, _("Your calendar link is new; the old one no longer works."))
-    return redirect("events:mine")
+    return redirect(reversed_url("events:mine"))
 
 
 CHECKIN_PERMISSION = "events.checkin_registration"
