@@ -231,3 +231,25 @@ def test_the_loaded_notices_have_the_keys_the_domain_writes():
     confirmed = Notice.objects.filter(kind="events.confirmed").first()
     registration = Registration.objects.get(pk=confirmed.target_id)
     assert notify_registration(registration=registration, kind="confirmed") == (confirmed.pk, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_load_its_tables_are_vacuumed_and_analysed_and_inside_a_transaction_analysed():
+    from xiangcheng.core.bulk import tables_analyze
+    from xiangcheng.core.models import Programme
+
+    def vacuumed_and_analysed() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT vacuum_count, analyze_count FROM pg_stat_user_tables WHERE relname = %s",
+                           [Programme._meta.db_table])
+            return cursor.fetchone()
+
+    vacuums, analyses = vacuumed_and_analysed()
+    # A copy made straight after the command must not pay for the first reads of its rows.
+    tables_analyze(Programme)
+    assert vacuumed_and_analysed() == (vacuums + 1, analyses + 1)
+    # A test's load runs in a transaction, which cannot vacuum: the statistics alone.
+    with transaction.atomic():
+        tables_analyze(Programme)
+    assert vacuumed_and_analysed() == (vacuums + 1, analyses + 2)
