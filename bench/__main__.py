@@ -70,6 +70,11 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def run_environment(args: argparse.Namespace, **where) -> dict[str, str]:
+    """What every process of this run sees, given where the database, Redis and the sinks are."""
+    return stack.environment(**where, pool=args.db_connections)
+
+
 def run(args: argparse.Namespace) -> int:
     server = os.environ["DATABASE_URL"]
     template = stack.template_name(scale=args.scale, seed=args.seed)
@@ -83,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
         smtp_port, sms_port, cert = stack.sinks(processes, devstack.LOCAL / "bench")
         redis = stack.redis_url(os.environ["REDIS_URL"])
         stack.redis_flush(redis)
-        env = stack.environment(database=stack.database_url(server, template), redis=redis, smtp_port=smtp_port,
-                                sms_port=sms_port, cert=cert, pool=args.db_connections)
+        env = run_environment(args, database=stack.database_url(server, template), redis=redis,
+                              smtp_port=smtp_port, sms_port=sms_port, cert=cert)
         log.warning("Bulk data in %s (scale %g, seed %d): loading what is absent…", template, args.scale, args.seed)
         stack.manage(env, "migrate", "--noinput", "--verbosity", "0")
         stack.manage(env, "seed_bulk", "--scale", str(args.scale), "--seed", str(args.seed))

@@ -186,6 +186,12 @@ def rush_cpu_lines(bursts: list[RushFigures]) -> list[str]:
             "else was busy.", "", *_table(["part", "ms of CPU a sign-up", "cores"], rows), ""]
 
 
+def gunicorn_workers(settings: RunSettings) -> str:
+    if settings.threads == 1:
+        return f"{settings.workers} sync workers"
+    return f"{settings.workers} workers × {settings.threads} threads"
+
+
 def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: list[RushFigures] | None,
            reminders: ReminderFigures | None, when: datetime, recompute: RecomputeFigures | None = None,
            dashboard: DashboardFigures | None = None) -> str:
@@ -193,7 +199,7 @@ def render(*, settings: RunSettings, pages: list[PageFigures] | None, rush: list
         f"Measured {when:%Y-%m-%d %H:%M} on {machine()}.",
         f"Bulk data at scale {settings.scale:g} (seed {settings.seed}): " + ", ".join(
             f"{count:,} {name}" for name, count in settings.rows.items()) + ".",
-        f"gunicorn {settings.workers} workers × {settings.threads} threads, "
+        f"gunicorn {gunicorn_workers(settings)}, "
         f"{settings.db_connections} database connection{'s' if settings.db_connections > 1 else ''} a worker, "
         "with the production settings; "
         f"Celery workers (concurrency {settings.worker_concurrency}): one for every queue but the reports', "

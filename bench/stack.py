@@ -161,8 +161,9 @@ def sinks(processes: Processes, folder: Path) -> tuple[int, int, Path]:
 
 
 def gunicorn(processes: Processes, env: dict[str, str], *, port: int, workers: int, threads: int) -> None:
+    """One thread a worker is a sync worker, as deployed (deploy/gunicorn.conf.py); more, a threaded one."""
     processes.start("gunicorn", [sys.executable, "-m", "gunicorn", "xiangcheng.wsgi", "--workers", str(workers),
-                                 "--threads", str(threads), "--worker-class", "gthread",
+                                 "--threads", str(threads), "--worker-class", "gthread" if threads > 1 else "sync",
                                  "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], env)
 
 

@@ -396,20 +396,45 @@ def test_pages_named_are_measured_with_the_floors_and_an_unknown_name_stops_the_
 
 
 def test_each_process_of_a_run_has_one_database_connection_unless_asked_and_the_table_says_so():
-    from bench.__main__ import arguments
+    from bench.__main__ import arguments, run_environment
     from bench.report import RunSettings, render
 
     # As each deployed sync worker holds one: a gunicorn worker's threads take turns with it.
     assert arguments([]).db_connections == 1
     assert arguments(["--db-connections", "3"]).db_connections == 3
-    env = stack.environment(database="postgresql:///bench", redis="redis:///0", smtp_port=2525, sms_port=8080,
-                            cert=Path("cert.pem"), pool=arguments([]).db_connections)
-    assert env["DJANGO_DB_POOL_SIZE"] == "1"
 
-    def header(connections: int) -> str:
-        run = RunSettings(scale=1, seed=1, seconds=8, clients=8, workers=4, threads=4, worker_concurrency=2,
-                          rows={}, db_connections=connections)
+    def pool(argv: list[str]) -> str:
+        env = run_environment(arguments(argv), database="postgresql:///bench", redis="redis:///0",
+                              smtp_port=2525, sms_port=8080, cert=Path("cert.pem"))
+        return env["DJANGO_DB_POOL_SIZE"]
+
+    # Never the thread count: sixteen sessions on two cores made a rush's seat holders wait.
+    assert pool([]) == "1"
+    assert pool(["--threads", "8"]) == "1"
+    assert pool(["--db-connections", "3", "--threads", "8"]) == "3"
+
+    def header(connections: int, workers: int = 4, threads: int = 4) -> str:
+        run = RunSettings(scale=1, seed=1, seconds=8, clients=8, workers=workers, threads=threads,
+                          worker_concurrency=2, rows={}, db_connections=connections)
         return render(settings=run, pages=None, rush=None, reminders=None, when=datetime(2026, 12, 8))
 
     assert "gunicorn 4 workers × 4 threads, 1 database connection a worker, with the production settings;" in header(1)
     assert "gunicorn 4 workers × 4 threads, 3 database connections a worker, with" in header(3)
+    assert "gunicorn 5 sync workers, 1 database connection a worker, with" in header(1, workers=5, threads=1)
+
+
+def test_one_thread_a_worker_starts_gunicorn_with_sync_workers_as_deployed_and_more_with_threaded_ones():
+    started: list[list[str]] = []
+
+    class Recorded(stack.Processes):
+        def start(self, name, argv, env, **kwargs):
+            started.append(argv)
+
+    def worker_class(threads: int) -> str:
+        started.clear()
+        stack.gunicorn(Recorded(), {}, port=8000, workers=5, threads=threads)
+        (argv,) = started
+        return argv[argv.index("--worker-class") + 1]
+
+    assert worker_class(1) == "sync"
+    assert worker_class(4) == "gthread"

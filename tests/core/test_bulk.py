@@ -235,7 +235,7 @@ def test_the_loaded_notices_have_the_keys_the_domain_writes():
 
 @pytest.mark.django_db(transaction=True)
 def test_after_a_load_its_tables_are_vacuumed_and_analysed_and_inside_a_transaction_analysed():
-    from xiangcheng.core.bulk import tables_analyze
+    from xiangcheng.core.bulk import tables_settled
     from xiangcheng.core.models import Programme
 
     def vacuumed_and_analysed() -> tuple[int, int]:
@@ -247,9 +247,9 @@ def test_after_a_load_its_tables_are_vacuumed_and_analysed_and_inside_a_transact
 
     vacuums, analyses = vacuumed_and_analysed()
     # A copy made straight after the command must not pay for the first reads of its rows.
-    tables_analyze(Programme)
+    tables_settled(Programme)
     assert vacuumed_and_analysed() == (vacuums + 1, analyses + 1)
     # A test's load runs in a transaction, which cannot vacuum: the statistics alone.
     with transaction.atomic():
-        tables_analyze(Programme)
+        tables_settled(Programme)
     assert vacuumed_and_analysed() == (vacuums + 1, analyses + 2)

@@ -227,13 +227,12 @@ def audit_copy(model: type[models.Model], fields: Sequence[str], entries: Iterab
     return _copy(event_model._meta.db_table, [f.column for f in written], [_type(f) for f in written], rows())
 
 
-def tables_analyze(*models_: type[models.Model]) -> None:
-    """Fresh planner statistics after a load, as autovacuum would gather them later.
-
-    Outside a transaction (the command on its own) the tables are vacuumed too, as autovacuum
-    would do later: their rows marked as committed and their pages as all-visible once, here. A
-    copy made straight after a load (`make bench`'s run) would otherwise pay for that while it is
-    measured, each first read of a row writing its page. A transaction (a test's) cannot vacuum.
+def tables_settled(*models_: type[models.Model]) -> None:
+    """Loaded tables left as autovacuum would leave them later: fresh planner statistics and,
+    outside a transaction (the command on its own), vacuumed too: their rows marked as committed
+    and their pages as all-visible once, here. A copy made straight after a load (`make bench`'s
+    run) would otherwise pay for that while it is measured, each first read of a row writing its
+    page. A transaction (a test's) cannot vacuum.
     """
     statement = "ANALYZE {}" if connection.in_atomic_block else "VACUUM (ANALYZE) {}"
     with connection.cursor() as cursor:

@@ -12,7 +12,7 @@ from .bulk import (
     bulk_writing,
     ids_reserve,
     rows_copy,
-    tables_analyze,
+    tables_settled,
 )
 from .models import Programme
 from .story_models import Story, StoryStatus
@@ -72,5 +72,5 @@ def bulk_load(run: BulkRun) -> BulkLoaded:
         rows = _rows(run, ids_reserve(Story, count), count)
         loaded.add(Story, rows_copy(Story, FIELDS, rows))
         loaded.add(Story.pgh_event_model, audit_copy(Story, FIELDS, _audit(rows), rng=run.rng("stories.audit")))
-    tables_analyze(Story)
+    tables_settled(Story)
     return loaded

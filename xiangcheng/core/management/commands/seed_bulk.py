@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from xiangcheng.core.bulk import BulkRun, bulk_load_all, tables_analyze
+from xiangcheng.core.bulk import BulkRun, bulk_load_all, tables_settled
 
 
 class Command(BaseCommand):
@@ -34,5 +34,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{loaded.key}: loaded ({took:.0f} s so far)")
             for model, count in loaded.rows.items():
                 self.stdout.write(f"  {model._meta.label:36} {count:>10,}")
-            tables_analyze(*loaded.rows)
+            tables_settled(*loaded.rows)
         self.stdout.write(f"Bulk data ready in {time.monotonic() - started:.0f} s (scale {scale:g}, seed {seed}).")
