@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cpu
+from . import cpu, stack
 from .load import Result
 from .pages import FLOOR
 
@@ -187,7 +187,7 @@ def rush_cpu_lines(bursts: list[RushFigures]) -> list[str]:
 
 
 def gunicorn_workers(settings: RunSettings) -> str:
-    if settings.threads == 1:
+    if stack.worker_class(settings.threads) == "sync":
         return f"{settings.workers} sync workers"
     return f"{settings.workers} workers × {settings.threads} threads"
 

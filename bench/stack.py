@@ -160,10 +160,14 @@ def sinks(processes: Processes, folder: Path) -> tuple[int, int, Path]:
     return int(ports["smtp"]), int(ports["sms"]), folder / "cert.pem"
 
 
-def gunicorn(processes: Processes, env: dict[str, str], *, port: int, workers: int, threads: int) -> None:
+def worker_class(threads: int) -> str:
     """One thread a worker is a sync worker, as deployed (deploy/gunicorn.conf.py); more, a threaded one."""
+    return "gthread" if threads > 1 else "sync"
+
+
+def gunicorn(processes: Processes, env: dict[str, str], *, port: int, workers: int, threads: int) -> None:
     processes.start("gunicorn", [sys.executable, "-m", "gunicorn", "xiangcheng.wsgi", "--workers", str(workers),
-                                 "--threads", str(threads), "--worker-class", "gthread" if threads > 1 else "sync",
+                                 "--threads", str(threads), "--worker-class", worker_class(threads),
                                  "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], env)
 
 
