@@ -438,3 +438,16 @@ def test_one_thread_a_worker_starts_gunicorn_with_sync_workers_as_deployed_and_m
 
     assert worker_class(1) == "sync"
     assert worker_class(4) == "gthread"
+
+
+def test_by_default_the_bench_starts_gunicorn_as_deployed(monkeypatch):
+    import runpy
+
+    from bench.__main__ import arguments
+
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    deployed = runpy.run_path(str(Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"))
+    args = arguments([])
+
+    assert (args.workers, stack.worker_class(args.threads)) == (deployed["workers"], deployed["worker_class"])
+    assert deployed["worker_class"] == "sync"
