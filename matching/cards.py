@@ -5,16 +5,16 @@ details only inside the 交友 circle and only those she shows to the whole circ
 an email or an organisation's contact — those wait for an accepted introduction."""
 
 import functools
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from members.models import City, Field, VisibleField
+from members.models import City, Field, MemberProfile, VisibleField
 from xiangcheng.core.fragments import rendered_each
 
-from .models import MatchProfile, MatchStatus, Purpose, Suggestion, Visibility
-from .suggestions import suggestions_for
+from .models import MatchProfile, MatchStatus, Purpose, Visibility
+from .suggestions import SHOWN_MEMBER, SHOWN_PROFILE, Shown, suggestions_for
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,12 @@ def _labels(values: list[str], choices, language: str) -> tuple[str, ...]:
     return tuple(names.get(v, v) for v in values)
 
 
-def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: str,
+def card(*, viewer: MatchProfile, candidate: MatchProfile, member: MemberProfile | None, score: int, reasons: str,
          language: str | None = None) -> Card:
-    """``language``: the active one, asked once by a page of cards (``cards_of``)."""
+    """``member``: the candidate's member profile (None: she joined 交友 alone, not a member).
+    ``language``: the active one, asked once by a page of cards. What it reads of ``viewer`` is
+    ``_viewer_version``."""
     language = language or get_language()
-    member = getattr(candidate.user, "profile", None)  # None: she joined 交友 alone, not a member
     circle = viewer.in_friendship_circle and candidate.in_friendship_circle
     shown_to_circle = {"age": circle and candidate.age_visibility == Visibility.CIRCLE,
                        "hometown": circle and candidate.hometown_visibility == Visibility.CIRCLE}
@@ -75,26 +76,36 @@ def card(*, viewer: MatchProfile, candidate: MatchProfile, score: int, reasons: 
     )
 
 
-def cards_of(*, viewer: MatchProfile, suggestions: list[Suggestion] | None = None) -> list[Card]:
+def _viewer_version(viewer: MatchProfile) -> tuple:
+    """All ``card`` reads of the member who sees it."""
+    return viewer.in_friendship_circle, viewer.status == MatchStatus.ACTIVE
+
+
+def shown_card(*, viewer: MatchProfile, shown: Shown, language: str | None = None) -> Card:
+    """The card of one of her stored suggestions, made of the values her page read."""
+    member = MemberProfile(**dict(zip(SHOWN_MEMBER, shown.member, strict=True))) if shown.member else None
+    return card(viewer=viewer, candidate=MatchProfile(**dict(zip(SHOWN_PROFILE, shown.candidate, strict=True))),
+                member=member, score=shown.score, reasons=shown.reasons_text, language=language)
+
+
+def cards_of(*, viewer: MatchProfile, suggestions: list[Shown] | None = None) -> list[Card]:
     """Her suggestions as she sees them, best first (``suggestions``: already read, by
     ``suggestions_shown``)."""
     language = get_language()
-    return [card(viewer=viewer, candidate=s.candidate, score=s.score, reasons=s.reasons_text, language=language)
+    return [shown_card(viewer=viewer, shown=s, language=language)
             for s in (suggestions if suggestions is not None else suggestions_for(profile=viewer))]
 
 
 CARD_TEMPLATE = "matching/_suggestion_card.html"
 
 
-def suggestion_cards(cards: list[Card]) -> SafeString:
-    """Her suggestions' cards, each rendered once per version: the card itself, which holds all it
-    shows and nothing else (``card`` decided that), so two members who see a candidate alike
-    share her rendered card and a change to anything shown is a new one."""
-    return rendered_each(cards, template=CARD_TEMPLATE, name="c", version=_card_version)
-
-
-def _card_version(shown: Card) -> tuple:
-    return tuple(getattr(shown, name) for name in _CARD_FIELDS)
-
-
-_CARD_FIELDS = tuple(field.name for field in fields(Card))
+def suggestion_cards(*, viewer: MatchProfile, suggestions: list[Shown]) -> SafeString:
+    """Her suggestions' cards, each rendered once per version: what ``card`` makes a card of —
+    the values her page read of the candidate, the score and reasons, what it reads of her — so
+    two members who see a candidate alike share her rendered card, a change to anything shown is
+    a new one, and a card is made only to be rendered anew."""
+    seen_by = _viewer_version(viewer)
+    language = get_language()
+    return rendered_each(suggestions, template=CARD_TEMPLATE, name="c",
+                         version=lambda s: (s.candidate, s.member, s.score, s.reasons, seen_by),
+                         made=lambda s: shown_card(viewer=viewer, shown=s, language=language))

@@ -62,7 +62,7 @@ def request_new(request, profile_id: int):
             messages.success(request, _("Your 相遇 request is sent. She has 14 days to answer."))
             return redirect(_page(rules.SENT))
     scored = score(her=her, candidate=other)
-    shown = card(viewer=her, candidate=other, score=scored.score if scored else 0,
+    shown = card(viewer=her, candidate=other, member=getattr(other.user, "profile", None), score=scored.score if scored else 0,
                  reasons=reasons_text(scored.reasons) if scored else "")
     return render(request, "matching/introductions/request.html", {"form": form, "c": shown})
 

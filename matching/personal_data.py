@@ -9,6 +9,7 @@ from members.data_sources import ExportFile, personal_data_source
 from members.models import User
 from members.profiles import person_name
 
+from .cards import shown_card
 from .introductions import CONNECTED, RECEIVED, SEEN_LABELS, SENT, introductions_listed, status_seen
 from .models import Block, MatchProfile, Report
 from .suggestions import suggestions_for
@@ -50,7 +51,7 @@ def suggestions(user: User) -> tuple[list, list[ExportFile]]:
     if profile is None:
         return [], []
     return [{
-        "person": person_name(row.candidate.user),
+        "person": shown_card(viewer=profile, shown=row).name,
         "why": row.reasons_text,
         "computed_at": row.computed_at,
     } for row in suggestions_for(profile=profile)], []

@@ -11,13 +11,13 @@ blocked, declined within 90 days).
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from xiangcheng.core.bulk import rows_copy
 from xiangcheng.core.compiled_queries import CompiledQuery, Read, together
@@ -190,17 +190,34 @@ def active_profile_chunks(*, size: int = REFRESH_CHUNK) -> list[list[int]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
-# What a card shows of the candidate (matching.cards) and no more: her account's and profiles'
-# timestamps were most of the values read.
-_STORED = CompiledQuery(lambda user_id: Suggestion.objects.filter(profile__user_id=user_id).select_related(
-    "candidate__user__profile").only(
-    "profile_id", "candidate_id", "score", "reasons", "computed_at",
-    *(f"candidate__{name}" for name in ("user_id", "purposes", "interests", "cities", "introduction", "show_photo",
-                                        "age_min", "age_max", "age_visibility", "hometown", "hometown_visibility",
-                                        "real_name", "status")),
-    "candidate__user__username",
-    *(f"candidate__user__profile__{name}" for name in ("user_id", "real_name", "avatar_thumb", "job_title", "field",
-                                                       "visible_fields")),
+# What a card shows of the candidate (matching.cards) and no more, read as plain values: made
+# into model objects (a suggestion, the candidate's profile, account and member profile) twenty
+# rows were eighty objects, a fifth of the page. A card is made of them only when it is rendered
+# anew (``matching.cards``).
+SHOWN_PROFILE = ("id", "user_id", "purposes", "interests", "cities", "introduction", "show_photo", "age_min",
+                 "age_max", "age_visibility", "hometown", "hometown_visibility", "real_name", "status")
+SHOWN_MEMBER = ("user_id", "real_name", "avatar_thumb", "job_title", "field", "visible_fields")
+
+
+class Shown(NamedTuple):
+    """One of her stored suggestions as her page reads it."""
+
+    candidate_id: int
+    score: int
+    reasons: list[dict]  # as stored: ``scoring.Reason.as_json``
+    computed_at: datetime
+    candidate: tuple  # her match profile's SHOWN_PROFILE
+    member: tuple | None  # her member profile's SHOWN_MEMBER; None: she joined 交友 alone
+
+    @property
+    def reasons_text(self) -> str:
+        return stored_reasons_text(self.reasons)
+
+
+_STORED = CompiledQuery(lambda user_id: Suggestion.objects.filter(profile__user_id=user_id).values_list(
+    "candidate_id", "score", "reasons", "computed_at",
+    *(f"candidate__{name}" for name in SHOWN_PROFILE),
+    *(f"candidate__user__profile__{name}" for name in SHOWN_MEMBER),
 ).order_by("-score", "candidate_id"), user_id=int)
 
 
@@ -215,9 +232,9 @@ _EXCLUDED = CompiledQuery(lambda user_id, since: MatchProfile.objects.filter(
     user_id=int, since=datetime)
 
 
-def suggestions_for(*, profile: MatchProfile) -> list[Suggestion]:
+def suggestions_for(*, profile: MatchProfile) -> list[Shown]:
     """What her page shows: her stored suggestions, best first, of candidates still taking part
-    and not excluded since (each with its member profile and the reasons in words)."""
+    and not excluded since."""
     return suggestions_shown(*together(*suggestions_reads(user_id=profile.user_id)))
 
 
@@ -227,12 +244,17 @@ def suggestions_reads(*, user_id: int) -> tuple[Read, Read]:
     return _STORED.read(user_id=user_id), _EXCLUDED.read(user_id=user_id, since=quiet_since()).then(set)
 
 
-def suggestions_shown(rows: list[Suggestion], excluded: set[int]) -> list[Suggestion]:
-    rows = [row for row in rows if row.candidate_id not in excluded]
-    language = get_language()
-    for row in rows:
-        row.reasons_text = stored_reasons_text(row.reasons, language=language)
-    return rows
+_PROFILE_VALUES = len(SHOWN_PROFILE)
+
+
+def suggestions_shown(rows: list[tuple], excluded: set[int]) -> list[Shown]:
+    shown = []
+    for candidate_id, score, reasons, computed_at, *values in rows:
+        if candidate_id not in excluded:
+            member = tuple(values[_PROFILE_VALUES:])
+            shown.append(Shown(candidate_id, score, reasons, computed_at, tuple(values[:_PROFILE_VALUES]),
+                               member if member[0] is not None else None))
+    return shown
 
 
 # --- Introductions: who is no longer suggested once a request was sent -----------------------

@@ -12,7 +12,6 @@ from xiangcheng.core.fragments import UnboundForm
 
 from . import profiles
 from .access import meet_account_required
-from .cards import cards_of
 from .forms import JoinForm, MatchProfileForm
 from .suggestions import suggestions_reads, suggestions_shown
 
@@ -97,8 +96,7 @@ def suggestions(request):
                               *suggestions_reads(user_id=request.user.pk))
     if current is None or not profiles.may_join(request.user):
         return redirect("matching:landing")
-    cards = cards_of(viewer=current, suggestions=suggestions_shown(*read))
-    return render(request, "matching/suggestions.html", {"match_profile": current, "cards": cards})
+    return render(request, "matching/suggestions.html", {"match_profile": current, "suggestions": suggestions_shown(*read)})
 
 
 def _versions() -> dict:

@@ -172,7 +172,7 @@ def test_the_block_page_asks_first_then_blocks(client):
     done = client.post(url)
     assert done.status_code == 302 and done["Location"] == "/meet/suggestions/"
     assert list(Block.objects.values_list("blocker", "blocked")) == [(a.user_id, b.user_id)]
-    assert client.get("/meet/suggestions/").context["cards"] == []
+    assert client.get("/meet/suggestions/").context["suggestions"] == []
 
 
 def test_the_suggestions_page_offers_block_and_report_on_each_card(client):

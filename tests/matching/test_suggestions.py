@@ -199,7 +199,7 @@ def test_the_page_keeps_its_query_count_at_5_and_50_rows(client):
         client.force_login(her.user)
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/meet/suggestions/")
-        assert len(response.context["cards"]) == min(rows, 20)
+        assert len(response.context["suggestions"]) == min(rows, 20)
         counts.append(len(queries))
     assert counts[0] == counts[1]
     # Her account, then her match profile with her suggestions and who is excluded since, in one
@@ -241,7 +241,7 @@ def test_what_she_chose_to_show_is_shown_and_friendship_details_stay_in_the_circ
     suggestions_refresh(profile=her)
     client.force_login(her.user)
 
-    [card] = client.get("/meet/suggestions/").context["cards"]
+    [card] = cards_of(viewer=her, suggestions=client.get("/meet/suggestions/").context["suggestions"])
 
     assert (card.name, card.job_title, card.age_range, card.hometown) == ("孙悦", "芯片验证工程师", "28–36", "")
 

@@ -125,9 +125,14 @@ def _kept_as(template: str) -> str:
     return repr((release(), template, get_language()))
 
 
-def rendered_each(items: Iterable, *, template: str, name: str, version: Callable[[object], Sequence]) -> SafeString:
-    """Each item rendered with ``template`` (the item in the context as ``name``), joined."""
-    return _rendered(template, [({name: item}, version(item)) for item in items])
+def rendered_each(items: Iterable, *, template: str, name: str, version: Callable[[object], Sequence],
+                  made: Callable[[object], object] | None = None) -> SafeString:
+    """Each item rendered with ``template`` (the item in the context as ``name``), joined.
+    ``made``: what the template is given of an item, made only for a fragment rendered anew
+    (``version`` then names everything it is made of)."""
+    if made is None:
+        return _rendered(template, [({name: item}, version(item)) for item in items])
+    return _rendered(template, [(lambda item=item: {name: made(item)}, version(item)) for item in items])
 
 
 def rendered_kept(*, template: str, context: dict | Callable[[], dict], version: Sequence) -> SafeString:
