@@ -8,6 +8,7 @@ Who may never be suggested is ``never_suggested`` — the one place later rules 
 blocked, declined within 90 days).
 """
 
+import json
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -15,8 +16,9 @@ from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from xiangcheng.core.bulk import rows_copy
@@ -204,18 +206,19 @@ class Shown(NamedTuple):
 
     candidate_id: int
     score: int
-    reasons: list[dict]  # as stored: ``scoring.Reason.as_json``
+    reasons: str  # as stored (JSON text of ``scoring.Reason.as_json``), decoded only to be put into words
     computed_at: datetime
     candidate: tuple  # her match profile's SHOWN_PROFILE
     member: tuple | None  # her member profile's SHOWN_MEMBER; None: she joined 交友 alone
 
     @property
     def reasons_text(self) -> str:
-        return stored_reasons_text(self.reasons)
+        return stored_reasons_text(json.loads(self.reasons))
 
 
-_STORED = CompiledQuery(lambda user_id: Suggestion.objects.filter(profile__user_id=user_id).values_list(
-    "candidate_id", "score", "reasons", "computed_at",
+_STORED = CompiledQuery(lambda user_id: Suggestion.objects.filter(profile__user_id=user_id).annotate(
+    reasons_stored=Cast("reasons", TextField())).values_list(
+    "candidate_id", "score", "reasons_stored", "computed_at",
     *(f"candidate__{name}" for name in SHOWN_PROFILE),
     *(f"candidate__user__profile__{name}" for name in SHOWN_MEMBER),
 ).order_by("-score", "candidate_id"), user_id=int)
