@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from celery import current_app
+from celery.result import EagerResult
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -235,14 +236,18 @@ def dashboard_figures(period: Period) -> Shown:
         return Shown(counted=counted, counting=False, failed=True)
     if marked is None and cache.add(mark, COUNTING, DASHBOARD_COUNTING_SECONDS):
         try:
-            current_app.tasks[COUNT_TASK].delay(first=period.first.isoformat(), last=period.last.isoformat(),
-                                                language=get_language())
+            asked = current_app.tasks[COUNT_TASK].delay(first=period.first.isoformat(), last=period.last.isoformat(),
+                                                        language=get_language())
         except OperationalError:
             # The page reloads itself and asks again, instead of waiting for the mark to lapse.
             logger.exception("could not ask for the dashboard's count of %s", key)
             cache.delete(mark)
-        # A count that ran at once (a worker that was quicker than this, or tasks run inline) is kept.
-        counted = cache.get(key) or counted
+        else:
+            # Tasks run inline: the count is done and kept. A worker's shows when the page reloads
+            # itself (asking the cache again here found it done only when the worker was quicker
+            # than this request, and cost every request a round trip).
+            if isinstance(asked, EagerResult):
+                counted = cache.get(key) or counted
     return Shown(counted=counted, counting=counted is None or not counted_fresh(counted))
 
 
