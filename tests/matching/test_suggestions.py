@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from matching import suggestions
-from matching.cards import CARD_TEMPLATE, cards_of
+from matching.cards import CARD_TEMPLATE, cards_of, suggestion_cards
 from matching.models import MatchProfile, MatchStatus, Purpose, Suggestion
 from matching.profiles import MatchDetails, match_edit, match_leave
 from matching.scoring import Reason, reasons_text, score, stored_reasons_text
@@ -271,3 +271,22 @@ def test_a_card_is_rendered_once_and_a_change_to_what_it_shows_or_to_her_standin
     MatchProfile.objects.filter(pk=her.pk).update(status=MatchStatus.SUSPENDED)
     rendered, page = renders_of(client, "/meet/suggestions/", CARD_TEMPLATE)
     assert rendered == 1 and "林晓雯" in page and zh("Ask to meet") not in page
+
+
+def test_a_kept_card_names_whether_its_reader_is_in_the_circle():
+    # Two readers of the same stored suggestion, one in the 交友 circle and one not: the card kept
+    # for the first (her age range shown to the circle) is never the one the second is given.
+    single = opted_in(member(), purposes=[Purpose.FRIENDSHIP], interests=["徒步"])
+    opted_in(member(real_name="孙悦"), purposes=[Purpose.NETWORKING, Purpose.FRIENDSHIP], interests=["徒步"],
+             age_min=28, age_max=36, age_visibility="circle")
+    suggestions_refresh(profile=single)
+    [shown] = suggestions.suggestions_for(profile=single)
+    outside = MatchProfile(user_id=single.user_id, purposes=[Purpose.NETWORKING], status=MatchStatus.ACTIVE)
+
+    with translation.override("zh-hans"):
+        in_circle = suggestion_cards(viewer=single, suggestions=[shown])
+        not_in_circle = suggestion_cards(viewer=outside, suggestions=[shown])
+
+    age = zh("Seeks age %(range)s") % {"range": "28–36"}
+    assert "孙悦" in in_circle and age in in_circle
+    assert "孙悦" in not_in_circle and age not in not_in_circle
