@@ -53,8 +53,8 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rush-seats", type=int, default=50)
     parser.add_argument("--rush-bursts", type=int, default=3, help="bursts of the rush counted, each for a new event, after a warm-up burst (default 3)")
     parser.add_argument("--reminder-count", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2) + 1,
-                        help="gunicorn worker processes (default: two a core and one, as deployed)")
+    parser.add_argument("--workers", type=int, default=stack.deployed_workers(),
+                        help="gunicorn worker processes (default: as deployed, deploy/gunicorn.conf.py)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per gunicorn worker: 1 (the default) starts sync workers, as deployed; "
                              "more, threaded ones")

@@ -8,6 +8,7 @@ never reaches the next. Redis: database 3 of the server, emptied at the start.
 
 import logging
 import os
+import runpy
 import secrets
 import socket
 import subprocess
@@ -158,6 +159,15 @@ def sinks(processes: Processes, folder: Path) -> tuple[int, int, Path]:
                               stdout=subprocess.PIPE, text=True)
     ports = dict(process.stdout.readline().split() for _ in range(2))
     return int(ports["smtp"]), int(ports["sms"]), folder / "cert.pem"
+
+
+DEPLOYED_GUNICORN = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def deployed_workers() -> int:
+    """How many workers a deployed web node starts (deploy/gunicorn.conf.py: two a core and one,
+    unless GUNICORN_WORKERS says otherwise), read from the file itself."""
+    return int(runpy.run_path(str(DEPLOYED_GUNICORN))["workers"])
 
 
 def worker_class(threads: int) -> str:

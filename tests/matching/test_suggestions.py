@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from matching import suggestions
+from matching import personal_data, suggestions
 from matching.cards import CARD_TEMPLATE, cards_of, suggestion_cards
 from matching.models import MatchProfile, MatchStatus, Purpose, Suggestion
 from matching.profiles import MatchDetails, match_edit, match_leave
@@ -290,3 +290,18 @@ def test_a_kept_card_names_whether_its_reader_is_in_the_circle():
     age = zh("Seeks age %(range)s") % {"range": "28–36"}
     assert "孙悦" in in_circle and age in in_circle
     assert "孙悦" in not_in_circle and age not in not_in_circle
+
+
+def test_her_export_lists_her_suggestions_by_the_name_her_page_shows_and_why():
+    her = opted_in(member(), purposes=[Purpose.SEEK_MENTOR], interests=["人工智能"], cities=[City.SUZHOU])
+    mentor = opted_in(member(real_name="林晓雯"), purposes=[Purpose.OFFER_MENTORING], interests=["人工智能"],
+                      cities=[City.SUZHOU])
+    suggestions_refresh(profile=her)
+    stored = Suggestion.objects.get(profile=her)
+
+    with translation.override("zh-hans"):
+        rows, files = personal_data.suggestions(her.user)
+        why = reasons_text(score(her=her, candidate=mentor).reasons)
+
+    assert rows == [{"person": "林晓雯", "why": why, "computed_at": stored.computed_at}]
+    assert files == []
