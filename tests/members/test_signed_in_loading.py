@@ -101,6 +101,25 @@ def test_her_permissions_her_own_and_her_groups_in_one_query_as_djangos_backend_
     assert user.has_perm("events.view_event") and not user.has_perm("events.delete_event")
 
 
+def test_a_signed_in_member_of_staff_brings_her_permissions_with_her_account_as_djangos_backend_reads_them():
+    staff = StaffFactory(username="signed-in", groups=[REVIEWER.name, INBOX_AGENT.name])
+    staff.user_permissions.add(Permission.objects.get(codename="view_event"))
+    closed = StaffFactory(username="closed", groups=[REVIEWER.name], is_active=False)
+    root = User.objects.create_superuser("root", "root@example.com", "x" * 20)
+    member = MemberProfileFactory(status="approved").user
+
+    user = signed_in_account(staff.pk)
+    with CaptureQueriesContext(connection) as queries:
+        read = ModelBackend().get_all_permissions(user)
+        allowed, refused = user.has_perm("events.view_event"), user.has_perm("events.delete_event")
+
+    assert (len(queries), allowed, refused) == (0, True, False)
+    assert read == DjangoModelBackend().get_all_permissions(_fresh(staff))
+    # Asked as before of anyone else: a superuser holds every permission, the rest none.
+    assert [hasattr(signed_in_account(other.pk), "_perm_cache") for other in (closed, root, member)] == [
+        False, False, False]
+
+
 def test_permissions_follow_her_groups_and_none_for_a_closed_or_anonymous_account():
     staff = StaffFactory(username="moving", groups=[REVIEWER.name])
     assert not _fresh(staff).has_perm("services.view_ticket")

@@ -73,7 +73,7 @@ def test_the_list_reads_only_what_its_rows_show_and_an_action_gets_them_whole(cl
     assert model_admin.get_queryset(response.wsgi_request).get(pk=her.pk).get_deferred_fields() == set()
 
 
-QUERIES = 5  # the same at 5 and 50 rows: names and calls come with the rows; her permissions in one
+QUERIES = 4  # the same at 5 and 50 rows: names and calls come with the rows; her permissions with her account
 
 
 def test_shortlist_then_recommend_then_result_through_the_actions(client, committed, outbox):

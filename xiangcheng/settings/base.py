@@ -50,7 +50,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with her account read as the request arrives rather than behind a lazy proxy.
+    "members.backends.SignedInMiddleware",
     # Tags every audited change made during a request with the signed-in user and the path.
     "xiangcheng.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
