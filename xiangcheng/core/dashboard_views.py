@@ -25,6 +25,7 @@ from .figures import (
     this_month,
 )
 from .kept_changelists import kept_page
+from .kept_tokens import token_filled
 from .reports import (
     ReportError,
     link_expired,
@@ -58,9 +59,28 @@ def staff_dashboard(view):
     return admin.site.admin_view(permission_required(PERMISSION, raise_exception=True)(view))
 
 
+# A period not counted yet shows the same page whatever its dates, but for the dates: that page is
+# kept for her with these marks where the dates go, and each request's are put in as it is served.
+_FIRST_SLOT, _LAST_SLOT = "\x00period-first\x00", "\x00period-last\x00"
+
+
+def _spelled_as_shown(request, period) -> bool:
+    """Whether the address asks for the period alone, in the spelling the page shows it in (the
+    date picker's): the form's fields then show what its heading and hidden fields do."""
+    return (set(request.GET) == {"first", "last"} and request.GET["first"] == period.first.isoformat()
+            and request.GET["last"] == period.last.isoformat())
+
+
+def _period_filled(content: bytes, request, *, period) -> bytes:
+    """The kept page of a period not counted yet, with her CSRF token and this period's dates."""
+    return (token_filled(content, request).replace(_FIRST_SLOT.encode(), period.first.isoformat().encode())
+            .replace(_LAST_SLOT.encode(), period.last.isoformat().encode()))
+
+
 @staff_dashboard
 def dashboard(request):
-    """Figures kept rendered for her (``kept_page``) until her reports change or the figures do."""
+    """Figures kept rendered for her (``kept_page``) until her reports change or the figures do;
+    a period not counted yet, kept once for every period until her reports change."""
     default = this_month()
     if request.GET:
         form = PeriodForm(request.GET)
@@ -69,19 +89,28 @@ def dashboard(request):
         form = PeriodForm(initial={"first": default.first, "last": default.last})
         period = default
     shown = dashboard_figures(period) if period else None
-    rendered = partial(_dashboard_rendered, request, form=form, period=period, shown=shown)
-    if shown is None or shown.counted is None:
-        return rendered()  # a form with errors, or figures on their way: shown once or twice, not kept
+    dates = (period.first.isoformat(), period.last.isoformat()) if period else None
+    rendered = partial(_dashboard_rendered, request, form=form, dates=dates, shown=shown)
+    if shown is None:
+        return rendered()  # a form with errors
+    if shown.counted is None:  # on its way, or failed: the page reloads itself until it is counted
+        if not _spelled_as_shown(request, period):
+            return rendered()
+        slots = PeriodForm(initial={"first": _FIRST_SLOT, "last": _LAST_SLOT})
+        return kept_page(request, partial(_dashboard_rendered, request, form=slots, dates=(_FIRST_SLOT, _LAST_SLOT),
+                                          shown=shown),
+                         varies=shown.state, address=request.path, served=partial(_period_filled, period=period))
     return kept_page(request, rendered, varies=shown.state)
 
 
-def _dashboard_rendered(request, *, form: PeriodForm, period, shown) -> TemplateResponse:
+def _dashboard_rendered(request, *, form: PeriodForm, dates: tuple[str, str] | None, shown) -> TemplateResponse:
+    """``dates``: the period's first and last day as the page shows them (None for a form with errors)."""
     counted = shown.counted if shown else None
     context = {
         **admin.site.each_context(request),
         "title": _("Dashboard"),
         "form": form,
-        "period": period,
+        "dates": dates,
         "drawn": counted.drawn if counted else None,
         "counted_at": counted.at if counted else None,
         "counting": bool(shown and shown.counting),

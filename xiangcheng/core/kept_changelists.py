@@ -61,8 +61,8 @@ def account_tables() -> frozenset[str]:
     return frozenset(model._meta.db_table for model in models)
 
 
-def _page_key(request: HttpRequest, varies: Hashable = None) -> str:
-    material = repr((release(), get_language(), request.user.pk, request.get_full_path(),
+def _page_key(request: HttpRequest, varies: Hashable = None, address: str | None = None) -> str:
+    material = repr((release(), get_language(), request.user.pk, address or request.get_full_path(),
                      timezone.localdate().isoformat(), varies))
     return "kept-list:" + hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
 
@@ -80,6 +80,7 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
               seconds: Callable[[datetime], float] = lambda started: KEPT_SECONDS,
               page: str | None = None,
               varies: Hashable = None,
+              address: str | None = None,
               served: Callable[[bytes, HttpRequest], bytes] = token_filled) -> HttpResponse:
     """The page ``render`` makes for this request: kept, served from the cache when nothing it
     read has changed. ``seconds(started)``: how long what it renders from ``started`` on stays
@@ -88,13 +89,14 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
     ``page`` names whose copy it is: hers alone by default (her account, the address, the
     language, the day, and ``varies``: what the page shows from outside the database, which
     its tables' versions do not follow); a page shared between people (``shared_pages``) names
-    its audience.
+    its audience. ``address``: the part of the address the kept copy is for, when ``served``
+    puts the rest in (by default all of it, its query included).
     ``served(html, request)`` puts what is hers into a copy, kept or just rendered, as it is
     served: her CSRF token by default."""
     using = DEFAULT_DB_ALIAS
     if request.method != "GET" or connections[using].in_atomic_block or _has_messages(request):
         return _served(render(), request, served)
-    page = page or _page_key(request, varies)
+    page = page or _page_key(request, varies, address)
     tables = _tables.get_many([page]).get(page)
     versions = table_versions.current(tables, using=using) if tables else None
     key = _versioned_key(page, tables, versions) if versions is not None else None
@@ -130,6 +132,8 @@ def kept_page(request: HttpRequest, render: Callable[[], HttpResponse], *,
 def _served(response: HttpResponse, request: HttpRequest, served: Callable[[bytes, HttpRequest], bytes]) -> HttpResponse:
     # A page rendered for her already holds her token; a shared one has her parts left open.
     if served is not token_filled and not response.streaming:
+        if callable(getattr(response, "render", None)):
+            response.render()  # a template's, not rendered yet where the page is not kept (a POST)
         response.content = served(token_left_open(response.content), request)
     return response
 
