@@ -308,7 +308,8 @@ def together(*reads: Read) -> list:
             finally:
                 for cursor in cursors[1:]:
                     cursor.close()
-        fetched = [statement.made(found) for statement, found in zip(statements, rows, strict=True)]
+        # No rows make no objects: the ORM's machinery is set up only for a read that found some.
+        fetched = [statement.made(found) if found else [] for statement, found in zip(statements, rows, strict=True)]
     return [read.result(objects) for read, objects in zip(reads, fetched, strict=True)]
 
 

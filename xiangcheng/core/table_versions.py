@@ -109,10 +109,11 @@ def current(tables: frozenset[str], *, using: str = DEFAULT_DB_ALIAS) -> tuple[i
     write they count has committed; ``None`` while a writer of one of them is in flight, or if
     one has no version."""
     names = sorted(tables)
-    # The same text on every request: PostgreSQL plans it once per connection.
+    # The same text on every request: PostgreSQL plans it once per connection. The names go as
+    # one string (no table name holds a comma): psycopg's list dumper cost 40 µs a page.
     with prepared_cursor(connections[using]) as cursor:
-        cursor.execute("SELECT core_table_versions(%s::text[]::regclass[], %s)",
-                       [[f'"{name}"' for name in names], WRITERS_CHECKED])
+        cursor.execute("SELECT core_table_versions(string_to_array(%s, ',')::regclass[], %s)",
+                       [",".join(f'"{name}"' for name in names), WRITERS_CHECKED])
         versions = cursor.fetchone()[0]
     return tuple(versions) if versions is not None else None
 
