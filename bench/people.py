@@ -211,6 +211,6 @@ def dashboard_pools() -> dict[str, list[str]]:
     """First days of periods ending today, a thousand, which the clients take in turn: the
     first request for each asks the worker for its count, and the next ones (no worker takes the
     reports queue while the pages run) find it on its way. Either way the period has no count
-    yet, so the page is rendered, never kept."""
+    yet: the page says so, kept for her once for every period with each one's dates put in."""
     today = timezone.localdate()
     return {"period_first": [f"{today - timedelta(days=30 + n):%Y-%m-%d}" for n in range(1000)]}
