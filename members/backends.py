@@ -14,8 +14,9 @@ A member of staff's permissions are read the same way: one SELECT written once p
 (``permissions_query``) instead of the two Django's backend builds on each of her requests.
 
 The account is read as the request arrives (``SignedInMiddleware``), not behind Django's lazy
-proxy: every request reads it anyway (the audit trail's context names her), and a page that asks
-``request.user`` a few hundred times (我的相遇's rules, row by row) then reads a plain attribute.
+proxy: every page reads it anyway (the audit trail's context names her on each GET and POST),
+and a page that asks ``request.user`` a few hundred times (我的相遇's rules, row by row) then
+reads a plain attribute.
 """
 
 import functools

@@ -76,6 +76,16 @@ def test_a_signed_in_page_reads_her_account_with_one_query(client):
     assert not [q for q in queries if 'FROM "members_memberprofile"' in q["sql"] and "u." not in q["sql"]]
 
 
+def test_a_request_carries_her_account_itself_not_a_proxy_and_a_visitor_none(client):
+    profile = MemberProfileFactory(status="approved")
+    visitor = client.get("/members/privacy/")
+    client.force_login(profile.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    signed_in = client.get("/members/profile/")
+
+    assert (type(visitor.wsgi_request.user), type(signed_in.wsgi_request.user)) == (AnonymousUser, User)
+    assert signed_in.wsgi_request.user.pk == profile.user_id
+
+
 # --- her permissions ------------------------------------------------------------------------------
 
 def _fresh(user) -> User:
