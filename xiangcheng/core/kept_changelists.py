@@ -21,7 +21,8 @@ database are kept this way: what a page reads elsewhere (a replica) is not count
 ``kept_page`` also keeps the member pages shared until a table they read is written
 (``shared_pages.kept_shared(until_written=True)``: the directory), under their audience's key,
 and the staff dashboard, under the state of the figures it shows (counted by the reports' worker
-and kept in the cache, where no table's version follows them).
+and kept in the cache, where no table's version follows them); its page waiting for a count is
+kept once for every period (``address``), the dates put in as it is served.
 """
 
 import hashlib
